@@ -1,0 +1,21 @@
+namespace PhonicAspire.AppHost.Infrastructure.Containers;
+
+/// <summary>Redis and PostgreSQL as containers with persistent volumes: what Docker users get on F5.</summary>
+internal static class ContainerBackingServices
+{
+    public const string RedisImageTag = "7.4";
+
+    public static BackingServices AddContainerBackingServices(this IDistributedApplicationBuilder builder)
+    {
+        var redis = builder.AddRedis(ResourceNames.Redis)
+            .WithImageTag(RedisImageTag)
+            .WithDataVolume()
+            .WithArgs(RedisDurability.Arguments);
+
+        var database = builder.AddPostgres(ResourceNames.Postgres)
+            .WithDataVolume()
+            .AddDatabase(ResourceNames.Database);
+
+        return new BackingServices(redis, database);
+    }
+}

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+
+namespace PhonicAspire.AppHost.Infrastructure.Containers;
+
+/// <summary>Asks the configured container runtime's CLI whether its engine answers.</summary>
+internal static class ContainerRuntimeProbe
+{
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
+
+    public static bool IsAvailable(IConfiguration configuration)
+    {
+        // The same setting Aspire's orchestrator reads to pick the runtime.
+        var runtime = configuration["ASPIRE_CONTAINER_RUNTIME"] ?? configuration["DOTNET_ASPIRE_CONTAINER_RUNTIME"] ?? "docker";
+
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo(runtime, ["info", "--format", "{{.ServerVersion}}"])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            });
+            if (process is null)
+            {
+                return false;
+            }
+
+            if (!process.WaitForExit(ProbeTimeout))
+            {
+                process.Kill(entireProcessTree: true);
+                return false;
+            }
+
+            return process.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,23 @@
+namespace PhonicAspire.AppHost.Infrastructure.Local;
+
+/// <summary>
+/// Redis and PostgreSQL from the machine's own packages, for machines without a container runtime. They run as
+/// executable resources: the dashboard shows their state and logs, and they stop with the AppHost.
+/// </summary>
+internal static class LocalBackingServices
+{
+    public static BackingServices AddLocalBackingServices(this IDistributedApplicationBuilder builder)
+    {
+        if (!LocalServerBinaries.TryLocate(out var binaries, out var missing))
+        {
+            throw new DistributedApplicationException($"Local mode needs {missing} on this machine.");
+        }
+
+        var dataDirectory = LocalDataDirectory.Resolve(builder);
+        var redis = builder.AddLocalRedis(ResourceNames.Redis, binaries, dataDirectory);
+        var database = builder.AddLocalPostgres(ResourceNames.Postgres, binaries, dataDirectory)
+            .AddLocalDatabase(ResourceNames.Database);
+
+        return new BackingServices(redis, database);
+    }
+}

@@ -1,0 +1,31 @@
+using PhonicAspire.AppHost.Infrastructure;
+using PhonicAspire.AppHost.Infrastructure.Containers;
+using PhonicAspire.AppHost.Infrastructure.Local;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+if (!InfrastructureModeResolver.TryResolve(builder.Configuration, out var infrastructure, out var problem))
+{
+    await Console.Error.WriteLineAsync(problem);
+    return 1;
+}
+
+var webhookSecret = builder.AddParameter("phonic-webhook-secret", secret: true)
+    .WithDescription("Phonic's webhook signing secret(s), `whsec_…`; separate several with spaces or commas to rotate.");
+
+var backing = infrastructure == InfrastructureMode.Containers
+    ? builder.AddContainerBackingServices()
+    : builder.AddLocalBackingServices();
+
+builder.AddProject<Projects.PhonicAspire_WebhookApi>("webhookapi")
+    .WithReference(backing.Redis).WaitFor(backing.Redis)
+    .WithEnvironment("Phonic__WebhookSecrets", webhookSecret)
+    .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.PhonicAspire_Worker>("worker")
+    .WithReference(backing.Redis).WaitFor(backing.Redis)
+    .WithReference(backing.Database).WaitFor(backing.Database)
+    .WithHttpHealthCheck("/health");
+
+await builder.Build().RunAsync();
+return 0;
