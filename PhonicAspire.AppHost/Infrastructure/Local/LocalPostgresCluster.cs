@@ -86,7 +86,8 @@ internal sealed class LocalPostgresCluster(LocalServerBinaries binaries, string 
         if (process.ExitCode != 0)
         {
             throw new DistributedApplicationException(
-                $"{Path.GetFileName(fileName)} failed with exit code {process.ExitCode}: {(await standardError.ConfigureAwait(false)).Trim()}");
+                $"{Path.GetFileName(fileName)} failed with exit code {process.ExitCode}: {(await standardError.ConfigureAwait(false)).Trim()}" +
+                (RunningAsRoot ? $" (as root, PostgreSQL runs as '{ServiceUser}', who must be able to enter every folder above its data; point PHONIC_DATA_DIR elsewhere if not)" : string.Empty));
         }
     }
 }

@@ -1,0 +1,37 @@
+namespace PhonicAspire.Webhooks;
+
+/// <summary>
+/// The Redis stream between the API and the worker. These names are a contract: dashboards and operators' scripts
+/// read them.
+/// </summary>
+public static class WebhookStream
+{
+    /// <summary>Accepted deliveries, appended by the API once verified.</summary>
+    public const string Name = "phonic:webhooks";
+
+    /// <summary>The consumer group through which workers share the stream.</summary>
+    public const string ConsumerGroup = "phonic-workers";
+
+    /// <summary>Entries that failed too often to be stored, with the reason; replayable from the dashboard.</summary>
+    public const string DeadLetterName = "phonic:webhooks:dead";
+
+    /// <summary>Prefix of the keys that mark a svix id as already accepted, so retries skip the pipeline.</summary>
+    public const string AcceptedKeyPrefix = "phonic:webhooks:accepted:";
+
+    /// <summary>The fields of one stream entry.</summary>
+    public static class Fields
+    {
+        public const string SvixId = "svix_id";
+        public const string EventType = "event_type";
+        public const string ReceivedAt = "received_at";
+        public const string TraceParent = "traceparent";
+        public const string TraceState = "tracestate";
+        public const string Body = "body";
+
+        /// <summary>Only on dead letters: why the entry could not be stored.</summary>
+        public const string Error = "error";
+
+        /// <summary>Only on dead letters: the id the entry had in the main stream.</summary>
+        public const string OriginalEntryId = "original_entry_id";
+    }
+}
