@@ -1,5 +1,17 @@
+using PhonicAspire.WebhookApi.Configuration;
+using PhonicAspire.WebhookApi.Receiving;
+
 var builder = WebApplication.CreateBuilder(args);
+
 builder.AddServiceDefaults();
+builder.AddWebhookReceiving();
+
 var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
 app.MapDefaultEndpoints();
+app.MapPhonicWebhooks();
+
 app.Run();

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Options;
+using PhonicAspire.WebhookApi.Queueing;
+using PhonicAspire.WebhookApi.Receiving;
+using PhonicAspire.Webhooks.Svix;
+using StackExchange.Redis;
+
+namespace PhonicAspire.WebhookApi.Configuration;
+
+public static class WebhookApiServiceCollectionExtensions
+{
+    public static IHostApplicationBuilder AddWebhookReceiving(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<WebhookOptions>()
+            .BindConfiguration(WebhookOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>();
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(services =>
+            WebhookSigningKeys.Parse(services.GetRequiredService<IOptions<WebhookOptions>>().Value.WebhookSecrets));
+        builder.Services.AddSingleton<SvixSignatureVerifier>();
+        builder.Services.AddSingleton<WebhookQueue>();
+        builder.Services.AddSingleton<WebhookBodyReader>();
+        builder.Services.AddSingleton<WebhookReceiver>();
+
+        builder.AddRedisClient("redis", configureOptions: redis =>
+        {
+            // Fail at once while Redis is away instead of queueing behind a reconnect: the delivery gets 503 and
+            // Svix retries it, rather than the request hanging.
+            redis.BacklogPolicy = BacklogPolicy.FailFast;
+            redis.AbortOnConnectFail = false;
+            redis.ConnectTimeout = 2000;
+            redis.AsyncTimeout = 1000;
+        });
+
+        builder.Services.AddProblemDetails();
+        return builder;
+    }
+}

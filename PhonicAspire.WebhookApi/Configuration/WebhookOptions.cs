@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PhonicAspire.WebhookApi.Configuration;
+
+/// <summary>How the API receives Phonic's deliveries; bound from the <c>Phonic</c> section and checked at start-up.</summary>
+public sealed class WebhookOptions
+{
+    public const string SectionName = "Phonic";
+
+    /// <summary>One or more <c>whsec_…</c> secrets separated by whitespace or commas (several while rotating).</summary>
+    public string? WebhookSecrets { get; set; }
+
+    /// <summary>Larger bodies are refused with 413 without being read further. Phonic's bodies reach 1 MiB.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxBodyBytes { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>How long a delivery may wait for Redis before it gets 503, well inside Svix's 15 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:00:10")]
+    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long an accepted svix id is remembered so that a retry is answered without queueing it again; longer
+    /// than Svix's whole retry schedule (about 27 hours).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan AcceptedIdRetention { get; set; } = TimeSpan.FromDays(3);
+}

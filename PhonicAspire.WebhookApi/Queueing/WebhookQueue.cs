@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using PhonicAspire.WebhookApi.Configuration;
+using PhonicAspire.Webhooks;
+using StackExchange.Redis;
+
+namespace PhonicAspire.WebhookApi.Queueing;
+
+/// <summary>
+/// Appends verified deliveries to the webhook stream. One script does the duplicate check, the XADD and the
+/// remembering of the svix id atomically, in one round trip; Redis runs with <c>appendfsync always</c>, so its
+/// reply means the entry is on disk.
+/// </summary>
+public sealed class WebhookQueue(IConnectionMultiplexer redis, IOptions<WebhookOptions> options)
+{
+    private const string EnqueueScript = """
+        if redis.call('EXISTS', KEYS[2]) == 1 then
+            return false
+        end
+        local id = redis.call('XADD', KEYS[1], '*', unpack(ARGV, 2))
+        redis.call('SET', KEYS[2], id, 'EX', ARGV[1])
+        return id
+        """;
+
+    private static readonly RedisKey StreamKey = WebhookStream.Name;
+
+    public async Task<EnqueueResult> EnqueueAsync(QueuedDelivery delivery, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var traceContext = Activity.Current;
+
+        RedisValue[] arguments =
+        [
+            (long)settings.AcceptedIdRetention.TotalSeconds,
+            WebhookStream.Fields.SvixId, delivery.SvixId,
+            WebhookStream.Fields.EventType, delivery.EventType ?? string.Empty,
+            WebhookStream.Fields.ReceivedAt, delivery.ReceivedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+            WebhookStream.Fields.TraceParent, traceContext?.Id ?? string.Empty,
+            WebhookStream.Fields.TraceState, traceContext?.TraceStateString ?? string.Empty,
+            WebhookStream.Fields.Body, delivery.Body,
+        ];
+
+        var result = await redis.GetDatabase()
+            .ScriptEvaluateAsync(EnqueueScript, [StreamKey, WebhookStream.AcceptedKeyPrefix + delivery.SvixId], arguments)
+            .WaitAsync(settings.QueueTimeout, cancellationToken);
+
+        return result.IsNull ? EnqueueResult.Duplicate : EnqueueResult.Queued;
+    }
+}
+
+public sealed record QueuedDelivery(string SvixId, string? EventType, DateTimeOffset ReceivedAt, ReadOnlyMemory<byte> Body);
+
+public enum EnqueueResult
+{
+    Queued,
+    Duplicate,
+}

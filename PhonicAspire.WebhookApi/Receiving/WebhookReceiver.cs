@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using PhonicAspire.ServiceDefaults.Telemetry;
+using PhonicAspire.WebhookApi.Configuration;
+using PhonicAspire.WebhookApi.Queueing;
+using PhonicAspire.Webhooks.Svix;
+using StackExchange.Redis;
+
+namespace PhonicAspire.WebhookApi.Receiving;
+
+/// <summary>
+/// One delivery from Phonic: refuse what is not JSON or too large, verify the signature over the exact bytes,
+/// queue it durably, and answer 2xx only once Redis holds it.
+/// </summary>
+public sealed partial class WebhookReceiver(
+    WebhookBodyReader bodyReader,
+    SvixSignatureVerifier verifier,
+    WebhookQueue queue,
+    PhonicMetrics metrics,
+    TimeProvider timeProvider,
+    IOptions<WebhookOptions> options,
+    ILogger<WebhookReceiver> logger)
+{
+    private static readonly string RetryAfterSeconds = "5";
+
+    public async Task<IResult> ReceiveAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!IsJson(request.ContentType))
+        {
+            metrics.DeliveryReceived(DeliveryOutcome.UnsupportedMediaType);
+            return WebhookProblems.UnsupportedMediaType(request.ContentType);
+        }
+
+        var body = await bodyReader.ReadAsync(request, context.RequestAborted);
+        if (body is null)
+        {
+            metrics.DeliveryReceived(DeliveryOutcome.BodyTooLarge);
+            return WebhookProblems.BodyTooLarge(options.Value.MaxBodyBytes);
+        }
+
+        var svixId = Header(request, SvixHeaders.Id, SvixHeaders.StandardId);
+        var verificationStarted = timeProvider.GetTimestamp();
+        var verification = verifier.Verify(
+            svixId,
+            Header(request, SvixHeaders.Timestamp, SvixHeaders.StandardTimestamp),
+            Header(request, SvixHeaders.Signature, SvixHeaders.StandardSignature),
+            body.Memory.Span);
+        metrics.VerificationTook(timeProvider.GetElapsedTime(verificationStarted));
+
+        if (verification != SvixVerificationResult.Verified)
+        {
+            body.Release();
+            var outcome = DeliveryOutcome.Of(verification);
+            metrics.DeliveryReceived(outcome);
+            LogRejected(logger, outcome);
+            return WebhookProblems.Rejected(verification);
+        }
+
+        var eventType = EventTypeReader.Read(body.Memory.Span);
+        Activity.Current?.SetTag("phonic.svix_id", svixId).SetTag("phonic.event_type", eventType);
+        using var scope = logger.BeginScope(new KeyValuePair<string, object?>[] { new("SvixId", svixId), new("EventType", eventType) });
+
+        try
+        {
+            var result = await queue.EnqueueAsync(
+                new QueuedDelivery(svixId!, eventType, timeProvider.GetUtcNow(), body.Memory),
+                context.RequestAborted);
+            body.Release();
+
+            if (result == EnqueueResult.Duplicate)
+            {
+                metrics.DeliveryReceived(DeliveryOutcome.Duplicate);
+                LogDuplicate(logger, svixId!, eventType);
+                return Results.Ok();
+            }
+
+            metrics.DeliveryReceived(DeliveryOutcome.Accepted);
+            LogAccepted(logger, svixId!, eventType);
+            return Results.Accepted();
+        }
+        catch (Exception exception) when (exception is TimeoutException or RedisException)
+        {
+            body.Abandon();
+            metrics.DeliveryReceived(DeliveryOutcome.QueueUnavailable);
+            LogQueueUnavailable(logger, svixId!, exception.GetType().Name);
+            context.Response.Headers.RetryAfter = RetryAfterSeconds;
+            return WebhookProblems.QueueUnavailable();
+        }
+    }
+
+    private static string? Header(HttpRequest request, string name, string standardName)
+    {
+        var value = request.Headers[name];
+        return value.Count == 0 ? request.Headers[standardName].ToString() : value.ToString();
+    }
+
+    private static bool IsJson(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
+        && (mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || mediaType.MediaType.Value?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) == true);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Accepted webhook {SvixId} ({EventType})")]
+    private static partial void LogAccepted(ILogger logger, string svixId, string? eventType);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook {SvixId} ({EventType}) was already accepted; acknowledged again")]
+    private static partial void LogDuplicate(ILogger logger, string svixId, string? eventType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a webhook delivery: {Outcome}")]
+    private static partial void LogRejected(ILogger logger, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {SvixId} could not be queued ({Error}); answered 503 so Svix retries")]
+    private static partial void LogQueueUnavailable(ILogger logger, string svixId, string error);
+}

@@ -1,0 +1,48 @@
+# Shared by scripts/run and scripts/test: checks what the stack needs and installs what it can.
+# Sourced, not executed.
+
+fail() {
+  echo "error: $*" >&2
+  exit 1
+}
+
+require_dotnet() {
+  command -v dotnet >/dev/null 2>&1 \
+    || fail "the .NET SDK is not installed: install .NET 10 (https://dot.net), then run this again."
+}
+
+container_runtime_answers() {
+  local runtime="${ASPIRE_CONTAINER_RUNTIME:-docker}"
+  command -v "$runtime" >/dev/null 2>&1 && timeout 10 "$runtime" info >/dev/null 2>&1
+}
+
+postgres_installed() {
+  command -v postgres >/dev/null 2>&1 || compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null
+}
+
+local_servers_installed() {
+  command -v redis-server >/dev/null 2>&1 && postgres_installed
+}
+
+# Installs Redis and PostgreSQL from the distribution's packages when they are missing.
+ensure_local_servers() {
+  local_servers_installed && return 0
+
+  local packages="redis-server postgresql"
+  command -v apt-get >/dev/null 2>&1 \
+    || fail "Redis and PostgreSQL are not installed and this is not a Debian/Ubuntu machine: install redis-server (7+) and PostgreSQL (15+), or start Docker."
+
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 \
+      || fail "Redis and PostgreSQL are missing: run 'apt-get update && apt-get install -y $packages' as root, then run this again."
+    sudo="sudo"
+  fi
+
+  echo "Installing $packages from the distribution's packages..."
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  # shellcheck disable=SC2086
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $packages >/dev/null \
+    || fail "could not install $packages: run 'sudo apt-get install -y $packages' yourself and look at its output."
+  local_servers_installed || fail "$packages installed, but redis-server or postgres is still not found."
+}
