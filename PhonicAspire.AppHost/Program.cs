@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Hosting;
+using PhonicAspire.AppHost.Commands;
 using PhonicAspire.AppHost.Infrastructure;
 using PhonicAspire.AppHost.Infrastructure.Containers;
 using PhonicAspire.AppHost.Infrastructure.Local;
@@ -17,15 +19,21 @@ var backing = infrastructure == InfrastructureMode.Containers
     ? builder.AddContainerBackingServices()
     : builder.AddLocalBackingServices();
 
-builder.AddProject<Projects.PhonicAspire_WebhookApi>("webhookapi")
+var api = builder.AddProject<Projects.PhonicAspire_WebhookApi>("webhookapi")
     .WithReference(backing.Redis).WaitFor(backing.Redis)
     .WithEnvironment("Phonic__WebhookSecrets", webhookSecret)
     .WithHttpHealthCheck("/health");
 
-builder.AddProject<Projects.PhonicAspire_Worker>("worker")
+var worker = builder.AddProject<Projects.PhonicAspire_Worker>("worker")
     .WithReference(backing.Redis).WaitFor(backing.Redis)
     .WithReference(backing.Database).WaitFor(backing.Database)
     .WithHttpHealthCheck("/health");
+
+if (builder.Environment.IsDevelopment())
+{
+    api.WithTestWebhookCommand();
+    worker.WithStreamCommands();
+}
 
 await builder.Build().RunAsync();
 return 0;

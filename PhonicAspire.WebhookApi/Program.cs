@@ -1,4 +1,5 @@
 using PhonicAspire.WebhookApi.Configuration;
+using PhonicAspire.WebhookApi.Development;
 using PhonicAspire.WebhookApi.Receiving;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -13,5 +14,10 @@ app.UseStatusCodePages();
 
 app.MapDefaultEndpoints();
 app.MapPhonicWebhooks();
+
+if (app.Environment.IsDevelopment())
+{
+    app.MapTestWebhooks();
+}
 
 app.Run();

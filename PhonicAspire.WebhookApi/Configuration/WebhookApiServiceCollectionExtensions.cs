@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using PhonicAspire.WebhookApi.Development;
 using PhonicAspire.WebhookApi.Queueing;
 using PhonicAspire.WebhookApi.Receiving;
 using PhonicAspire.Webhooks.Svix;
@@ -23,6 +24,7 @@ public static class WebhookApiServiceCollectionExtensions
         builder.Services.AddSingleton<WebhookQueue>();
         builder.Services.AddSingleton<WebhookBodyReader>();
         builder.Services.AddSingleton<WebhookReceiver>();
+        builder.Services.AddHttpClient<TestWebhookSender>();
 
         builder.AddRedisClient("redis", configureOptions: redis =>
         {

@@ -1,0 +1,33 @@
+namespace PhonicAspire.AppHost.Commands;
+
+/// <summary>
+/// Buttons in the dashboard for the development loop: fire a signed test webhook, replay dead letters, see the
+/// stream. They call development-only endpoints of the services, so they exist only in development.
+/// </summary>
+internal static class DashboardCommands
+{
+    public const string SendTestWebhook = "send-test-webhook";
+    public const string ReplayDeadLetters = "replay-dead-letters";
+    public const string StreamStatus = "stream-status";
+
+    public static IResourceBuilder<ProjectResource> WithTestWebhookCommand(this IResourceBuilder<ProjectResource> api) =>
+        api.WithHttpCommand("/admin/test-webhooks", "Send test webhook", commandName: SendTestWebhook, commandOptions: new HttpCommandOptions
+        {
+            Description = "Signs a sample conversation.ended with a fresh conversation id as Svix would, and posts it to the API.",
+            IconName = "Send",
+            IsHighlighted = true,
+        });
+
+    public static IResourceBuilder<ProjectResource> WithStreamCommands(this IResourceBuilder<ProjectResource> worker) => worker
+        .WithHttpCommand("/admin/dead-letters/replay", "Replay dead letters", commandName: ReplayDeadLetters, commandOptions: new HttpCommandOptions
+        {
+            Description = "Moves every dead-lettered entry back into the webhook stream for another try.",
+            ConfirmationMessage = "Move all dead letters back into the webhook stream?",
+            IconName = "ArrowReplay",
+        })
+        .WithHttpCommand("/admin/stream-status", "Stream status", commandName: StreamStatus, commandOptions: new HttpCommandOptions
+        {
+            Description = "Logs the stream's length, pending entries and dead letters to the worker's console.",
+            IconName = "DataBarVertical",
+        });
+}

@@ -1,0 +1,25 @@
+using System.Text.Json.Nodes;
+
+namespace PhonicAspire.WebhookApi.Development;
+
+/// <summary>Phonic's sample events, each made new: a fresh conversation id and the current time.</summary>
+public static class SampleEvents
+{
+    public const string DefaultEventType = "conversation.ended";
+
+    public static readonly IReadOnlySet<string> EventTypes =
+        new HashSet<string>(StringComparer.Ordinal) { "conversation.ended", "conversation.analysis", "conversation.transferred" };
+
+    public static (string ConversationId, byte[] Body) Create(string eventType, DateTimeOffset now)
+    {
+        var resource = $"Samples.{eventType.Replace('.', '-')}.json";
+        using var template = typeof(SampleEvents).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"The sample {resource} is not embedded.");
+
+        var conversationId = $"conv_{Guid.NewGuid()}";
+        var payload = JsonNode.Parse(template)!.AsObject();
+        payload["created_at"] = now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
+        payload["data"]!["conversation"]!["id"] = conversationId;
+        return (conversationId, System.Text.Encoding.UTF8.GetBytes(payload.ToJsonString()));
+    }
+}

@@ -1,0 +1,36 @@
+namespace PhonicAspire.WebhookApi.Development;
+
+/// <summary>
+/// Development only: the dashboard's "Send test webhook" command lands here. The API builds a sample event, signs it
+/// with its own configured secret exactly as Svix would, and posts it to its own webhook route, so the whole
+/// path (verification, queue, worker, database) shows in one trace.
+/// </summary>
+public static class TestWebhookEndpoints
+{
+    public const string Route = "/admin/test-webhooks";
+
+    public static IEndpointRouteBuilder MapTestWebhooks(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost(Route, async (string? eventType, TestWebhookSender sender, CancellationToken cancellationToken) =>
+            {
+                eventType ??= SampleEvents.DefaultEventType;
+                if (!SampleEvents.EventTypes.Contains(eventType))
+                {
+                    return Results.Problem(
+                        statusCode: StatusCodes.Status400BadRequest,
+                        type: "urn:phonic-aspire:problem:unknown-sample",
+                        title: "Unknown sample event",
+                        detail: $"No sample for '{eventType}'; use one of {string.Join(", ", SampleEvents.EventTypes)}.");
+                }
+
+                var sent = await sender.SendAsync(eventType, cancellationToken);
+                return sent.Accepted
+                    ? Results.Ok(sent)
+                    : Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The test webhook was refused", detail: $"The webhook route answered {sent.Status}.");
+            })
+            .WithName("SendTestWebhook")
+            .ExcludeFromDescription();
+
+        return endpoints;
+    }
+}
