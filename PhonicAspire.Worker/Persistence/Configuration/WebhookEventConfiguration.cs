@@ -1,0 +1,17 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using PhonicAspire.Worker.Persistence.Entities;
+
+namespace PhonicAspire.Worker.Persistence.Configuration;
+
+internal sealed class WebhookEventConfiguration : IEntityTypeConfiguration<WebhookEvent>
+{
+    public void Configure(EntityTypeBuilder<WebhookEvent> builder)
+    {
+        builder.ToTable("webhook_events");
+        // The svix id is the delivery's identity: retries carry the same one, so it is the key that makes storing idempotent.
+        builder.HasKey(webhookEvent => webhookEvent.SvixId);
+        builder.Property(webhookEvent => webhookEvent.Payload).HasColumnType("jsonb");
+        builder.HasIndex(webhookEvent => webhookEvent.ConversationId);
+    }
+}

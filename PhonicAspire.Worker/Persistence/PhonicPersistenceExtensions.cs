@@ -1,0 +1,26 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using PhonicAspire.Worker.Persistence;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class PhonicPersistenceExtensions
+{
+    /// <summary>
+    /// Registers <see cref="PhonicDbContext"/> on the <c>phonicdb</c> connection (Aspire's client integration,
+    /// with its health check, tracing and metrics), the scoped <see cref="WebhookEventStore"/>, the singleton
+    /// <see cref="DatabaseMigrator"/> and <see cref="DatabaseReadyHealthCheck"/>. Running the migrator and adding
+    /// the health check to <c>/health</c> are left to the host.
+    /// </summary>
+    public static IHostApplicationBuilder AddPhonicPersistence(this IHostApplicationBuilder builder)
+    {
+        builder.AddNpgsqlDbContext<PhonicDbContext>(
+            "phonicdb",
+            configureDbContextOptions: options => options.ApplyPhonicConventions());
+
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<WebhookEventStore>();
+        builder.Services.AddSingleton<DatabaseMigrator>();
+        builder.Services.AddSingleton<DatabaseReadyHealthCheck>();
+        return builder;
+    }
+}

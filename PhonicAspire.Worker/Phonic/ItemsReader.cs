@@ -1,0 +1,127 @@
+using System.Text.Json;
+
+namespace PhonicAspire.Worker.Phonic;
+
+/// <summary>Reads <c>items[]</c> of an ended conversation, with each assistant turn's tool calls.</summary>
+internal static class ItemsReader
+{
+    public static IReadOnlyList<PhonicItem> Read(JsonElement items)
+    {
+        if (items.ValueKind != JsonValueKind.Array)
+        {
+            return [];
+        }
+
+        var keys = ItemKeys(items);
+        var read = new PhonicItem[keys.Length];
+        var position = 0;
+        foreach (var item in items.EnumerateArray())
+        {
+            read[position] = ReadItem(item, position, keys[position]);
+            position++;
+        }
+
+        return read;
+    }
+
+    // item_idx keys the stored rows, so it is used only when every item has a distinct one; otherwise (missing,
+    // repeated or not an integer) the positions in items[] serve, which are always distinct.
+    private static int[] ItemKeys(JsonElement items)
+    {
+        var keys = new int[items.GetArrayLength()];
+        var seen = new HashSet<int>(keys.Length);
+        var position = 0;
+        foreach (var item in items.EnumerateArray())
+        {
+            if (item.PropertyOrUndefined("item_idx"u8).Int32OrNull() is not { } itemIdx || !seen.Add(itemIdx))
+            {
+                return [.. Enumerable.Range(0, keys.Length)];
+            }
+
+            keys[position++] = itemIdx;
+        }
+
+        return keys;
+    }
+
+    private static PhonicItem ReadItem(JsonElement item, int position, int itemIdx)
+    {
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            return new PhonicItem(position, itemIdx);
+        }
+
+        JsonElement id = default, role = default, liveTranscript = default, postCallTranscript = default,
+            redactedTranscript = default, durationMs = default, startedAt = default, voiceId = default,
+            audioSpeed = default, systemPrompt = default, toolCalls = default;
+
+        foreach (var property in item.EnumerateObject())
+        {
+            switch (property.Name)
+            {
+                case "id": id = property.Value; break;
+                case "role": role = property.Value; break;
+                case "live_transcript": liveTranscript = property.Value; break;
+                case "post_call_transcript": postCallTranscript = property.Value; break;
+                case "redacted_transcript": redactedTranscript = property.Value; break;
+                case "duration_ms": durationMs = property.Value; break;
+                case "started_at": startedAt = property.Value; break;
+                case "voice_id": voiceId = property.Value; break;
+                case "audio_speed": audioSpeed = property.Value; break;
+                case "system_prompt": systemPrompt = property.Value; break;
+                case "tool_calls": toolCalls = property.Value; break;
+            }
+        }
+
+        return new PhonicItem(position, itemIdx)
+        {
+            Id = id.StringOrNull(),
+            Role = role.StringOrNull(),
+            LiveTranscript = liveTranscript.StringOrNull(),
+            PostCallTranscript = postCallTranscript.StringOrNull(),
+            RedactedTranscript = redactedTranscript.StringOrNull(),
+            DurationMs = durationMs.DoubleOrNull(),
+            StartedAt = startedAt.TimestampOrNull(),
+            VoiceId = voiceId.StringOrNull(),
+            AudioSpeed = audioSpeed.DoubleOrNull(),
+            SystemPrompt = systemPrompt.StringOrNull(),
+            ToolCalls = ReadToolCalls(toolCalls),
+        };
+    }
+
+    private static IReadOnlyList<PhonicToolCall> ReadToolCalls(JsonElement toolCalls)
+    {
+        if (toolCalls.ValueKind != JsonValueKind.Array || toolCalls.GetArrayLength() == 0)
+        {
+            return [];
+        }
+
+        var read = new PhonicToolCall[toolCalls.GetArrayLength()];
+        var position = 0;
+        foreach (var toolCall in toolCalls.EnumerateArray())
+        {
+            read[position] = ReadToolCall(toolCall, position);
+            position++;
+        }
+
+        return read;
+    }
+
+    private static PhonicToolCall ReadToolCall(JsonElement toolCall, int position)
+    {
+        var tool = toolCall.PropertyOrUndefined("tool"u8);
+        return new PhonicToolCall(position)
+        {
+            Id = toolCall.PropertyOrUndefined("id"u8).StringOrNull(),
+            ToolId = tool.PropertyOrUndefined("id"u8).StringOrNull(),
+            ToolName = tool.PropertyOrUndefined("name"u8).StringOrNull(),
+            TimedOut = toolCall.PropertyOrUndefined("timed_out"u8).BooleanOrNull(),
+            ErrorMessage = toolCall.PropertyOrUndefined("error_message"u8).StringOrNull(),
+            EndpointMethod = toolCall.PropertyOrUndefined("endpoint_method"u8).StringOrNull(),
+            EndpointUrl = toolCall.PropertyOrUndefined("endpoint_url"u8).StringOrNull(),
+            EndpointTimeoutMs = toolCall.PropertyOrUndefined("endpoint_timeout_ms"u8).Int32OrNull(),
+            EndpointCalledAt = toolCall.PropertyOrUndefined("endpoint_called_at"u8).TimestampOrNull(),
+            ResponseStatusCode = toolCall.PropertyOrUndefined("response_status_code"u8).Int32OrNull(),
+        };
+    }
+}

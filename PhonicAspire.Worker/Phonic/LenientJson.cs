@@ -1,0 +1,102 @@
+using System.Text.Json;
+
+namespace PhonicAspire.Worker.Phonic;
+
+/// <summary>
+/// Reads a JSON value as the type a column expects, or null when it has another type: Phonic's schema drifts, and
+/// one odd field must not cost the whole event.
+/// </summary>
+internal static class LenientJson
+{
+    // PostgreSQL text cannot hold U+0000, so such a string is as unusable as one of the wrong type.
+    public static string? StringOrNull(this JsonElement element) =>
+        element.ValueKind == JsonValueKind.String && element.GetString() is { } text && !text.Contains('\0')
+            ? text
+            : null;
+
+    public static double? DoubleOrNull(this JsonElement element) =>
+        element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out var number) && double.IsFinite(number)
+            ? number
+            : null;
+
+    // Integral doubles such as 7000.0 are accepted too: some serializers write every number with a fraction.
+    public static int? Int32OrNull(this JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.Number)
+        {
+            return null;
+        }
+
+        if (element.TryGetInt32(out var integer))
+        {
+            return integer;
+        }
+
+        return element.TryGetDouble(out var number) && number == Math.Floor(number) && number is >= int.MinValue and <= int.MaxValue
+            ? (int)number
+            : null;
+    }
+
+    public static bool? BooleanOrNull(this JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => null,
+    };
+
+    // A timestamp without an offset is taken as UTC, the zone Phonic documents for all of them.
+    public static DateTimeOffset? TimestampOrNull(this JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.String || !element.TryGetDateTime(out var timestamp))
+        {
+            return null;
+        }
+
+        var utc = timestamp.Kind switch
+        {
+            DateTimeKind.Unspecified => DateTime.SpecifyKind(timestamp, DateTimeKind.Utc),
+            DateTimeKind.Local => timestamp.ToUniversalTime(),
+            _ => timestamp,
+        };
+        return new DateTimeOffset(utc);
+    }
+
+    public static string[]? StringArrayOrNull(this JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        var strings = new List<string>(element.GetArrayLength());
+        foreach (var entry in element.EnumerateArray())
+        {
+            if (entry.StringOrNull() is { } text)
+            {
+                strings.Add(text);
+            }
+        }
+
+        return [.. strings];
+    }
+
+    public static double?[]? DoubleArrayOrNull(this JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        var numbers = new double?[element.GetArrayLength()];
+        var index = 0;
+        foreach (var entry in element.EnumerateArray())
+        {
+            numbers[index++] = entry.DoubleOrNull();
+        }
+
+        return numbers;
+    }
+
+    public static JsonElement PropertyOrUndefined(this JsonElement element, ReadOnlySpan<byte> utf8Name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(utf8Name, out var value) ? value : default;
+}

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using System.Text.Unicode;
+
+namespace PhonicAspire.Worker.Phonic;
+
+/// <summary>
+/// Turns a webhook body into a <see cref="PhonicEvent"/> without ever throwing: whatever cannot be understood is
+/// described in <see cref="PhonicEvent.ParseError"/> so the delivery can still be kept.
+/// </summary>
+public static class PhonicEventParser
+{
+    // Deeper than anything Phonic sends, yet shallow enough for PostgreSQL's own parser.
+    internal const int MaxDepth = 256;
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxDepth };
+
+    /// <param name="body">The body exactly as received.</param>
+    /// <param name="deliveredEventType">The event type the delivery was queued under, used when the body names none.</param>
+    public static PhonicEvent Parse(ReadOnlyMemory<byte> body, string? deliveredEventType)
+    {
+        var json = WithoutByteOrderMark(body);
+        if (!Utf8.IsValid(json.Span))
+        {
+            return new PhonicEvent(deliveredEventType, null, null, null, "the body is not valid UTF-8");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, DocumentOptions);
+        }
+        catch (JsonException exception)
+        {
+            return new PhonicEvent(deliveredEventType, null, null, null, $"the body is not JSON: {exception.Message}");
+        }
+
+        using (document)
+        {
+            return Interpret(document.RootElement, json, deliveredEventType);
+        }
+    }
+
+    private static PhonicEvent Interpret(JsonElement root, ReadOnlyMemory<byte> json, string? deliveredEventType)
+    {
+        var jsonbProblem = JsonbCompatibility.FindProblem(json.Span);
+        ReadOnlyMemory<byte>? payload = jsonbProblem is null ? json : null;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return new PhonicEvent(
+                deliveredEventType, null, null, payload,
+                jsonbProblem ?? $"the body is a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object");
+        }
+
+        var eventType = root.PropertyOrUndefined("event_type"u8).StringOrNull() ?? deliveredEventType;
+        var createdAt = root.PropertyOrUndefined("created_at"u8).TimestampOrNull();
+        var data = root.PropertyOrUndefined("data"u8);
+        var conversation = data.PropertyOrUndefined("conversation"u8);
+        var conversationId = conversation.PropertyOrUndefined("id"u8).StringOrNull() is { Length: > 0 } id ? id : null;
+
+        if (jsonbProblem is not null)
+        {
+            return new PhonicEvent(eventType, createdAt, conversationId, null, jsonbProblem);
+        }
+
+        if (!PhonicEventTypes.IsKnown(eventType))
+        {
+            return new PhonicEvent(eventType, createdAt, conversationId, payload, null);
+        }
+
+        if (conversationId is null)
+        {
+            return new PhonicEvent(eventType, createdAt, null, payload, "data.conversation.id is missing or not a non-empty string");
+        }
+
+        return eventType switch
+        {
+            PhonicEventTypes.ConversationEnded => new PhonicEvent(
+                eventType, createdAt, conversationId, payload, null,
+                Ended: EndedConversationReader.Read(conversation, conversationId, data.PropertyOrUndefined("call_info"u8))),
+            PhonicEventTypes.ConversationAnalysis => new PhonicEvent(
+                eventType, createdAt, conversationId, payload, null,
+                Analysis: new PhonicAnalysis(
+                    conversationId,
+                    conversation.PropertyOrUndefined("latencies_ms"u8).DoubleArrayOrNull(),
+                    conversation.PropertyOrUndefined("interruptions_count"u8).Int32OrNull())),
+            _ => new PhonicEvent(
+                eventType, createdAt, conversationId, payload, null,
+                Transfer: new PhonicTransfer(conversationId, data.PropertyOrUndefined("transferred_to"u8).StringOrNull())),
+        };
+    }
+
+    private static ReadOnlyMemory<byte> WithoutByteOrderMark(ReadOnlyMemory<byte> body) =>
+        body.Span.StartsWith("\uFEFF"u8) ? body[3..] : body;
+}

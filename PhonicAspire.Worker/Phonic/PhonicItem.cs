@@ -1,0 +1,19 @@
+namespace PhonicAspire.Worker.Phonic;
+
+/// <summary>One turn of a conversation.</summary>
+/// <param name="Position">Index in <c>items[]</c>, which locates the item's raw JSON in the payload.</param>
+/// <param name="ItemIdx">Phonic's <c>item_idx</c>, or <paramref name="Position"/> when the items' own indexes cannot serve as a key.</param>
+public sealed record PhonicItem(int Position, int ItemIdx)
+{
+    public string? Id { get; init; }
+    public string? Role { get; init; }
+    public string? LiveTranscript { get; init; }
+    public string? PostCallTranscript { get; init; }
+    public string? RedactedTranscript { get; init; }
+    public double? DurationMs { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public string? VoiceId { get; init; }
+    public double? AudioSpeed { get; init; }
+    public string? SystemPrompt { get; init; }
+    public IReadOnlyList<PhonicToolCall> ToolCalls { get; init; } = [];
+}
