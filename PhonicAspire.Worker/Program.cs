@@ -1,5 +1,20 @@
+using PhonicAspire.Worker.Administration;
+using PhonicAspire.Worker.Configuration;
+using PhonicAspire.Worker.Persistence;
+
 var builder = WebApplication.CreateBuilder(args);
+
 builder.AddServiceDefaults();
+builder.AddPhonicPersistence();
+builder.AddWebhookDraining();
+
 var app = builder.Build();
+
 app.MapDefaultEndpoints();
+
+if (app.Environment.IsDevelopment())
+{
+    app.MapStreamAdministration();
+}
+
 app.Run();

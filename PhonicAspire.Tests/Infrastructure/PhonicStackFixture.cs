@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
+using StackExchange.Redis;
 
 namespace PhonicAspire.Tests.Infrastructure;
 
@@ -17,10 +19,52 @@ public sealed class PhonicStackFixture : IAsyncLifetime
 
     private readonly string _dataDirectory = CreateDataDirectory();
     private DistributedApplication? _app;
+    private ConnectionMultiplexer? _redis;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The stack has not started.");
 
     public TimeSpan StartupDuration { get; private set; }
+
+    public IDatabase Redis => (_redis ?? throw new InvalidOperationException("The stack has not started.")).GetDatabase();
+
+    public HttpClient CreateApiClient() => App.CreateHttpClient("webhookapi");
+
+    public async Task<NpgsqlConnection> OpenDatabaseAsync()
+    {
+        var connection = new NpgsqlConnection(await App.GetConnectionStringAsync("phonicdb"));
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    /// <summary>Clicks a resource's dashboard command, such as <c>resource-stop</c>, and checks that it succeeded.</summary>
+    public async Task ExecuteCommandAsync(string resource, string command, CancellationToken cancellationToken = default)
+    {
+        var result = await App.Services.GetRequiredService<ResourceCommandService>()
+            .ExecuteCommandAsync(resource, command, cancellationToken);
+        Assert.True(result.Success, $"{command} on {resource} failed: {result.Message}");
+    }
+
+    public async Task StopAsync(string resource)
+    {
+        using var timeout = new CancellationTokenSource(StartupTimeout);
+        await ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand, timeout.Token);
+        await App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates, timeout.Token);
+    }
+
+    /// <summary>SIGKILLs a service, as a crash would, and waits until the orchestrator has seen it exit.</summary>
+    public async Task KillAsync(string resource, string assemblyName)
+    {
+        ResourceProcesses.KillService(App, resource, assemblyName);
+        using var timeout = new CancellationTokenSource(StartupTimeout);
+        await App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates, timeout.Token);
+    }
+
+    public async Task StartAsync(string resource)
+    {
+        using var timeout = new CancellationTokenSource(StartupTimeout);
+        await ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, timeout.Token);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+    }
 
     public async Task InitializeAsync()
     {
@@ -40,6 +84,9 @@ public sealed class PhonicStackFixture : IAsyncLifetime
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
             .AddSimpleConsole());
 
+        // Reclaim a killed worker's entries after seconds rather than the production default, so crash tests end soon.
+        builder.CreateResourceBuilder<ProjectResource>("worker").WithEnvironment("Worker__ClaimIdleTime", "00:00:03");
+
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
 
@@ -49,10 +96,12 @@ public sealed class PhonicStackFixture : IAsyncLifetime
         }
 
         StartupDuration = TimeProvider.System.GetElapsedTime(started);
+        _redis = await ConnectionMultiplexer.ConnectAsync(await _app.GetConnectionStringAsync("redis", timeout.Token) ?? string.Empty);
     }
 
     public async Task DisposeAsync()
     {
+        _redis?.Dispose();
         if (_app is not null)
         {
             await _app.DisposeAsync();

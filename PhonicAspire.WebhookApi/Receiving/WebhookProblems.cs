@@ -17,6 +17,10 @@ public static class WebhookProblems
         StatusCodes.Status413PayloadTooLarge, "body-too-large", "Body too large",
         $"The body exceeds the limit of {limit} bytes and was not read further.");
 
+    public static IResult BodyIncomplete() => Problem(
+        StatusCodes.Status400BadRequest, "body-incomplete", "Body incomplete",
+        "The request ended before the body its Content-Length announced.");
+
     public static IResult QueueUnavailable() => Results.Problem(
         statusCode: StatusCodes.Status503ServiceUnavailable,
         type: TypePrefix + "queue-unavailable",

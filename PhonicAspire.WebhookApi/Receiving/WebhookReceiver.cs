@@ -33,7 +33,18 @@ public sealed partial class WebhookReceiver(
             return WebhookProblems.UnsupportedMediaType(request.ContentType);
         }
 
-        var body = await bodyReader.ReadAsync(request, context.RequestAborted);
+        WebhookBody? body;
+        try
+        {
+            body = await bodyReader.ReadAsync(request, context.RequestAborted);
+        }
+        catch (BadHttpRequestException)
+        {
+            // The client declared more bytes than it sent: nothing complete to verify, nothing stored.
+            metrics.DeliveryReceived(DeliveryOutcome.BodyIncomplete);
+            return WebhookProblems.BodyIncomplete();
+        }
+
         if (body is null)
         {
             metrics.DeliveryReceived(DeliveryOutcome.BodyTooLarge);

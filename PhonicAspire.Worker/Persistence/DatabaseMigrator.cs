@@ -13,11 +13,6 @@ public sealed class DatabaseMigrator(IServiceScopeFactory scopeFactory, TimeProv
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(15);
 
-    private volatile bool _isReady;
-
-    /// <summary>Whether the schema is known to be current, so the store can be used.</summary>
-    public bool IsReady => _isReady;
-
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         var delay = FirstRetryDelay;
@@ -28,7 +23,6 @@ public sealed class DatabaseMigrator(IServiceScopeFactory scopeFactory, TimeProv
                 await using var scope = scopeFactory.CreateAsyncScope();
                 var context = scope.ServiceProvider.GetRequiredService<PhonicDbContext>();
                 await context.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
-                _isReady = true;
                 logger.LogInformation("Database schema is up to date");
                 return;
             }

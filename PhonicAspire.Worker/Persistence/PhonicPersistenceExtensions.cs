@@ -7,9 +7,8 @@ public static class PhonicPersistenceExtensions
 {
     /// <summary>
     /// Registers <see cref="PhonicDbContext"/> on the <c>phonicdb</c> connection (Aspire's client integration,
-    /// with its health check, tracing and metrics), the scoped <see cref="WebhookEventStore"/>, the singleton
-    /// <see cref="DatabaseMigrator"/> and <see cref="DatabaseReadyHealthCheck"/>. Running the migrator and adding
-    /// the health check to <c>/health</c> are left to the host.
+    /// with its health check, tracing and metrics), the scoped <see cref="WebhookEventStore"/>, and the singleton
+    /// <see cref="DatabaseMigrator"/>, which the host runs before the first read.
     /// </summary>
     public static IHostApplicationBuilder AddPhonicPersistence(this IHostApplicationBuilder builder)
     {
@@ -20,7 +19,6 @@ public static class PhonicPersistenceExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddScoped<WebhookEventStore>();
         builder.Services.AddSingleton<DatabaseMigrator>();
-        builder.Services.AddSingleton<DatabaseReadyHealthCheck>();
         return builder;
     }
 }

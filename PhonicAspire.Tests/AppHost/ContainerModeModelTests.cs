@@ -1,0 +1,79 @@
+namespace PhonicAspire.Tests.AppHost;
+
+/// <summary>
+/// Containers cannot run on a machine without Docker, so the containers-mode model is checked as built: images,
+/// arguments, volumes and the references and waits between resources.
+/// </summary>
+public sealed class ContainerModeModelTests
+{
+    private static async Task<IDistributedApplicationTestingBuilder> CreateAsync() =>
+        await DistributedApplicationTestingBuilder.CreateAsync<Projects.PhonicAspire_AppHost>(
+            ["PHONIC_INFRA=containers", "Parameters:phonic-webhook-secret=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]);
+
+    private static T Resource<T>(IDistributedApplicationTestingBuilder builder, string name) where T : IResource =>
+        Assert.IsType<T>(Assert.Single(builder.Resources, resource => resource.Name == name), exactMatch: false);
+
+    [Fact]
+    public async Task Redis_is_a_redis_7_container_with_a_volume_and_fsync_on_every_write()
+    {
+        await using var builder = await CreateAsync();
+        var redis = Resource<ContainerResource>(builder, "redis");
+
+        Assert.True(redis.TryGetLastAnnotation<ContainerImageAnnotation>(out var image));
+        Assert.Contains("redis", image.Image, StringComparison.Ordinal);
+        Assert.StartsWith("7.", image.Tag, StringComparison.Ordinal);
+
+        var volume = Assert.Single(redis.Annotations.OfType<ContainerMountAnnotation>());
+        Assert.Equal(ContainerMountType.Volume, volume.Type);
+        Assert.Equal("/data", volume.Target);
+
+        var arguments = string.Join(' ', await ResourceConfiguration.ArgumentsAsync(redis));
+        Assert.Contains("--appendonly yes", arguments, StringComparison.Ordinal);
+        Assert.Contains("--appendfsync always", arguments, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Postgres_is_a_container_with_a_volume_and_the_phonicdb_database()
+    {
+        await using var builder = await CreateAsync();
+        var postgres = Resource<ContainerResource>(builder, "postgres");
+
+        Assert.True(postgres.TryGetLastAnnotation<ContainerImageAnnotation>(out var image));
+        Assert.Contains("postgres", image.Image, StringComparison.Ordinal);
+        var volume = Assert.Single(postgres.Annotations.OfType<ContainerMountAnnotation>());
+        Assert.Equal(ContainerMountType.Volume, volume.Type);
+        Assert.StartsWith("/var/lib/postgresql", volume.Target, StringComparison.Ordinal);
+
+        var database = Resource<IResourceWithParent>(builder, "phonicdb");
+        Assert.Same(postgres, database.Parent);
+    }
+
+    [Theory]
+    [InlineData("webhookapi", new[] { "redis" })]
+    [InlineData("worker", new[] { "redis", "phonicdb" })]
+    public async Task Services_reference_and_wait_for_what_they_use(string service, string[] dependencies)
+    {
+        await using var builder = await CreateAsync();
+        var project = Resource<ProjectResource>(builder, service);
+
+        var waitsFor = project.Annotations.OfType<WaitAnnotation>().Select(wait => wait.Resource.Name).ToArray();
+        var environment = await ResourceConfiguration.EnvironmentAsync(project);
+        foreach (var dependency in dependencies)
+        {
+            Assert.Contains(dependency, waitsFor);
+            Assert.Contains($"ConnectionStrings__{dependency}", environment.Keys);
+        }
+    }
+
+    [Fact]
+    public async Task Webhook_secret_is_a_secret_parameter_given_to_the_api()
+    {
+        await using var builder = await CreateAsync();
+        var secret = Resource<ParameterResource>(builder, "phonic-webhook-secret");
+        Assert.True(secret.Secret);
+
+        var api = Resource<ProjectResource>(builder, "webhookapi");
+        var environment = await ResourceConfiguration.EnvironmentAsync(api);
+        Assert.Equal("{phonic-webhook-secret.value}", environment["Phonic__WebhookSecrets"]);
+    }
+}

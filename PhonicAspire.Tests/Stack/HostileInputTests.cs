@@ -1,0 +1,165 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.Webhooks.Svix;
+
+namespace PhonicAspire.Tests.Stack;
+
+/// <summary>One test per class of hostile input: each gets its documented answer, nothing invalid is stored, and
+/// the API stays healthy.</summary>
+[Collection(StackCollection.Name)]
+public sealed class HostileInputTests(PhonicStackFixture stack) : IAsyncLifetime
+{
+    private readonly HttpClient _client = stack.CreateApiClient();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        using var health = await _client.GetAsync("/health");
+        _client.Dispose();
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    private static SignedWebhook Sample() => SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+
+    private async Task AssertRefusedAsync(HttpRequestMessage request, string svixId, HttpStatusCode status, string problem)
+    {
+        using (request)
+        using (var response = await _client.SendAsync(request))
+        {
+            await ProblemAssert.IsProblemAsync(response, status, problem);
+        }
+
+        Assert.Equal(0, await StoredEvents.CountAsync(stack, svixId));
+    }
+
+    private async Task AssertKeptAsync(byte[] body)
+    {
+        var webhook = SignedWebhook.Create(body);
+        using (var request = webhook.ToRequest())
+        using (var response = await _client.SendAsync(request))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
+    }
+
+    [Fact]
+    public Task Bad_signature_is_401()
+    {
+        var webhook = Sample() with { Signature = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=" };
+        return AssertRefusedAsync(webhook.ToRequest(), webhook.SvixId, HttpStatusCode.Unauthorized, "invalid-signature");
+    }
+
+    [Fact]
+    public Task Stale_timestamp_is_400()
+    {
+        var webhook = SignedWebhook.Create(SamplePayloads.Read(SamplePayloads.Analysis), at: DateTimeOffset.UtcNow.AddMinutes(-6));
+        return AssertRefusedAsync(webhook.ToRequest(), webhook.SvixId, HttpStatusCode.BadRequest, "timestamp-too-old");
+    }
+
+    [Fact]
+    public Task Future_timestamp_is_400()
+    {
+        var webhook = SignedWebhook.Create(SamplePayloads.Read(SamplePayloads.Analysis), at: DateTimeOffset.UtcNow.AddMinutes(6));
+        return AssertRefusedAsync(webhook.ToRequest(), webhook.SvixId, HttpStatusCode.BadRequest, "timestamp-too-new");
+    }
+
+    [Theory]
+    [InlineData(SvixHeaders.Id)]
+    [InlineData(SvixHeaders.Timestamp)]
+    [InlineData(SvixHeaders.Signature)]
+    public Task Missing_header_is_400(string header)
+    {
+        var webhook = Sample();
+        var request = webhook.ToRequest();
+        request.Headers.Remove(header);
+        return AssertRefusedAsync(request, webhook.SvixId, HttpStatusCode.BadRequest, "missing-headers");
+    }
+
+    [Fact]
+    public Task Garbage_signature_header_is_401()
+    {
+        var webhook = Sample() with { Signature = "v1,!!!not-base64!!! ,,, v1 v9,AAAA v1,=== \t" };
+        return AssertRefusedAsync(webhook.ToRequest(), webhook.SvixId, HttpStatusCode.Unauthorized, "invalid-signature");
+    }
+
+    [Fact]
+    public Task Timestamp_that_is_not_a_number_is_400()
+    {
+        var webhook = Sample();
+        var request = webhook.ToRequest();
+        request.Headers.Remove(SvixHeaders.Timestamp);
+        request.Headers.Add(SvixHeaders.Timestamp, "16142653a0");
+        return AssertRefusedAsync(request, webhook.SvixId, HttpStatusCode.BadRequest, "malformed-headers");
+    }
+
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/x-www-form-urlencoded")]
+    public Task Wrong_content_type_is_415(string contentType)
+    {
+        var webhook = Sample();
+        return AssertRefusedAsync(webhook.ToRequest(contentType), webhook.SvixId, HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
+    }
+
+    [Fact]
+    public async Task Other_methods_are_405()
+    {
+        using var response = await _client.GetAsync(SignedWebhook.Route);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Enormous_header_is_431()
+    {
+        var webhook = Sample();
+        using var request = webhook.ToRequest();
+        request.Headers.Add("x-padding", new string('a', 128 * 1024));
+
+        using var response = await _client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, response.StatusCode);
+        Assert.Equal(0, await StoredEvents.CountAsync(stack, webhook.SvixId));
+    }
+
+    [Fact]
+    public async Task Truncated_body_is_400()
+    {
+        var webhook = Sample();
+        var endpoint = stack.App.GetEndpoint("webhookapi", "http");
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(endpoint.Host, endpoint.Port);
+        await using var network = tcp.GetStream();
+
+        var head = $"POST {SignedWebhook.Route} HTTP/1.1\r\nHost: {endpoint.Authority}\r\nContent-Type: application/json\r\n" +
+            $"Content-Length: {webhook.Body.Length}\r\n{SvixHeaders.Id}: {webhook.SvixId}\r\n" +
+            $"{SvixHeaders.Timestamp}: {webhook.Timestamp}\r\n{SvixHeaders.Signature}: {webhook.Signature}\r\nConnection: close\r\n\r\n";
+        await network.WriteAsync(Encoding.ASCII.GetBytes(head));
+        await network.WriteAsync(webhook.Body.AsMemory(0, webhook.Body.Length / 2));
+        tcp.Client.Shutdown(SocketShutdown.Send);
+
+        using var reader = new StreamReader(network, Encoding.ASCII);
+        var statusLine = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The orchestrator's proxy may close a half-closed connection before Kestrel's 400 comes back; either way
+        // nothing may be stored.
+        Assert.True(statusLine is null || statusLine.StartsWith("HTTP/1.1 400", StringComparison.Ordinal), statusLine);
+        Assert.Equal(0, await StoredEvents.CountAsync(stack, webhook.SvixId));
+    }
+
+    [Fact]
+    public Task Signed_body_that_is_not_json_is_kept() =>
+        AssertKeptAsync("this is not JSON, but Phonic signed it"u8.ToArray());
+
+    [Fact]
+    public Task Signed_deeply_nested_json_is_kept() =>
+        AssertKeptAsync(Encoding.ASCII.GetBytes(new string('[', 5000) + new string(']', 5000)));
+
+    [Fact]
+    public Task Signed_invalid_utf8_is_kept() =>
+        AssertKeptAsync([.. "{\"event_type\":\"conversation.ended\",\"x\":\""u8, 0xC3, 0x28, 0xFF, .. "\"}"u8]);
+}

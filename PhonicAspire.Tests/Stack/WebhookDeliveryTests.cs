@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Net;
+using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.Webhooks;
+using StackExchange.Redis;
+
+namespace PhonicAspire.Tests.Stack;
+
+[Collection(StackCollection.Name)]
+public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
+{
+    [Fact]
+    public async Task Signed_delivery_becomes_one_stream_entry_then_one_stored_row()
+    {
+        using var client = stack.CreateApiClient();
+        var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+
+        // With the worker down, the entry stays in the stream where it can be inspected.
+        await stack.KillAsync("worker", "PhonicAspire.Worker");
+        try
+        {
+            using var accepted = await client.SendAsync(webhook.ToRequest());
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+
+            using var retried = await client.SendAsync(SignedWebhook.Create(webhook.Body, webhook.SvixId).ToRequest());
+            Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+
+            var entries = (await stack.Redis.StreamRangeAsync(WebhookStream.Name))
+                .Where(entry => entry[WebhookStream.Fields.SvixId] == webhook.SvixId)
+                .ToArray();
+            var entry = Assert.Single(entries);
+            Assert.Equal(webhook.Body, (byte[]?)entry[WebhookStream.Fields.Body]);
+            Assert.Equal("conversation.ended", (string?)entry[WebhookStream.Fields.EventType]);
+            Assert.True(ActivityContext.TryParse(entry[WebhookStream.Fields.TraceParent], null, out var trace), "no W3C traceparent in the entry");
+            Assert.NotEqual(default, trace.TraceId);
+        }
+        finally
+        {
+            await stack.StartAsync("worker");
+        }
+
+        Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
+    }
+
+    [Fact]
+    public async Task Tampered_delivery_gets_401_and_queues_nothing()
+    {
+        using var client = stack.CreateApiClient();
+        var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+        var tampered = webhook with { Body = [.. webhook.Body[..^2], (byte)' ', (byte)'}'] };
+
+        using var response = await client.SendAsync(tampered.ToRequest());
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized, "invalid-signature");
+        Assert.False(await stack.Redis.KeyExistsAsync(WebhookStream.AcceptedKeyPrefix + webhook.SvixId));
+        Assert.Equal(0, await StoredEvents.CountAsync(stack, webhook.SvixId));
+    }
+
+    [Fact]
+    public async Task Body_over_the_limit_gets_413()
+    {
+        using var client = stack.CreateApiClient();
+        var body = new byte[3 * 1024 * 1024];
+        body.AsSpan().Fill((byte)' ');
+        body[0] = (byte)'{';
+        body[^1] = (byte)'}';
+
+        using var response = await client.SendAsync(SignedWebhook.Create(body).ToRequest());
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "body-too-large");
+    }
+
+    [Fact]
+    public async Task Redis_down_gets_prompt_503_and_recovers_without_restarts()
+    {
+        using var client = stack.CreateApiClient();
+        await stack.StopAsync("redis");
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var started = Stopwatch.StartNew();
+                using var response = await client.SendAsync(SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId()).ToRequest());
+                started.Stop();
+
+                await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable, "queue-unavailable");
+                Assert.True(response.Headers.RetryAfter is not null, "503 without Retry-After");
+                Assert.True(started.Elapsed < TimeSpan.FromSeconds(2), $"503 took {started.Elapsed.TotalMilliseconds:0} ms");
+            }
+        }
+        finally
+        {
+            await stack.StartAsync("redis");
+        }
+
+        var webhook = SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId());
+        var status = await Eventually.ReturnsAsync(
+            async () =>
+            {
+                using var response = await client.SendAsync(SignedWebhook.Create(webhook.Body, webhook.SvixId).ToRequest());
+                return response.StatusCode;
+            },
+            code => code is HttpStatusCode.Accepted or HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30),
+            "the API to accept deliveries again");
+        Assert.True(status is HttpStatusCode.Accepted or HttpStatusCode.OK);
+        Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
+    }
+}

@@ -1,0 +1,51 @@
+using PhonicAspire.Worker.Streaming;
+
+namespace PhonicAspire.Worker.Administration;
+
+/// <summary>
+/// Development only: what the dashboard's worker commands call. They act on the shared stream, so any one worker
+/// replica can serve them.
+/// </summary>
+public static partial class StreamAdministrationEndpoints
+{
+    public const string ReplayDeadLettersRoute = "/admin/dead-letters/replay";
+    public const string StreamStatusRoute = "/admin/stream-status";
+
+    private const int ReplayLimit = 10_000;
+
+    public static IEndpointRouteBuilder MapStreamAdministration(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost(ReplayDeadLettersRoute, async (WebhookStreamClient stream, ILogger<WebhookStreamClient> logger) =>
+            {
+                var replayed = await stream.ReplayDeadLettersAsync(ReplayLimit);
+                LogReplayed(logger, replayed);
+                return Results.Ok(new { replayed });
+            })
+            .WithName("ReplayDeadLetters")
+            .ExcludeFromDescription();
+
+        endpoints.MapPost(StreamStatusRoute, async (WebhookStreamClient stream, ILogger<WebhookStreamClient> logger) =>
+            {
+                var status = await stream.GetStatusAsync();
+                LogStatus(logger, status.Length, status.Pending, status.OldestPendingAge.TotalSeconds, status.DeadLetters);
+                return Results.Ok(new
+                {
+                    length = status.Length,
+                    pending = status.Pending,
+                    oldestPendingAgeSeconds = status.OldestPendingAge.TotalSeconds,
+                    deadLetters = status.DeadLetters,
+                });
+            })
+            .WithName("StreamStatus")
+            .ExcludeFromDescription();
+
+        return endpoints;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Replayed {Count} dead letters into the webhook stream")]
+    private static partial void LogReplayed(ILogger logger, long count);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Webhook stream: {Length} entries, {Pending} pending (oldest {OldestPendingAgeSeconds:0.0} s), {DeadLetters} dead letters")]
+    private static partial void LogStatus(ILogger logger, long length, long pending, double oldestPendingAgeSeconds, long deadLetters);
+}

@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PhonicAspire.Worker.Configuration;
+
+/// <summary>How the worker drains the webhook stream; bound from the <c>Worker</c> section and checked at start-up.</summary>
+public sealed class WorkerOptions
+{
+    public const string SectionName = "Worker";
+
+    /// <summary>Entries read and stored per transaction.</summary>
+    [Range(1, 10_000)]
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>An entry unacknowledged for this long belongs to a consumer presumed dead and is claimed by another.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan ClaimIdleTime { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Attempts to store one entry on its own before it is moved, with the reason, to the dead-letter stream.</summary>
+    [Range(1, 100)]
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>The longest pause between reads of an idle stream; the pause starts short and doubles while idle.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:05")]
+    public TimeSpan MaxIdleDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The longest back-off while PostgreSQL or Redis is unreachable.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan MaxOutageDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often stream length, pending count and dead letters are measured for the metrics.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan StatusInterval { get; set; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,114 @@
+using Microsoft.Extensions.Options;
+using PhonicAspire.ServiceDefaults.Telemetry;
+using PhonicAspire.Worker.Configuration;
+using PhonicAspire.Worker.Health;
+using PhonicAspire.Worker.Persistence;
+using PhonicAspire.Worker.Processing;
+
+namespace PhonicAspire.Worker.Streaming;
+
+/// <summary>
+/// Drains the webhook stream through the consumer group: new entries in batches, and entries abandoned by dead
+/// consumers once they have been idle for <see cref="WorkerOptions.ClaimIdleTime"/>. Each process is a consumer of
+/// its own, so replicas share the work.
+/// </summary>
+public sealed partial class WebhookStreamConsumer(
+    WebhookStreamClient stream,
+    DeliveryBatchProcessor processor,
+    DatabaseMigrator migrator,
+    StorageHealth health,
+    PhonicMetrics metrics,
+    TimeProvider timeProvider,
+    IOptions<WorkerOptions> options,
+    ILogger<WebhookStreamConsumer> logger) : BackgroundService
+{
+    private static readonly TimeSpan MinIdleDelay = TimeSpan.FromMilliseconds(2);
+
+    public string ConsumerName { get; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await migrator.MigrateAsync(stoppingToken);
+        health.StorageReachable();
+        LogStarted(logger, ConsumerName);
+
+        var settings = options.Value;
+        var idleDelay = MinIdleDelay;
+        var outageDelay = TimeSpan.FromMilliseconds(100);
+        var nextClaim = timeProvider.GetUtcNow();
+        var nextStatus = nextClaim;
+        var groupReady = false;
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!groupReady)
+                {
+                    await stream.EnsureConsumerGroupAsync();
+                    groupReady = true;
+                }
+
+                var now = timeProvider.GetUtcNow();
+                if (now >= nextStatus)
+                {
+                    metrics.StreamObserved(await stream.GetStatusAsync());
+                    nextStatus = now + settings.StatusInterval;
+                }
+
+                if (now >= nextClaim)
+                {
+                    await ClaimAbandonedAsync(stoppingToken);
+                    nextClaim = now + settings.ClaimIdleTime / 2;
+                }
+
+                var entries = await stream.ReadNewAsync(ConsumerName, settings.BatchSize);
+                outageDelay = TimeSpan.FromMilliseconds(100);
+                if (entries.Length == 0)
+                {
+                    await Task.Delay(idleDelay, timeProvider, stoppingToken);
+                    idleDelay = TimeSpan.FromTicks(Math.Min(idleDelay.Ticks * 2, settings.MaxIdleDelay.Ticks));
+                    continue;
+                }
+
+                idleDelay = MinIdleDelay;
+                await processor.ProcessAsync(entries, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception exception) when (StorageOutage.IsOutage(exception))
+            {
+                LogRedisOutage(logger, outageDelay.TotalMilliseconds, exception.GetType().Name);
+                await Task.Delay(outageDelay, timeProvider, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                outageDelay = TimeSpan.FromTicks(Math.Min(outageDelay.Ticks * 2, settings.MaxOutageDelay.Ticks));
+            }
+        }
+    }
+
+    private async Task ClaimAbandonedAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        while (true)
+        {
+            var claimed = await stream.ClaimAbandonedAsync(ConsumerName, settings.ClaimIdleTime, settings.BatchSize);
+            if (claimed.Length == 0)
+            {
+                return;
+            }
+
+            LogClaimed(logger, claimed.Length);
+            await processor.ProcessAsync(claimed, stoppingToken);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Draining the webhook stream as consumer {Consumer}")]
+    private static partial void LogStarted(ILogger logger, string consumer);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Claimed {Count} entries abandoned by another consumer")]
+    private static partial void LogClaimed(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis is unreachable ({Error}); retrying in {DelayMs} ms")]
+    private static partial void LogRedisOutage(ILogger logger, double delayMs, string error);
+}
