@@ -5,9 +5,10 @@ namespace PhonicAspire.Tests.Infrastructure;
 
 /// <summary>
 /// Sends signed deliveries the way Svix does: each until it gets a 2xx (retrying after refusals and errors), from
-/// several senders at once. Records which svix ids were acknowledged, which is what must end up stored.
+/// several senders at once, each pausing <paramref name="pace"/> between deliveries, until told to stop or
+/// <paramref name="maxDeliveries"/> are sent. Records which svix ids were acknowledged: what must end up stored.
 /// </summary>
-public sealed class DeliveryLoad(HttpClient client, int deliveries, int senders, TimeSpan giveUpAfter)
+public sealed class DeliveryLoad(HttpClient client, int senders, TimeSpan pace, int maxDeliveries, TimeSpan giveUpAfter)
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(250);
 
@@ -18,16 +19,21 @@ public sealed class DeliveryLoad(HttpClient client, int deliveries, int senders,
 
     public IReadOnlyCollection<string> Acknowledged => _acknowledged;
 
+    /// <summary>Deliveries started; each is retried until acknowledged or given up.</summary>
+    public int Started => Math.Min(Volatile.Read(ref _next) + 1, maxDeliveries);
+
     public int Attempts => _attempts;
 
     /// <summary>Answers other than 2xx (503 while Redis is down) and failed connections, each retried.</summary>
     public int Refusals => _refusals;
 
-    public Task RunAsync() => Task.WhenAll(Enumerable.Range(0, senders).Select(_ => Task.Run(SendUntilDoneAsync)));
+    /// <summary>Sends until <paramref name="stop"/> fires, then finishes the deliveries already started.</summary>
+    public Task RunAsync(CancellationToken stop) =>
+        Task.WhenAll(Enumerable.Range(0, senders).Select(_ => Task.Run(() => SendUntilStoppedAsync(stop))));
 
-    private async Task SendUntilDoneAsync()
+    private async Task SendUntilStoppedAsync(CancellationToken stop)
     {
-        while (Interlocked.Increment(ref _next) < deliveries)
+        while (!stop.IsCancellationRequested && Interlocked.Increment(ref _next) < maxDeliveries)
         {
             var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
             var deadline = Stopwatch.StartNew();
@@ -56,6 +62,8 @@ public sealed class DeliveryLoad(HttpClient client, int deliveries, int senders,
 
                 await Task.Delay(RetryDelay);
             }
+
+            await Task.Delay(pace);
         }
     }
 }

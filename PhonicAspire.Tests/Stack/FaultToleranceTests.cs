@@ -15,8 +15,9 @@ public sealed class FaultToleranceTests(PhonicStackFixture stack, ITestOutputHel
     public async Task Every_acknowledged_delivery_is_stored_exactly_once_through_crashes_and_restarts()
     {
         using var client = stack.CreateApiClient();
-        var load = new DeliveryLoad(client, deliveries: 3000, senders: 4, giveUpAfter: TimeSpan.FromMinutes(2));
-        var sending = load.RunAsync();
+        var load = new DeliveryLoad(client, senders: 4, pace: TimeSpan.FromMilliseconds(20), maxDeliveries: 20_000, giveUpAfter: TimeSpan.FromMinutes(2));
+        using var stopSending = new CancellationTokenSource();
+        var sending = load.RunAsync(stopSending.Token);
 
         async Task KillAndRestartWorkerAsync()
         {
@@ -41,16 +42,17 @@ public sealed class FaultToleranceTests(PhonicStackFixture stack, ITestOutputHel
 
         await KillAndRestartWorkerAsync();
 
+        await stopSending.CancelAsync();
         await sending.WaitAsync(TimeSpan.FromMinutes(4));
         var acknowledged = load.Acknowledged.ToArray();
-        Assert.Equal(3000, acknowledged.Length);
+        Assert.Equal(load.Started, acknowledged.Length);
 
         var stored = await Eventually.ReturnsAsync(
             () => CountStoredAsync(acknowledged), count => count >= acknowledged.Length, TimeSpan.FromMinutes(3),
             "every acknowledged delivery to be stored");
 
         var duplicates = await CountDuplicatesAsync(acknowledged);
-        output.WriteLine($"sent {acknowledged.Length}, attempts {load.Attempts}, refused and retried {load.Refusals}, " +
+        output.WriteLine($"sent {load.Started}, attempts {load.Attempts}, refused and retried {load.Refusals}, " +
             $"acknowledged {acknowledged.Length}, stored {stored}, duplicate rows {duplicates}");
         Assert.Equal(acknowledged.Length, stored);
         Assert.Equal(0, duplicates);
