@@ -1,0 +1,163 @@
+namespace PhonicAspire.Tests.Infrastructure.Otlp;
+
+/// <summary>
+/// Decodes ExportTraceServiceRequest (opentelemetry/proto/collector/trace/v1) into <see cref="CollectedSpan"/>s.
+/// Field numbers are those of opentelemetry/proto/trace/v1/trace.proto.
+/// </summary>
+internal static class OtlpTraceDecoder
+{
+    /// <summary>ExportTraceServiceRequest{ repeated ResourceSpans resource_spans = 1 }.</summary>
+    public static List<CollectedSpan> Decode(ReadOnlySpan<byte> request)
+    {
+        var spans = new List<CollectedSpan>();
+        var reader = new ProtobufReader(request);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            if (field == 1 && wireType == WireType.LengthDelimited)
+            {
+                ReadResourceSpans(reader.ReadLengthDelimited(), spans);
+            }
+            else
+            {
+                reader.Skip(wireType);
+            }
+        }
+
+        return spans;
+    }
+
+    /// <summary>
+    /// ResourceSpans{ Resource resource = 1; repeated ScopeSpans scope_spans = 2 }. The resource may come after the
+    /// scopes on the wire, so scopes are copied aside until the service name is known.
+    /// </summary>
+    private static void ReadResourceSpans(ReadOnlySpan<byte> resourceSpans, List<CollectedSpan> spans)
+    {
+        var serviceName = "";
+        var scopes = new List<byte[]>();
+        var reader = new ProtobufReader(resourceSpans);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            switch (field, wireType)
+            {
+                case (1, WireType.LengthDelimited):
+                    serviceName = OtlpCommonDecoder.ReadServiceName(reader.ReadLengthDelimited());
+                    break;
+                case (2, WireType.LengthDelimited):
+                    scopes.Add(reader.ReadLengthDelimited().ToArray());
+                    break;
+                default:
+                    reader.Skip(wireType);
+                    break;
+            }
+        }
+
+        foreach (var scope in scopes)
+        {
+            ReadScopeSpans(scope, serviceName, spans);
+        }
+    }
+
+    /// <summary>ScopeSpans{ InstrumentationScope scope = 1; repeated Span spans = 2 }, same ordering caveat.</summary>
+    private static void ReadScopeSpans(ReadOnlySpan<byte> scopeSpans, string serviceName, List<CollectedSpan> spans)
+    {
+        var scopeName = "";
+        var spanMessages = new List<byte[]>();
+        var reader = new ProtobufReader(scopeSpans);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            switch (field, wireType)
+            {
+                case (1, WireType.LengthDelimited):
+                    scopeName = OtlpCommonDecoder.ReadScopeName(reader.ReadLengthDelimited());
+                    break;
+                case (2, WireType.LengthDelimited):
+                    spanMessages.Add(reader.ReadLengthDelimited().ToArray());
+                    break;
+                default:
+                    reader.Skip(wireType);
+                    break;
+            }
+        }
+
+        foreach (var span in spanMessages)
+        {
+            spans.Add(ReadSpan(span, serviceName, scopeName));
+        }
+    }
+
+    /// <summary>
+    /// Span{ bytes trace_id = 1; bytes span_id = 2; bytes parent_span_id = 4; string name = 5; SpanKind kind = 6;
+    /// repeated KeyValue attributes = 9; repeated Link links = 13 }.
+    /// </summary>
+    private static CollectedSpan ReadSpan(ReadOnlySpan<byte> span, string serviceName, string scopeName)
+    {
+        var traceId = "";
+        var spanId = "";
+        string? parentSpanId = null;
+        var name = "";
+        var kind = 0;
+        var attributes = new Dictionary<string, string>();
+        var links = new List<(string TraceId, string SpanId)>();
+        var reader = new ProtobufReader(span);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            switch (field, wireType)
+            {
+                case (1, WireType.LengthDelimited):
+                    traceId = Convert.ToHexStringLower(reader.ReadLengthDelimited());
+                    break;
+                case (2, WireType.LengthDelimited):
+                    spanId = Convert.ToHexStringLower(reader.ReadLengthDelimited());
+                    break;
+                case (4, WireType.LengthDelimited):
+                    var parent = reader.ReadLengthDelimited();
+                    // A root span may carry an empty parent_span_id rather than omit it.
+                    parentSpanId = parent.IsEmpty ? null : Convert.ToHexStringLower(parent);
+                    break;
+                case (5, WireType.LengthDelimited):
+                    name = OtlpCommonDecoder.ReadString(ref reader);
+                    break;
+                case (6, WireType.Varint):
+                    kind = checked((int)reader.ReadVarint());
+                    break;
+                case (9, WireType.LengthDelimited):
+                    var (key, value) = OtlpCommonDecoder.ReadKeyValue(reader.ReadLengthDelimited());
+                    attributes[key] = value;
+                    break;
+                case (13, WireType.LengthDelimited):
+                    links.Add(ReadLink(reader.ReadLengthDelimited()));
+                    break;
+                default:
+                    reader.Skip(wireType);
+                    break;
+            }
+        }
+
+        return new CollectedSpan(serviceName, scopeName, traceId, spanId, parentSpanId, name, kind, attributes, links);
+    }
+
+    /// <summary>Span.Link{ bytes trace_id = 1; bytes span_id = 2 }.</summary>
+    private static (string TraceId, string SpanId) ReadLink(ReadOnlySpan<byte> link)
+    {
+        var traceId = "";
+        var spanId = "";
+        var reader = new ProtobufReader(link);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            switch (field, wireType)
+            {
+                case (1, WireType.LengthDelimited):
+                    traceId = Convert.ToHexStringLower(reader.ReadLengthDelimited());
+                    break;
+                case (2, WireType.LengthDelimited):
+                    spanId = Convert.ToHexStringLower(reader.ReadLengthDelimited());
+                    break;
+                default:
+                    reader.Skip(wireType);
+                    break;
+            }
+        }
+
+        return (traceId, spanId);
+    }
+}
