@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using PhonicAspire.Tests.Infrastructure.Otlp;
 using StackExchange.Redis;
 
 namespace PhonicAspire.Tests.Infrastructure;
@@ -20,6 +21,9 @@ public sealed class PhonicStackFixture : IAsyncLifetime
     private readonly string _dataDirectory = CreateDataDirectory();
     private DistributedApplication? _app;
     private ConnectionMultiplexer? _redis;
+
+    /// <summary>Receives the services' traces and metrics over OTLP, as the dashboard would.</summary>
+    public OtlpCollector Telemetry { get; } = new();
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The stack has not started.");
 
@@ -84,6 +88,15 @@ public sealed class PhonicStackFixture : IAsyncLifetime
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
             .AddSimpleConsole());
 
+        foreach (var service in new[] { "webhookapi", "worker" })
+        {
+            var resource = builder.CreateResourceBuilder<ProjectResource>(service);
+            foreach (var (name, value) in Telemetry.ExporterEnvironment())
+            {
+                resource.WithEnvironment(name, value);
+            }
+        }
+
         // Reclaim a killed worker's entries after seconds rather than the production default, so crash tests end soon.
         builder.CreateResourceBuilder<ProjectResource>("worker").WithEnvironment("Worker__ClaimIdleTime", "00:00:03");
 
@@ -107,6 +120,7 @@ public sealed class PhonicStackFixture : IAsyncLifetime
             await _app.DisposeAsync();
         }
 
+        await Telemetry.DisposeAsync();
         Directory.Delete(_dataDirectory, recursive: true);
     }
 
