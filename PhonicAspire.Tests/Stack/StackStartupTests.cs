@@ -1,14 +1,16 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using PhonicAspire.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace PhonicAspire.Tests.Stack;
 
 [Collection(StackCollection.Name)]
-public sealed class StackStartupTests(PhonicStackFixture stack)
+public sealed class StackStartupTests(PhonicStackFixture stack, ITestOutputHelper output)
 {
     [Fact]
     public void Every_resource_is_healthy()
     {
+        output.WriteLine($"Start-up to all resources healthy: {stack.StartupDuration.TotalSeconds:0.0} s");
         foreach (var name in PhonicStackFixture.ResourceNames)
         {
             Assert.True(stack.App.ResourceNotifications.TryGetCurrentState(name, out var resource), $"'{name}' has no state.");
