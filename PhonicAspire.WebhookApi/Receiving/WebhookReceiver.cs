@@ -69,9 +69,14 @@ public sealed partial class WebhookReceiver(
             return WebhookProblems.Rejected(verification);
         }
 
-        var eventType = EventTypeReader.Read(body.Memory.Span);
-        Activity.Current?.SetTag("phonic.svix_id", svixId).SetTag("phonic.event_type", eventType);
-        using var scope = logger.BeginScope(new KeyValuePair<string, object?>[] { new("SvixId", svixId), new("EventType", eventType) });
+        var (eventType, conversationId) = DeliveryLabels.Read(body.Memory.Span);
+        Activity.Current?.SetTag("phonic.svix_id", svixId)
+            .SetTag("phonic.event_type", eventType)
+            .SetTag("phonic.conversation_id", conversationId);
+        using var scope = logger.BeginScope(new KeyValuePair<string, object?>[]
+        {
+            new("SvixId", svixId), new("EventType", eventType), new("ConversationId", conversationId),
+        });
 
         try
         {
