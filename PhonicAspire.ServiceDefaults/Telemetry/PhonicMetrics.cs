@@ -16,7 +16,7 @@ public sealed class PhonicMetrics
     private readonly Counter<long> _duplicatesSkipped;
     private readonly Counter<long> _deadLettered;
     private readonly Histogram<double> _receiptToCommit;
-    private StreamStatus _streamStatus;
+    private volatile StreamStatus _streamStatus = StreamStatus.Unknown;
 
     public PhonicMetrics(IMeterFactory meterFactory)
     {
@@ -67,4 +67,7 @@ public sealed class PhonicMetrics
 }
 
 /// <summary>A snapshot of the webhook stream as the worker last saw it.</summary>
-public readonly record struct StreamStatus(long Length, long Pending, TimeSpan OldestPendingAge, long DeadLetters);
+public sealed record StreamStatus(long Length, long Pending, TimeSpan OldestPendingAge, long DeadLetters)
+{
+    public static readonly StreamStatus Unknown = new(0, 0, TimeSpan.Zero, 0);
+}

@@ -106,4 +106,36 @@ public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
         Assert.True(status is HttpStatusCode.Accepted or HttpStatusCode.OK);
         Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
     }
+
+    [Fact]
+    public async Task Slow_redis_gets_prompt_503_and_the_retry_is_stored_once()
+    {
+        using var client = stack.CreateApiClient();
+        var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+
+        // CLIENT PAUSE holds every write for 3 s: Redis is up but slower than the API's 1 s queue timeout.
+        await stack.Redis.ExecuteAsync("CLIENT", "PAUSE", "3000", "WRITE");
+        var started = Stopwatch.StartNew();
+        using (var response = await client.SendAsync(webhook.ToRequest()))
+        {
+            started.Stop();
+            await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable, "queue-unavailable");
+            Assert.True(started.Elapsed < TimeSpan.FromSeconds(2), $"503 took {started.Elapsed.TotalMilliseconds:0} ms");
+        }
+
+        // The timed-out command may still run once Redis resumes; Svix's retry must then be a duplicate, not a second row.
+        var status = await Eventually.ReturnsAsync(
+            async () =>
+            {
+                using var response = await client.SendAsync(SignedWebhook.Create(webhook.Body, webhook.SvixId).ToRequest());
+                return response.StatusCode;
+            },
+            code => code is HttpStatusCode.Accepted or HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30),
+            "the retry to be acknowledged");
+        Assert.True(status is HttpStatusCode.Accepted or HttpStatusCode.OK);
+        Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, await StoredEvents.CountAsync(stack, webhook.SvixId));
+    }
 }

@@ -22,7 +22,8 @@ public sealed partial class WebhookReceiver(
     IOptions<WebhookOptions> options,
     ILogger<WebhookReceiver> logger)
 {
-    private static readonly string RetryAfterSeconds = "5";
+    // Svix keeps its own schedule; this tells any other client that a short wait is enough.
+    private const string RetryAfterSeconds = "5";
 
     public async Task<IResult> ReceiveAsync(HttpContext context)
     {
