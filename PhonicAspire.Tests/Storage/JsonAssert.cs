@@ -13,15 +13,4 @@ internal static class JsonAssert
         var actual = JsonNode.Parse(actualJson);
         Assert.True(JsonNode.DeepEquals(expected, actual), $"Expected {expected?.ToJsonString()} but found {actual?.ToJsonString()}.");
     }
-
-    public static string Property(byte[] body, params string[] path)
-    {
-        var node = JsonNode.Parse(body);
-        foreach (var name in path)
-        {
-            node = node?[name];
-        }
-
-        return node?.ToJsonString() ?? "null";
-    }
 }

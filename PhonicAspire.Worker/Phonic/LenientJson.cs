@@ -111,6 +111,10 @@ internal static class LenientJson
         return numbers;
     }
 
+    /// <summary>The value's JSON text, or null when it is absent or JSON null.</summary>
+    public static string? RawJsonOrNull(this JsonElement element) =>
+        element.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? null : element.GetRawText();
+
     // Looking a name up decodes the escaped names it passes, which throws on an escaped unpaired surrogate.
     public static JsonElement PropertyOrUndefined(this JsonElement element, ReadOnlySpan<byte> utf8Name)
     {
