@@ -79,9 +79,12 @@ public sealed class WebhookEventStore(PhonicDbContext context, TimeProvider time
         var alreadyStored = await SelectStoredAsync(connection, candidates, cancellationToken).ConfigureAwait(false);
         var copier = new BatchCopier(connection);
         // Parsed while copying, so the client's parsing overlaps PostgreSQL's; a body is parsed only when new.
+        // Copied in svix id order so that workers copying overlapping batches wait for each other instead of
+        // deadlocking.
         var copied = await copier.CopyWebhookEventsAsync(
             candidates
                 .Where(received => !alreadyStored.Contains(received.SvixId))
+                .OrderBy(received => received.SvixId, StringComparer.Ordinal)
                 .Select(received => new StagedWebhook(received, PhonicEventParser.Parse(received.Body, received.EventType))),
             storedAt,
             cancellationToken).ConfigureAwait(false);

@@ -17,7 +17,7 @@ internal static class ItemsReader
         var position = 0;
         foreach (var item in items.EnumerateArray())
         {
-            read[position] = ReadItem(item, position, keys[position]);
+            read[position] = ReadItem(item, keys[position]);
             position++;
         }
 
@@ -44,11 +44,11 @@ internal static class ItemsReader
         return keys;
     }
 
-    private static PhonicItem ReadItem(JsonElement item, int position, int itemIdx)
+    private static PhonicItem ReadItem(JsonElement item, int itemIdx)
     {
         if (item.ValueKind != JsonValueKind.Object)
         {
-            return new PhonicItem(position, itemIdx);
+            return new PhonicItem(itemIdx);
         }
 
         JsonElement id = default, role = default, liveTranscript = default, postCallTranscript = default,
@@ -73,7 +73,7 @@ internal static class ItemsReader
             }
         }
 
-        return new PhonicItem(position, itemIdx)
+        return new PhonicItem(itemIdx)
         {
             Id = id.StringOrNull(),
             Role = role.StringOrNull(),
