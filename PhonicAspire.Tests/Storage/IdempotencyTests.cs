@@ -61,6 +61,20 @@ public sealed class IdempotencyTests(PhonicStackFixture stack) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Two_workers_storing_the_same_batch_at_once_store_each_event_once()
+    {
+        var batch = Enumerable.Range(0, 200).Select(_ => Delivery(Sample(Ended, NewConversationId()))).ToArray();
+        var reversed = batch.Reverse().ToArray();
+
+        var results = await Task.WhenAll(Task.Run(() => _harness.StoreAsync(batch)), Task.Run(() => _harness.StoreAsync(reversed)));
+
+        var ids = batch.Select(delivery => delivery.SvixId).Order().ToArray();
+        Assert.Equal(ids, results.SelectMany(result => result.Stored).Order());
+        Assert.Equal(ids, results.SelectMany(result => result.Duplicates).Order());
+        Assert.Equal(ids.Length, await _harness.QueryAsync(context => context.WebhookEvents.CountAsync(row => ids.Contains(row.SvixId))));
+    }
+
+    [Fact]
     public async Task Stored_and_duplicate_ids_are_reported_together()
     {
         var known = Delivery(Sample(Transferred, NewConversationId()));

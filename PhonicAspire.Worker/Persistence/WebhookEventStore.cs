@@ -47,6 +47,8 @@ public sealed class WebhookEventStore(PhonicDbContext context, TimeProvider time
                 exception is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: WebhookEventCommands.PrimaryKey }
                 && attempt < AttemptsAgainstConcurrentStores)
             {
+                // Another worker stored one of these svix ids between the check and the copy; the next attempt
+                // finds it stored and reports it as a duplicate.
             }
         }
     }
