@@ -7,85 +7,132 @@ using PhonicAspire.Worker.Persistence.Staging;
 namespace PhonicAspire.Worker.Persistence;
 
 /// <summary>
-/// Stores batches of webhooks and applies them to their conversations, idempotently on svix id. A batch is
-/// copied into staging tables and merged with a few set-based statements, all in one transaction.
+/// Stores batches of webhooks and applies them to their conversations, idempotently on svix id, in one
+/// transaction per batch: the deliveries are copied into webhook_events, their conversation updates into staging
+/// tables, and a few set-based statements merge those into the conversation tables.
 /// </summary>
 public sealed class WebhookEventStore(PhonicDbContext context, TimeProvider timeProvider)
 {
+    // Each further attempt follows a concurrent worker having stored one of the batch's svix ids first, which
+    // the attempt then sees; more than a few in a row would mean something else is wrong.
+    private const int AttemptsAgainstConcurrentStores = 3;
+
     /// <summary>Stores the whole batch or nothing; throws when the database fails.</summary>
     public async Task<BatchStoreResult> StoreBatchAsync(IReadOnlyList<ReceivedWebhook> batch, CancellationToken cancellationToken)
     {
-        var (staged, repeatedInBatch) = Stage(batch);
-        if (staged.Count == 0)
+        var (candidates, repeatedInBatch) = SplitRepeats(batch);
+        if (candidates.Count == 0)
         {
             return new BatchStoreResult([], repeatedInBatch);
         }
 
-        var storedAt = timeProvider.GetUtcNow();
-        // A retry after a lost commit acknowledgement finds its events stored and reports them as duplicates,
-        // which is still the truth about the database.
-        var alreadyStored = await context.Database.CreateExecutionStrategy().ExecuteAsync(
-            (staged, storedAt),
-            (_, state, token) => MergeAsync(state.staged, state.storedAt, token),
-            verifySucceeded: null,
-            cancellationToken).ConfigureAwait(false);
-
-        var stored = staged.Select(webhook => webhook.Received.SvixId).Where(svixId => !alreadyStored.Contains(svixId)).ToList();
-        return new BatchStoreResult(stored, [.. alreadyStored, .. repeatedInBatch]);
+        var storedAt = timeProvider.GetUtcNow().ToUniversalTime();
+        var strategy = context.Database.CreateExecutionStrategy();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                // A retry after a lost commit acknowledgement finds the batch stored and reports duplicates,
+                // which is still the truth about the database.
+                var alreadyStored = await strategy.ExecuteAsync(
+                    (candidates, storedAt),
+                    (_, state, token) => StoreAsync(state.candidates, state.storedAt, token),
+                    verifySucceeded: null,
+                    cancellationToken).ConfigureAwait(false);
+                return new BatchStoreResult(
+                    [.. candidates.Select(received => received.SvixId).Where(svixId => !alreadyStored.Contains(svixId))],
+                    [.. candidates.Select(received => received.SvixId).Where(alreadyStored.Contains), .. repeatedInBatch]);
+            }
+            catch (PostgresException exception) when (
+                exception is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: WebhookEventCommands.PrimaryKey }
+                && attempt < AttemptsAgainstConcurrentStores)
+            {
+                // Another worker stored one of these svix ids between the check and the copy; the next attempt
+                // finds it stored and reports it as a duplicate.
+            }
+        }
     }
 
-    private static (List<StagedWebhook> Staged, List<string> RepeatedInBatch) Stage(IReadOnlyList<ReceivedWebhook> batch)
+    private static (List<ReceivedWebhook> Candidates, List<string> RepeatedInBatch) SplitRepeats(IReadOnlyList<ReceivedWebhook> batch)
     {
-        var staged = new List<StagedWebhook>(batch.Count);
+        var candidates = new List<ReceivedWebhook>(batch.Count);
         var repeatedInBatch = new List<string>();
         var seen = new HashSet<string>(batch.Count, StringComparer.Ordinal);
         foreach (var received in batch)
         {
-            if (!seen.Add(received.SvixId))
+            if (seen.Add(received.SvixId))
+            {
+                candidates.Add(received);
+            }
+            else
             {
                 repeatedInBatch.Add(received.SvixId);
-                continue;
             }
-
-            staged.Add(new StagedWebhook(staged.Count, received, PhonicEventParser.Parse(received.Body, received.EventType)));
         }
 
-        return (staged, repeatedInBatch);
+        return (candidates, repeatedInBatch);
     }
 
-    private async Task<HashSet<string>> MergeAsync(List<StagedWebhook> staged, DateTimeOffset storedAt, CancellationToken cancellationToken)
+    private async Task<HashSet<string>> StoreAsync(List<ReceivedWebhook> candidates, DateTimeOffset storedAt, CancellationToken cancellationToken)
     {
         await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var connection = (NpgsqlConnection)context.Database.GetDbConnection();
-        var npgsqlTransaction = (NpgsqlTransaction)transaction.GetDbTransaction();
 
-        await using (var create = new NpgsqlCommand(StagingTables.Create, connection, npgsqlTransaction))
+        var alreadyStored = await SelectStoredAsync(connection, candidates, cancellationToken).ConfigureAwait(false);
+        var copier = new BatchCopier(connection);
+        // Parsed while copying, so the client's parsing overlaps PostgreSQL's; a body is parsed only when new.
+        // Copied in svix id order so that workers copying overlapping batches wait for each other instead of
+        // deadlocking.
+        var copied = await copier.CopyWebhookEventsAsync(
+            candidates
+                .Where(received => !alreadyStored.Contains(received.SvixId))
+                .OrderBy(received => received.SvixId, StringComparer.Ordinal)
+                .Select(received => new StagedWebhook(received, PhonicEventParser.Parse(received.Body, received.EventType))),
+            storedAt,
+            cancellationToken).ConfigureAwait(false);
+
+        var updates = copied.Where(staged => staged.Event.UpdatesConversation).ToList();
+        if (updates.Count > 0)
         {
-            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        await new StagingWriter(connection).WriteAsync(staged, cancellationToken).ConfigureAwait(false);
-
-        var alreadyStored = new HashSet<string>(StringComparer.Ordinal);
-        await using (var merge = MergeBatch(connection, npgsqlTransaction, storedAt))
-        await using (var reader = await merge.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                alreadyStored.Add(reader.GetString(0));
-            }
+            await ExecuteAsync(connection, StagedUpdatesTable.Create, cancellationToken).ConfigureAwait(false);
+            await copier.CopyUpdatesAsync(updates, cancellationToken).ConfigureAwait(false);
+            await using var merge = MergeBatch(connection);
+            await merge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return alreadyStored;
     }
 
-    private static NpgsqlBatch MergeBatch(NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset storedAt) => new(connection, transaction)
+    private static async Task<HashSet<string>> SelectStoredAsync(
+        NpgsqlConnection connection, List<ReceivedWebhook> candidates, CancellationToken cancellationToken)
+    {
+        await using var select = new NpgsqlCommand(WebhookEventCommands.SelectStored, connection)
+        {
+            Parameters = { new NpgsqlParameter { Value = candidates.Select(received => received.SvixId).ToArray() } },
+        };
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var stored = new HashSet<string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            stored.Add(reader.GetString(0));
+        }
+
+        return stored;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static NpgsqlBatch MergeBatch(NpgsqlConnection connection) => new(connection)
     {
         BatchCommands =
         {
-            new NpgsqlBatchCommand(MergeStatements.InsertWebhookEvents) { Parameters = { new NpgsqlParameter { Value = storedAt.ToUniversalTime() } } },
             new NpgsqlBatchCommand(MergeStatements.UpsertEnded),
+            new NpgsqlBatchCommand(MergeStatements.DeleteReplacedToolCalls),
             new NpgsqlBatchCommand(MergeStatements.DeleteReplacedItems),
             new NpgsqlBatchCommand(MergeStatements.InsertItems),
             new NpgsqlBatchCommand(MergeStatements.InsertToolCalls),

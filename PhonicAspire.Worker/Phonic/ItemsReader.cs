@@ -17,7 +17,7 @@ internal static class ItemsReader
         var position = 0;
         foreach (var item in items.EnumerateArray())
         {
-            read[position] = ReadItem(item, position, keys[position]);
+            read[position] = ReadItem(item, keys[position]);
             position++;
         }
 
@@ -44,11 +44,11 @@ internal static class ItemsReader
         return keys;
     }
 
-    private static PhonicItem ReadItem(JsonElement item, int position, int itemIdx)
+    private static PhonicItem ReadItem(JsonElement item, int itemIdx)
     {
         if (item.ValueKind != JsonValueKind.Object)
         {
-            return new PhonicItem(position, itemIdx);
+            return new PhonicItem(itemIdx);
         }
 
         JsonElement id = default, role = default, liveTranscript = default, postCallTranscript = default,
@@ -73,7 +73,7 @@ internal static class ItemsReader
             }
         }
 
-        return new PhonicItem(position, itemIdx)
+        return new PhonicItem(itemIdx)
         {
             Id = id.StringOrNull(),
             Role = role.StringOrNull(),
@@ -115,12 +115,16 @@ internal static class ItemsReader
             Id = toolCall.PropertyOrUndefined("id"u8).StringOrNull(),
             ToolId = tool.PropertyOrUndefined("id"u8).StringOrNull(),
             ToolName = tool.PropertyOrUndefined("name"u8).StringOrNull(),
+            RequestBody = toolCall.PropertyOrUndefined("request_body"u8).RawJsonOrNull(),
+            ResponseBody = toolCall.PropertyOrUndefined("response_body"u8).RawJsonOrNull(),
             TimedOut = toolCall.PropertyOrUndefined("timed_out"u8).BooleanOrNull(),
             ErrorMessage = toolCall.PropertyOrUndefined("error_message"u8).StringOrNull(),
             EndpointMethod = toolCall.PropertyOrUndefined("endpoint_method"u8).StringOrNull(),
             EndpointUrl = toolCall.PropertyOrUndefined("endpoint_url"u8).StringOrNull(),
+            EndpointHeaders = toolCall.PropertyOrUndefined("endpoint_headers"u8).RawJsonOrNull(),
             EndpointTimeoutMs = toolCall.PropertyOrUndefined("endpoint_timeout_ms"u8).Int32OrNull(),
             EndpointCalledAt = toolCall.PropertyOrUndefined("endpoint_called_at"u8).TimestampOrNull(),
+            QueryParams = toolCall.PropertyOrUndefined("query_params"u8).RawJsonOrNull(),
             ResponseStatusCode = toolCall.PropertyOrUndefined("response_status_code"u8).Int32OrNull(),
         };
     }

@@ -8,11 +8,25 @@ namespace PhonicAspire.Worker.Phonic;
 /// </summary>
 internal static class LenientJson
 {
-    // PostgreSQL text cannot hold U+0000, so such a string is as unusable as one of the wrong type.
-    public static string? StringOrNull(this JsonElement element) =>
-        element.ValueKind == JsonValueKind.String && element.GetString() is { } text && !text.Contains('\0')
-            ? text
-            : null;
+    // PostgreSQL text cannot hold U+0000, and an escaped unpaired surrogate cannot even be decoded, so such
+    // strings are as unusable as values of the wrong type.
+    public static string? StringOrNull(this JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        try
+        {
+            var text = element.GetString()!;
+            return text.Contains('\0') ? null : text;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     public static double? DoubleOrNull(this JsonElement element) =>
         element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out var number) && double.IsFinite(number)
@@ -97,6 +111,20 @@ internal static class LenientJson
         return numbers;
     }
 
-    public static JsonElement PropertyOrUndefined(this JsonElement element, ReadOnlySpan<byte> utf8Name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(utf8Name, out var value) ? value : default;
+    /// <summary>The value's JSON text, or null when it is absent or JSON null.</summary>
+    public static string? RawJsonOrNull(this JsonElement element) =>
+        element.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? null : element.GetRawText();
+
+    // Looking a name up decodes the escaped names it passes, which throws on an escaped unpaired surrogate.
+    public static JsonElement PropertyOrUndefined(this JsonElement element, ReadOnlySpan<byte> utf8Name)
+    {
+        try
+        {
+            return element.ValueKind == JsonValueKind.Object && element.TryGetProperty(utf8Name, out var value) ? value : default;
+        }
+        catch (InvalidOperationException)
+        {
+            return default;
+        }
+    }
 }

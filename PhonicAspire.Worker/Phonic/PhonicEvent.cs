@@ -15,4 +15,7 @@ public sealed record PhonicEvent(
     string? ParseError,
     PhonicConversation? Ended = null,
     PhonicAnalysis? Analysis = null,
-    PhonicTransfer? Transfer = null);
+    PhonicTransfer? Transfer = null)
+{
+    public bool UpdatesConversation => Ended is not null || Analysis is not null || Transfer is not null;
+}

@@ -1,9 +1,8 @@
 namespace PhonicAspire.Worker.Phonic;
 
 /// <summary>One turn of a conversation.</summary>
-/// <param name="Position">Index in <c>items[]</c>, which locates the item's raw JSON in the payload.</param>
-/// <param name="ItemIdx">Phonic's <c>item_idx</c>, or <paramref name="Position"/> when the items' own indexes cannot serve as a key.</param>
-public sealed record PhonicItem(int Position, int ItemIdx)
+/// <param name="ItemIdx">Phonic's <c>item_idx</c>, or the position in <c>items[]</c> when the items' own indexes cannot serve as a key.</param>
+public sealed record PhonicItem(int ItemIdx)
 {
     public string? Id { get; init; }
     public string? Role { get; init; }

@@ -10,12 +10,8 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
     {
         builder.ToTable("conversations");
         builder.HasKey(conversation => conversation.Id);
-        builder.Property(conversation => conversation.Details).HasColumnType("jsonb");
+        builder.Property(conversation => conversation.Details).HasColumnType("jsonb").UseCompressionMethod(CompressionMethods.Lz4);
         builder.Property(conversation => conversation.TransferredItems).HasColumnType("jsonb");
-        builder.HasMany(conversation => conversation.Items)
-            .WithOne()
-            .HasForeignKey(item => item.ConversationId)
-            .OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(conversation => conversation.StartedAt);
         builder.HasIndex(conversation => conversation.AgentId);
     }

@@ -8,13 +8,10 @@ internal sealed class ConversationItemConfiguration : IEntityTypeConfiguration<C
 {
     public void Configure(EntityTypeBuilder<ConversationItem> builder)
     {
+        // No foreign key to conversations: only WebhookEventStore writes these tables, always together in one
+        // transaction, and checking the key of every inserted item and tool call measurably slowed it.
         builder.ToTable("conversation_items");
         builder.HasKey(item => new { item.ConversationId, item.ItemIdx });
         builder.Property(item => item.ItemIdx).ValueGeneratedNever();
-        // Deleting an item (when a newer conversation.ended replaces them) takes its tool calls with it.
-        builder.HasMany(item => item.ToolCalls)
-            .WithOne()
-            .HasForeignKey(toolCall => new { toolCall.ConversationId, toolCall.ItemIdx })
-            .OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -31,7 +31,10 @@ public sealed class Conversation
     public string? DefaultLanguage { get; set; }
     public string[]? AdditionalLanguages { get; set; }
 
-    /// <summary>The whole <c>data.conversation</c> object of the applied conversation.ended, as jsonb.</summary>
+    /// <summary>
+    /// The rest of the applied conversation.ended's <c>data.conversation</c> as jsonb: every field without a
+    /// column of its own here or in conversation_items (the whole object stays in webhook_events.payload).
+    /// </summary>
     public string? Details { get; set; }
     public DateTimeOffset? EndedEventCreatedAt { get; set; }
     public string? EndedEventSvixId { get; set; }
@@ -49,6 +52,4 @@ public sealed class Conversation
     public string? TransferredItems { get; set; }
     public DateTimeOffset? TransferredEventCreatedAt { get; set; }
     public string? TransferredEventSvixId { get; set; }
-
-    public List<ConversationItem> Items { get; set; } = [];
 }

@@ -15,6 +15,4 @@ public sealed class ConversationItem
     public string? VoiceId { get; set; }
     public double? AudioSpeed { get; set; }
     public string? SystemPrompt { get; set; }
-
-    public List<ToolCall> ToolCalls { get; set; } = [];
 }

@@ -58,7 +58,8 @@ namespace PhonicAspire.Worker.Persistence.Migrations
 
                     b.Property<string>("Details")
                         .HasColumnType("jsonb")
-                        .HasColumnName("details");
+                        .HasColumnName("details")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<double?>("DurationMs")
                         .HasColumnType("double precision")
@@ -323,12 +324,14 @@ namespace PhonicAspire.Worker.Persistence.Migrations
 
                     b.Property<string>("Payload")
                         .HasColumnType("jsonb")
-                        .HasColumnName("payload");
+                        .HasColumnName("payload")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<byte[]>("RawBody")
                         .IsRequired()
                         .HasColumnType("bytea")
-                        .HasColumnName("raw_body");
+                        .HasColumnName("raw_body")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone")
@@ -345,36 +348,6 @@ namespace PhonicAspire.Worker.Persistence.Migrations
                         .HasDatabaseName("ix_webhook_events_conversation_id");
 
                     b.ToTable("webhook_events", (string)null);
-                });
-
-            modelBuilder.Entity("PhonicAspire.Worker.Persistence.Entities.ConversationItem", b =>
-                {
-                    b.HasOne("PhonicAspire.Worker.Persistence.Entities.Conversation", null)
-                        .WithMany("Items")
-                        .HasForeignKey("ConversationId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_conversation_items_conversations_conversation_id");
-                });
-
-            modelBuilder.Entity("PhonicAspire.Worker.Persistence.Entities.ToolCall", b =>
-                {
-                    b.HasOne("PhonicAspire.Worker.Persistence.Entities.ConversationItem", null)
-                        .WithMany("ToolCalls")
-                        .HasForeignKey("ConversationId", "ItemIdx")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_tool_calls_conversation_items_conversation_id_item_idx");
-                });
-
-            modelBuilder.Entity("PhonicAspire.Worker.Persistence.Entities.Conversation", b =>
-                {
-                    b.Navigation("Items");
-                });
-
-            modelBuilder.Entity("PhonicAspire.Worker.Persistence.Entities.ConversationItem", b =>
-                {
-                    b.Navigation("ToolCalls");
                 });
 #pragma warning restore 612, 618
         }

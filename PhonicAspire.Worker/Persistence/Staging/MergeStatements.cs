@@ -1,39 +1,31 @@
 namespace PhonicAspire.Worker.Persistence.Staging;
 
 /// <summary>
-/// Set-based SQL that merges the staging tables into the real ones. Rows that may already exist are upserted in
-/// key order, so workers storing overlapping batches lock them in the same order and cannot deadlock.
+/// Set-based SQL that applies the staged conversation updates of a batch whose webhook_events rows were just
+/// copied. Typed values come from each update's <c>fields</c>; the large JSON columns (details, transfer items)
+/// come from the stored payload, which PostgreSQL already holds parsed. Rows that may already exist are upserted
+/// in key order, so workers storing overlapping batches lock them in the same order and cannot deadlock.
 /// </summary>
 internal static class MergeStatements
 {
-    /// <summary>
-    /// Inserts every staged event not stored before and returns the svix ids that were; those are removed from
-    /// staging so that only new events go on to update conversations. Parameter $1: stored_at.
-    /// </summary>
-    public const string InsertWebhookEvents = """
-        WITH inserted AS (
-            INSERT INTO webhook_events
-                (svix_id, event_type, conversation_id, created_at, received_at, stored_at, raw_body, payload, parse_error)
-            SELECT svix_id, event_type, conversation_id, created_at, received_at, $1, raw_body, payload, parse_error
-            FROM staged_events
-            ORDER BY svix_id
-            ON CONFLICT (svix_id) DO NOTHING
-            RETURNING svix_id)
-        DELETE FROM staged_events AS staged
-        WHERE NOT EXISTS (SELECT FROM inserted WHERE inserted.svix_id = staged.svix_id)
-        RETURNING staged.svix_id
-        """;
+    // agent and project stay in details: agent.is_deleted and whatever Phonic adds to them have no column.
+    private const string ColumnBackedFields =
+        "{id,workspace,external_id,origin,model,started_at,ended_at,ended_by,duration_ms,live_transcript," +
+        "post_call_transcript,audio_url,default_language,additional_languages,items}";
 
     // One upsert may touch a row only once, so each statement first keeps the newest event per conversation; its
     // WHERE then keeps an event from overwriting a newer one already applied. Versions compare as
     // (created_at, svix_id), a missing created_at counting as oldest, so every order of arrival ends alike.
 
-    /// <summary>Applies the newest conversation.ended per conversation, marking the staged events it applied.</summary>
-    public const string UpsertEnded = """
+    /// <summary>
+    /// Applies the newest conversation.ended per conversation, recording in applied_ended what it applied. Its
+    /// <c>details</c> are the conversation without the fields stored in columns, which keeps rows small.
+    /// </summary>
+    public const string UpsertEnded = $$"""
         WITH newest AS (
-            SELECT DISTINCT ON (conversation_id) *
-            FROM staged_events
-            WHERE updates_conversation AND event_type = 'conversation.ended'
+            SELECT DISTINCT ON (conversation_id) svix_id, conversation_id, created_at, fields
+            FROM staged_updates
+            WHERE event_type = 'conversation.ended'
             ORDER BY conversation_id, created_at DESC NULLS LAST, svix_id DESC),
         applied AS (
             INSERT INTO conversations AS existing (
@@ -42,12 +34,22 @@ internal static class MergeStatements
                 live_transcript, post_call_transcript, audio_url, default_language, additional_languages, details,
                 ended_event_created_at, ended_event_svix_id)
             SELECT
-                conversation_id, agent_id, agent_name, workspace, project_id, project_name, external_id, origin, model,
-                started_at, ended_at, ended_by, duration_ms, from_phone_number, to_phone_number, twilio_call_sid,
-                live_transcript, post_call_transcript, audio_url, default_language, additional_languages,
-                payload -> 'data' -> 'conversation', created_at, svix_id
+                newest.conversation_id, ended.agent_id, ended.agent_name, ended.workspace, ended.project_id,
+                ended.project_name, ended.external_id, ended.origin, ended.model, ended.started_at, ended.ended_at,
+                ended.ended_by, ended.duration_ms, ended.from_phone_number, ended.to_phone_number,
+                ended.twilio_call_sid, ended.live_transcript, ended.post_call_transcript, ended.audio_url,
+                ended.default_language, ended.additional_languages,
+                (stored.payload -> 'data' -> 'conversation') - '{{ColumnBackedFields}}'::text[],
+                newest.created_at, newest.svix_id
             FROM newest
-            ORDER BY conversation_id
+            CROSS JOIN LATERAL jsonb_to_record(newest.fields) AS ended (
+                agent_id text, agent_name text, workspace text, project_id text, project_name text,
+                external_id text, origin text, model text, started_at timestamptz, ended_at timestamptz,
+                ended_by text, duration_ms double precision, from_phone_number text, to_phone_number text,
+                twilio_call_sid text, live_transcript text, post_call_transcript text, audio_url text,
+                default_language text, additional_languages text[])
+            JOIN webhook_events AS stored ON stored.svix_id = newest.svix_id
+            ORDER BY newest.conversation_id
             ON CONFLICT (id) DO UPDATE SET
                 agent_id = excluded.agent_id,
                 agent_name = excluded.agent_name,
@@ -75,18 +77,19 @@ internal static class MergeStatements
             WHERE existing.ended_event_svix_id IS NULL
                 OR (coalesce(excluded.ended_event_created_at, '-infinity'), excluded.ended_event_svix_id)
                  > (coalesce(existing.ended_event_created_at, '-infinity'), existing.ended_event_svix_id)
-            RETURNING existing.ended_event_svix_id)
-        UPDATE staged_events SET applied = true
-        FROM applied
-        WHERE staged_events.svix_id = applied.ended_event_svix_id
+            -- xmax is 0 only on a row this statement inserted, so a set xmax means an existing row was replaced.
+            RETURNING existing.id, existing.ended_event_svix_id, existing.xmax <> 0 AS replaced)
+        INSERT INTO applied_ended (svix_id, conversation_id, replaced)
+        SELECT ended_event_svix_id, id, replaced FROM applied
         """;
 
-    /// <summary>Removes the items (and, by cascade, tool calls) of conversations whose conversation.ended was just applied.</summary>
-    public const string DeleteReplacedItems = """
-        DELETE FROM conversation_items AS item
-        USING staged_events AS staged
-        WHERE staged.applied AND item.conversation_id = staged.conversation_id
-        """;
+    // Written as = ANY so that they probe the key index whatever the planner guesses about the staging table;
+    // conversations seen for the first time have nothing to delete, so most batches skip this entirely.
+    private const string ReplacedConversations = "ARRAY(SELECT conversation_id FROM applied_ended WHERE replaced)";
+
+    public const string DeleteReplacedToolCalls = $"DELETE FROM tool_calls WHERE conversation_id = ANY ({ReplacedConversations})";
+
+    public const string DeleteReplacedItems = $"DELETE FROM conversation_items WHERE conversation_id = ANY ({ReplacedConversations})";
 
     public const string InsertItems = """
         INSERT INTO conversation_items (
@@ -96,44 +99,46 @@ internal static class MergeStatements
             staged.conversation_id, item.item_idx, item.item_id, item.role, item.live_transcript,
             item.post_call_transcript, item.redacted_transcript, item.duration_ms, item.started_at, item.voice_id,
             item.audio_speed, item.system_prompt
-        FROM staged_items AS item
-        JOIN staged_events AS staged ON staged.ordinal = item.ordinal
-        WHERE staged.applied
+        FROM applied_ended AS applied
+        JOIN staged_updates AS staged ON staged.svix_id = applied.svix_id
+        CROSS JOIN LATERAL jsonb_to_recordset(staged.fields -> 'items') AS item (
+            item_idx int, item_id text, role text, live_transcript text, post_call_transcript text,
+            redacted_transcript text, duration_ms double precision, started_at timestamptz, voice_id text,
+            audio_speed double precision, system_prompt text)
         """;
 
-    // JSON-valued fields come from the staged payload rather than the client: PostgreSQL already holds it parsed.
     public const string InsertToolCalls = """
         INSERT INTO tool_calls (
             conversation_id, item_idx, call_idx, tool_call_id, tool_id, tool_name, request_body, response_body,
             timed_out, error_message, endpoint_method, endpoint_url, endpoint_headers, endpoint_timeout_ms,
             endpoint_called_at, query_params, response_status_code)
         SELECT
-            staged.conversation_id, staged_call.item_idx, staged_call.call_idx, staged_call.tool_call_id,
-            staged_call.tool_id, staged_call.tool_name,
-            nullif(raw.tool_call -> 'request_body', 'null'), nullif(raw.tool_call -> 'response_body', 'null'),
-            staged_call.timed_out, staged_call.error_message, staged_call.endpoint_method, staged_call.endpoint_url,
-            nullif(raw.tool_call -> 'endpoint_headers', 'null'), staged_call.endpoint_timeout_ms,
-            staged_call.endpoint_called_at, nullif(raw.tool_call -> 'query_params', 'null'),
-            staged_call.response_status_code
-        FROM staged_tool_calls AS staged_call
-        JOIN staged_events AS staged ON staged.ordinal = staged_call.ordinal
-        CROSS JOIN LATERAL (
-            SELECT staged.payload -> 'data' -> 'conversation' -> 'items' -> staged_call.item_position
-                -> 'tool_calls' -> staged_call.call_idx AS tool_call) AS raw
-        WHERE staged.applied
+            staged.conversation_id, item.item_idx, tool_call.call_idx, tool_call.tool_call_id, tool_call.tool_id,
+            tool_call.tool_name, tool_call.request_body, tool_call.response_body, tool_call.timed_out,
+            tool_call.error_message, tool_call.endpoint_method, tool_call.endpoint_url, tool_call.endpoint_headers,
+            tool_call.endpoint_timeout_ms, tool_call.endpoint_called_at, tool_call.query_params,
+            tool_call.response_status_code
+        FROM applied_ended AS applied
+        JOIN staged_updates AS staged ON staged.svix_id = applied.svix_id
+        CROSS JOIN LATERAL jsonb_to_recordset(staged.fields -> 'items') AS item (item_idx int, tool_calls jsonb)
+        CROSS JOIN LATERAL jsonb_to_recordset(item.tool_calls) AS tool_call (
+            call_idx int, tool_call_id text, tool_id text, tool_name text, request_body jsonb, response_body jsonb,
+            timed_out boolean, error_message text, endpoint_method text, endpoint_url text, endpoint_headers jsonb,
+            endpoint_timeout_ms int, endpoint_called_at timestamptz, query_params jsonb, response_status_code int)
         """;
 
     public const string UpsertAnalysis = """
         WITH newest AS (
-            SELECT DISTINCT ON (conversation_id) conversation_id, latencies_ms, interruptions_count, created_at, svix_id
-            FROM staged_events
-            WHERE updates_conversation AND event_type = 'conversation.analysis'
+            SELECT DISTINCT ON (conversation_id) svix_id, conversation_id, created_at, fields
+            FROM staged_updates
+            WHERE event_type = 'conversation.analysis'
             ORDER BY conversation_id, created_at DESC NULLS LAST, svix_id DESC)
         INSERT INTO conversations AS existing
             (id, latencies_ms, interruptions_count, analysis_event_created_at, analysis_event_svix_id)
-        SELECT conversation_id, latencies_ms, interruptions_count, created_at, svix_id
+        SELECT newest.conversation_id, analysis.latencies_ms, analysis.interruptions_count, newest.created_at, newest.svix_id
         FROM newest
-        ORDER BY conversation_id
+        CROSS JOIN LATERAL jsonb_to_record(newest.fields) AS analysis (latencies_ms double precision[], interruptions_count int)
+        ORDER BY newest.conversation_id
         ON CONFLICT (id) DO UPDATE SET
             latencies_ms = excluded.latencies_ms,
             interruptions_count = excluded.interruptions_count,
@@ -146,15 +151,18 @@ internal static class MergeStatements
 
     public const string UpsertTransferred = """
         WITH newest AS (
-            SELECT DISTINCT ON (conversation_id) conversation_id, transferred_to, payload, created_at, svix_id
-            FROM staged_events
-            WHERE updates_conversation AND event_type = 'conversation.transferred'
+            SELECT DISTINCT ON (conversation_id) svix_id, conversation_id, created_at, fields ->> 'transferred_to' AS transferred_to
+            FROM staged_updates
+            WHERE event_type = 'conversation.transferred'
             ORDER BY conversation_id, created_at DESC NULLS LAST, svix_id DESC)
         INSERT INTO conversations AS existing
             (id, transferred_to, transferred_items, transferred_event_created_at, transferred_event_svix_id)
-        SELECT conversation_id, transferred_to, nullif(payload -> 'data' -> 'conversation' -> 'items', 'null'), created_at, svix_id
+        SELECT
+            newest.conversation_id, newest.transferred_to,
+            nullif(stored.payload -> 'data' -> 'conversation' -> 'items', 'null'), newest.created_at, newest.svix_id
         FROM newest
-        ORDER BY conversation_id
+        JOIN webhook_events AS stored ON stored.svix_id = newest.svix_id
+        ORDER BY newest.conversation_id
         ON CONFLICT (id) DO UPDATE SET
             transferred_to = excluded.transferred_to,
             transferred_items = excluded.transferred_items,

@@ -12,7 +12,7 @@ using PhonicAspire.Worker.Persistence;
 namespace PhonicAspire.Worker.Persistence.Migrations
 {
     [DbContext(typeof(PhonicDbContext))]
-    [Migration("20261125085616_InitialSchema")]
+    [Migration("20261125090642_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -61,7 +61,8 @@ namespace PhonicAspire.Worker.Persistence.Migrations
 
                     b.Property<string>("Details")
                         .HasColumnType("jsonb")
-                        .HasColumnName("details");
+                        .HasColumnName("details")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<double?>("DurationMs")
                         .HasColumnType("double precision")
@@ -326,12 +327,14 @@ namespace PhonicAspire.Worker.Persistence.Migrations
 
                     b.Property<string>("Payload")
                         .HasColumnType("jsonb")
-                        .HasColumnName("payload");
+                        .HasColumnName("payload")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<byte[]>("RawBody")
                         .IsRequired()
                         .HasColumnType("bytea")
-                        .HasColumnName("raw_body");
+                        .HasColumnName("raw_body")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone")
@@ -348,36 +351,6 @@ namespace PhonicAspire.Worker.Persistence.Migrations
                         .HasDatabaseName("ix_webhook_events_conversation_id");
 
                     b.ToTable("webhook_events", (string)null);
-                });
-
-            modelBuilder.Entity("PhonicAspire.Worker.Persistence.Entities.ConversationItem", b =>
-                {
-                    b.HasOne("PhonicAspire.Worker.Persistence.Entities.Conversation", null)
-                        .WithMany("Items")
-                        .HasForeignKey("ConversationId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_conversation_items_conversations_conversation_id");
-                });
-
-            modelBuilder.Entity("PhonicAspire.Worker.Persistence.Entities.ToolCall", b =>
-                {
-                    b.HasOne("PhonicAspire.Worker.Persistence.Entities.ConversationItem", null)
-                        .WithMany("ToolCalls")
-                        .HasForeignKey("ConversationId", "ItemIdx")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_tool_calls_conversation_items_conversation_id_item_idx");
-                });
-
-            modelBuilder.Entity("PhonicAspire.Worker.Persistence.Entities.Conversation", b =>
-                {
-                    b.Navigation("Items");
-                });
-
-            modelBuilder.Entity("PhonicAspire.Worker.Persistence.Entities.ConversationItem", b =>
-                {
-                    b.Navigation("ToolCalls");
                 });
 #pragma warning restore 612, 618
         }

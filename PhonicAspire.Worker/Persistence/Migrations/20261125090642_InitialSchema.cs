@@ -12,6 +12,28 @@ namespace PhonicAspire.Worker.Persistence.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "conversation_items",
+                columns: table => new
+                {
+                    conversation_id = table.Column<string>(type: "text", nullable: false),
+                    item_idx = table.Column<int>(type: "integer", nullable: false),
+                    item_id = table.Column<string>(type: "text", nullable: true),
+                    role = table.Column<string>(type: "text", nullable: true),
+                    live_transcript = table.Column<string>(type: "text", nullable: true),
+                    post_call_transcript = table.Column<string>(type: "text", nullable: true),
+                    redacted_transcript = table.Column<string>(type: "text", nullable: true),
+                    duration_ms = table.Column<double>(type: "double precision", nullable: true),
+                    started_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    voice_id = table.Column<string>(type: "text", nullable: true),
+                    audio_speed = table.Column<double>(type: "double precision", nullable: true),
+                    system_prompt = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_conversation_items", x => new { x.conversation_id, x.item_idx });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "conversations",
                 columns: table => new
                 {
@@ -36,7 +58,8 @@ namespace PhonicAspire.Worker.Persistence.Migrations
                     audio_url = table.Column<string>(type: "text", nullable: true),
                     default_language = table.Column<string>(type: "text", nullable: true),
                     additional_languages = table.Column<string[]>(type: "text[]", nullable: true),
-                    details = table.Column<string>(type: "jsonb", nullable: true),
+                    details = table.Column<string>(type: "jsonb", nullable: true)
+                        .Annotation("Npgsql:Compression:", "lz4"),
                     ended_event_created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     ended_event_svix_id = table.Column<string>(type: "text", nullable: true),
                     latencies_ms = table.Column<double?[]>(type: "double precision[]", nullable: true),
@@ -51,53 +74,6 @@ namespace PhonicAspire.Worker.Persistence.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_conversations", x => x.id);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "webhook_events",
-                columns: table => new
-                {
-                    svix_id = table.Column<string>(type: "text", nullable: false),
-                    event_type = table.Column<string>(type: "text", nullable: true),
-                    conversation_id = table.Column<string>(type: "text", nullable: true),
-                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    received_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    stored_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    raw_body = table.Column<byte[]>(type: "bytea", nullable: false),
-                    payload = table.Column<string>(type: "jsonb", nullable: true),
-                    parse_error = table.Column<string>(type: "text", nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_webhook_events", x => x.svix_id);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "conversation_items",
-                columns: table => new
-                {
-                    conversation_id = table.Column<string>(type: "text", nullable: false),
-                    item_idx = table.Column<int>(type: "integer", nullable: false),
-                    item_id = table.Column<string>(type: "text", nullable: true),
-                    role = table.Column<string>(type: "text", nullable: true),
-                    live_transcript = table.Column<string>(type: "text", nullable: true),
-                    post_call_transcript = table.Column<string>(type: "text", nullable: true),
-                    redacted_transcript = table.Column<string>(type: "text", nullable: true),
-                    duration_ms = table.Column<double>(type: "double precision", nullable: true),
-                    started_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    voice_id = table.Column<string>(type: "text", nullable: true),
-                    audio_speed = table.Column<double>(type: "double precision", nullable: true),
-                    system_prompt = table.Column<string>(type: "text", nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_conversation_items", x => new { x.conversation_id, x.item_idx });
-                    table.ForeignKey(
-                        name: "fk_conversation_items_conversations_conversation_id",
-                        column: x => x.conversation_id,
-                        principalTable: "conversations",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -125,12 +101,27 @@ namespace PhonicAspire.Worker.Persistence.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_tool_calls", x => new { x.conversation_id, x.item_idx, x.call_idx });
-                    table.ForeignKey(
-                        name: "fk_tool_calls_conversation_items_conversation_id_item_idx",
-                        columns: x => new { x.conversation_id, x.item_idx },
-                        principalTable: "conversation_items",
-                        principalColumns: new[] { "conversation_id", "item_idx" },
-                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "webhook_events",
+                columns: table => new
+                {
+                    svix_id = table.Column<string>(type: "text", nullable: false),
+                    event_type = table.Column<string>(type: "text", nullable: true),
+                    conversation_id = table.Column<string>(type: "text", nullable: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    received_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    stored_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    raw_body = table.Column<byte[]>(type: "bytea", nullable: false)
+                        .Annotation("Npgsql:Compression:", "lz4"),
+                    payload = table.Column<string>(type: "jsonb", nullable: true)
+                        .Annotation("Npgsql:Compression:", "lz4"),
+                    parse_error = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_webhook_events", x => x.svix_id);
                 });
 
             migrationBuilder.CreateIndex(
@@ -158,16 +149,16 @@ namespace PhonicAspire.Worker.Persistence.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
-                name: "tool_calls");
-
-            migrationBuilder.DropTable(
-                name: "webhook_events");
-
-            migrationBuilder.DropTable(
                 name: "conversation_items");
 
             migrationBuilder.DropTable(
                 name: "conversations");
+
+            migrationBuilder.DropTable(
+                name: "tool_calls");
+
+            migrationBuilder.DropTable(
+                name: "webhook_events");
         }
     }
 }

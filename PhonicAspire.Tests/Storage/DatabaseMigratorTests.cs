@@ -1,0 +1,43 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.Worker.Persistence;
+
+namespace PhonicAspire.Tests.Storage;
+
+[Collection(StackCollection.Name)]
+public sealed class DatabaseMigratorTests(PhonicStackFixture stack)
+{
+    [Fact]
+    public async Task Migrating_again_is_harmless_and_leaves_nothing_pending()
+    {
+        var connectionString = await stack.App.GetConnectionStringAsync("phonicdb");
+        await using var services = Services(connectionString!);
+        var migrator = services.GetRequiredService<DatabaseMigrator>();
+
+        await migrator.MigrateAsync(CancellationToken.None);
+        await migrator.MigrateAsync(CancellationToken.None);
+
+        await using var scope = services.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<PhonicDbContext>();
+        Assert.Empty(await context.Database.GetPendingMigrationsAsync());
+    }
+
+    [Fact]
+    public async Task An_unreachable_database_is_waited_for_until_cancelled()
+    {
+        // Nothing listens on port 1, so every attempt is refused as PostgreSQL is while it starts.
+        await using var services = Services("Host=127.0.0.1;Port=1;Database=phonicdb;Username=postgres;Timeout=1");
+        var migrator = services.GetRequiredService<DatabaseMigrator>();
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => migrator.MigrateAsync(cancellation.Token));
+    }
+
+    private static ServiceProvider Services(string connectionString) => new ServiceCollection()
+        .AddLogging()
+        .AddSingleton(TimeProvider.System)
+        .AddDbContext<PhonicDbContext>(options => options.UseNpgsql(connectionString).ApplyPhonicConventions())
+        .AddSingleton<DatabaseMigrator>()
+        .BuildServiceProvider();
+}

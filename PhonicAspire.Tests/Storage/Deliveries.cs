@@ -1,0 +1,56 @@
+using System.Text;
+using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.Worker.Persistence;
+
+namespace PhonicAspire.Tests.Storage;
+
+/// <summary>
+/// Deliveries built from Phonic's sample payloads, edited at the byte level so that everything not rewritten
+/// stays exactly as in the shared files.
+/// </summary>
+internal static class Deliveries
+{
+    public const string SampleConversationId = "conv_0b6f3c1e-7d2a-4c55-9a10-2f3e4d5c6b7a";
+    public const string Ended = "conversation-ended.json";
+    public const string Analysis = "conversation-analysis.json";
+    public const string Transferred = "conversation-transferred.json";
+    public const string EndedDocsSample = "conversation-ended.docs-sample.json";
+
+    public static readonly DateTimeOffset ReceivedAt = new(2025, 7, 14, 11, 36, 34, TimeSpan.Zero);
+
+    public static string NewConversationId() => $"conv_{Guid.NewGuid()}";
+
+    public static string NewSvixId() => $"msg_{Guid.NewGuid():N}";
+
+    public static byte[] SampleBytes(string fileName) => File.ReadAllBytes(SharedFiles.PhonicPayload(fileName));
+
+    public static byte[] Sample(string fileName, string conversationId) =>
+        Replace(SampleBytes(fileName), SampleConversationId, conversationId);
+
+    /// <summary>The sample with another envelope <c>created_at</c>.</summary>
+    public static byte[] Sample(string fileName, string conversationId, string createdAt)
+    {
+        var body = Sample(fileName, conversationId);
+        var original = SampleCreatedAt(body);
+        return Replace(body, $"\"created_at\":\"{original}\"", $"\"created_at\":\"{createdAt}\"");
+    }
+
+    public static ReceivedWebhook Delivery(byte[] body, string? eventType = null, string? svixId = null) =>
+        new(svixId ?? NewSvixId(), eventType, ReceivedAt, body);
+
+    public static byte[] Replace(byte[] body, string oldText, string newText)
+    {
+        var oldBytes = Encoding.UTF8.GetBytes(oldText);
+        var index = body.AsSpan().IndexOf(oldBytes);
+        Assert.True(index >= 0, $"The payload does not contain {oldText}.");
+        return [.. body.AsSpan(0, index), .. Encoding.UTF8.GetBytes(newText), .. body.AsSpan(index + oldBytes.Length)];
+    }
+
+    private static string SampleCreatedAt(byte[] body)
+    {
+        var marker = "\"created_at\":\""u8;
+        var start = body.AsSpan().IndexOf(marker) + marker.Length;
+        var length = body.AsSpan(start).IndexOf((byte)'"');
+        return Encoding.UTF8.GetString(body, start, length);
+    }
+}

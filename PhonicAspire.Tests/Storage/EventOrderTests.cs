@@ -1,0 +1,151 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.Worker.Persistence;
+using static PhonicAspire.Tests.Storage.Deliveries;
+
+namespace PhonicAspire.Tests.Storage;
+
+/// <summary>
+/// Ordering is best effort: whatever order a conversation's events arrive in, and however often, its row ends
+/// the same, each event type writing only its own columns and never over newer data.
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed class EventOrderTests(PhonicStackFixture stack) : IAsyncLifetime
+{
+    private StorageHarness _harness = null!;
+
+    public async Task InitializeAsync() => _harness = await StorageHarness.StartAsync(stack);
+
+    public async Task DisposeAsync() => await _harness.DisposeAsync();
+
+    [Fact]
+    public async Task Analysis_before_ended_and_ended_before_analysis_give_the_same_row()
+    {
+        var first = await ConversationAfter(EventsOfOneConversation(), order: [0, 1, 2]);
+        var second = await ConversationAfter(EventsOfOneConversation(), order: [1, 2, 0]);
+        var third = await ConversationAfter(EventsOfOneConversation(), order: [2, 1, 0]);
+
+        Assert.Equal(first, second);
+        Assert.Equal(first, third);
+    }
+
+    [Fact]
+    public async Task Events_repeated_in_any_order_give_the_same_row()
+    {
+        var first = await ConversationAfter(EventsOfOneConversation(), order: [0, 1, 2]);
+        var repeated = await ConversationAfter(EventsOfOneConversation(), order: [2, 0, 0, 1, 2, 1, 0]);
+
+        Assert.Equal(first, repeated);
+    }
+
+    [Fact]
+    public async Task All_events_of_a_conversation_in_one_batch_give_the_same_row()
+    {
+        var oneByOne = await ConversationAfter(EventsOfOneConversation(), order: [0, 1, 2]);
+
+        var (conversationId, events) = EventsOfOneConversation();
+        await _harness.StoreAsync(events[2], events[0], events[1], events[0]);
+        var inOneBatch = await Snapshot(conversationId, events);
+
+        Assert.Equal(oneByOne, inOneBatch);
+    }
+
+    [Fact]
+    public async Task An_older_ended_arriving_later_does_not_overwrite_the_newer()
+    {
+        var conversationId = NewConversationId();
+        var newer = Delivery(Sample(Ended, conversationId, "2025-07-14T11:40:00.000Z"));
+        var olderBody = Replace(Sample(Ended, conversationId, "2025-07-14T11:36:00.000Z"), "\"ended_by\":\"user\"", "\"ended_by\":\"assistant\"");
+        olderBody = Replace(olderBody, "\"item_idx\":2", "\"item_idx\":7");
+        var older = Delivery(olderBody);
+
+        await _harness.StoreAsync(newer);
+        var result = await _harness.StoreAsync(older);
+
+        Assert.Equal([older.SvixId], result.Stored);
+        var conversation = await _harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == conversationId));
+        Assert.Equal("user", conversation.EndedBy);
+        Assert.Equal(newer.SvixId, conversation.EndedEventSvixId);
+        Assert.Equal([0, 1, 2], await ItemIndexes(conversationId));
+    }
+
+    [Fact]
+    public async Task A_newer_ended_replaces_items_and_tool_calls()
+    {
+        var conversationId = NewConversationId();
+        var older = Delivery(Sample(Ended, conversationId, "2025-07-14T11:36:00.000Z"));
+        var newerBody = Replace(Sample(Ended, conversationId, "2025-07-14T11:40:00.000Z"), "\"item_idx\":2", "\"item_idx\":7");
+        var newer = Delivery(Replace(newerBody, "\"ended_by\":\"user\"", "\"ended_by\":\"assistant\""));
+
+        await _harness.StoreAsync(older);
+        await _harness.StoreAsync(newer);
+
+        var conversation = await _harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == conversationId));
+        Assert.Equal("assistant", conversation.EndedBy);
+        Assert.Equal([0, 1, 7], await ItemIndexes(conversationId));
+        var toolCall = Assert.Single(await _harness.QueryAsync(context =>
+            context.ToolCalls.Where(call => call.ConversationId == conversationId).ToListAsync()));
+        Assert.Equal(7, toolCall.ItemIdx);
+    }
+
+    [Fact]
+    public async Task Newest_of_several_ended_events_in_one_batch_wins()
+    {
+        var conversationId = NewConversationId();
+        var bodies = new[] { "11:36:01", "11:36:03", "11:36:02" }
+            .Select(time => Replace(
+                Sample(Ended, conversationId, $"2025-07-14T{time}.000Z"),
+                "\"duration_ms\":46537", $"\"duration_ms\":{time[^1..]}"))
+            .ToArray();
+
+        await _harness.StoreAsync([.. bodies.Select(body => Delivery(body))]);
+
+        var conversation = await _harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == conversationId));
+        Assert.Equal(3, conversation.DurationMs);
+    }
+
+    private (string ConversationId, ReceivedWebhook[] Events) EventsOfOneConversation()
+    {
+        var conversationId = NewConversationId();
+        return (conversationId,
+        [
+            Delivery(Sample(Ended, conversationId)),
+            Delivery(Sample(Analysis, conversationId)),
+            Delivery(Sample(Transferred, conversationId)),
+        ]);
+    }
+
+    private async Task<string> ConversationAfter((string ConversationId, ReceivedWebhook[] Events) conversation, int[] order)
+    {
+        foreach (var index in order)
+        {
+            await _harness.StoreAsync(conversation.Events[index]);
+        }
+
+        return await Snapshot(conversation.ConversationId, conversation.Events);
+    }
+
+    // The row, its items and tool calls as JSON, with this conversation's ids replaced by placeholders so that
+    // rows of different conversations can be compared.
+    private async Task<string> Snapshot(string conversationId, ReceivedWebhook[] events)
+    {
+        var snapshot = await _harness.QueryAsync(async context => new
+        {
+            Conversation = await context.Conversations.SingleAsync(row => row.Id == conversationId),
+            Items = await context.ConversationItems.Where(row => row.ConversationId == conversationId).OrderBy(row => row.ItemIdx).ToListAsync(),
+            ToolCalls = await context.ToolCalls.Where(row => row.ConversationId == conversationId).OrderBy(row => row.ItemIdx).ThenBy(row => row.CallIdx).ToListAsync(),
+        });
+        var json = JsonSerializer.Serialize(snapshot).Replace(conversationId, "{conversation}", StringComparison.Ordinal);
+        for (var index = 0; index < events.Length; index++)
+        {
+            json = json.Replace(events[index].SvixId, $"{{event {index}}}", StringComparison.Ordinal);
+        }
+
+        return json;
+    }
+
+    private Task<List<int>> ItemIndexes(string conversationId) => _harness.QueryAsync(context =>
+        context.ConversationItems.Where(item => item.ConversationId == conversationId).OrderBy(item => item.ItemIdx)
+            .Select(item => item.ItemIdx).ToListAsync());
+}

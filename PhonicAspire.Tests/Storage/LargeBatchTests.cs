@@ -1,0 +1,44 @@
+using Microsoft.EntityFrameworkCore;
+using PhonicAspire.Tests.Infrastructure;
+using static PhonicAspire.Tests.Storage.Deliveries;
+
+namespace PhonicAspire.Tests.Storage;
+
+[Collection(StackCollection.Name)]
+public sealed class LargeBatchTests(PhonicStackFixture stack) : IAsyncLifetime
+{
+    private const int BatchSize = 1_000;
+
+    private StorageHarness _harness = null!;
+
+    public async Task InitializeAsync() => _harness = await StorageHarness.StartAsync(stack);
+
+    public async Task DisposeAsync() => await _harness.DisposeAsync();
+
+    [Fact]
+    public async Task Thousand_events_are_stored_in_one_batch()
+    {
+        // A realistic mix: mostly ended conversations, some with their analysis or transfer in the same batch.
+        var conversationIds = Enumerable.Range(0, BatchSize / 2).Select(_ => NewConversationId()).ToArray();
+        var batch = conversationIds
+            .SelectMany((conversationId, index) => new[]
+            {
+                Delivery(Sample(Ended, conversationId)),
+                Delivery(Sample(index % 2 == 0 ? Analysis : Transferred, conversationId)),
+            })
+            .ToArray();
+
+        var result = await _harness.StoreAsync(batch);
+
+        Assert.Equal(BatchSize, result.Stored.Count);
+        Assert.Empty(result.Duplicates);
+        var ids = batch.Select(delivery => delivery.SvixId).ToArray();
+        Assert.Equal(BatchSize, await _harness.QueryAsync(context => context.WebhookEvents.CountAsync(row => ids.Contains(row.SvixId))));
+        Assert.Equal(BatchSize / 2, await _harness.QueryAsync(context =>
+            context.Conversations.CountAsync(row => conversationIds.Contains(row.Id) && row.EndedEventSvixId != null)));
+        Assert.Equal(BatchSize / 2 * 3, await _harness.QueryAsync(context =>
+            context.ConversationItems.CountAsync(row => conversationIds.Contains(row.ConversationId))));
+        Assert.Equal(BatchSize / 2, await _harness.QueryAsync(context =>
+            context.ToolCalls.CountAsync(row => conversationIds.Contains(row.ConversationId))));
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.Worker.Persistence;
+using static PhonicAspire.Tests.Storage.Deliveries;
+
+namespace PhonicAspire.Tests.Storage;
+
+/// <summary>
+/// The registration the worker uses, with Aspire's client integration and its retrying execution strategy, which
+/// only allows a transaction inside the strategy.
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed class PersistenceRegistrationTests(PhonicStackFixture stack)
+{
+    [Fact]
+    public async Task Registered_store_and_migrator_work_through_the_aspire_integration()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration["ConnectionStrings:phonicdb"] = await stack.App.GetConnectionStringAsync("phonicdb");
+        builder.AddPhonicPersistence();
+        using var host = builder.Build();
+
+        await host.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
+        await using var scope = host.Services.CreateAsyncScope();
+        var delivery = Delivery(Sample(Ended, NewConversationId()));
+        var result = await scope.ServiceProvider.GetRequiredService<WebhookEventStore>().StoreBatchAsync([delivery], CancellationToken.None);
+
+        Assert.Equal([delivery.SvixId], result.Stored);
+    }
+}

@@ -1,0 +1,49 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.Worker.Persistence;
+
+namespace PhonicAspire.Tests.Storage;
+
+/// <summary>
+/// The store, its migrator and a context for reading back, all on the stack's own PostgreSQL. Tests share that
+/// database with each other and the running worker, so each uses fresh svix and conversation ids.
+/// </summary>
+internal sealed class StorageHarness(ServiceProvider services) : IAsyncDisposable
+{
+    public static readonly DateTimeOffset StoredAt = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+
+    public static async Task<StorageHarness> StartAsync(PhonicStackFixture stack)
+    {
+        var connectionString = await stack.App.GetConnectionStringAsync("phonicdb")
+            ?? throw new InvalidOperationException("The stack has no 'phonicdb' connection string.");
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<TimeProvider>(new FixedTimeProvider(StoredAt))
+            .AddDbContext<PhonicDbContext>(options => options.UseNpgsql(connectionString).ApplyPhonicConventions())
+            .AddScoped<WebhookEventStore>()
+            .AddSingleton<DatabaseMigrator>()
+            .BuildServiceProvider();
+
+        var migrator = services.GetRequiredService<DatabaseMigrator>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await migrator.MigrateAsync(timeout.Token);
+        return new StorageHarness(services);
+    }
+
+    public async Task<BatchStoreResult> StoreAsync(params IReadOnlyList<ReceivedWebhook> batch)
+    {
+        await using var scope = services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<WebhookEventStore>().StoreBatchAsync(batch, CancellationToken.None);
+    }
+
+    public async Task<T> QueryAsync<T>(Func<PhonicDbContext, Task<T>> query)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<PhonicDbContext>();
+        context.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
+        return await query(context);
+    }
+
+    public ValueTask DisposeAsync() => services.DisposeAsync();
+}

@@ -1,0 +1,142 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.Worker.Persistence;
+using static PhonicAspire.Tests.Storage.Deliveries;
+
+namespace PhonicAspire.Tests.Storage;
+
+/// <summary>
+/// Every delivery is kept exactly as received, even one that is not a Phonic event or that jsonb cannot hold;
+/// the reason goes to parse_error and the rest of the batch is stored as usual.
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed class UnusualBodyTests(PhonicStackFixture stack) : IAsyncLifetime
+{
+    private StorageHarness _harness = null!;
+
+    public async Task InitializeAsync() => _harness = await StorageHarness.StartAsync(stack);
+
+    public async Task DisposeAsync() => await _harness.DisposeAsync();
+
+    [Fact]
+    public async Task Body_that_is_not_json_is_kept_with_a_parse_error()
+    {
+        var delivery = Delivery("<html>502 Bad Gateway</html>"u8.ToArray(), "conversation.ended");
+
+        var stored = await StoreOneAsync(delivery);
+
+        Assert.Equal(delivery.Body.ToArray(), stored.RawBody);
+        Assert.Null(stored.Payload);
+        Assert.Contains("not JSON", stored.ParseError);
+        Assert.Equal("conversation.ended", stored.EventType);
+    }
+
+    [Fact]
+    public async Task Body_with_an_escaped_nul_character_is_kept_without_payload()
+    {
+        var conversationId = NewConversationId();
+        var body = Replace(Sample(Ended, conversationId), "\"workspace\":\"acme\"", "\"workspace\":\"ac\\u0000me\"");
+        var delivery = Delivery(body);
+        var healthyNeighbour = Delivery(Sample(Analysis, NewConversationId()));
+
+        var result = await _harness.StoreAsync(delivery, healthyNeighbour);
+
+        Assert.Equal([delivery.SvixId, healthyNeighbour.SvixId], result.Stored);
+        var stored = await StoredAsync(delivery);
+        Assert.Equal(body, stored.RawBody);
+        Assert.Null(stored.Payload);
+        Assert.Contains("\\u0000", stored.ParseError);
+        Assert.Equal(conversationId, stored.ConversationId);
+        Assert.False(await _harness.QueryAsync(context => context.Conversations.AnyAsync(row => row.Id == conversationId)));
+        Assert.Null((await StoredAsync(healthyNeighbour)).ParseError);
+    }
+
+    [Fact]
+    public async Task Body_with_invalid_utf8_is_kept_byte_for_byte()
+    {
+        byte[] body = [.. "{\"event_type\":\"conversation.ended\",\"x\":\""u8, 0xC3, 0x28, 0xFF, .. "\"}"u8];
+        var delivery = Delivery(body, "conversation.ended");
+
+        var stored = await StoreOneAsync(delivery);
+
+        Assert.Equal(body, stored.RawBody);
+        Assert.Null(stored.Payload);
+        Assert.Contains("UTF-8", stored.ParseError);
+    }
+
+    [Fact]
+    public async Task Body_with_an_unpaired_surrogate_escape_is_kept_without_payload()
+    {
+        var delivery = Delivery(Encoding.UTF8.GetBytes("""{"event_type":"conversation.analysis","data":{"conversation":{"id":"x\ud800"}}}"""));
+
+        var stored = await StoreOneAsync(delivery);
+
+        Assert.Null(stored.Payload);
+        Assert.Contains("surrogate", stored.ParseError);
+    }
+
+    [Fact]
+    public async Task Unknown_event_type_is_kept_without_touching_conversations()
+    {
+        var conversationId = NewConversationId();
+        var body = Replace(Sample(Transferred, conversationId), "conversation.transferred", "conversation.summarized");
+        var delivery = Delivery(body, "conversation.summarized");
+
+        var stored = await StoreOneAsync(delivery);
+
+        Assert.Equal("conversation.summarized", stored.EventType);
+        Assert.Equal(conversationId, stored.ConversationId);
+        Assert.NotNull(stored.Payload);
+        Assert.Null(stored.ParseError);
+        Assert.False(await _harness.QueryAsync(context => context.Conversations.AnyAsync(row => row.Id == conversationId)));
+    }
+
+    [Theory]
+    [InlineData("""{"event_type":"conversation.ended","created_at":"2025-07-14T11:36:33.768Z","data":{"conversation":{"agent":null}}}""")]
+    [InlineData("""{"event_type":"conversation.analysis","data":{"conversation":{"id":42}}}""")]
+    [InlineData("""{"event_type":"conversation.transferred","data":null}""")]
+    [InlineData("""["conversation.ended"]""")]
+    public async Task Known_event_without_a_conversation_id_is_kept_with_a_parse_error(string json)
+    {
+        var delivery = Delivery(Encoding.UTF8.GetBytes(json));
+
+        var stored = await StoreOneAsync(delivery);
+
+        Assert.NotNull(stored.Payload);
+        Assert.NotNull(stored.ParseError);
+        Assert.Null(stored.ConversationId);
+    }
+
+    [Fact]
+    public async Task Fields_of_the_wrong_type_leave_only_their_own_columns_empty()
+    {
+        var conversationId = NewConversationId();
+        var body = Replace(Sample(Ended, conversationId), "\"duration_ms\":46537", "\"duration_ms\":\"long\"");
+        body = Replace(body, "\"started_at\":\"2025-07-14T11:35:40.617Z\"", "\"started_at\":1752492940");
+        body = Replace(body, "\"agent\":{", "\"agent\":[],\"ignored\":{");
+        body = Replace(body, "\"items\":[{", "\"items\":[7,{");
+
+        var stored = await StoreOneAsync(Delivery(body));
+
+        Assert.Null(stored.ParseError);
+        var conversation = await _harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == conversationId));
+        Assert.Null(conversation.DurationMs);
+        Assert.Null(conversation.StartedAt);
+        Assert.Null(conversation.AgentId);
+        Assert.Equal("acme", conversation.Workspace);
+        Assert.Equal(DateTimeOffset.Parse("2025-07-14T11:36:27.154Z"), conversation.EndedAt);
+        var itemCount = await _harness.QueryAsync(context => context.ConversationItems.CountAsync(item => item.ConversationId == conversationId));
+        Assert.Equal(4, itemCount);
+    }
+
+    private async Task<PhonicAspire.Worker.Persistence.Entities.WebhookEvent> StoreOneAsync(ReceivedWebhook delivery)
+    {
+        var result = await _harness.StoreAsync(delivery);
+        Assert.Equal([delivery.SvixId], result.Stored);
+        return await StoredAsync(delivery);
+    }
+
+    private Task<PhonicAspire.Worker.Persistence.Entities.WebhookEvent> StoredAsync(ReceivedWebhook delivery) =>
+        _harness.QueryAsync(context => context.WebhookEvents.SingleAsync(row => row.SvixId == delivery.SvixId));
+}

@@ -1,0 +1,79 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace PhonicAspire.Worker.Persistence.Staging;
+
+/// <summary>Writes a batch with binary COPY, the fastest way rows reach PostgreSQL.</summary>
+internal sealed class BatchCopier(NpgsqlConnection connection)
+{
+    // Relaxed escaping writes text as UTF-8 rather than \u escapes; the result goes to PostgreSQL, not a browser.
+    private static readonly JsonWriterOptions UpdateJsonOptions = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+    };
+
+    /// <summary>
+    /// Copies the deliveries into webhook_events as <paramref name="webhooks"/> yields them, so that parsing the
+    /// next body overlaps PostgreSQL's work on the previous one; returns what was copied.
+    /// </summary>
+    public async Task<List<StagedWebhook>> CopyWebhookEventsAsync(
+        IEnumerable<StagedWebhook> webhooks, DateTimeOffset storedAt, CancellationToken cancellationToken)
+    {
+        var copied = new List<StagedWebhook>();
+        await using var importer = await connection.BeginBinaryImportAsync(WebhookEventCommands.Copy, cancellationToken).ConfigureAwait(false);
+        foreach (var webhook in webhooks)
+        {
+            var (received, phonicEvent) = webhook;
+            await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(received.SvixId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await WriteNullableAsync(importer, phonicEvent.EventType, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await WriteNullableAsync(importer, phonicEvent.ConversationId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await WriteNullableAsync(importer, phonicEvent.CreatedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(received.ReceivedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(storedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(received.Body, NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
+            await WriteNullableAsync(importer, phonicEvent.Payload, NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
+            await WriteNullableAsync(importer, phonicEvent.ParseError, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            copied.Add(webhook);
+        }
+
+        await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        return copied;
+    }
+
+    /// <summary>Copies what each event changes in its conversation into the staged_updates table.</summary>
+    public async Task CopyUpdatesAsync(List<StagedWebhook> updates, CancellationToken cancellationToken)
+    {
+        var json = new ArrayBufferWriter<byte>();
+        await using var writer = new Utf8JsonWriter(json, UpdateJsonOptions);
+        await using var importer = await connection.BeginBinaryImportAsync(StagedUpdatesTable.CopyUpdates, cancellationToken).ConfigureAwait(false);
+        foreach (var (received, phonicEvent) in updates)
+        {
+            json.ResetWrittenCount();
+            writer.Reset();
+            ConversationUpdateJson.Write(writer, phonicEvent);
+            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+
+            await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(received.SvixId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(phonicEvent.EventType!, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(phonicEvent.ConversationId!, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await WriteNullableAsync(importer, phonicEvent.CreatedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(json.WrittenMemory, NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
+        }
+
+        await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type, CancellationToken cancellationToken)
+        where T : class =>
+        value is null ? importer.WriteNullAsync(cancellationToken) : importer.WriteAsync(value, type, cancellationToken);
+
+    private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type, CancellationToken cancellationToken)
+        where T : struct =>
+        value is { } present ? importer.WriteAsync(present, type, cancellationToken) : importer.WriteNullAsync(cancellationToken);
+}
