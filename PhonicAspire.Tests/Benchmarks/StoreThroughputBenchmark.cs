@@ -6,6 +6,7 @@ using PhonicAspire.Tests.Storage;
 using PhonicAspire.Worker.Persistence;
 using PhonicAspire.Worker.Phonic;
 using Xunit.Abstractions;
+using static PhonicAspire.Tests.Infrastructure.SamplePayloads;
 using static PhonicAspire.Tests.Storage.Deliveries;
 
 namespace PhonicAspire.Tests.Benchmarks;

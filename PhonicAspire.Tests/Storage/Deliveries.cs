@@ -10,22 +10,10 @@ namespace PhonicAspire.Tests.Storage;
 /// </summary>
 internal static class Deliveries
 {
-    public const string SampleConversationId = "conv_0b6f3c1e-7d2a-4c55-9a10-2f3e4d5c6b7a";
-    public const string Ended = "conversation-ended.json";
-    public const string Analysis = "conversation-analysis.json";
-    public const string Transferred = "conversation-transferred.json";
-    public const string EndedDocsSample = "conversation-ended.docs-sample.json";
-
     public static readonly DateTimeOffset ReceivedAt = new(2025, 7, 14, 11, 36, 34, TimeSpan.Zero);
 
-    public static string NewConversationId() => $"conv_{Guid.NewGuid()}";
-
-    public static string NewSvixId() => $"msg_{Guid.NewGuid():N}";
-
-    public static byte[] SampleBytes(string fileName) => File.ReadAllBytes(SharedFiles.PhonicPayload(fileName));
-
     public static byte[] Sample(string fileName, string conversationId) =>
-        Replace(SampleBytes(fileName), SampleConversationId, conversationId);
+        Replace(SamplePayloads.Read(fileName), SamplePayloads.SampleConversationId, conversationId);
 
     /// <summary>The sample with another envelope <c>created_at</c>.</summary>
     public static byte[] Sample(string fileName, string conversationId, string createdAt)
@@ -36,7 +24,7 @@ internal static class Deliveries
     }
 
     public static ReceivedWebhook Delivery(byte[] body, string? eventType = null, string? svixId = null) =>
-        new(svixId ?? NewSvixId(), eventType, ReceivedAt, body);
+        new(svixId ?? SignedWebhook.NewSvixId(), eventType, ReceivedAt, body);
 
     public static byte[] Replace(byte[] body, string oldText, string newText)
     {

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Worker.Persistence.Entities;
+using static PhonicAspire.Tests.Infrastructure.SamplePayloads;
 using static PhonicAspire.Tests.Storage.Deliveries;
 
 namespace PhonicAspire.Tests.Storage;
@@ -117,7 +118,7 @@ public sealed class SamplePayloadStorageTests(PhonicStackFixture stack) : IAsync
     public async Task Documentation_sample_of_conversation_ended_is_understood()
     {
         var conversationId = NewConversationId();
-        var body = Replace(SampleBytes(EndedDocsSample), "conv_894dcb66-c3dd-4160-8606-30387e8ab9b5", conversationId);
+        var body = Replace(Read(EndedDocsSample), "conv_894dcb66-c3dd-4160-8606-30387e8ab9b5", conversationId);
 
         await _harness.StoreAsync(Delivery(body));
 
