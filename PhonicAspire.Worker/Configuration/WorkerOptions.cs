@@ -11,6 +11,13 @@ public sealed class WorkerOptions
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// Batches stored at once, each in its own transaction on its own connection: while one commits, the next is
+    /// read and parsed, and PostgreSQL can use more than one core.
+    /// </summary>
+    [Range(1, 16)]
+    public int StoreConcurrency { get; set; } = 2;
+
     /// <summary>An entry unacknowledged for this long belongs to a consumer presumed dead and is claimed by another.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ClaimIdleTime { get; set; } = TimeSpan.FromSeconds(30);

@@ -33,6 +33,7 @@ public sealed partial class WebhookStreamConsumer(
         LogStarted(logger, ConsumerName);
 
         var settings = options.Value;
+        var inFlight = new List<Task>(settings.StoreConcurrency);
         var idleDelay = MinIdleDelay;
         var outageDelay = TimeSpan.FromMilliseconds(100);
         var nextClaim = timeProvider.GetUtcNow();
@@ -43,6 +44,7 @@ public sealed partial class WebhookStreamConsumer(
         {
             try
             {
+                await ObserveFinishedAsync(inFlight);
                 if (!groupReady)
                 {
                     await stream.EnsureConsumerGroupAsync();
@@ -72,7 +74,13 @@ public sealed partial class WebhookStreamConsumer(
                 }
 
                 idleDelay = MinIdleDelay;
-                await processor.ProcessAsync(entries, stoppingToken);
+                inFlight.Add(processor.ProcessAsync(entries, stoppingToken));
+                if (inFlight.Count >= settings.StoreConcurrency)
+                {
+                    var finished = await Task.WhenAny(inFlight);
+                    inFlight.Remove(finished);
+                    await finished;
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -84,6 +92,19 @@ public sealed partial class WebhookStreamConsumer(
                 await Task.Delay(outageDelay, timeProvider, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 outageDelay = TimeSpan.FromTicks(Math.Min(outageDelay.Ticks * 2, settings.MaxOutageDelay.Ticks));
             }
+        }
+
+        // Batches already reading from PostgreSQL are finished, so what they stored is also acknowledged.
+        await Task.WhenAll(inFlight).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    // Surfaces the failure of a batch that finished while the loop was busy elsewhere.
+    private static async Task ObserveFinishedAsync(List<Task> inFlight)
+    {
+        foreach (var finished in inFlight.Where(task => task.IsCompleted).ToArray())
+        {
+            inFlight.Remove(finished);
+            await finished;
         }
     }
 
