@@ -1,0 +1,61 @@
+using PhonicAspire.Benchmarks.Drain;
+using PhonicAspire.Benchmarks.EndToEnd;
+using PhonicAspire.Benchmarks.Ingest;
+using PhonicAspire.Benchmarks.Memory;
+using PhonicAspire.Benchmarks.Payloads;
+using PhonicAspire.Benchmarks.Reporting;
+using PhonicAspire.Benchmarks.Stack;
+using PhonicAspire.Webhooks;
+
+namespace PhonicAspire.Benchmarks;
+
+/// <summary>
+/// Starts the stack once and runs every benchmark against it in an order that leaves each one the state it needs:
+/// ingest with the worker stopped, the drain of a backlog built while it is still stopped, then end to end with it
+/// running; memory is read last, so the peaks cover everything.
+/// </summary>
+public sealed class BenchmarkRun(BenchmarkSettings settings, TimeProvider timeProvider)
+{
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var machine = MachineDescription.Describe();
+        var payload = SamplePayload.Load();
+
+        Progress("starting the stack (local Redis and PostgreSQL, API, worker)");
+        await using var stack = await PhonicStack.StartAsync(cancellationToken);
+        var configuration = stack.Processes.ConfigurationOf(PhonicStack.Api);
+        Progress($"all resources healthy; services run the {configuration} build; API at {stack.ApiAddress}");
+
+        await stack.KillAsync(PhonicStack.Worker, PhonicStack.WorkerAssembly, cancellationToken);
+        Progress("ingest: baseline server, then the API (worker stopped)");
+        var ingest = await new IngestBenchmark(stack, payload, settings, timeProvider).RunAsync(cancellationToken);
+        // Ingest leaves a large backlog; the drain must start from an empty stream with exactly its own entries.
+        await stack.Redis.GetDatabase().StreamTrimAsync(WebhookStream.Name, maxLength: 0);
+
+        Progress($"drain: {settings.DrainEvents:N0} entries, then the raw COPY baseline");
+        var drain = await new DrainBenchmark(stack, payload, settings, timeProvider).RunAsync(cancellationToken);
+
+        Progress($"end to end: {settings.EndToEndRate:N0} deliveries/s for {settings.EndToEndDuration.TotalSeconds:F0} s");
+        var endToEnd = await new EndToEndBenchmark(stack, payload, settings, timeProvider).RunAsync(cancellationToken);
+
+        var memory = new PeakMemory(stack.Processes);
+        var report = new MarkdownReport(
+            machine,
+            configuration,
+            ingest,
+            drain,
+            endToEnd,
+            memory.Read(PhonicStack.Api, PhonicStack.ApiAssembly),
+            memory.Read(PhonicStack.Worker, PhonicStack.WorkerAssembly),
+            settings).Render();
+
+        Console.WriteLine();
+        Console.WriteLine(report);
+        var written = await ReportFile.WriteAsync(report, cancellationToken);
+        Progress($"written to {written}; stopping the stack");
+        return 0;
+    }
+
+    private void Progress(string message) =>
+        Console.Error.WriteLine($"[bench {timeProvider.GetUtcNow():HH:mm:ss}] {message}");
+}

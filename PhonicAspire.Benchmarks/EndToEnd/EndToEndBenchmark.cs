@@ -1,0 +1,53 @@
+using System.Net;
+using Npgsql;
+using PhonicAspire.Benchmarks.Drain;
+using PhonicAspire.Benchmarks.Load;
+using PhonicAspire.Benchmarks.Payloads;
+using PhonicAspire.Benchmarks.Stack;
+
+namespace PhonicAspire.Benchmarks.EndToEnd;
+
+/// <summary>
+/// A steady, open-loop stream of deliveries through the API while the worker drains, then how long each took from
+/// the API's receipt to the worker's store, read from the rows themselves. Expects the worker running.
+/// </summary>
+public sealed class EndToEndBenchmark(PhonicStack stack, SamplePayload payload, BenchmarkSettings settings, TimeProvider timeProvider)
+{
+    // Open loop needs room for bursts of slow answers, not just the few requests a steady rate keeps in flight.
+    private const int Connections = 256;
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+
+    public async Task<EndToEndResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var count = (int)(settings.EndToEndRate * settings.EndToEndDuration.TotalSeconds);
+        var deliveries = new DeliverySigner(stack.WebhookSecret, timeProvider).Sign(count, _ => payload.ForNewConversation());
+
+        OpenLoopResult sent;
+        using (var client = LoadClient.Create(stack.ApiAddress, Connections))
+        {
+            sent = await new OpenLoopLoad(client, deliveries, settings.EndToEndRate, timeProvider)
+                .RunAsync(HttpStatusCode.Accepted, cancellationToken);
+        }
+
+        await using var database = NpgsqlDataSource.Create(stack.DatabaseConnectionString);
+        await WaitUntilStoredAsync(new StoredRowCounter(database), sent.Acknowledged, cancellationToken);
+        var latency = await new StoreLatencyQuery(database).RunAsync(sent.Acknowledged, cancellationToken);
+        return new EndToEndResult(sent, latency);
+    }
+
+    private async Task WaitUntilStoredAsync(StoredRowCounter counter, IReadOnlyList<string> svixIds, CancellationToken cancellationToken)
+    {
+        var started = timeProvider.GetTimestamp();
+        while (await counter.CountAsync(svixIds, cancellationToken) < svixIds.Count)
+        {
+            if (timeProvider.GetElapsedTime(started) > settings.EndToEndStoreLimit)
+            {
+                throw new TimeoutException($"Acknowledged deliveries were not all stored within {settings.EndToEndStoreLimit}.");
+            }
+
+            await Task.Delay(PollInterval, timeProvider, cancellationToken);
+        }
+    }
+}
+
+public sealed record EndToEndResult(OpenLoopResult Sent, StoreLatency Latency);

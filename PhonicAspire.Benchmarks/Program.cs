@@ -1,0 +1,27 @@
+using System.Runtime.Versioning;
+using PhonicAspire.Benchmarks;
+using PhonicAspire.Benchmarks.Ingest;
+
+// The harness finds and measures processes through Linux's /proc.
+[assembly: SupportedOSPlatform("linux")]
+
+if (args is [BaselineServer.Argument, var port])
+{
+    return await BaselineServer.RunAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture));
+}
+
+if (args.Length > 0)
+{
+    await Console.Error.WriteLineAsync($"usage: scripts/bench   (no arguments; '{BaselineServer.Argument} PORT' is internal)");
+    return 2;
+}
+
+// Every phase has its own bound; this one only guarantees that nothing can hang the whole run.
+using var cancellation = new CancellationTokenSource(BenchmarkSettings.Default.WholeRunLimit);
+Console.CancelKeyPress += (_, eventArgs) =>
+{
+    eventArgs.Cancel = true;
+    cancellation.Cancel();
+};
+
+return await new BenchmarkRun(BenchmarkSettings.Default, TimeProvider.System).RunAsync(cancellation.Token);

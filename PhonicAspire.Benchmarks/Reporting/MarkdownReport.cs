@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text;
+using PhonicAspire.Benchmarks.Drain;
+using PhonicAspire.Benchmarks.EndToEnd;
+using PhonicAspire.Benchmarks.Ingest;
+using PhonicAspire.Benchmarks.Memory;
+
+namespace PhonicAspire.Benchmarks.Reporting;
+
+/// <summary>The run's results as a Markdown table, every ratio against a baseline measured in the same run.</summary>
+public sealed record MarkdownReport(
+    string Machine,
+    string ServicesConfiguration,
+    IngestResult Ingest,
+    DrainResult Drain,
+    EndToEndResult EndToEnd,
+    ServiceMemory ApiMemory,
+    ServiceMemory WorkerMemory,
+    BenchmarkSettings Settings)
+{
+    private const double IngestTarget = 0.5;
+    private const double DrainTarget = 0.5;
+    private static readonly TimeSpan StoreLatencyTarget = TimeSpan.FromMilliseconds(50);
+    // Decimal megabytes, the stricter reading of "150 MB".
+    private const long MemoryTargetBytes = 150_000_000;
+
+    public IEnumerable<ReportRow> Rows()
+    {
+        var ingestRatio = Ingest.Api.PerSecond / Ingest.Baseline.PerSecond;
+        yield return new ReportRow(
+            $"Ingest: signed conversation.ended acknowledged/s ({Settings.IngestConnections} connections, {Settings.IngestDuration.TotalSeconds:F0} s)",
+            Rate(Ingest.Api.PerSecond), Rate(Ingest.Baseline.PerSecond) + " (bare ASP.NET Core, reads body, 200)",
+            $"{ingestRatio:F2} / ≥ {IngestTarget:F2}", ReportRow.Verdict(ingestRatio >= IngestTarget));
+        yield return new ReportRow("Ingest: acknowledgement latency p50", Ms(Ingest.Api.Latency.P50), Ms(Ingest.Baseline.Latency.P50), "", "");
+        yield return new ReportRow("Ingest: acknowledgement latency p99", Ms(Ingest.Api.Latency.P99), Ms(Ingest.Baseline.Latency.P99), "", "");
+
+        var drainRatio = Drain.WorkerPerSecond / Drain.RawCopyPerSecond;
+        yield return new ReportRow(
+            $"Drain: {Settings.DrainEvents:N0} stream entries → webhook_events, events/s",
+            Rate(Drain.WorkerPerSecond), Rate(Drain.RawCopyPerSecond) + " (binary COPY into one jsonb column)",
+            $"{drainRatio:F2} / ≥ {DrainTarget:F2}", ReportRow.Verdict(drainRatio >= DrainTarget));
+
+        var sent = EndToEnd.Sent;
+        yield return new ReportRow(
+            $"End to end: achieved send rate (open loop, {Settings.EndToEndDuration.TotalSeconds:F0} s)",
+            $"{Rate(sent.SentPerSecond)}, {sent.Acknowledged.Count:N0} acknowledged, {sent.Unexpected} not", "",
+            $"target {Rate(Settings.EndToEndRate)}", ReportRow.Verdict(sent.SentPerSecond >= Settings.EndToEndRate * 0.95 && sent.Unexpected == 0));
+        yield return new ReportRow("End to end: API acknowledgement latency p50 / p99 (from due time)",
+            $"{Ms(sent.Latency.P50)} / {Ms(sent.Latency.P99)}", "", "", "");
+        var latency = EndToEnd.Latency;
+        yield return new ReportRow("End to end: stored_at − received_at p50", Ms(latency.StampP50), "", "", "");
+        yield return new ReportRow("End to end: stored_at − received_at p99", Ms(latency.StampP99), "",
+            $"≤ {Ms(StoreLatencyTarget)}", ReportRow.Verdict(latency.StampP99 <= StoreLatencyTarget));
+        yield return new ReportRow(
+            $"End to end: receipt → commit upper bound (next batch's stored_at) p50 / p99, {latency.Batches:N0} batches",
+            $"{Ms(latency.CommitBoundP50)} / {Ms(latency.CommitBoundP99)}", "",
+            $"≤ {Ms(StoreLatencyTarget)} (p99)", ReportRow.Verdict(latency.CommitBoundP99 <= StoreLatencyTarget));
+
+        yield return MemoryRow("webhookapi", ApiMemory);
+        yield return MemoryRow("worker", WorkerMemory);
+    }
+
+    public string Render()
+    {
+        var text = new StringBuilder();
+        text.AppendLine("# PhonicAspire benchmarks").AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Machine}").AppendLine();
+        text.AppendLine("| benchmark | PhonicAspire | baseline | ratio/target | met? |");
+        text.AppendLine("| --- | --- | --- | --- | --- |");
+        foreach (var row in Rows())
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Benchmark} | {row.PhonicAspire} | {row.Baseline} | {row.RatioOrTarget} | {row.Met} |");
+        }
+
+        text.AppendLine();
+        foreach (var note in Notes())
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"- {note}");
+        }
+
+        return text.ToString();
+    }
+
+    private IEnumerable<string> Notes()
+    {
+        yield return $"Services run the {ServicesConfiguration} build (the `-c` of the `dotnet run` launcher DCP started).";
+        yield return $"Ingest hits the API's non-proxied endpoint {Ingest.ApiAddress} (Kestrel directly, no DCP proxy); "
+            + "the baseline is a separate server process on loopback. The worker is stopped during ingest so that it does not "
+            + "compete for the CPUs; the ingested entries are then trimmed from the stream, never stored.";
+        if (Ingest.Api.Unexpected + Ingest.Baseline.Unexpected > 0)
+        {
+            yield return $"Ingest answers other than expected inside the window: API {Ingest.Api.Unexpected}, baseline {Ingest.Baseline.Unexpected}.";
+        }
+
+        if (Ingest.Api.PoolExhausted || Ingest.Baseline.PoolExhausted)
+        {
+            yield return "The API ran out of pre-signed deliveries before the ingest window ended: its rate is a lower bound.";
+        }
+
+        yield return $"Drain rate runs from the first poll that sees rows to the first that sees all (50 ms polls); "
+            + $"the worker's start until its first row took {Ms(Drain.FirstRowAfter)} and is not in the rate.";
+        yield return "stored_at is stamped when the worker begins a batch's transaction, before COPY, merge and commit; "
+            + "the upper-bound row uses the next batch's stamp, which a single worker takes only after the commit and XACK.";
+        yield return "Peak RSS is VmHWM of the service process; the worker's counts from its restart before the drain.";
+    }
+
+    private static ReportRow MemoryRow(string service, ServiceMemory memory) =>
+        new($"Peak RSS (VmHWM) of {service}, pid {memory.ProcessId}, after all runs", string.Create(CultureInfo.InvariantCulture, $"{memory.PeakBytes / 1e6:F0} MB"), "",
+            $"≤ {MemoryTargetBytes / 1_000_000} MB", ReportRow.Verdict(memory.PeakBytes <= MemoryTargetBytes));
+
+    private static string Rate(double perSecond) => string.Create(CultureInfo.InvariantCulture, $"{perSecond:N0}/s");
+
+    private static string Ms(TimeSpan duration) => string.Create(CultureInfo.InvariantCulture, $"{duration.TotalMilliseconds:F1} ms");
+}
