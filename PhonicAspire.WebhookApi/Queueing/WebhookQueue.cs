@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using PhonicAspire.ServiceDefaults.Telemetry;
 using PhonicAspire.WebhookApi.Configuration;
 using PhonicAspire.Webhooks;
 using StackExchange.Redis;
@@ -23,11 +24,21 @@ public sealed class WebhookQueue(IConnectionMultiplexer redis, IOptions<WebhookO
         return id
         """;
 
+    private const string EnqueueActivityName = "XADD " + WebhookStream.Name;
+
     private static readonly RedisKey StreamKey = WebhookStream.Name;
 
     public async Task<EnqueueResult> EnqueueAsync(QueuedDelivery delivery, CancellationToken cancellationToken)
     {
         var settings = options.Value;
+
+        // The producer span: the worker continues the trace from it, so its span sits under this XADD.
+        using var activity = PhonicTracing.Source.StartActivity(EnqueueActivityName, ActivityKind.Producer);
+        activity?.SetTag("db.system", "redis")
+            .SetTag("db.operation.name", "XADD")
+            .SetTag("messaging.system", "redis")
+            .SetTag("messaging.destination.name", WebhookStream.Name)
+            .SetTag("phonic.svix_id", delivery.SvixId);
         var traceContext = Activity.Current;
 
         RedisValue[] arguments =
@@ -45,7 +56,9 @@ public sealed class WebhookQueue(IConnectionMultiplexer redis, IOptions<WebhookO
             .ScriptEvaluateAsync(EnqueueScript, [StreamKey, WebhookStream.AcceptedKeyPrefix + delivery.SvixId], arguments)
             .WaitAsync(settings.QueueTimeout, cancellationToken);
 
-        return result.IsNull ? EnqueueResult.Duplicate : EnqueueResult.Queued;
+        var outcome = result.IsNull ? EnqueueResult.Duplicate : EnqueueResult.Queued;
+        activity?.SetTag("phonic.enqueue.outcome", outcome == EnqueueResult.Queued ? "queued" : "duplicate");
+        return outcome;
     }
 }
 

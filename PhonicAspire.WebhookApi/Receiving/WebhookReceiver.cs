@@ -118,7 +118,8 @@ public sealed partial class WebhookReceiver(
         && (mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || mediaType.MediaType.Value?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) == true);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Accepted webhook {SvixId} ({EventType})")]
+    // Debug: at thousands of deliveries a second a line each costs more than the delivery; traces show each one.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Accepted webhook {SvixId} ({EventType})")]
     private static partial void LogAccepted(ILogger logger, string svixId, string? eventType);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook {SvixId} ({EventType}) was already accepted; acknowledged again")]

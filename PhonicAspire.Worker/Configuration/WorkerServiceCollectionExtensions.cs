@@ -1,8 +1,6 @@
-using OpenTelemetry.Trace;
 using PhonicAspire.Worker.Health;
 using PhonicAspire.Worker.Processing;
 using PhonicAspire.Worker.Streaming;
-using PhonicAspire.Worker.Telemetry;
 
 namespace PhonicAspire.Worker.Configuration;
 
@@ -19,14 +17,13 @@ public static class WorkerServiceCollectionExtensions
         builder.Services.AddSingleton<StorageHealth>();
         builder.Services.AddHealthChecks().AddCheck<StorageHealth>("storage");
 
-        builder.AddRedisClient("redis", configureOptions: redis => redis.AbortOnConnectFail = false);
+        // Redis calls are not traced one by one: most are polls of an idle stream, and the generic command
+        // profiler holds every command in memory until its next flush. The store span covers each batch's reads
+        // and acknowledgement.
+        builder.AddRedisClient("redis", configureSettings: settings => settings.DisableTracing = true, configureOptions: redis => redis.AbortOnConnectFail = false);
         builder.Services.AddSingleton<WebhookStreamClient>();
         builder.Services.AddSingleton<DeliveryBatchProcessor>();
         builder.Services.AddHostedService<WebhookStreamConsumer>();
-
-        // Only root spans reach this sampler; spans with a parent follow their parent's decision.
-        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing =>
-            tracing.SetSampler(new ParentBasedSampler(new StreamPollingSampler())));
 
         return builder;
     }
