@@ -1,0 +1,29 @@
+using System.Diagnostics;
+using System.Net;
+using PhonicAspire.Tests.Infrastructure;
+
+namespace PhonicAspire.Tests.Stack;
+
+[Collection(StackCollection.Name)]
+public sealed class GracefulShutdownTests(PhonicStackFixture stack)
+{
+    [Fact]
+    public async Task Worker_stops_promptly_from_the_dashboard_and_resumes_where_it_left_off()
+    {
+        using var client = stack.CreateApiClient();
+
+        var stopping = Stopwatch.StartNew();
+        await stack.StopAsync("worker");
+        stopping.Stop();
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(10), $"stopping the worker took {stopping.Elapsed.TotalSeconds:0.0} s");
+
+        var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+        using (var response = await client.SendAsync(webhook.ToRequest()))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        await stack.StartAsync("worker");
+        Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
+    }
+}
