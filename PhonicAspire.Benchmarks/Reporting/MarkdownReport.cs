@@ -52,7 +52,7 @@ public sealed record MarkdownReport(
         yield return new ReportRow("End to end: stored_at − received_at p99", Ms(latency.StampP99), "",
             $"≤ {Ms(StoreLatencyTarget)}", ReportRow.Verdict(latency.StampP99 <= StoreLatencyTarget));
         yield return new ReportRow(
-            $"End to end: receipt → commit upper bound (next batch's stored_at) p50 / p99, {latency.Batches:N0} batches",
+            $"End to end: receipt → commit estimate (next batch's stored_at) p50 / p99, {latency.Batches:N0} batches",
             $"{Ms(latency.CommitBoundP50)} / {Ms(latency.CommitBoundP99)}", "",
             $"≤ {Ms(StoreLatencyTarget)} (p99)", ReportRow.Verdict(latency.CommitBoundP99 <= StoreLatencyTarget));
 
@@ -100,7 +100,9 @@ public sealed record MarkdownReport(
         yield return $"Drain rate runs from the first poll that sees rows to the first that sees all (50 ms polls); "
             + $"the worker's start until its first row took {Ms(Drain.FirstRowAfter)} and is not in the rate.";
         yield return "stored_at is stamped when the worker begins a batch's transaction, before COPY, merge and commit; "
-            + "the upper-bound row uses the next batch's stamp, which a single worker takes only after the commit and XACK.";
+            + "the estimate row uses the next batch's stamp instead, which bounds the commit from above when one batch is stored "
+            + "at a time; with the worker's default of two batches in flight it is an estimate. The exact figure is the worker's "
+            + "phonic.events.receipt_to_commit histogram in the dashboard.";
         yield return "Peak RSS is VmHWM of the service process; the worker's counts from its restart before the drain.";
     }
 
