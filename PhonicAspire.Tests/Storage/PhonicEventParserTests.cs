@@ -11,6 +11,7 @@ public sealed class PhonicEventParserTests
     [InlineData("""{"event_type":"conversation.ended","data":{"conversation":{"id":"c","\ud800x":{"\udc00":2}}}}""", "surrogate")]
     [InlineData("""{"event_type":"conversation.analysis","data":{"conversation":{"id":"c","latencies_ms":[1e20000]}}}""", "numeric")]
     [InlineData("""{"event_type":"conversation.analysis","data":{"conversation":{"id":"c","latencies_ms":[1e-20000]}}}""", "numeric")]
+    [InlineData("""{"event_type":"conversation.analysis","data":{"conversation":{"id":"c","latencies_ms":[1e-2147483648]}}}""", "numeric")]
     [InlineData("""{"event_type":"conversation.analysis","data":{"conversation":{"id":"c","\u0000":1}}}""", "\\u0000")]
     [InlineData("", "not JSON")]
     [InlineData("{\"event_type\":", "not JSON")]

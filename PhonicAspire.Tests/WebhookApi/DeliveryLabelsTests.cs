@@ -40,6 +40,15 @@ public sealed class DeliveryLabelsTests
     }
 
     [Fact]
+    public void A_nested_event_type_object_is_not_mistaken_for_the_envelope()
+    {
+        var body = Encoding.UTF8.GetBytes(
+            """{"event_type":{"event_type":"fake","data":{"conversation":{"id":"fake"}}},"data":{"conversation":{"id":"real"}}}""");
+
+        Assert.Equal(new DeliveryLabels(null, "real"), DeliveryLabels.Read(body));
+    }
+
+    [Fact]
     public void Deep_nesting_is_not_followed()
     {
         var body = Encoding.ASCII.GetBytes("{\"a\":" + new string('[', 10_000) + new string(']', 10_000) + ",\"event_type\":\"late\"}");

@@ -27,7 +27,14 @@ public readonly record struct DeliveryLabels(string? EventType, string? Conversa
                 if (reader.ValueTextEquals("event_type"u8))
                 {
                     reader.Read();
-                    eventType = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    if (reader.TokenType == JsonTokenType.String)
+                    {
+                        eventType = reader.GetString();
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
                 }
                 else if (reader.ValueTextEquals("data"u8))
                 {

@@ -70,7 +70,8 @@ internal static class JsonbCompatibility
             exponent = exponent[1..];
         }
 
-        return !Utf8Parser.TryParse(exponent, out int value, out _) || Math.Abs(value) > LargestStorableExponent
+        // A range test rather than Math.Abs, which throws for int.MinValue ("1e-2147483648" is valid JSON).
+        return !Utf8Parser.TryParse(exponent, out int value, out _) || value is < -LargestStorableExponent or > LargestStorableExponent
             ? "the body holds a number beyond the range of PostgreSQL numeric"
             : null;
     }
