@@ -16,7 +16,8 @@ public sealed class PhonicMetrics
     private readonly Counter<long> _duplicatesSkipped;
     private readonly Counter<long> _deadLettered;
     private readonly Histogram<double> _receiptToCommit;
-    private volatile StreamStatus _streamStatus = StreamStatus.Unknown;
+    private readonly Meter _meter;
+    private volatile StreamStatus? _streamStatus;
 
     public PhonicMetrics(IMeterFactory meterFactory)
     {
@@ -40,14 +41,7 @@ public sealed class PhonicMetrics
             "Delay from the API's receipt of a delivery to the commit of its row in PostgreSQL.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 60000] });
 
-        meter.CreateObservableGauge("phonic.stream.length", () => _streamStatus.Length, "{entry}",
-            "Entries in the webhook stream (stored ones are deleted, so this is the backlog plus what is in flight).");
-        meter.CreateObservableGauge("phonic.stream.pending", () => _streamStatus.Pending, "{entry}",
-            "Entries delivered to a worker and not yet acknowledged.");
-        meter.CreateObservableGauge("phonic.stream.oldest_pending_age", () => _streamStatus.OldestPendingAge.TotalSeconds, "s",
-            "Idle time of the oldest unacknowledged entry.");
-        meter.CreateObservableGauge("phonic.stream.dead_letters", () => _streamStatus.DeadLetters, "{entry}",
-            "Entries waiting in the dead-letter stream.");
+        _meter = meter;
     }
 
     public void DeliveryReceived(string outcome) =>
@@ -63,11 +57,25 @@ public sealed class PhonicMetrics
 
     public void CommittedAfter(TimeSpan sinceReceipt) => _receiptToCommit.Record(sinceReceipt.TotalMilliseconds);
 
-    public void StreamObserved(StreamStatus status) => _streamStatus = status;
+    /// <summary>
+    /// Records what the worker saw of the stream. The gauges appear with the first observation, so only the
+    /// service that watches the stream exports them, never a misleading zero from the API.
+    /// </summary>
+    public void StreamObserved(StreamStatus status)
+    {
+        if (Interlocked.Exchange(ref _streamStatus, status) is null)
+        {
+            _meter.CreateObservableGauge("phonic.stream.length", () => _streamStatus.Length, "{entry}",
+                "Entries in the webhook stream (stored ones are deleted, so this is the backlog plus what is in flight).");
+            _meter.CreateObservableGauge("phonic.stream.pending", () => _streamStatus.Pending, "{entry}",
+                "Entries delivered to a worker and not yet acknowledged.");
+            _meter.CreateObservableGauge("phonic.stream.oldest_pending_age", () => _streamStatus.OldestPendingAge.TotalSeconds, "s",
+                "Time since the oldest unacknowledged entry was appended to the stream.");
+            _meter.CreateObservableGauge("phonic.stream.dead_letters", () => _streamStatus.DeadLetters, "{entry}",
+                "Entries waiting in the dead-letter stream.");
+        }
+    }
 }
 
 /// <summary>A snapshot of the webhook stream as the worker last saw it.</summary>
-public sealed record StreamStatus(long Length, long Pending, TimeSpan OldestPendingAge, long DeadLetters)
-{
-    public static readonly StreamStatus Unknown = new(0, 0, TimeSpan.Zero, 0);
-}
+public sealed record StreamStatus(long Length, long Pending, TimeSpan OldestPendingAge, long DeadLetters);

@@ -51,11 +51,10 @@ public sealed class FaultToleranceTests(PhonicStackFixture stack, ITestOutputHel
             () => CountStoredAsync(acknowledged), count => count >= acknowledged.Length, TimeSpan.FromMinutes(3),
             "every acknowledged delivery to be stored");
 
-        var duplicates = await CountDuplicatesAsync(acknowledged);
+        // svix_id is the primary key, so "stored" counts each acknowledged delivery once: none lost, none twice.
         output.WriteLine($"sent {load.Started}, attempts {load.Attempts}, refused and retried {load.Refusals}, " +
-            $"acknowledged {acknowledged.Length}, stored {stored}, duplicate rows {duplicates}");
+            $"acknowledged {acknowledged.Length}, stored {stored}");
         Assert.Equal(acknowledged.Length, stored);
-        Assert.Equal(0, duplicates);
     }
 
     private async Task<long> CountStoredAsync(string[] svixIds)
@@ -73,16 +72,5 @@ public sealed class FaultToleranceTests(PhonicStackFixture stack, ITestOutputHel
         {
             return 0;
         }
-    }
-
-    private async Task<long> CountDuplicatesAsync(string[] svixIds)
-    {
-        await using var connection = await stack.OpenDatabaseAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT count(*) - count(DISTINCT svix_id) FROM webhook_events WHERE svix_id = ANY($1)", connection)
-        {
-            Parameters = { new() { Value = svixIds } },
-        };
-        return (long)(await command.ExecuteScalarAsync())!;
     }
 }

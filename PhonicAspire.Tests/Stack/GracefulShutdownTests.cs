@@ -8,7 +8,7 @@ namespace PhonicAspire.Tests.Stack;
 public sealed class GracefulShutdownTests(PhonicStackFixture stack)
 {
     [Fact]
-    public async Task Worker_stops_promptly_from_the_dashboard_and_resumes_where_it_left_off()
+    public async Task Worker_stops_promptly_from_the_dashboard_and_stores_what_arrived_while_it_was_stopped()
     {
         using var client = stack.CreateApiClient();
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PhonicAspire.WebhookApi.Development;
 using PhonicAspire.WebhookApi.Queueing;
@@ -17,14 +18,17 @@ public static class WebhookApiServiceCollectionExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>();
 
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(services =>
             WebhookSigningKeys.Parse(services.GetRequiredService<IOptions<WebhookOptions>>().Value.WebhookSecrets));
         builder.Services.AddSingleton<SvixSignatureVerifier>();
         builder.Services.AddSingleton<WebhookQueue>();
         builder.Services.AddSingleton<WebhookBodyReader>();
         builder.Services.AddSingleton<WebhookReceiver>();
-        builder.Services.AddHttpClient<TestWebhookSender>();
+        if (builder.Environment.IsDevelopment())
+        {
+            builder.Services.AddHttpClient<TestWebhookSender>();
+        }
 
         // The queue traces its one Redis call itself (see WebhookQueue): the generic command profiler keeps every
         // command of every request in memory until its next flush, which at thousands of deliveries a second

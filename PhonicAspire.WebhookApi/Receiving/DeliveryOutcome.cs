@@ -10,6 +10,7 @@ public static class DeliveryOutcome
     public const string UnsupportedMediaType = "unsupported_media_type";
     public const string BodyTooLarge = "body_too_large";
     public const string BodyIncomplete = "body_incomplete";
+    public const string ClientAborted = "client_aborted";
     public const string QueueUnavailable = "queue_unavailable";
 
     public static string Of(SvixVerificationResult result) => result switch

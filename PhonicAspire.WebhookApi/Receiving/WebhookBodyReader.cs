@@ -1,4 +1,5 @@
 using System.Buffers;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using PhonicAspire.WebhookApi.Configuration;
 
@@ -18,6 +19,12 @@ public sealed class WebhookBodyReader(IOptions<WebhookOptions> options)
         if (request.ContentLength > limit)
         {
             return null;
+        }
+
+        // Kestrel's own limit (30 MB by default) must not cut in before ours, nor let a chunked body run past it.
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            bodySize.MaxRequestBodySize = limit + 1L;
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? InitialBufferBytes, limit) + 1);

@@ -39,11 +39,20 @@ public sealed partial class WebhookReceiver(
         {
             body = await bodyReader.ReadAsync(request, context.RequestAborted);
         }
-        catch (BadHttpRequestException)
+        catch (BadHttpRequestException exception) when (exception.StatusCode != StatusCodes.Status413PayloadTooLarge)
         {
-            // The client declared more bytes than it sent: nothing complete to verify, nothing stored.
+            // The client sent less than it announced, or too slowly: nothing complete to verify, nothing stored.
             metrics.DeliveryReceived(DeliveryOutcome.BodyIncomplete);
             return WebhookProblems.BodyIncomplete();
+        }
+        catch (BadHttpRequestException)
+        {
+            body = null;
+        }
+        catch (Exception exception) when (exception is IOException or OperationCanceledException && context.RequestAborted.IsCancellationRequested)
+        {
+            metrics.DeliveryReceived(DeliveryOutcome.ClientAborted);
+            return Results.Empty;
         }
 
         if (body is null)
@@ -96,6 +105,13 @@ public sealed partial class WebhookReceiver(
             metrics.DeliveryReceived(DeliveryOutcome.Accepted);
             LogAccepted(logger, svixId!, eventType);
             return Results.Accepted();
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client left while Redis was answering; the entry may be stored, and Svix's retry will find it.
+            body.Abandon();
+            metrics.DeliveryReceived(DeliveryOutcome.ClientAborted);
+            return Results.Empty;
         }
         catch (Exception exception) when (exception is TimeoutException or RedisException)
         {

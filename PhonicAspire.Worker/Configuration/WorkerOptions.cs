@@ -7,8 +7,8 @@ public sealed class WorkerOptions
 {
     public const string SectionName = "Worker";
 
-    /// <summary>Entries read and stored per transaction.</summary>
-    [Range(1, 10_000)]
+    /// <summary>Entries read and stored per transaction (at most 5,000: they are acknowledged in one Redis script).</summary>
+    [Range(1, 5_000)]
     public int BatchSize { get; set; } = 500;
 
     /// <summary>

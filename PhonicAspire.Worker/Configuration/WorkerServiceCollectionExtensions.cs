@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using PhonicAspire.Worker.Health;
 using PhonicAspire.Worker.Processing;
 using PhonicAspire.Worker.Streaming;
@@ -13,7 +14,7 @@ public static class WorkerServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<StorageHealth>();
         builder.Services.AddHealthChecks().AddCheck<StorageHealth>("storage");
 

@@ -14,6 +14,9 @@ public static class PhonicPersistenceExtensions
     {
         builder.AddNpgsqlDbContext<PhonicDbContext>(
             "phonicdb",
+            // The worker owns retries: it backs off while PostgreSQL is away, reports unhealthy meanwhile and stops
+            // waiting at shutdown, none of which EF's retrying strategy, nested inside, would let it do.
+            configureSettings: settings => settings.DisableRetry = true,
             configureDbContextOptions: options => options.ApplyPhonicConventions());
 
         builder.Services.TryAddSingleton(TimeProvider.System);

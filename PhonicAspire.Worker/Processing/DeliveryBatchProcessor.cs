@@ -49,7 +49,7 @@ public sealed partial class DeliveryBatchProcessor(
         }
         catch (Exception exception) when (exception is not OperationCanceledException && !StorageOutage.IsOutage(exception))
         {
-            LogBatchFailed(logger, deliveries.Count, exception.GetType().Name);
+            LogBatchFailed(logger, deliveries.Count, StorageOutage.Describe(exception));
             var byEntryId = entries.ToDictionary(entry => entry.Id.ToString());
             foreach (var delivery in deliveries)
             {
@@ -71,7 +71,7 @@ public sealed partial class DeliveryBatchProcessor(
             {
                 if (attempt >= options.Value.MaxAttempts)
                 {
-                    await DeadLetterAsync(entry, $"{exception.GetType().Name}: {exception.Message}");
+                    await DeadLetterAsync(entry, StorageOutage.Describe(exception));
                     return;
                 }
 
@@ -81,44 +81,25 @@ public sealed partial class DeliveryBatchProcessor(
     }
 
     /// <summary>
-    /// Retries while PostgreSQL is unreachable, reporting unhealthy meanwhile; the entries stay pending in Redis
-    /// throughout, so a crash here loses nothing. Other failures go back to the caller.
+    /// Stores the batch, retrying while PostgreSQL is unreachable (reporting unhealthy meanwhile), then acknowledges
+    /// it, retrying while Redis is: the entries stay pending in Redis until both are done, so a crash anywhere here
+    /// loses nothing. Other failures go back to the caller.
     /// </summary>
     private async Task StoreUntilOutageEndsAsync(IReadOnlyList<StreamDelivery> deliveries, CancellationToken stoppingToken)
-    {
-        var delay = TimeSpan.FromMilliseconds(100);
-        while (true)
-        {
-            try
-            {
-                await StoreAsync(deliveries);
-                health.StorageReachable();
-                return;
-            }
-            catch (Exception exception) when (StorageOutage.IsOutage(exception))
-            {
-                health.StorageUnreachable(exception.Message);
-                LogOutage(logger, deliveries.Count, delay.TotalMilliseconds, exception.GetType().Name);
-                await Task.Delay(delay, timeProvider, stoppingToken);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.Value.MaxOutageDelay.Ticks));
-            }
-        }
-    }
-
-    private async Task StoreAsync(IReadOnlyList<StreamDelivery> deliveries)
     {
         var started = timeProvider.GetTimestamp();
         using var batchActivity = DeliveryTracing.StartBatch(deliveries);
 
-        // Once started, a batch is finished rather than abandoned at shutdown: the transaction is short, and a
-        // cancelled one would only be redone by whichever worker reclaims the entries.
-        await using var scope = scopeFactory.CreateAsyncScope();
-        var store = scope.ServiceProvider.GetRequiredService<WebhookEventStore>();
-        var result = await store.StoreBatchAsync(deliveries.Select(delivery => delivery.Webhook).ToArray(), CancellationToken.None);
-        await stream.AcknowledgeAsync(deliveries.Select(delivery => delivery.EntryId).ToArray());
-
+        BatchStoreResult? result = null;
+        await RetryDuringOutageAsync(async () => result = await StoreAsync(deliveries), deliveries.Count, stoppingToken);
+        health.StorageReachable();
         var committedAt = timeProvider.GetUtcNow();
-        foreach (var delivery in deliveries)
+
+        await RetryDuringOutageAsync(
+            () => stream.AcknowledgeAsync(deliveries.Select(delivery => delivery.EntryId).ToArray()), deliveries.Count, stoppingToken);
+
+        var stored = result!.Stored.ToHashSet(StringComparer.Ordinal);
+        foreach (var delivery in deliveries.Where(delivery => stored.Contains(delivery.Webhook.SvixId)))
         {
             metrics.CommittedAfter(committedAt - delivery.Webhook.ReceivedAt);
         }
@@ -127,6 +108,42 @@ public sealed partial class DeliveryBatchProcessor(
         metrics.DuplicatesSkipped(result.Duplicates.Count);
         DeliveryTracing.RecordProcessed(batchActivity, deliveries, started, timeProvider);
         LogStored(logger, result.Stored.Count, result.Duplicates.Count);
+    }
+
+    private async Task<BatchStoreResult> StoreAsync(IReadOnlyList<StreamDelivery> deliveries)
+    {
+        // Once started, a transaction is finished rather than abandoned at shutdown: it is short, and a cancelled
+        // one would only be redone by whichever worker reclaims the entries.
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<WebhookEventStore>();
+        try
+        {
+            return await store.StoreBatchAsync(deliveries.Select(delivery => delivery.Webhook).ToArray(), CancellationToken.None);
+        }
+        catch (Exception exception) when (StorageOutage.IsOutage(exception))
+        {
+            health.StorageUnreachable(StorageOutage.Describe(exception));
+            throw;
+        }
+    }
+
+    private async Task RetryDuringOutageAsync(Func<Task> operation, int count, CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                await operation();
+                return;
+            }
+            catch (Exception exception) when (StorageOutage.IsOutage(exception))
+            {
+                LogOutage(logger, count, delay.TotalMilliseconds, StorageOutage.Describe(exception));
+                await Task.Delay(delay, timeProvider, stoppingToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.Value.MaxOutageDelay.Ticks));
+            }
+        }
     }
 
     private async Task DeadLetterAsync(StreamEntry entry, string reason)
@@ -142,7 +159,7 @@ public sealed partial class DeliveryBatchProcessor(
     [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} entries failed ({Error}); storing them one by one to isolate the cause")]
     private static partial void LogBatchFailed(ILogger logger, int count, string error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL is unreachable ({Error}); {Count} entries stay pending, retrying in {DelayMs} ms")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL or Redis is unavailable ({Error}); {Count} entries stay pending, retrying in {DelayMs} ms")]
     private static partial void LogOutage(ILogger logger, int count, double delayMs, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Stream entry {EntryId} moved to the dead-letter stream: {Reason}")]

@@ -61,30 +61,27 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
         }
     }
 
-    public async Task<StreamEntry[]> ReadNewAsync(string consumer, int count)
-    {
-        try
-        {
-            return await Database.StreamReadGroupAsync(Stream, Group, consumer, StreamPosition.NewMessages, count);
-        }
-        catch (RedisServerException exception) when (exception.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
-        {
-            // Redis lost the group (a restart without its data, or a deleted stream): make it again and go on.
-            await EnsureConsumerGroupAsync();
-            return [];
-        }
-    }
+    public Task<StreamEntry[]> ReadNewAsync(string consumer, int count) =>
+        Database.StreamReadGroupAsync(Stream, Group, consumer, StreamPosition.NewMessages, count);
 
-    /// <summary>Takes over entries that another consumer left unacknowledged for too long.</summary>
-    public async Task<StreamEntry[]> ClaimAbandonedAsync(string consumer, TimeSpan minIdleTime, int count)
+    /// <summary>Redis lost the group (a restart without its data, or a deleted stream): it must be made again.</summary>
+    public static bool IsMissingGroup(Exception exception) =>
+        exception is RedisServerException redis && redis.Message.StartsWith("NOGROUP", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Takes over entries that another consumer left unacknowledged for too long, one page of the pending list from
+    /// <paramref name="cursor"/>; the returned cursor is <c>0-0</c> once the whole list has been scanned.
+    /// </summary>
+    public async Task<(StreamEntry[] Claimed, RedisValue NextCursor)> ClaimAbandonedAsync(
+        string consumer, TimeSpan minIdleTime, int count, RedisValue cursor)
     {
-        var claimed = await Database.StreamAutoClaimAsync(Stream, Group, consumer, (long)minIdleTime.TotalMilliseconds, "0-0", count);
+        var claimed = await Database.StreamAutoClaimAsync(Stream, Group, consumer, (long)minIdleTime.TotalMilliseconds, cursor, count);
         if (claimed.DeletedIds.Length > 0)
         {
             await Database.StreamAcknowledgeAsync(Stream, Group, claimed.DeletedIds);
         }
 
-        return claimed.ClaimedEntries.Where(entry => !entry.IsNull).ToArray();
+        return (claimed.ClaimedEntries.Where(entry => !entry.IsNull).ToArray(), claimed.NextStartId);
     }
 
     public async Task AcknowledgeAsync(IReadOnlyCollection<string> entryIds)
@@ -130,7 +127,7 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
         {
             await Task.WhenAll(length, deadLetters, oldest, pending);
         }
-        catch (RedisServerException exception) when (exception.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+        catch (Exception exception) when (IsMissingGroup(exception))
         {
             return new StreamStatus(await length, 0, TimeSpan.Zero, await deadLetters);
         }

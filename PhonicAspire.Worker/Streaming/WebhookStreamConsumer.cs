@@ -4,6 +4,7 @@ using PhonicAspire.Worker.Configuration;
 using PhonicAspire.Worker.Health;
 using PhonicAspire.Worker.Persistence;
 using PhonicAspire.Worker.Processing;
+using StackExchange.Redis;
 
 namespace PhonicAspire.Worker.Streaming;
 
@@ -86,9 +87,26 @@ public sealed partial class WebhookStreamConsumer(
             {
                 break;
             }
-            catch (Exception exception) when (StorageOutage.IsOutage(exception))
+            catch (Exception exception) when (WebhookStreamClient.IsMissingGroup(exception))
             {
-                LogRedisOutage(logger, outageDelay.TotalMilliseconds, exception.GetType().Name);
+                LogGroupMissing(logger);
+                groupReady = false;
+            }
+            catch (Exception exception)
+            {
+                // An outage is waited out; anything else is logged and retried too, rather than ending the process
+                // while the API keeps accepting: the entries stay pending in Redis either way.
+                if (StorageOutage.IsOutage(exception))
+                {
+                    LogRedisOutage(logger, outageDelay.TotalMilliseconds, StorageOutage.Describe(exception));
+                }
+                else
+                {
+                    // PostgreSQL's own messages can quote stored values, so only its error code is logged.
+                    LogUnexpected(logger, outageDelay.TotalMilliseconds, StorageOutage.Describe(exception),
+                        exception is Npgsql.PostgresException ? null : exception);
+                }
+
                 await Task.Delay(outageDelay, timeProvider, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 outageDelay = TimeSpan.FromTicks(Math.Min(outageDelay.Ticks * 2, settings.MaxOutageDelay.Ticks));
             }
@@ -111,17 +129,17 @@ public sealed partial class WebhookStreamConsumer(
     private async Task ClaimAbandonedAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        while (true)
+        RedisValue cursor = "0-0";
+        do
         {
-            var claimed = await stream.ClaimAbandonedAsync(ConsumerName, settings.ClaimIdleTime, settings.BatchSize);
-            if (claimed.Length == 0)
+            (var claimed, cursor) = await stream.ClaimAbandonedAsync(ConsumerName, settings.ClaimIdleTime, settings.BatchSize, cursor);
+            if (claimed.Length > 0)
             {
-                return;
+                LogClaimed(logger, claimed.Length);
+                await processor.ProcessAsync(claimed, stoppingToken);
             }
-
-            LogClaimed(logger, claimed.Length);
-            await processor.ProcessAsync(claimed, stoppingToken);
         }
+        while (cursor != "0-0" && !stoppingToken.IsCancellationRequested);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Draining the webhook stream as consumer {Consumer}")]
@@ -130,6 +148,12 @@ public sealed partial class WebhookStreamConsumer(
     [LoggerMessage(Level = LogLevel.Information, Message = "Claimed {Count} entries abandoned by another consumer")]
     private static partial void LogClaimed(ILogger logger, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis is unreachable ({Error}); retrying in {DelayMs} ms")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis or PostgreSQL is unavailable ({Error}); retrying in {DelayMs} ms")]
     private static partial void LogRedisOutage(ILogger logger, double delayMs, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The consumer group is missing from Redis; creating it again")]
+    private static partial void LogGroupMissing(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Draining the stream failed unexpectedly ({Error}); retrying in {DelayMs} ms")]
+    private static partial void LogUnexpected(ILogger logger, double delayMs, string error, Exception? exception);
 }
