@@ -1,6 +1,5 @@
-using System.Net.Sockets;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
+using PhonicAspire.Worker.Health;
 
 namespace PhonicAspire.Worker.Persistence;
 
@@ -8,7 +7,7 @@ namespace PhonicAspire.Worker.Persistence;
 /// Brings the database schema up to date, waiting for PostgreSQL as long as it takes to become reachable: at
 /// startup the worker may well be up before the database accepts connections.
 /// </summary>
-public sealed class DatabaseMigrator(IServiceScopeFactory scopeFactory, TimeProvider timeProvider, ILogger<DatabaseMigrator> logger)
+public sealed partial class DatabaseMigrator(IServiceScopeFactory scopeFactory, TimeProvider timeProvider, ILogger<DatabaseMigrator> logger)
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(15);
@@ -23,25 +22,22 @@ public sealed class DatabaseMigrator(IServiceScopeFactory scopeFactory, TimeProv
                 await using var scope = scopeFactory.CreateAsyncScope();
                 var context = scope.ServiceProvider.GetRequiredService<PhonicDbContext>();
                 await context.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
-                logger.LogInformation("Database schema is up to date");
+                LogMigrated(logger);
                 return;
             }
-            catch (Exception exception) when (IsUnreachable(exception) && !cancellationToken.IsCancellationRequested)
+            // Only a database that cannot be reached is worth waiting for; a failing migration would fail again.
+            catch (Exception exception) when (StorageOutage.IsOutage(exception) && !cancellationToken.IsCancellationRequested)
             {
-                logger.LogWarning(exception, "PostgreSQL is not reachable yet (attempt {Attempt}); retrying in {Delay}", attempt, delay);
+                LogUnreachable(logger, StorageOutage.Describe(exception), attempt, delay);
                 await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LongestRetryDelay.Ticks));
             }
         }
     }
 
-    // Only a database that cannot be reached is worth waiting for; a failing migration would fail again.
-    private static bool IsUnreachable(Exception exception) => exception switch
-    {
-        NpgsqlException { IsTransient: true } => true,
-        SocketException or TimeoutException => true,
-        // EF's retrying execution strategy wraps the transient error it gave up on.
-        _ when exception.InnerException is { } inner => IsUnreachable(inner),
-        _ => false,
-    };
+    [LoggerMessage(Level = LogLevel.Information, Message = "Database schema is up to date")]
+    private static partial void LogMigrated(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL is not reachable yet ({Error}, attempt {Attempt}); retrying in {Delay}")]
+    private static partial void LogUnreachable(ILogger logger, string error, int attempt, TimeSpan delay);
 }

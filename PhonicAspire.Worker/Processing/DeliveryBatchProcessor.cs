@@ -146,7 +146,7 @@ public sealed partial class DeliveryBatchProcessor(
         }
     }
 
-    private async Task DeadLetterAsync(StreamEntry entry, string reason)
+    public async Task DeadLetterAsync(StreamEntry entry, string reason)
     {
         await stream.DeadLetterAsync(entry, reason);
         metrics.DeadLettered();

@@ -84,6 +84,14 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
         return (claimed.ClaimedEntries.Where(entry => !entry.IsNull).ToArray(), claimed.NextStartId);
     }
 
+    /// <summary>How many times each of these pending entries has been delivered to a consumer, claims included.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> GetDeliveryCountsAsync(IReadOnlyList<StreamEntry> entries)
+    {
+        var pending = await Database.StreamPendingMessagesAsync(
+            Stream, Group, entries.Count, RedisValue.Null, entries.Min(entry => entry.Id), entries.Max(entry => entry.Id));
+        return pending.ToDictionary(message => message.MessageId.ToString(), message => message.DeliveryCount);
+    }
+
     public async Task AcknowledgeAsync(IReadOnlyCollection<string> entryIds)
     {
         if (entryIds.Count == 0)

@@ -133,11 +133,23 @@ public sealed partial class WebhookStreamConsumer(
         do
         {
             (var claimed, cursor) = await stream.ClaimAbandonedAsync(ConsumerName, settings.ClaimIdleTime, settings.BatchSize, cursor);
-            if (claimed.Length > 0)
+            if (claimed.Length == 0)
             {
-                LogClaimed(logger, claimed.Length);
-                await processor.ProcessAsync(claimed, stoppingToken);
+                continue;
             }
+
+            LogClaimed(logger, claimed.Length);
+
+            // An entry delivered this often without being acknowledged has likely taken its workers down with it;
+            // counted by Redis, so crashes count too, unlike the attempts a live worker makes.
+            var deliveryCounts = await stream.GetDeliveryCountsAsync(claimed);
+            var crashing = claimed.Where(entry => deliveryCounts.GetValueOrDefault(entry.Id.ToString()) > settings.MaxAttempts).ToArray();
+            foreach (var entry in crashing)
+            {
+                await processor.DeadLetterAsync(entry, $"delivered {deliveryCounts[entry.Id.ToString()]} times without being stored");
+            }
+
+            await processor.ProcessAsync(claimed.Except(crashing).ToArray(), stoppingToken);
         }
         while (cursor != "0-0" && !stoppingToken.IsCancellationRequested);
     }

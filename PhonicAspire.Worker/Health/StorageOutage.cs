@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using Npgsql;
 using StackExchange.Redis;
 
-namespace PhonicAspire.Worker.Processing;
+namespace PhonicAspire.Worker.Health;
 
 /// <summary>
 /// Tells an outage (PostgreSQL or Redis unreachable or not ready, which waiting cures) from a failure of the data
