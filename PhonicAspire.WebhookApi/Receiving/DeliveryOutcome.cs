@@ -1,8 +1,9 @@
-using PhonicAspire.Webhooks.Svix;
-
 namespace PhonicAspire.WebhookApi.Receiving;
 
-/// <summary>The <c>outcome</c> tag of the deliveries metric, one word per way a delivery can end.</summary>
+/// <summary>
+/// The <c>outcome</c> tag of the deliveries metric for the ways a delivery can end other than a failed
+/// verification, whose outcomes come from <see cref="VerificationRejection"/>.
+/// </summary>
 public static class DeliveryOutcome
 {
     public const string Accepted = "accepted";
@@ -12,14 +13,4 @@ public static class DeliveryOutcome
     public const string BodyIncomplete = "body_incomplete";
     public const string ClientAborted = "client_aborted";
     public const string QueueUnavailable = "queue_unavailable";
-
-    public static string Of(SvixVerificationResult result) => result switch
-    {
-        SvixVerificationResult.MissingHeaders => "missing_headers",
-        SvixVerificationResult.MalformedHeaders => "malformed_headers",
-        SvixVerificationResult.TimestampTooOld => "timestamp_too_old",
-        SvixVerificationResult.TimestampTooNew => "timestamp_too_new",
-        SvixVerificationResult.InvalidSignature => "invalid_signature",
-        _ => "verified",
-    };
 }

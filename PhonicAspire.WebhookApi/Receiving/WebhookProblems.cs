@@ -1,5 +1,3 @@
-using PhonicAspire.Webhooks.Svix;
-
 namespace PhonicAspire.WebhookApi.Receiving;
 
 /// <summary>
@@ -21,31 +19,12 @@ public static class WebhookProblems
         StatusCodes.Status400BadRequest, "body-incomplete", "Body incomplete",
         "The request ended before the body its Content-Length announced.");
 
-    public static IResult QueueUnavailable() => Results.Problem(
-        statusCode: StatusCodes.Status503ServiceUnavailable,
-        type: TypePrefix + "queue-unavailable",
-        title: "Queue unavailable",
-        detail: "The delivery could not be stored safely right now and was not accepted; retry later.");
+    public static IResult QueueUnavailable() => Problem(
+        StatusCodes.Status503ServiceUnavailable, "queue-unavailable", "Queue unavailable",
+        "The delivery could not be stored safely right now and was not accepted; retry later.");
 
-    public static IResult Rejected(SvixVerificationResult result) => result switch
-    {
-        SvixVerificationResult.MissingHeaders => Problem(
-            StatusCodes.Status400BadRequest, "missing-headers", "Missing signature headers",
-            "svix-id, svix-timestamp and svix-signature (or their webhook-* twins) are all required."),
-        SvixVerificationResult.MalformedHeaders => Problem(
-            StatusCodes.Status400BadRequest, "malformed-headers", "Malformed signature headers",
-            "svix-timestamp must be unix seconds, and the id and signature headers must be of sane size."),
-        SvixVerificationResult.TimestampTooOld => Problem(
-            StatusCodes.Status400BadRequest, "timestamp-too-old", "Timestamp too old",
-            $"svix-timestamp is more than {SvixSignatureVerifier.Tolerance.TotalSeconds:0} seconds in the past."),
-        SvixVerificationResult.TimestampTooNew => Problem(
-            StatusCodes.Status400BadRequest, "timestamp-too-new", "Timestamp in the future",
-            $"svix-timestamp is more than {SvixSignatureVerifier.Tolerance.TotalSeconds:0} seconds in the future."),
-        SvixVerificationResult.InvalidSignature => Problem(
-            StatusCodes.Status401Unauthorized, "invalid-signature", "Invalid signature",
-            "No v1 signature in svix-signature matches the body with the configured secret(s)."),
-        _ => throw new ArgumentOutOfRangeException(nameof(result), result, "Not a rejection."),
-    };
+    public static IResult Rejected(VerificationRejection rejection) =>
+        Problem(rejection.Status, rejection.ProblemType, rejection.Title, rejection.Detail);
 
     private static IResult Problem(int status, string type, string title, string detail) =>
         Results.Problem(statusCode: status, type: TypePrefix + type, title: title, detail: detail);

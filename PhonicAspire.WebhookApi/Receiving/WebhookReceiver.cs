@@ -73,10 +73,10 @@ public sealed partial class WebhookReceiver(
         if (verification != SvixVerificationResult.Verified)
         {
             body.Release();
-            var outcome = DeliveryOutcome.Of(verification);
-            metrics.DeliveryReceived(outcome);
-            LogRejected(logger, outcome);
-            return WebhookProblems.Rejected(verification);
+            var rejection = VerificationRejection.For(verification);
+            metrics.DeliveryReceived(rejection.Outcome);
+            LogRejected(logger, rejection.Outcome);
+            return WebhookProblems.Rejected(rejection);
         }
 
         var (eventType, conversationId) = DeliveryLabels.Read(body.Memory.Span);

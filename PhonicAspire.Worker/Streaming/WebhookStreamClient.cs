@@ -119,8 +119,21 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
     /// <summary>Moves up to <paramref name="count"/> dead letters back to the main stream for another try.</summary>
     public async Task<long> ReplayDeadLettersAsync(int count)
     {
-        RedisValue[] arguments = [count, WebhookStream.Fields.Error, WebhookStream.Fields.OriginalEntryId];
-        return (long)await Database.ScriptEvaluateAsync(ReplayScript, [Stream, DeadLetters], arguments);
+        // A page per script: entries can be megabytes each, and a long script would stall Redis for the API too.
+        const int PageSize = 100;
+        long replayed = 0;
+        while (replayed < count)
+        {
+            RedisValue[] arguments = [Math.Min(PageSize, count - replayed), WebhookStream.Fields.Error, WebhookStream.Fields.OriginalEntryId];
+            var page = (long)await Database.ScriptEvaluateAsync(ReplayScript, [Stream, DeadLetters], arguments);
+            replayed += page;
+            if (page < PageSize)
+            {
+                break;
+            }
+        }
+
+        return replayed;
     }
 
     public async Task<StreamStatus> GetStatusAsync()
