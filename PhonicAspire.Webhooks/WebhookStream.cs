@@ -23,6 +23,9 @@ public static class WebhookStream
     {
         public const string SvixId = "svix_id";
         public const string EventType = "event_type";
+
+        /// <summary>Phonic's <c>data.conversation.id</c>, when the API could read one; a label for logs and traces.</summary>
+        public const string ConversationId = "conversation_id";
         public const string ReceivedAt = "received_at";
         public const string TraceParent = "traceparent";
         public const string TraceState = "tracestate";

@@ -13,7 +13,8 @@ public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
     public async Task Signed_delivery_becomes_one_stream_entry_then_one_stored_row()
     {
         using var client = stack.CreateApiClient();
-        var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+        var conversationId = SamplePayloads.NewConversationId();
+        var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, conversationId);
 
         // With the worker down, the entry stays in the stream where it can be inspected.
         await stack.KillAsync("worker", "PhonicAspire.Worker");
@@ -31,6 +32,7 @@ public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
             var entry = Assert.Single(entries);
             Assert.Equal(webhook.Body, (byte[]?)entry[WebhookStream.Fields.Body]);
             Assert.Equal("conversation.ended", (string?)entry[WebhookStream.Fields.EventType]);
+            Assert.Equal(conversationId, (string?)entry[WebhookStream.Fields.ConversationId]);
             Assert.True(ActivityContext.TryParse(entry[WebhookStream.Fields.TraceParent], null, out var trace), "no W3C traceparent in the entry");
             Assert.NotEqual(default, trace.TraceId);
         }

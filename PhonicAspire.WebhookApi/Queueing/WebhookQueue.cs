@@ -46,6 +46,7 @@ public sealed class WebhookQueue(IConnectionMultiplexer redis, IOptions<WebhookO
             (long)settings.AcceptedIdRetention.TotalSeconds,
             WebhookStream.Fields.SvixId, delivery.SvixId,
             WebhookStream.Fields.EventType, delivery.EventType ?? string.Empty,
+            WebhookStream.Fields.ConversationId, delivery.ConversationId ?? string.Empty,
             WebhookStream.Fields.ReceivedAt, delivery.ReceivedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
             WebhookStream.Fields.TraceParent, traceContext?.Id ?? string.Empty,
             WebhookStream.Fields.TraceState, traceContext?.TraceStateString ?? string.Empty,
@@ -62,7 +63,7 @@ public sealed class WebhookQueue(IConnectionMultiplexer redis, IOptions<WebhookO
     }
 }
 
-public sealed record QueuedDelivery(string SvixId, string? EventType, DateTimeOffset ReceivedAt, ReadOnlyMemory<byte> Body);
+public sealed record QueuedDelivery(string SvixId, string? EventType, string? ConversationId, DateTimeOffset ReceivedAt, ReadOnlyMemory<byte> Body);
 
 public enum EnqueueResult
 {

@@ -91,7 +91,7 @@ public sealed partial class WebhookReceiver(
         try
         {
             var result = await queue.EnqueueAsync(
-                new QueuedDelivery(svixId!, eventType, timeProvider.GetUtcNow(), body.Memory),
+                new QueuedDelivery(svixId!, eventType, conversationId, timeProvider.GetUtcNow(), body.Memory),
                 context.RequestAborted);
             body.Release();
 

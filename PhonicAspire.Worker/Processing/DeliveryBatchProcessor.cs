@@ -60,6 +60,11 @@ public sealed partial class DeliveryBatchProcessor(
 
     private async Task StoreAloneAsync(StreamDelivery delivery, StreamEntry entry, CancellationToken stoppingToken)
     {
+        using var scope = logger.BeginScope(new KeyValuePair<string, object?>[]
+        {
+            new("SvixId", delivery.Webhook.SvixId), new("EventType", delivery.Webhook.EventType), new("ConversationId", delivery.ConversationId),
+        });
+
         for (var attempt = 1; ; attempt++)
         {
             try

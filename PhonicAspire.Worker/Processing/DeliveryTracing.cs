@@ -25,7 +25,8 @@ public static class DeliveryTracing
         activity?.SetTag("messaging.system", "redis")
             .SetTag("messaging.batch.message_count", deliveries.Count)
             .SetTag("phonic.svix_id", deliveries[0].Webhook.SvixId)
-            .SetTag("phonic.event_type", deliveries[0].Webhook.EventType);
+            .SetTag("phonic.event_type", deliveries[0].Webhook.EventType)
+            .SetTag("phonic.conversation_id", deliveries[0].ConversationId);
         return activity;
     }
 
@@ -43,7 +44,8 @@ public static class DeliveryTracing
             using var activity = PhonicTracing.Source.StartActivity(
                 ProcessActivityName, ActivityKind.Consumer, delivery.TraceContext, links: batchLink, startTime: started);
             activity?.SetTag("phonic.svix_id", delivery.Webhook.SvixId)
-                .SetTag("phonic.event_type", delivery.Webhook.EventType);
+                .SetTag("phonic.event_type", delivery.Webhook.EventType)
+                .SetTag("phonic.conversation_id", delivery.ConversationId);
         }
     }
 }

@@ -11,7 +11,7 @@ public static class StreamEntryReader
 {
     public static StreamDelivery Read(StreamEntry entry)
     {
-        string? svixId = null, eventType = null, traceParent = null, traceState = null;
+        string? svixId = null, eventType = null, conversationId = null, traceParent = null, traceState = null;
         long? receivedAt = null;
         ReadOnlyMemory<byte>? body = null;
 
@@ -21,6 +21,7 @@ public static class StreamEntryReader
             {
                 case WebhookStream.Fields.SvixId: svixId = field.Value; break;
                 case WebhookStream.Fields.EventType: eventType = field.Value; break;
+                case WebhookStream.Fields.ConversationId: conversationId = field.Value; break;
                 case WebhookStream.Fields.TraceParent: traceParent = field.Value; break;
                 case WebhookStream.Fields.TraceState: traceState = field.Value; break;
                 case WebhookStream.Fields.ReceivedAt:
@@ -42,7 +43,7 @@ public static class StreamEntryReader
             DateTimeOffset.FromUnixTimeMilliseconds(receivedAt.Value),
             body.Value);
 
-        return new StreamDelivery(entry.Id!, webhook, traceContext);
+        return new StreamDelivery(entry.Id!, webhook, string.IsNullOrEmpty(conversationId) ? null : conversationId, traceContext);
     }
 }
 
