@@ -6,83 +6,11 @@ namespace PhonicAspire.Tests.Infrastructure.Otlp;
 /// </summary>
 internal static class OtlpTraceDecoder
 {
-    /// <summary>ExportTraceServiceRequest{ repeated ResourceSpans resource_spans = 1 }.</summary>
     public static List<CollectedSpan> Decode(ReadOnlySpan<byte> request)
     {
         var spans = new List<CollectedSpan>();
-        var reader = new ProtobufReader(request);
-        while (reader.TryReadTag(out var field, out var wireType))
-        {
-            if (field == 1 && wireType == WireType.LengthDelimited)
-            {
-                ReadResourceSpans(reader.ReadLengthDelimited(), spans);
-            }
-            else
-            {
-                reader.Skip(wireType);
-            }
-        }
-
+        OtlpEnvelopeDecoder.ForEachItem(request, (serviceName, scopeName, span) => spans.Add(ReadSpan(span, serviceName, scopeName)));
         return spans;
-    }
-
-    /// <summary>
-    /// ResourceSpans{ Resource resource = 1; repeated ScopeSpans scope_spans = 2 }. The resource may come after the
-    /// scopes on the wire, so scopes are copied aside until the service name is known.
-    /// </summary>
-    private static void ReadResourceSpans(ReadOnlySpan<byte> resourceSpans, List<CollectedSpan> spans)
-    {
-        var serviceName = "";
-        var scopes = new List<byte[]>();
-        var reader = new ProtobufReader(resourceSpans);
-        while (reader.TryReadTag(out var field, out var wireType))
-        {
-            switch (field, wireType)
-            {
-                case (1, WireType.LengthDelimited):
-                    serviceName = OtlpCommonDecoder.ReadServiceName(reader.ReadLengthDelimited());
-                    break;
-                case (2, WireType.LengthDelimited):
-                    scopes.Add(reader.ReadLengthDelimited().ToArray());
-                    break;
-                default:
-                    reader.Skip(wireType);
-                    break;
-            }
-        }
-
-        foreach (var scope in scopes)
-        {
-            ReadScopeSpans(scope, serviceName, spans);
-        }
-    }
-
-    /// <summary>ScopeSpans{ InstrumentationScope scope = 1; repeated Span spans = 2 }, same ordering caveat.</summary>
-    private static void ReadScopeSpans(ReadOnlySpan<byte> scopeSpans, string serviceName, List<CollectedSpan> spans)
-    {
-        var scopeName = "";
-        var spanMessages = new List<byte[]>();
-        var reader = new ProtobufReader(scopeSpans);
-        while (reader.TryReadTag(out var field, out var wireType))
-        {
-            switch (field, wireType)
-            {
-                case (1, WireType.LengthDelimited):
-                    scopeName = OtlpCommonDecoder.ReadScopeName(reader.ReadLengthDelimited());
-                    break;
-                case (2, WireType.LengthDelimited):
-                    spanMessages.Add(reader.ReadLengthDelimited().ToArray());
-                    break;
-                default:
-                    reader.Skip(wireType);
-                    break;
-            }
-        }
-
-        foreach (var span in spanMessages)
-        {
-            spans.Add(ReadSpan(span, serviceName, scopeName));
-        }
     }
 
     /// <summary>
