@@ -11,15 +11,8 @@ namespace PhonicAspire.Tests.Storage;
 /// Ordering is best effort: whatever order a conversation's events arrive in, and however often, its row ends
 /// the same, each event type writing only its own columns and never over newer data.
 /// </summary>
-[Collection(StackCollection.Name)]
-public sealed class EventOrderTests(PhonicStackFixture stack) : IAsyncLifetime
+public sealed class EventOrderTests(PhonicStackFixture stack) : StorageTests(stack)
 {
-    private StorageHarness _harness = null!;
-
-    public async Task InitializeAsync() => _harness = await StorageHarness.StartAsync(stack);
-
-    public async Task DisposeAsync() => await _harness.DisposeAsync();
-
     [Fact]
     public async Task Analysis_before_ended_and_ended_before_analysis_give_the_same_row()
     {
@@ -46,7 +39,7 @@ public sealed class EventOrderTests(PhonicStackFixture stack) : IAsyncLifetime
         var oneByOne = await ConversationAfter(EventsOfOneConversation(), order: [0, 1, 2]);
 
         var (conversationId, events) = EventsOfOneConversation();
-        await _harness.StoreAsync(events[2], events[0], events[1], events[0]);
+        await Harness.StoreAsync(events[2], events[0], events[1], events[0]);
         var inOneBatch = await Snapshot(conversationId, events);
 
         Assert.Equal(oneByOne, inOneBatch);
@@ -61,11 +54,11 @@ public sealed class EventOrderTests(PhonicStackFixture stack) : IAsyncLifetime
         olderBody = Replace(olderBody, "\"item_idx\":2", "\"item_idx\":7");
         var older = Delivery(olderBody);
 
-        await _harness.StoreAsync(newer);
-        var result = await _harness.StoreAsync(older);
+        await Harness.StoreAsync(newer);
+        var result = await Harness.StoreAsync(older);
 
         Assert.Equal([older.SvixId], result.Stored);
-        var conversation = await _harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == conversationId));
+        var conversation = await Harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == conversationId));
         Assert.Equal("user", conversation.EndedBy);
         Assert.Equal(newer.SvixId, conversation.EndedEventSvixId);
         Assert.Equal([0, 1, 2], await ItemIndexes(conversationId));
@@ -79,13 +72,13 @@ public sealed class EventOrderTests(PhonicStackFixture stack) : IAsyncLifetime
         var newerBody = Replace(Sample(Ended, conversationId, "2025-07-14T11:40:00.000Z"), "\"item_idx\":2", "\"item_idx\":7");
         var newer = Delivery(Replace(newerBody, "\"ended_by\":\"user\"", "\"ended_by\":\"assistant\""));
 
-        await _harness.StoreAsync(older);
-        await _harness.StoreAsync(newer);
+        await Harness.StoreAsync(older);
+        await Harness.StoreAsync(newer);
 
-        var conversation = await _harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == conversationId));
+        var conversation = await Harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == conversationId));
         Assert.Equal("assistant", conversation.EndedBy);
         Assert.Equal([0, 1, 7], await ItemIndexes(conversationId));
-        var toolCall = Assert.Single(await _harness.QueryAsync(context =>
+        var toolCall = Assert.Single(await Harness.QueryAsync(context =>
             context.ToolCalls.Where(call => call.ConversationId == conversationId).ToListAsync()));
         Assert.Equal(7, toolCall.ItemIdx);
     }
@@ -100,9 +93,9 @@ public sealed class EventOrderTests(PhonicStackFixture stack) : IAsyncLifetime
                 "\"duration_ms\":46537", $"\"duration_ms\":{time[^1..]}"))
             .ToArray();
 
-        await _harness.StoreAsync([.. bodies.Select(body => Delivery(body))]);
+        await Harness.StoreAsync([.. bodies.Select(body => Delivery(body))]);
 
-        var conversation = await _harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == conversationId));
+        var conversation = await Harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == conversationId));
         Assert.Equal(3, conversation.DurationMs);
     }
 
@@ -121,7 +114,7 @@ public sealed class EventOrderTests(PhonicStackFixture stack) : IAsyncLifetime
     {
         foreach (var index in order)
         {
-            await _harness.StoreAsync(conversation.Events[index]);
+            await Harness.StoreAsync(conversation.Events[index]);
         }
 
         return await Snapshot(conversation.ConversationId, conversation.Events);
@@ -131,7 +124,7 @@ public sealed class EventOrderTests(PhonicStackFixture stack) : IAsyncLifetime
     // rows of different conversations can be compared.
     private async Task<string> Snapshot(string conversationId, ReceivedWebhook[] events)
     {
-        var snapshot = await _harness.QueryAsync(async context => new
+        var snapshot = await Harness.QueryAsync(async context => new
         {
             Conversation = await context.Conversations.SingleAsync(row => row.Id == conversationId),
             Items = await context.ConversationItems.Where(row => row.ConversationId == conversationId).OrderBy(row => row.ItemIdx).ToListAsync(),
@@ -146,7 +139,7 @@ public sealed class EventOrderTests(PhonicStackFixture stack) : IAsyncLifetime
         return json;
     }
 
-    private Task<List<int>> ItemIndexes(string conversationId) => _harness.QueryAsync(context =>
+    private Task<List<int>> ItemIndexes(string conversationId) => Harness.QueryAsync(context =>
         context.ConversationItems.Where(item => item.ConversationId == conversationId).OrderBy(item => item.ItemIdx)
             .Select(item => item.ItemIdx).ToListAsync());
 }

@@ -6,27 +6,20 @@ using static PhonicAspire.Tests.Storage.Deliveries;
 namespace PhonicAspire.Tests.Storage;
 
 /// <summary>Svix delivers at least once: a svix id seen before is reported as a duplicate and changes nothing.</summary>
-[Collection(StackCollection.Name)]
-public sealed class IdempotencyTests(PhonicStackFixture stack) : IAsyncLifetime
+public sealed class IdempotencyTests(PhonicStackFixture stack) : StorageTests(stack)
 {
-    private StorageHarness _harness = null!;
-
-    public async Task InitializeAsync() => _harness = await StorageHarness.StartAsync(stack);
-
-    public async Task DisposeAsync() => await _harness.DisposeAsync();
-
     [Fact]
     public async Task Same_svix_id_in_a_later_batch_is_a_duplicate()
     {
         var delivery = Delivery(Sample(Ended, NewConversationId()));
 
-        var first = await _harness.StoreAsync(delivery);
-        var second = await _harness.StoreAsync(delivery);
+        var first = await Harness.StoreAsync(delivery);
+        var second = await Harness.StoreAsync(delivery);
 
         Assert.Equal([delivery.SvixId], first.Stored);
         Assert.Empty(second.Stored);
         Assert.Equal([delivery.SvixId], second.Duplicates);
-        Assert.Equal(1, await _harness.QueryAsync(context => context.WebhookEvents.CountAsync(row => row.SvixId == delivery.SvixId)));
+        Assert.Equal(1, await Harness.QueryAsync(context => context.WebhookEvents.CountAsync(row => row.SvixId == delivery.SvixId)));
     }
 
     [Fact]
@@ -34,11 +27,11 @@ public sealed class IdempotencyTests(PhonicStackFixture stack) : IAsyncLifetime
     {
         var delivery = Delivery(Sample(Analysis, NewConversationId()));
 
-        var result = await _harness.StoreAsync(delivery, delivery);
+        var result = await Harness.StoreAsync(delivery, delivery);
 
         Assert.Equal([delivery.SvixId], result.Stored);
         Assert.Equal([delivery.SvixId], result.Duplicates);
-        Assert.Equal(1, await _harness.QueryAsync(context => context.WebhookEvents.CountAsync(row => row.SvixId == delivery.SvixId)));
+        Assert.Equal(1, await Harness.QueryAsync(context => context.WebhookEvents.CountAsync(row => row.SvixId == delivery.SvixId)));
     }
 
     [Fact]
@@ -50,14 +43,14 @@ public sealed class IdempotencyTests(PhonicStackFixture stack) : IAsyncLifetime
         // A retry of the older event carrying a newer body must not win: the svix id alone decides it was seen.
         var retryOfOlderWithOtherBody = older with { Body = Sample(Ended, conversationId, "2025-07-14T11:36:59.000Z") };
 
-        await _harness.StoreAsync(older);
-        await _harness.StoreAsync(newer);
-        var result = await _harness.StoreAsync(retryOfOlderWithOtherBody);
+        await Harness.StoreAsync(older);
+        await Harness.StoreAsync(newer);
+        var result = await Harness.StoreAsync(retryOfOlderWithOtherBody);
 
         Assert.Equal([older.SvixId], result.Duplicates);
-        var conversation = await _harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == conversationId));
+        var conversation = await Harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == conversationId));
         Assert.Equal(newer.SvixId, conversation.EndedEventSvixId);
-        var stored = await _harness.QueryAsync(context => context.WebhookEvents.SingleAsync(row => row.SvixId == older.SvixId));
+        var stored = await Harness.QueryAsync(context => context.WebhookEvents.SingleAsync(row => row.SvixId == older.SvixId));
         Assert.Equal(older.Body.ToArray(), stored.RawBody);
     }
 
@@ -67,22 +60,22 @@ public sealed class IdempotencyTests(PhonicStackFixture stack) : IAsyncLifetime
         var batch = Enumerable.Range(0, 200).Select(_ => Delivery(Sample(Ended, NewConversationId()))).ToArray();
         var reversed = batch.Reverse().ToArray();
 
-        var results = await Task.WhenAll(Task.Run(() => _harness.StoreAsync(batch)), Task.Run(() => _harness.StoreAsync(reversed)));
+        var results = await Task.WhenAll(Task.Run(() => Harness.StoreAsync(batch)), Task.Run(() => Harness.StoreAsync(reversed)));
 
         var ids = batch.Select(delivery => delivery.SvixId).Order().ToArray();
         Assert.Equal(ids, results.SelectMany(result => result.Stored).Order());
         Assert.Equal(ids, results.SelectMany(result => result.Duplicates).Order());
-        Assert.Equal(ids.Length, await _harness.QueryAsync(context => context.WebhookEvents.CountAsync(row => ids.Contains(row.SvixId))));
+        Assert.Equal(ids.Length, await Harness.QueryAsync(context => context.WebhookEvents.CountAsync(row => ids.Contains(row.SvixId))));
     }
 
     [Fact]
     public async Task Stored_and_duplicate_ids_are_reported_together()
     {
         var known = Delivery(Sample(Transferred, NewConversationId()));
-        await _harness.StoreAsync(known);
+        await Harness.StoreAsync(known);
         var fresh = Delivery(Sample(Transferred, NewConversationId()));
 
-        var result = await _harness.StoreAsync(known, fresh, fresh);
+        var result = await Harness.StoreAsync(known, fresh, fresh);
 
         Assert.Equal([fresh.SvixId], result.Stored);
         Assert.Equal([known.SvixId, fresh.SvixId], result.Duplicates);

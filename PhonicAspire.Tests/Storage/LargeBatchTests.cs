@@ -5,16 +5,9 @@ using static PhonicAspire.Tests.Storage.Deliveries;
 
 namespace PhonicAspire.Tests.Storage;
 
-[Collection(StackCollection.Name)]
-public sealed class LargeBatchTests(PhonicStackFixture stack) : IAsyncLifetime
+public sealed class LargeBatchTests(PhonicStackFixture stack) : StorageTests(stack)
 {
     private const int BatchSize = 1_000;
-
-    private StorageHarness _harness = null!;
-
-    public async Task InitializeAsync() => _harness = await StorageHarness.StartAsync(stack);
-
-    public async Task DisposeAsync() => await _harness.DisposeAsync();
 
     [Fact]
     public async Task Thousand_events_are_stored_in_one_batch()
@@ -29,17 +22,17 @@ public sealed class LargeBatchTests(PhonicStackFixture stack) : IAsyncLifetime
             })
             .ToArray();
 
-        var result = await _harness.StoreAsync(batch);
+        var result = await Harness.StoreAsync(batch);
 
         Assert.Equal(BatchSize, result.Stored.Count);
         Assert.Empty(result.Duplicates);
         var ids = batch.Select(delivery => delivery.SvixId).ToArray();
-        Assert.Equal(BatchSize, await _harness.QueryAsync(context => context.WebhookEvents.CountAsync(row => ids.Contains(row.SvixId))));
-        Assert.Equal(BatchSize / 2, await _harness.QueryAsync(context =>
+        Assert.Equal(BatchSize, await Harness.QueryAsync(context => context.WebhookEvents.CountAsync(row => ids.Contains(row.SvixId))));
+        Assert.Equal(BatchSize / 2, await Harness.QueryAsync(context =>
             context.Conversations.CountAsync(row => conversationIds.Contains(row.Id) && row.EndedEventSvixId != null)));
-        Assert.Equal(BatchSize / 2 * 3, await _harness.QueryAsync(context =>
+        Assert.Equal(BatchSize / 2 * 3, await Harness.QueryAsync(context =>
             context.ConversationItems.CountAsync(row => conversationIds.Contains(row.ConversationId))));
-        Assert.Equal(BatchSize / 2, await _harness.QueryAsync(context =>
+        Assert.Equal(BatchSize / 2, await Harness.QueryAsync(context =>
             context.ToolCalls.CountAsync(row => conversationIds.Contains(row.ConversationId))));
     }
 }

@@ -8,15 +8,8 @@ using static PhonicAspire.Tests.Storage.Deliveries;
 namespace PhonicAspire.Tests.Storage;
 
 /// <summary>Each of Phonic's samples lands in the columns its fields belong to.</summary>
-[Collection(StackCollection.Name)]
-public sealed class SamplePayloadStorageTests(PhonicStackFixture stack) : IAsyncLifetime
+public sealed class SamplePayloadStorageTests(PhonicStackFixture stack) : StorageTests(stack)
 {
-    private StorageHarness _harness = null!;
-
-    public async Task InitializeAsync() => _harness = await StorageHarness.StartAsync(stack);
-
-    public async Task DisposeAsync() => await _harness.DisposeAsync();
-
     [Fact]
     public async Task Conversation_ended_is_stored_as_received()
     {
@@ -24,11 +17,11 @@ public sealed class SamplePayloadStorageTests(PhonicStackFixture stack) : IAsync
         var body = Sample(Ended, conversationId);
         var delivery = Delivery(body, "conversation.ended");
 
-        var result = await _harness.StoreAsync(delivery);
+        var result = await Harness.StoreAsync(delivery);
 
         Assert.Equal([delivery.SvixId], result.Stored);
         Assert.Empty(result.Duplicates);
-        var stored = await _harness.QueryAsync(context => context.WebhookEvents.SingleAsync(row => row.SvixId == delivery.SvixId));
+        var stored = await Harness.QueryAsync(context => context.WebhookEvents.SingleAsync(row => row.SvixId == delivery.SvixId));
         Assert.Equal("conversation.ended", stored.EventType);
         Assert.Equal(conversationId, stored.ConversationId);
         Assert.Equal(DateTimeOffset.Parse("2025-07-14T11:36:33.768Z"), stored.CreatedAt);
@@ -46,9 +39,9 @@ public sealed class SamplePayloadStorageTests(PhonicStackFixture stack) : IAsync
         var body = Sample(Ended, conversationId);
         var delivery = Delivery(body);
 
-        await _harness.StoreAsync(delivery);
+        await Harness.StoreAsync(delivery);
 
-        var conversation = await _harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == conversationId));
+        var conversation = await Harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == conversationId));
         Assert.Equal("agent_7f1c2d3e", conversation.AgentId);
         Assert.Equal("Dental Booking", conversation.AgentName);
         Assert.Equal("acme", conversation.Workspace);
@@ -83,9 +76,9 @@ public sealed class SamplePayloadStorageTests(PhonicStackFixture stack) : IAsync
     {
         var conversationId = NewConversationId();
 
-        await _harness.StoreAsync(Delivery(Sample(Ended, conversationId)));
+        await Harness.StoreAsync(Delivery(Sample(Ended, conversationId)));
 
-        var items = await _harness.QueryAsync(context =>
+        var items = await Harness.QueryAsync(context =>
             context.ConversationItems.Where(item => item.ConversationId == conversationId).OrderBy(item => item.ItemIdx).ToListAsync());
         Assert.Equal([0, 1, 2], items.Select(item => item.ItemIdx));
         AssertItem(items[0], "item_1", "assistant", "Hi, this is Ana from Acme Dental. How can I help?", 2671.5, "2025-07-14T11:35:41.717Z", "grant", 1);
@@ -94,7 +87,7 @@ public sealed class SamplePayloadStorageTests(PhonicStackFixture stack) : IAsync
         Assert.Equal("Help the user book a dental appointment.", items[0].SystemPrompt);
         Assert.Null(items[1].SystemPrompt);
 
-        var toolCall = Assert.Single(await _harness.QueryAsync(context =>
+        var toolCall = Assert.Single(await Harness.QueryAsync(context =>
             context.ToolCalls.Where(call => call.ConversationId == conversationId).ToListAsync()));
         Assert.Equal(2, toolCall.ItemIdx);
         Assert.Equal(0, toolCall.CallIdx);
@@ -120,9 +113,9 @@ public sealed class SamplePayloadStorageTests(PhonicStackFixture stack) : IAsync
         var conversationId = NewConversationId();
         var body = Replace(Read(EndedDocsSample), "conv_894dcb66-c3dd-4160-8606-30387e8ab9b5", conversationId);
 
-        await _harness.StoreAsync(Delivery(body));
+        await Harness.StoreAsync(Delivery(body));
 
-        var conversation = await _harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == conversationId));
+        var conversation = await Harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == conversationId));
         Assert.Equal("agent_123", conversation.AgentId);
         Assert.Equal("Customer Support", conversation.AgentName);
         Assert.Null(conversation.Origin);
@@ -131,7 +124,7 @@ public sealed class SamplePayloadStorageTests(PhonicStackFixture stack) : IAsync
         Assert.Equal(Array.Empty<string>(), conversation.AdditionalLanguages);
         Assert.Equal("+17124583766", conversation.FromPhoneNumber);
         Assert.Null(conversation.TwilioCallSid);
-        var item = Assert.Single(await _harness.QueryAsync(context =>
+        var item = Assert.Single(await Harness.QueryAsync(context =>
             context.ConversationItems.Where(row => row.ConversationId == conversationId).ToListAsync()));
         Assert.Null(item.ItemId);
         Assert.Equal(26.71, item.DurationMs);
@@ -143,9 +136,9 @@ public sealed class SamplePayloadStorageTests(PhonicStackFixture stack) : IAsync
         var conversationId = NewConversationId();
         var delivery = Delivery(Sample(Analysis, conversationId));
 
-        await _harness.StoreAsync(delivery);
+        await Harness.StoreAsync(delivery);
 
-        var conversation = await _harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == conversationId));
+        var conversation = await Harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == conversationId));
         Assert.Equal([3179, 935, 595], conversation.LatenciesMs);
         Assert.Equal(1, conversation.InterruptionsCount);
         Assert.Equal(DateTimeOffset.Parse("2025-07-14T11:36:33.767Z"), conversation.AnalysisEventCreatedAt);
@@ -162,9 +155,9 @@ public sealed class SamplePayloadStorageTests(PhonicStackFixture stack) : IAsync
         var conversationId = NewConversationId();
         var delivery = Delivery(Sample(Transferred, conversationId));
 
-        await _harness.StoreAsync(delivery);
+        await Harness.StoreAsync(delivery);
 
-        var conversation = await _harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == conversationId));
+        var conversation = await Harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == conversationId));
         Assert.Equal("+15550100003", conversation.TransferredTo);
         JsonAssert.Equivalent(
             """[{"role":"assistant","text":"Let me transfer you now."},{"role":"user","text":"Thanks!"}]""",

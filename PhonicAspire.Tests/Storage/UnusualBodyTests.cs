@@ -11,15 +11,8 @@ namespace PhonicAspire.Tests.Storage;
 /// Every delivery is kept exactly as received, even one that is not a Phonic event or that jsonb cannot hold;
 /// the reason goes to parse_error and the rest of the batch is stored as usual.
 /// </summary>
-[Collection(StackCollection.Name)]
-public sealed class UnusualBodyTests(PhonicStackFixture stack) : IAsyncLifetime
+public sealed class UnusualBodyTests(PhonicStackFixture stack) : StorageTests(stack)
 {
-    private StorageHarness _harness = null!;
-
-    public async Task InitializeAsync() => _harness = await StorageHarness.StartAsync(stack);
-
-    public async Task DisposeAsync() => await _harness.DisposeAsync();
-
     [Fact]
     public async Task Body_that_is_not_json_is_kept_with_a_parse_error()
     {
@@ -41,7 +34,7 @@ public sealed class UnusualBodyTests(PhonicStackFixture stack) : IAsyncLifetime
         var delivery = Delivery(body);
         var healthyNeighbour = Delivery(Sample(Analysis, NewConversationId()));
 
-        var result = await _harness.StoreAsync(delivery, healthyNeighbour);
+        var result = await Harness.StoreAsync(delivery, healthyNeighbour);
 
         Assert.Equal([delivery.SvixId, healthyNeighbour.SvixId], result.Stored);
         var stored = await StoredAsync(delivery);
@@ -49,7 +42,7 @@ public sealed class UnusualBodyTests(PhonicStackFixture stack) : IAsyncLifetime
         Assert.Null(stored.Payload);
         Assert.Contains("\\u0000", stored.ParseError);
         Assert.Equal(conversationId, stored.ConversationId);
-        Assert.False(await _harness.QueryAsync(context => context.Conversations.AnyAsync(row => row.Id == conversationId)));
+        Assert.False(await Harness.QueryAsync(context => context.Conversations.AnyAsync(row => row.Id == conversationId)));
         Assert.Null((await StoredAsync(healthyNeighbour)).ParseError);
     }
 
@@ -90,7 +83,7 @@ public sealed class UnusualBodyTests(PhonicStackFixture stack) : IAsyncLifetime
         Assert.Equal(conversationId, stored.ConversationId);
         Assert.NotNull(stored.Payload);
         Assert.Null(stored.ParseError);
-        Assert.False(await _harness.QueryAsync(context => context.Conversations.AnyAsync(row => row.Id == conversationId)));
+        Assert.False(await Harness.QueryAsync(context => context.Conversations.AnyAsync(row => row.Id == conversationId)));
     }
 
     [Theory]
@@ -121,23 +114,23 @@ public sealed class UnusualBodyTests(PhonicStackFixture stack) : IAsyncLifetime
         var stored = await StoreOneAsync(Delivery(body));
 
         Assert.Null(stored.ParseError);
-        var conversation = await _harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == conversationId));
+        var conversation = await Harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == conversationId));
         Assert.Null(conversation.DurationMs);
         Assert.Null(conversation.StartedAt);
         Assert.Null(conversation.AgentId);
         Assert.Equal("acme", conversation.Workspace);
         Assert.Equal(DateTimeOffset.Parse("2025-07-14T11:36:27.154Z"), conversation.EndedAt);
-        var itemCount = await _harness.QueryAsync(context => context.ConversationItems.CountAsync(item => item.ConversationId == conversationId));
+        var itemCount = await Harness.QueryAsync(context => context.ConversationItems.CountAsync(item => item.ConversationId == conversationId));
         Assert.Equal(4, itemCount);
     }
 
     private async Task<PhonicAspire.Worker.Persistence.Entities.WebhookEvent> StoreOneAsync(ReceivedWebhook delivery)
     {
-        var result = await _harness.StoreAsync(delivery);
+        var result = await Harness.StoreAsync(delivery);
         Assert.Equal([delivery.SvixId], result.Stored);
         return await StoredAsync(delivery);
     }
 
     private Task<PhonicAspire.Worker.Persistence.Entities.WebhookEvent> StoredAsync(ReceivedWebhook delivery) =>
-        _harness.QueryAsync(context => context.WebhookEvents.SingleAsync(row => row.SvixId == delivery.SvixId));
+        Harness.QueryAsync(context => context.WebhookEvents.SingleAsync(row => row.SvixId == delivery.SvixId));
 }
