@@ -13,9 +13,10 @@ internal static class DashboardCommands
     public static IResourceBuilder<ProjectResource> WithTestWebhookCommand(this IResourceBuilder<ProjectResource> api) =>
         api.WithHttpCommand("/admin/test-webhooks", "Send test webhook", commandName: SendTestWebhook, commandOptions: new HttpCommandOptions
         {
-            Description = "Signs a sample conversation.ended with a fresh conversation id as Svix would, and posts it to the API.",
+            Description = "Signs a sample Phonic event with a fresh conversation id as Svix would, and posts it to the API.",
             IconName = "Send",
             IsHighlighted = true,
+            PrepareRequest = TestWebhookEventChoice.ApplyAsync,
         });
 
     public static IResourceBuilder<ProjectResource> WithStreamCommands(this IResourceBuilder<ProjectResource> worker) => worker
