@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
 using PhonicAspire.Worker.Persistence;
 
 namespace Microsoft.Extensions.Hosting;
@@ -16,7 +17,11 @@ public static class PhonicPersistenceExtensions
             "phonicdb",
             // The worker owns retries: it backs off while PostgreSQL is away, reports unhealthy meanwhile and stops
             // waiting at shutdown, none of which EF's retrying strategy, nested inside, would let it do.
-            configureSettings: settings => settings.DisableRetry = true,
+            configureSettings: settings =>
+            {
+                settings.DisableRetry = true;
+                settings.ConnectionString = WithoutResetOnClose(settings.ConnectionString);
+            },
             configureDbContextOptions: options => options.ApplyPhonicConventions());
 
         builder.Services.TryAddSingleton(TimeProvider.System);
@@ -24,4 +29,9 @@ public static class PhonicPersistenceExtensions
         builder.Services.AddSingleton<DatabaseMigrator>();
         return builder;
     }
+
+    // A pooled connection keeps its temporary staging tables (StagedUpdatesTable) instead of having DISCARD ALL drop
+    // them, so a batch does not pay for creating them again. The worker sets no other session state.
+    private static string? WithoutResetOnClose(string? connectionString) =>
+        connectionString is null ? null : new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
 }
