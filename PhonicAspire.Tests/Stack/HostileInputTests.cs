@@ -129,7 +129,7 @@ public sealed class HostileInputTests(PhonicStackFixture stack) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Truncated_body_is_400()
+    public async Task Truncated_body_is_refused_and_nothing_is_queued()
     {
         var webhook = Sample();
         var endpoint = stack.App.GetEndpoint("webhookapi", "http");
@@ -144,13 +144,25 @@ public sealed class HostileInputTests(PhonicStackFixture stack) : IAsyncLifetime
         await network.WriteAsync(webhook.Body.AsMemory(0, webhook.Body.Length / 2));
         tcp.Client.Shutdown(SocketShutdown.Send);
 
-        using var reader = new StreamReader(network, Encoding.ASCII);
-        var statusLine = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
-
-        // Kestrel takes the client's half-close as the end of the connection and aborts the request, so there is
-        // usually no one left to answer; if the answer does come, it is the documented 400. Either way nothing is kept.
+        // Kestrel takes the client's half-close as the end of the connection and aborts the request, closing or
+        // resetting it, so there is usually no one left to answer; if an answer does come, it is the documented 400.
+        // Either way nothing is queued.
+        var statusLine = await ReadStatusLineAsync(network);
         Assert.True(statusLine is null || statusLine.StartsWith("HTTP/1.1 400", StringComparison.Ordinal), statusLine);
         Assert.False(await stack.Redis.KeyExistsAsync(WebhookStream.AcceptedKeyPrefix + webhook.SvixId));
+    }
+
+    private static async Task<string?> ReadStatusLineAsync(Stream network)
+    {
+        using var reader = new StreamReader(network, Encoding.ASCII);
+        try
+        {
+            return await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     [Fact]

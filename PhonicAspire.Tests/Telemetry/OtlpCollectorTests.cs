@@ -20,7 +20,7 @@ namespace PhonicAspire.Tests.Telemetry;
 public sealed class OtlpCollectorTests
 {
     private const string ServiceName = "otlp-collector-tests";
-    private const int FlushTimeoutMilliseconds = 10_000;
+    private const int FlushTimeoutMilliseconds = 30_000;
     private static readonly TimeSpan ExportTimeout = TimeSpan.FromSeconds(30);
 
     // Unique per test: ActivitySource and Meter listeners are process-wide and tests run in parallel.
