@@ -1,12 +1,11 @@
 using System.Diagnostics;
-using System.IO.Compression;
 using System.Net;
 using System.Net.Sockets;
 
 namespace PhonicAspire.Tests.Infrastructure.Otlp;
 
 /// <summary>
-/// An in-test OTLP/HTTP receiver (binary protobuf, optionally gzip-compressed) on a free loopback port, so tests can
+/// An in-test OTLP/HTTP receiver (binary protobuf, uncompressed as the .NET exporter sends it by default) on a free loopback port, so tests can
 /// assert the traces and metrics that services in other processes export. Point a service at it with
 /// <see cref="ExporterEnvironment"/>; every export is answered 200 with an empty body, which is the encoding of an
 /// empty <c>Export*ServiceResponse</c>.
@@ -259,15 +258,14 @@ public sealed class OtlpCollector : IAsyncDisposable
     private static async Task<byte[]> ReadBodyAsync(HttpListenerRequest request)
     {
         var encoding = request.Headers["Content-Encoding"]?.Trim();
-        await using var body = encoding switch
+        if (encoding is not (null or "" or "identity"))
         {
-            null or "" or "identity" => request.InputStream,
-            "gzip" => new GZipStream(request.InputStream, CompressionMode.Decompress),
-            _ => throw new InvalidDataException($"unsupported Content-Encoding '{encoding}'"),
-        };
+            throw new InvalidDataException($"unsupported Content-Encoding '{encoding}'");
+        }
+
         using var timeout = new CancellationTokenSource(BodyReadTimeout);
         using var buffer = new MemoryStream();
-        await body.CopyToAsync(buffer, timeout.Token);
+        await request.InputStream.CopyToAsync(buffer, timeout.Token);
         return buffer.ToArray();
     }
 
