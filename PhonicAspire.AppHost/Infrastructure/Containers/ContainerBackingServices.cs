@@ -10,7 +10,7 @@ internal static class ContainerBackingServices
         var redis = builder.AddRedis(ResourceNames.Redis)
             .WithImageTag(RedisImageTag)
             .WithDataVolume()
-            .WithArgs(RedisDurability.Arguments);
+            .WithDurableServer();
 
         var database = builder.AddPostgres(ResourceNames.Postgres)
             .WithDataVolume()

@@ -37,7 +37,7 @@ internal static class LocalRedisBuilderExtensions
                 "--bind", "127.0.0.1 -::1",
                 "--dir", redisDirectory,
                 "--daemonize", "no")
-            .WithArgs(RedisDurability.Arguments)
+            .WithArgs(RedisDurability.Arguments.ToArray())
             .WithHealthCheck(healthCheckKey)
             .ExcludeFromManifest();
     }

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace PhonicAspire.Tests.AppHost;
+
+/// <summary>
+/// The deployment manifest exactly as <c>dotnet run --project PhonicAspire.AppHost -- --publisher manifest</c> writes
+/// it in containers mode: what <c>azd</c>, Aspir8 and every Docker user's F5 start from.
+/// </summary>
+public sealed class PublishedManifest : IAsyncLifetime
+{
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(2);
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("phonic-manifest-").FullName;
+    private JsonDocument? _document;
+
+    public JsonElement Resources => (_document ?? throw new InvalidOperationException("The manifest was not published.")).RootElement.GetProperty("resources");
+
+    public JsonElement Resource(string name) =>
+        Resources.TryGetProperty(name, out var resource) ? resource : throw new KeyNotFoundException($"The manifest has no resource '{name}'.");
+
+    public async Task InitializeAsync()
+    {
+        var path = Path.Combine(_directory, "manifest.json");
+        var appHost = Path.Combine(AppContext.BaseDirectory, "PhonicAspire.AppHost.dll");
+        var start = new ProcessStartInfo(Environment.ProcessPath!, [appHost, "--publisher", "manifest", "--output-path", path])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["PHONIC_INFRA"] = "containers", ["DOTNET_ENVIRONMENT"] = "Production" },
+        };
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(PublishTimeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"Publishing the manifest took longer than {PublishTimeout}.");
+        }
+
+        Assert.True(process.ExitCode == 0, $"Publishing the manifest exited with {process.ExitCode}: {await error}{await output}");
+        await using var file = File.OpenRead(path);
+        _document = await JsonDocument.ParseAsync(file);
+    }
+
+    public Task DisposeAsync()
+    {
+        _document?.Dispose();
+        Directory.Delete(_directory, recursive: true);
+        return Task.CompletedTask;
+    }
+}
