@@ -27,6 +27,11 @@ public sealed class DeliveryLoad(HttpClient client, int senders, TimeSpan pace, 
     /// <summary>Answers other than 2xx (503 while Redis is down) and failed connections, each retried.</summary>
     public int Refusals => _refusals;
 
+    /// <summary>Waits, with a bound, until at least <paramref name="count"/> deliveries have been acknowledged.</summary>
+    public Task WaitForAcknowledgedAsync(int count, TimeSpan timeout) =>
+        Eventually.ReturnsAsync(() => Task.FromResult(_acknowledged.Count), acknowledged => acknowledged >= count, timeout,
+            $"{count} deliveries to be acknowledged (refused so far: {Refusals})");
+
     /// <summary>Sends until <paramref name="stop"/> fires, then finishes the deliveries already started.</summary>
     public Task RunAsync(CancellationToken stop) =>
         Task.WhenAll(Enumerable.Range(0, senders).Select(_ => Task.Run(() => SendUntilStoppedAsync(stop))));

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using PhonicAspire.Tests.Infrastructure.Otlp;
@@ -17,6 +18,9 @@ public sealed class PhonicStackFixture : IAsyncLifetime
     public static readonly string[] ResourceNames = ["redis", "postgres", "phonicdb", "webhookapi", "worker"];
 
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan ResourceTimeout = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan HttpTimeout = TimeSpan.FromSeconds(30);
 
     private readonly string _dataDirectory = CreateDataDirectory();
     private DistributedApplication? _app;
@@ -31,7 +35,10 @@ public sealed class PhonicStackFixture : IAsyncLifetime
 
     public IDatabase Redis => (_redis ?? throw new InvalidOperationException("The stack has not started.")).GetDatabase();
 
-    public HttpClient CreateApiClient() => App.CreateHttpClient("webhookapi");
+    /// <summary>Straight to the API's Kestrel; every call is bounded, so a hung API fails the test that called it.</summary>
+    public HttpClient CreateApiClient() => WithTimeout(App.CreateHttpClient("webhookapi"));
+
+    public HttpClient CreateWorkerClient() => WithTimeout(App.CreateHttpClient("worker"));
 
     public async Task<NpgsqlConnection> OpenDatabaseAsync()
     {
@@ -40,34 +47,84 @@ public sealed class PhonicStackFixture : IAsyncLifetime
         return connection;
     }
 
-    /// <summary>Clicks a resource's dashboard command, such as <c>resource-stop</c>, and checks that it succeeded.</summary>
-    public async Task ExecuteCommandAsync(string resource, string command, CancellationToken cancellationToken = default)
+    /// <summary>Clicks a resource's dashboard command, such as <c>resource-stop</c>, and checks that it succeeded in time.</summary>
+    public async Task ExecuteCommandAsync(string resource, string command)
     {
-        var result = await App.Services.GetRequiredService<ResourceCommandService>()
-            .ExecuteCommandAsync(resource, command, cancellationToken);
+        using var timeout = new CancellationTokenSource(CommandTimeout);
+        ExecuteCommandResult result;
+        try
+        {
+            result = await App.Services.GetRequiredService<ResourceCommandService>()
+                .ExecuteCommandAsync(resource, command, timeout.Token)
+                .WaitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{command} on {resource} did not finish within {CommandTimeout.TotalSeconds:0} s; {Describe(resource)}.");
+        }
+
         Assert.True(result.Success, $"{command} on {resource} failed: {result.Message}");
     }
 
-    public async Task StopAsync(string resource)
+    /// <summary>Stops a resource from the dashboard and waits until it has stopped; dispose the outage to start it again.</summary>
+    public async Task<ResourceOutage> StopAsync(string resource)
     {
-        using var timeout = new CancellationTokenSource(StartupTimeout);
-        await ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand, timeout.Token);
-        await App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates, timeout.Token);
+        await ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand);
+        await WaitForStateAsync(resource, snapshot => KnownResourceStates.TerminalStates.Contains(snapshot.State?.Text), "stopped");
+        return new ResourceOutage(this, resource);
     }
 
-    /// <summary>SIGKILLs a service, as a crash would, and waits until the orchestrator has seen it exit.</summary>
-    public async Task KillAsync(string resource, string assemblyName)
+    /// <summary>
+    /// SIGKILLs every process of a resource at once, as a crash of its machine would, and waits until the
+    /// orchestrator has seen it exit; dispose the outage to start it again.
+    /// </summary>
+    public async Task<ResourceOutage> KillAsync(string resource)
     {
-        ResourceProcesses.KillService(App, resource, assemblyName);
-        using var timeout = new CancellationTokenSource(StartupTimeout);
-        await App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates, timeout.Token);
+        ResourceProcesses.KillTree(App, resource);
+        await WaitForStateAsync(resource, snapshot => KnownResourceStates.TerminalStates.Contains(snapshot.State?.Text), "exited");
+        return new ResourceOutage(this, resource);
     }
 
+    /// <summary>Starts a stopped resource and waits until it is running and healthy.</summary>
     public async Task StartAsync(string resource)
     {
-        using var timeout = new CancellationTokenSource(StartupTimeout);
-        await ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, timeout.Token);
-        await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+        await ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand);
+        await WaitUntilHealthyAsync(resource);
+    }
+
+    /// <summary>
+    /// Waits until the resource is running and healthy. The transient states of a restart (starting, a failed
+    /// first health probe, even a start the orchestrator retries) do not end the wait; only its bound does.
+    /// </summary>
+    public Task WaitUntilHealthyAsync(string resource) => WaitForStateAsync(
+        resource,
+        snapshot => snapshot.State?.Text == KnownResourceStates.Running && snapshot.HealthStatus == HealthStatus.Healthy,
+        "running and healthy");
+
+    private async Task WaitForStateAsync(string resource, Func<CustomResourceSnapshot, bool> reached, string what)
+    {
+        using var timeout = new CancellationTokenSource(ResourceTimeout);
+        try
+        {
+            await App.ResourceNotifications.WaitForResourceAsync(resource, resourceEvent => reached(resourceEvent.Snapshot), timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            throw new TimeoutException($"'{resource}' was not {what} within {ResourceTimeout.TotalSeconds:0} s; {Describe(resource)}.");
+        }
+    }
+
+    private string Describe(string resource) =>
+        App.ResourceNotifications.TryGetCurrentState(resource, out var current)
+            ? $"it is {current.Snapshot.State?.Text ?? "without a state"}, health {current.Snapshot.HealthStatus?.ToString() ?? "unknown"}"
+                + string.Concat(current.Snapshot.HealthReports.Where(report => report.Status != HealthStatus.Healthy)
+                    .Select(report => $"; {report.Name}: {report.Description ?? report.ExceptionText}"))
+            : "it has no state";
+
+    private static HttpClient WithTimeout(HttpClient client)
+    {
+        client.Timeout = HttpTimeout;
+        return client;
     }
 
     public async Task InitializeAsync()
@@ -98,7 +155,7 @@ public sealed class PhonicStackFixture : IAsyncLifetime
         }
 
         // Straight to Kestrel, without the orchestrator's TCP proxy in between, so tests see exactly what the API does.
-        var apiPort = FreeLoopbackPort();
+        var apiPort = LoopbackPorts.Free();
         builder.CreateResourceBuilder<ProjectResource>("webhookapi").WithEndpoint("http", endpoint =>
         {
             endpoint.IsProxied = false;
@@ -131,13 +188,6 @@ public sealed class PhonicStackFixture : IAsyncLifetime
 
         await Telemetry.DisposeAsync();
         Directory.Delete(_dataDirectory, recursive: true);
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     // Under root (CI) PostgreSQL runs as the postgres user, which must be able to enter the folder.

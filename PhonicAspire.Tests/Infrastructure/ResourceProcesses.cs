@@ -4,29 +4,33 @@ using System.Globalization;
 namespace PhonicAspire.Tests.Infrastructure;
 
 /// <summary>
-/// Kills a project resource's process the hard way (SIGKILL), as a crash or the OOM killer would. The orchestrator
-/// starts projects through <c>dotnet run</c>, so the service is a descendant of the process it reports.
+/// Kills a resource's processes the hard way (SIGKILL, all at once), as a crash of its machine or the OOM killer
+/// would: the process the orchestrator started and every descendant, so a project's service dies with the
+/// <c>dotnet run</c> that launched it and PostgreSQL's backends die with their postmaster.
 /// </summary>
 public static class ResourceProcesses
 {
-    public static int KillService(DistributedApplication app, string resource, string assemblyName)
+    public static IReadOnlyList<int> KillTree(DistributedApplication app, string resource)
     {
         Assert.True(app.ResourceNotifications.TryGetCurrentState(resource, out var state), $"'{resource}' has no state.");
-        var launcherPid = Convert.ToInt32(
+        var root = Convert.ToInt32(
             state.Snapshot.Properties.Single(property => property.Name == "executable.pid").Value, CultureInfo.InvariantCulture);
 
-        var victims = DescendantsOf(launcherPid).Where(pid => CommandLine(pid).Contains(assemblyName, StringComparison.Ordinal)
-            && !CommandLine(pid).Contains(" run ", StringComparison.Ordinal)).ToArray();
-        Assert.NotEmpty(victims);
-
+        int[] victims = [root, .. DescendantsOf(root)];
         foreach (var pid in victims)
         {
-            using var process = Process.GetProcessById(pid);
-            process.Kill();
-            process.WaitForExit(TimeSpan.FromSeconds(10));
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                process.Kill();
+            }
+            catch (Exception gone) when (gone is ArgumentException or InvalidOperationException)
+            {
+                // It exited between listing and killing.
+            }
         }
 
-        return victims.Length;
+        return victims;
     }
 
     private static IEnumerable<int> DescendantsOf(int root)
@@ -61,18 +65,6 @@ public static class ResourceProcesses
         catch (IOException)
         {
             return null;
-        }
-    }
-
-    private static string CommandLine(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
-        }
-        catch (IOException)
-        {
-            return string.Empty;
         }
     }
 }

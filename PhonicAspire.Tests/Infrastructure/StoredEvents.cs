@@ -1,10 +1,13 @@
 using Npgsql;
+using PhonicAspire.Webhooks;
 
 namespace PhonicAspire.Tests.Infrastructure;
 
-/// <summary>Reads what the worker stored, straight from PostgreSQL.</summary>
+/// <summary>Reads what the worker stored, straight from PostgreSQL, and what it left in the stream.</summary>
 public static class StoredEvents
 {
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+
     public static async Task<long> CountAsync(PhonicStackFixture stack, string svixId)
     {
         await using var connection = await stack.OpenDatabaseAsync();
@@ -15,6 +18,22 @@ public static class StoredEvents
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    public static Task<long> WaitUntilStoredAsync(PhonicStackFixture stack, string svixId, TimeSpan? timeout = null) =>
-        Eventually.ReturnsAsync(() => CountAsync(stack, svixId), count => count > 0, timeout ?? TimeSpan.FromSeconds(60), $"webhook {svixId} to be stored");
+    /// <summary>
+    /// Waits until the webhook has a row, and, for one the API accepted, until its stream entry is acknowledged and
+    /// deleted (the API remembers which entry it appended under the svix id): stored and nothing left behind.
+    /// Returns the number of rows, which the primary key keeps at one; what the worker controls is the rest.
+    /// </summary>
+    public static async Task<long> WaitUntilStoredAsync(PhonicStackFixture stack, string svixId, TimeSpan? timeout = null)
+    {
+        var stored = await Eventually.ReturnsAsync(() => CountAsync(stack, svixId), count => count > 0, timeout ?? DefaultTimeout, $"webhook {svixId} to be stored");
+        var entryId = (string?)await stack.Redis.StringGetAsync(WebhookStream.AcceptedKeyPrefix + svixId);
+        if (entryId is not null)
+        {
+            await Eventually.ReturnsAsync(
+                async () => (await stack.Redis.StreamRangeAsync(WebhookStream.Name, entryId, entryId)).Length,
+                left => left == 0, DefaultTimeout, $"stream entry {entryId} of {svixId} to be acknowledged and deleted");
+        }
+
+        return stored;
+    }
 }

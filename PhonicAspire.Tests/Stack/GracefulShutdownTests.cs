@@ -12,18 +12,18 @@ public sealed class GracefulShutdownTests(PhonicStackFixture stack)
     {
         using var client = stack.CreateApiClient();
 
-        var stopping = Stopwatch.StartNew();
-        await stack.StopAsync("worker");
-        stopping.Stop();
-        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(10), $"stopping the worker took {stopping.Elapsed.TotalSeconds:0.0} s");
-
         var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
-        using (var response = await client.SendAsync(webhook.ToRequest()))
+        var stopping = Stopwatch.StartNew();
+        await using (await stack.StopAsync("worker"))
         {
+            stopping.Stop();
+            Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(10), $"stopping the worker took {stopping.Elapsed.TotalSeconds:0.0} s");
+
+            using var response = await client.SendAsync(webhook.ToRequest());
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            Assert.Equal(0, await StoredEvents.CountAsync(stack, webhook.SvixId));
         }
 
-        await stack.StartAsync("worker");
         Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
     }
 }

@@ -17,8 +17,7 @@ public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
         var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, conversationId);
 
         // With the worker down, the entry stays in the stream where it can be inspected.
-        await stack.KillAsync("worker", "PhonicAspire.Worker");
-        try
+        await using (await stack.KillAsync("worker"))
         {
             using var accepted = await client.SendAsync(webhook.ToRequest());
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
@@ -35,10 +34,6 @@ public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
             Assert.Equal(conversationId, (string?)entry[WebhookStream.Fields.ConversationId]);
             Assert.True(ActivityContext.TryParse(entry[WebhookStream.Fields.TraceParent], null, out var trace), "no W3C traceparent in the entry");
             Assert.NotEqual(default, trace.TraceId);
-        }
-        finally
-        {
-            await stack.StartAsync("worker");
         }
 
         Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
@@ -76,8 +71,7 @@ public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
     public async Task Redis_down_gets_prompt_503_and_recovers_without_restarts()
     {
         using var client = stack.CreateApiClient();
-        await stack.StopAsync("redis");
-        try
+        await using (await stack.StopAsync("redis"))
         {
             for (var i = 0; i < 3; i++)
             {
@@ -89,10 +83,6 @@ public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
                 Assert.True(response.Headers.RetryAfter is not null, "503 without Retry-After");
                 Assert.True(started.Elapsed < TimeSpan.FromSeconds(2), $"503 took {started.Elapsed.TotalMilliseconds:0} ms");
             }
-        }
-        finally
-        {
-            await stack.StartAsync("redis");
         }
 
         var webhook = SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId());
@@ -108,12 +98,17 @@ public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
 
         // CLIENT PAUSE holds every write for 3 s: Redis is up but slower than the API's 1 s queue timeout.
         await stack.Redis.ExecuteAsync("CLIENT", "PAUSE", "3000", "WRITE");
-        var started = Stopwatch.StartNew();
-        using (var response = await client.SendAsync(webhook.ToRequest()))
+        try
         {
+            var started = Stopwatch.StartNew();
+            using var response = await client.SendAsync(webhook.ToRequest());
             started.Stop();
             await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable, "queue-unavailable");
             Assert.True(started.Elapsed < TimeSpan.FromSeconds(2), $"503 took {started.Elapsed.TotalMilliseconds:0} ms");
+        }
+        finally
+        {
+            await stack.Redis.ExecuteAsync("CLIENT", "UNPAUSE");
         }
 
         // The timed-out command may still run once Redis resumes; Svix's retry must then be a duplicate, not a second row.

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 
 namespace PhonicAspire.Tests.Infrastructure.Otlp;
 
@@ -110,7 +109,7 @@ public sealed class OtlpCollector : IAsyncDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
-            var endpoint = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}/");
+            var endpoint = new Uri($"http://127.0.0.1:{LoopbackPorts.Free()}/");
             var listener = new HttpListener();
             listener.Prefixes.Add(endpoint.ToString());
             try
@@ -123,20 +122,6 @@ public sealed class OtlpCollector : IAsyncDisposable
                 // Another process took the port between probing and binding; probe again.
                 listener.Close();
             }
-        }
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        try
-        {
-            return ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
-        finally
-        {
-            probe.Stop();
         }
     }
 

@@ -1,0 +1,105 @@
+using Npgsql;
+using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.Webhooks;
+using Xunit.Abstractions;
+
+namespace PhonicAspire.Tests.Stack;
+
+/// <summary>
+/// Each part of the stack SIGKILLed while signed deliveries keep arriving, with no shutdown of any kind (for
+/// PostgreSQL the postmaster and all its backends at once, as a crash of its machine would), then restarted
+/// through the orchestrator: every delivery that got a 2xx is stored exactly once and nothing is left in the stream.
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed class CrashTests(PhonicStackFixture stack, ITestOutputHelper output)
+{
+    private static readonly TimeSpan TrafficTimeout = TimeSpan.FromSeconds(60);
+    private const int DeliveriesAroundTheCrash = 40;
+
+    [Theory]
+    [InlineData("redis", true)]
+    [InlineData("postgres", false)]
+    [InlineData("webhookapi", true)]
+    [InlineData("worker", false)]
+    public async Task Every_acknowledged_delivery_is_stored_exactly_once_when_a_part_is_SIGKILLed_under_load(string resource, bool deliveriesAreRefusedWhileDown)
+    {
+        using var client = stack.CreateApiClient();
+        var load = new DeliveryLoad(client, senders: 4, pace: TimeSpan.FromMilliseconds(10), maxDeliveries: 20_000, giveUpAfter: TimeSpan.FromMinutes(2));
+        using var stopSending = new CancellationTokenSource();
+        var sending = load.RunAsync(stopSending.Token);
+        int acknowledgedAtKill, refusedAtKill, acknowledgedAtRestart, refusedAtRestart;
+        try
+        {
+            await load.WaitForAcknowledgedAsync(DeliveriesAroundTheCrash, TrafficTimeout);
+            acknowledgedAtKill = load.Acknowledged.Count;
+            refusedAtKill = load.Refusals;
+            await using (await stack.KillAsync(resource))
+            {
+                // Deliveries keep arriving while it is down.
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+
+            acknowledgedAtRestart = load.Acknowledged.Count;
+            refusedAtRestart = load.Refusals;
+            await load.WaitForAcknowledgedAsync(acknowledgedAtRestart + DeliveriesAroundTheCrash, TrafficTimeout);
+        }
+        finally
+        {
+            await stopSending.CancelAsync();
+            await sending.WaitAsync(TimeSpan.FromMinutes(3));
+        }
+
+        var acknowledged = load.Acknowledged.ToArray();
+        var stored = await Eventually.ReturnsAsync(() => CountStoredAsync(acknowledged), count => count >= acknowledged.Length,
+            TimeSpan.FromMinutes(2), "every acknowledged delivery to be stored");
+        var (rows, distinct) = await CountRowsAsync(acknowledged);
+        output.WriteLine($"{resource} SIGKILLed: sent {load.Started}, attempts {load.Attempts}, acknowledged {acknowledged.Length} " +
+            $"({acknowledgedAtKill} before the kill, {acknowledgedAtRestart - acknowledgedAtKill} while down and restarting), " +
+            $"refused and retried {load.Refusals} ({refusedAtRestart - refusedAtKill} while down), stored {stored}");
+
+        Assert.Equal(load.Started, acknowledged.Length);
+        Assert.Equal(acknowledged.Length, acknowledged.Distinct().Count());
+        Assert.Equal(acknowledged.Length, stored);
+        Assert.Equal(rows, distinct);
+        if (deliveriesAreRefusedWhileDown)
+        {
+            Assert.True(refusedAtRestart > refusedAtKill, $"no delivery was refused while {resource} was down: the outage did not overlap traffic");
+        }
+        else
+        {
+            Assert.True(acknowledgedAtRestart > acknowledgedAtKill, $"nothing was acknowledged while {resource} was down: the outage did not overlap traffic");
+        }
+
+        // Every stored entry was acknowledged and deleted (a pending entry is still in the stream): the worker left
+        // nothing of these deliveries behind.
+        var ours = acknowledged.ToHashSet(StringComparer.Ordinal);
+        await Eventually.ReturnsAsync(
+            async () => (await stack.Redis.StreamRangeAsync(WebhookStream.Name)).Count(entry => ours.Contains((string)entry[WebhookStream.Fields.SvixId]!)),
+            left => left == 0, TimeSpan.FromSeconds(60), "no stream entry of these deliveries to be left");
+    }
+
+    private async Task<long> CountStoredAsync(string[] svixIds)
+    {
+        try
+        {
+            return (await CountRowsAsync(svixIds)).Distinct;
+        }
+        catch (NpgsqlException)
+        {
+            return 0;
+        }
+    }
+
+    private async Task<(long Rows, long Distinct)> CountRowsAsync(string[] svixIds)
+    {
+        await using var connection = await stack.OpenDatabaseAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*), count(DISTINCT svix_id) FROM webhook_events WHERE svix_id = ANY($1)", connection)
+        {
+            Parameters = { new() { Value = svixIds } },
+        };
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+}
