@@ -80,7 +80,7 @@ public static class Extensions
     {
         // Exposed in every environment: the orchestrator and the load balancer probe them, and they reveal nothing
         // beyond healthy/unhealthy.
-        app.MapHealthChecks(HealthEndpointPath);
+        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync });
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {
             Predicate = registration => registration.Tags.Contains(LiveTag),

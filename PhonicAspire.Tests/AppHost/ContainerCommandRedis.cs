@@ -88,6 +88,8 @@ public sealed class ContainerCommandRedis : IAsyncDisposable
         return new ContainerCommandRedis(directory, process, connection);
     }
 
+    public IConnectionMultiplexer Connection => _connection;
+
     public async Task<string?> ConfigGetAsync(string setting)
     {
         var server = _connection.GetServers().Single();

@@ -163,6 +163,9 @@ public sealed class PhonicStackFixture : IAsyncLifetime
             endpoint.TargetPort = apiPort;
         });
 
+        // Notice a reconfigured Redis within a second rather than the production default.
+        builder.CreateResourceBuilder<ProjectResource>("webhookapi").WithEnvironment("Phonic__DurabilityCheckInterval", "00:00:01");
+
         // Reclaim a killed worker's entries after seconds rather than the production default, so crash tests end soon.
         builder.CreateResourceBuilder<ProjectResource>("worker").WithEnvironment("Worker__ClaimIdleTime", "00:00:03");
 
@@ -175,7 +178,8 @@ public sealed class PhonicStackFixture : IAsyncLifetime
         }
 
         StartupDuration = TimeProvider.System.GetElapsedTime(started);
-        _redis = await ConnectionMultiplexer.ConnectAsync(await _app.GetConnectionStringAsync("redis", timeout.Token) ?? string.Empty);
+        // Admin: tests reconfigure Redis (CONFIG SET) to show what the API does about it.
+        _redis = await ConnectionMultiplexer.ConnectAsync((await _app.GetConnectionStringAsync("redis", timeout.Token)) + ",allowAdmin=true");
     }
 
     public async Task DisposeAsync()

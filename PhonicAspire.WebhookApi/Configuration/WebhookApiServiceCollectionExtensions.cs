@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PhonicAspire.WebhookApi.Development;
+using PhonicAspire.WebhookApi.Durability;
 using PhonicAspire.WebhookApi.Queueing;
 using PhonicAspire.WebhookApi.Receiving;
 using PhonicAspire.Webhooks.Svix;
@@ -25,6 +26,10 @@ public static class WebhookApiServiceCollectionExtensions
         builder.Services.AddSingleton<WebhookQueue>();
         builder.Services.AddSingleton<WebhookBodyReader>();
         builder.Services.AddSingleton<WebhookReceiver>();
+        builder.Services.AddSingleton<RedisDurabilityProbe>();
+        builder.Services.AddSingleton<RedisDurabilityMonitor>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<RedisDurabilityMonitor>());
+        builder.Services.AddHealthChecks().AddCheck<RedisDurabilityMonitor>("redis-durability");
         if (builder.Environment.IsDevelopment())
         {
             builder.Services.AddHttpClient<TestWebhookSender>();
@@ -41,6 +46,9 @@ public static class WebhookApiServiceCollectionExtensions
             redis.AbortOnConnectFail = false;
             redis.ConnectTimeout = 2000;
             redis.AsyncTimeout = 1000;
+
+            // CONFIG GET, to check that Redis fsyncs every write before the API acknowledges on it.
+            redis.AllowAdmin = true;
         });
 
         builder.Services.AddProblemDetails();

@@ -24,4 +24,15 @@ public sealed class WebhookOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
     public TimeSpan AcceptedIdRetention { get; set; } = TimeSpan.FromDays(3);
+
+    /// <summary>
+    /// Acknowledge deliveries even on a Redis whose settings could lose them (AOF off, fsync less often than every
+    /// write, or an eviction policy), as on a managed service without <c>appendfsync always</c>. Off by default: a
+    /// 2xx then means the webhook is on disk.
+    /// </summary>
+    public bool AcceptNonDurableRedis { get; set; }
+
+    /// <summary>How often Redis's durability settings are read again (an operator can change them at any time).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan DurabilityCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -13,4 +13,5 @@ public static class DeliveryOutcome
     public const string BodyIncomplete = "body_incomplete";
     public const string ClientAborted = "client_aborted";
     public const string QueueUnavailable = "queue_unavailable";
+    public const string QueueNotDurable = "queue_not_durable";
 }

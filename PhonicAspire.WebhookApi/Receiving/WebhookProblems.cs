@@ -23,6 +23,10 @@ public static class WebhookProblems
         StatusCodes.Status503ServiceUnavailable, "queue-unavailable", "Queue unavailable",
         "The delivery could not be stored safely right now and was not accepted; retry later.");
 
+    public static IResult QueueNotDurable() => Problem(
+        StatusCodes.Status503ServiceUnavailable, "queue-not-durable", "Queue not durable",
+        "The queue could lose deliveries right now, so none is accepted; retry later.");
+
     public static IResult Rejected(VerificationRejection rejection) =>
         Problem(rejection.Status, rejection.ProblemType, rejection.Title, rejection.Detail);
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using PhonicAspire.ServiceDefaults.Telemetry;
 using PhonicAspire.WebhookApi.Configuration;
+using PhonicAspire.WebhookApi.Durability;
 using PhonicAspire.WebhookApi.Queueing;
 using PhonicAspire.Webhooks.Svix;
 using StackExchange.Redis;
@@ -17,6 +18,7 @@ public sealed partial class WebhookReceiver(
     WebhookBodyReader bodyReader,
     SvixSignatureVerifier verifier,
     WebhookQueue queue,
+    RedisDurabilityMonitor durability,
     PhonicMetrics metrics,
     TimeProvider timeProvider,
     IOptions<WebhookOptions> options,
@@ -28,6 +30,14 @@ public sealed partial class WebhookReceiver(
     public async Task<IResult> ReceiveAsync(HttpContext context)
     {
         var request = context.Request;
+        if (!durability.AllowsAcknowledging)
+        {
+            // Before any work: whatever the delivery, it cannot be acknowledged now, and Svix will retry it.
+            metrics.DeliveryReceived(DeliveryOutcome.QueueNotDurable);
+            context.Response.Headers.RetryAfter = RetryAfterSeconds;
+            return WebhookProblems.QueueNotDurable();
+        }
+
         if (!IsJson(request.ContentType))
         {
             metrics.DeliveryReceived(DeliveryOutcome.UnsupportedMediaType);

@@ -1,0 +1,50 @@
+using System.Runtime.Versioning;
+using PhonicAspire.Tests.AppHost;
+using PhonicAspire.WebhookApi.Durability;
+
+namespace PhonicAspire.Tests.WebhookApi;
+
+/// <summary>The probe against real redis-servers configured each way, including one that refuses CONFIG as managed services do.</summary>
+[SupportedOSPlatform("linux")]
+public sealed class RedisDurabilityProbeTests
+{
+    private static async Task<RedisDurabilityReport> ReadAsync(string serverArguments)
+    {
+        await using var redis = await ContainerCommandRedis.StartAsync("/bin/sh", ["-c", $"redis-server {serverArguments}"], new Dictionary<string, string>());
+        return await new RedisDurabilityProbe(redis.Connection).ReadAsync();
+    }
+
+    [Fact]
+    public async Task A_redis_that_fsyncs_every_write_and_never_evicts_is_durable()
+    {
+        var report = await ReadAsync("--appendonly yes --appendfsync always --maxmemory-policy noeviction");
+
+        Assert.True(report.IsDurable, report.ToString());
+    }
+
+    [Fact]
+    public async Task A_redis_with_default_settings_is_named_for_its_missing_aof()
+    {
+        var report = await ReadAsync("");
+
+        Assert.Contains(report.Problems, problem => problem.Contains("appendonly is 'no'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_redis_that_fsyncs_every_second_is_named_for_its_fsync()
+    {
+        var report = await ReadAsync("--appendonly yes --appendfsync everysec --maxmemory-policy noeviction");
+
+        Assert.Contains("appendfsync is 'everysec'", Assert.Single(report.Problems), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_redis_that_refuses_config_is_read_through_info_and_its_fsync_reported_unknown()
+    {
+        var report = await ReadAsync("--appendonly yes --maxmemory-policy allkeys-lru --rename-command CONFIG ''");
+
+        Assert.Equal(2, report.Problems.Count);
+        Assert.Contains(report.Problems, problem => problem.Contains("appendfsync cannot be read", StringComparison.Ordinal));
+        Assert.Contains(report.Problems, problem => problem.Contains("maxmemory-policy is 'allkeys-lru'", StringComparison.Ordinal));
+    }
+}

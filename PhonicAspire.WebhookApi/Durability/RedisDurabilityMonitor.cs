@@ -1,0 +1,92 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using PhonicAspire.WebhookApi.Configuration;
+using StackExchange.Redis;
+
+namespace PhonicAspire.WebhookApi.Durability;
+
+/// <summary>
+/// Reads Redis's durability settings at start-up and every <see cref="WebhookOptions.DurabilityCheckInterval"/>.
+/// While they could lose what the API acknowledges, deliveries are refused with 503 (Svix retries them) and
+/// <c>/health</c> names the setting, unless the operator accepted a weaker Redis with
+/// <see cref="WebhookOptions.AcceptNonDurableRedis"/>.
+/// </summary>
+public sealed partial class RedisDurabilityMonitor(
+    RedisDurabilityProbe probe,
+    IOptions<WebhookOptions> options,
+    TimeProvider timeProvider,
+    ILogger<RedisDurabilityMonitor> logger) : BackgroundService, IHealthCheck
+{
+    private volatile RedisDurabilityReport _report = RedisDurabilityReport.NotChecked;
+
+    /// <summary>Read on every delivery: a volatile read, no Redis call.</summary>
+    public bool AllowsAcknowledging => _report.IsDurable || options.Value.AcceptNonDurableRedis;
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var report = _report;
+        return Task.FromResult(report.IsDurable ? HealthCheckResult.Healthy(report.ToString())
+            : options.Value.AcceptNonDurableRedis ? HealthCheckResult.Degraded($"Accepted by Phonic:AcceptNonDurableRedis: {report}")
+            : HealthCheckResult.Unhealthy($"Deliveries are refused with 503: {report}"));
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (options.Value.AcceptNonDurableRedis)
+        {
+            LogAcceptedAtStartup(logger);
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var report = await probe.ReadAsync().WaitAsync(stoppingToken);
+                var previous = _report;
+                _report = report;
+                if (report.ToString() != previous.ToString())
+                {
+                    LogChanged(report, previous);
+                }
+            }
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            {
+                // Redis is away: deliveries get 503 from the queue itself; the last reading stands.
+                LogUnreadable(logger, exception.GetType().Name);
+            }
+
+            await Task.Delay(options.Value.DurabilityCheckInterval, timeProvider, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private void LogChanged(RedisDurabilityReport report, RedisDurabilityReport previous)
+    {
+        if (report.IsDurable)
+        {
+            LogDurable(logger, previous == RedisDurabilityReport.NotChecked ? "verified" : "restored");
+        }
+        else if (options.Value.AcceptNonDurableRedis)
+        {
+            LogAcceptedWeakness(logger, report.ToString());
+        }
+        else
+        {
+            LogRefusing(logger, report.ToString());
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Phonic:AcceptNonDurableRedis is on: webhooks are acknowledged even when Redis's settings could lose them; what can be lost follows once Redis is read")]
+    private static partial void LogAcceptedAtStartup(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redis durability {Change}: AOF on, fsync on every write, no eviction")]
+    private static partial void LogDurable(ILogger logger, string change);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Acknowledging on a Redis that can lose webhooks, as Phonic:AcceptNonDurableRedis allows: {Problems}")]
+    private static partial void LogAcceptedWeakness(ILogger logger, string problems);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Refusing deliveries with 503 until Redis is durable: {Problems}")]
+    private static partial void LogRefusing(ILogger logger, string problems);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Redis's durability settings could not be read ({Error}); keeping the last reading")]
+    private static partial void LogUnreadable(ILogger logger, string error);
+}
