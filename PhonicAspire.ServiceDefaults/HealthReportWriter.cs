@@ -16,7 +16,7 @@ internal static class HealthReportWriter
         var text = new StringBuilder(report.Status.ToString());
         foreach (var (name, entry) in report.Entries.Where(entry => entry.Value.Status != HealthStatus.Healthy))
         {
-            text.Append('\n').Append(name).Append(": ").Append(entry.Status).Append(" - ").Append(entry.Description ?? entry.Exception?.GetType().Name);
+            text.Append('\n').Append(name).Append(": ").Append(entry.Status).Append(" - ").Append(string.IsNullOrEmpty(entry.Description) ? entry.Exception?.GetType().Name : entry.Description);
         }
 
         context.Response.ContentType = "text/plain; charset=utf-8";

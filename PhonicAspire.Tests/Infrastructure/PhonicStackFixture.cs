@@ -90,6 +90,9 @@ public sealed class PhonicStackFixture : IAsyncLifetime
     {
         await ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand);
         await WaitUntilHealthyAsync(resource);
+
+        // The tests' own pooled connections to a restarted PostgreSQL are dead; the next test must not get one.
+        NpgsqlConnection.ClearAllPools();
     }
 
     /// <summary>

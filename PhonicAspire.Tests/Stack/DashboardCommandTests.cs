@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Npgsql;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Webhooks;
@@ -21,7 +23,7 @@ public sealed class DashboardCommandTests(PhonicStackFixture stack)
     }
 
     [Fact]
-    public async Task Replay_dead_letters_empties_the_dead_letter_stream_and_stores_the_entries()
+    public async Task Replay_dead_letters_moves_a_dead_letter_back_and_stores_it()
     {
         var webhook = SignedWebhook.FromSample(SamplePayloads.Transferred, SamplePayloads.NewConversationId());
         await stack.Redis.StreamAddAsync(WebhookStream.DeadLetterName,
@@ -36,12 +38,55 @@ public sealed class DashboardCommandTests(PhonicStackFixture stack)
 
         await stack.ExecuteCommandAsync("worker", "replay-dead-letters");
 
-        Assert.Equal(0, await stack.Redis.StreamLengthAsync(WebhookStream.DeadLetterName));
+        Assert.DoesNotContain(await stack.Redis.StreamRangeAsync(WebhookStream.DeadLetterName),
+            entry => entry[WebhookStream.Fields.SvixId] == webhook.SvixId);
         Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
     }
 
     [Fact]
-    public Task Stream_status_answers() => stack.ExecuteCommandAsync("worker", "stream-status");
+    public async Task Stream_status_reports_the_streams_length_pending_entries_and_dead_letters_as_redis_has_them()
+    {
+        await stack.ExecuteCommandAsync("worker", "stream-status");
+
+        // Two dead letters of this test's own, so the count it checks is not a zero any broken answer would give.
+        var deadLetterIds = new List<RedisValue>();
+        try
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                deadLetterIds.Add(await stack.Redis.StreamAddAsync(WebhookStream.DeadLetterName,
+                    [new NameValueEntry(WebhookStream.Fields.Error, "stream status test"), new NameValueEntry(WebhookStream.Fields.OriginalEntryId, "1-0")]));
+            }
+
+            using var client = stack.CreateWorkerClient();
+            var (reported, actual) = await Eventually.ReturnsAsync(
+                async () =>
+                {
+                    var before = await ReadStreamAsync();
+                    using var response = await client.PostAsync("/admin/stream-status", content: null);
+                    response.EnsureSuccessStatusCode();
+                    var status = (await response.Content.ReadFromJsonAsync<JsonElement>())!;
+                    var reported = new StreamNumbers(status.GetProperty("length").GetInt64(), status.GetProperty("pending").GetInt64(),
+                        status.GetProperty("deadLetters").GetInt64());
+                    return (reported, before == await ReadStreamAsync() ? before : null);
+                },
+                answer => answer.Item2 is not null, TimeSpan.FromSeconds(30), "the stream to hold still while its status is read");
+
+            Assert.Equal(actual, reported);
+            Assert.True(reported.DeadLetters >= 2, $"{reported.DeadLetters} dead letters reported");
+        }
+        finally
+        {
+            await stack.Redis.StreamDeleteAsync(WebhookStream.DeadLetterName, [.. deadLetterIds]);
+        }
+    }
+
+    private sealed record StreamNumbers(long Length, long Pending, long DeadLetters);
+
+    private async Task<StreamNumbers> ReadStreamAsync() => new(
+        await stack.Redis.StreamLengthAsync(WebhookStream.Name),
+        (await stack.Redis.StreamPendingAsync(WebhookStream.Name, WebhookStream.ConsumerGroup)).PendingMessageCount,
+        await stack.Redis.StreamLengthAsync(WebhookStream.DeadLetterName));
 
     private async Task<long> CountTestWebhooksAsync()
     {

@@ -27,10 +27,17 @@ public sealed class HostileInputTests(PhonicStackFixture stack) : IAsyncLifetime
 
     private async Task AssertRefusedAsync(HttpRequestMessage request, string svixId, HttpStatusCode status, string problem)
     {
+        var signatures = request.Headers.TryGetValues(SvixHeaders.Signature, out var values)
+            ? string.Join(' ', values).Split([' ', ','], StringSplitOptions.RemoveEmptyEntries).Where(part => part.Length > 8).ToArray()
+            : [];
         using (request)
         using (var response = await _client.SendAsync(request))
         {
             await ProblemAssert.IsProblemAsync(response, status, problem);
+
+            // Problem details never echo what the caller signed with.
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.All(signatures, signature => Assert.DoesNotContain(signature, body, StringComparison.Ordinal));
         }
 
         // Nothing was queued: the accepted marker is written in the same script as the stream entry.
@@ -137,10 +144,7 @@ public sealed class HostileInputTests(PhonicStackFixture stack) : IAsyncLifetime
         await tcp.ConnectAsync(endpoint.Host, endpoint.Port);
         await using var network = tcp.GetStream();
 
-        var head = $"POST {SignedWebhook.Route} HTTP/1.1\r\nHost: {endpoint.Authority}\r\nContent-Type: application/json\r\n" +
-            $"Content-Length: {webhook.Body.Length}\r\n{SvixHeaders.Id}: {webhook.SvixId}\r\n" +
-            $"{SvixHeaders.Timestamp}: {webhook.Timestamp}\r\n{SvixHeaders.Signature}: {webhook.Signature}\r\nConnection: close\r\n\r\n";
-        await network.WriteAsync(Encoding.ASCII.GetBytes(head));
+        await network.WriteAsync(Encoding.ASCII.GetBytes(RequestHead(webhook, endpoint.Authority)));
         await network.WriteAsync(webhook.Body.AsMemory(0, webhook.Body.Length / 2));
         tcp.Client.Shutdown(SocketShutdown.Send);
 
@@ -163,6 +167,61 @@ public sealed class HostileInputTests(PhonicStackFixture stack) : IAsyncLifetime
         {
             return null;
         }
+    }
+
+    [Fact]
+    public async Task A_body_that_stops_arriving_gets_400_body_incomplete_and_nothing_is_queued()
+    {
+        var webhook = Sample();
+        var endpoint = stack.App.GetEndpoint("webhookapi", "http");
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(endpoint.Host, endpoint.Port);
+        await using var network = tcp.GetStream();
+
+        // Half the body, then nothing: slower than Kestrel's minimum body data rate, with the connection left open.
+        await network.WriteAsync(Encoding.ASCII.GetBytes(RequestHead(webhook, endpoint.Authority)));
+        await network.WriteAsync(webhook.Body.AsMemory(0, webhook.Body.Length / 2));
+
+        using var reader = new StreamReader(network, Encoding.ASCII);
+        var response = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.StartsWith("HTTP/1.1 400 Bad Request", response, StringComparison.Ordinal);
+        Assert.Contains("urn:phonic-aspire:problem:body-incomplete", response, StringComparison.Ordinal);
+        Assert.False(await stack.Redis.KeyExistsAsync(WebhookStream.AcceptedKeyPrefix + webhook.SvixId));
+    }
+
+    private static string RequestHead(SignedWebhook webhook, string authority) =>
+        $"POST {SignedWebhook.Route} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\n" +
+        $"Content-Length: {webhook.Body.Length}\r\n{SvixHeaders.Id}: {webhook.SvixId}\r\n" +
+        $"{SvixHeaders.Timestamp}: {webhook.Timestamp}\r\n{SvixHeaders.Signature}: {webhook.Signature}\r\nConnection: close\r\n\r\n";
+
+    [Fact]
+    public async Task Standard_webhooks_headers_are_verified_like_svix_ones_and_the_delivery_is_kept()
+    {
+        var webhook = Sample();
+        using var request = new HttpRequestMessage(HttpMethod.Post, SignedWebhook.Route) { Content = new ByteArrayContent(webhook.Body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Headers.Add(SvixHeaders.StandardId, webhook.SvixId);
+        request.Headers.Add(SvixHeaders.StandardTimestamp, webhook.Timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add(SvixHeaders.StandardSignature, webhook.Signature);
+
+        using (var response = await _client.SendAsync(request))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
+    }
+
+    [Fact]
+    public Task Standard_webhooks_headers_with_a_wrong_signature_are_401()
+    {
+        var webhook = Sample();
+        var request = new HttpRequestMessage(HttpMethod.Post, SignedWebhook.Route) { Content = new ByteArrayContent(webhook.Body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Headers.Add(SvixHeaders.StandardId, webhook.SvixId);
+        request.Headers.Add(SvixHeaders.StandardTimestamp, webhook.Timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add(SvixHeaders.StandardSignature, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+        return AssertRefusedAsync(request, webhook.SvixId, HttpStatusCode.Unauthorized, "invalid-signature");
     }
 
     [Fact]

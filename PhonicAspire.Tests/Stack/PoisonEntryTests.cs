@@ -8,28 +8,62 @@ namespace PhonicAspire.Tests.Stack;
 public sealed class PoisonEntryTests(PhonicStackFixture stack)
 {
     [Fact]
-    public async Task A_poison_entry_is_dead_lettered_with_its_reason_and_the_rest_are_stored()
+    public async Task A_malformed_entry_is_dead_lettered_with_its_reason_and_the_rest_are_stored()
     {
-        var before = stack.Redis.StreamRange(WebhookStream.DeadLetterName).Length;
         var first = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
         var last = SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId());
-        var poisonMarker = Guid.NewGuid().ToString("N");
 
         await AddAsync(first);
-        await stack.Redis.StreamAddAsync(WebhookStream.Name, [new NameValueEntry("garbage", poisonMarker)]);
+        var malformedEntryId = await stack.Redis.StreamAddAsync(WebhookStream.Name, [new NameValueEntry("garbage", "no svix id, no body")]);
         await AddAsync(last);
+        try
+        {
+            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, first.SvixId));
+            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, last.SvixId));
 
-        Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, first.SvixId));
-        Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, last.SvixId));
+            var deadLetter = await WaitForDeadLetterOfAsync(malformedEntryId);
+            Assert.Contains("malformed", (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal);
+            Assert.Equal("no svix id, no body", (string?)deadLetter["garbage"]);
+            Assert.Empty(await stack.Redis.StreamRangeAsync(WebhookStream.Name, malformedEntryId, malformedEntryId));
+        }
+        finally
+        {
+            await DeleteDeadLettersOfAsync(malformedEntryId);
+        }
+    }
 
-        var deadLetters = await Eventually.ReturnsAsync(
-            () => stack.Redis.StreamRangeAsync(WebhookStream.DeadLetterName),
-            entries => entries.Length > before, TimeSpan.FromSeconds(30), "the poison entry to be dead-lettered");
-        var poison = Assert.Single(deadLetters, entry => entry["garbage"] == poisonMarker);
-        Assert.Contains("malformed", (string?)poison[WebhookStream.Fields.Error], StringComparison.Ordinal);
-        Assert.False(poison[WebhookStream.Fields.OriginalEntryId].IsNullOrEmpty);
+    [Fact]
+    public async Task A_well_formed_entry_that_postgres_rejects_is_dead_lettered_with_its_sqlstate_and_the_rest_of_its_batch_is_stored()
+    {
+        var first = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+        var last = SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId());
 
-        await stack.Redis.StreamDeleteAsync(WebhookStream.DeadLetterName, [poison.Id]);
+        // Every field in place, but a NUL in the svix id, which no PostgreSQL text column takes (SQLSTATE 22021).
+        var rejected = SignedWebhook.FromSample(SamplePayloads.Transferred, SamplePayloads.NewConversationId()) with { SvixId = $"msg_{Guid.NewGuid():N}\0" };
+
+        // Queued while the worker is stopped, so its next read takes all three, in this order, as one batch.
+        RedisValue rejectedEntryId;
+        await using (await stack.StopAsync("worker"))
+        {
+            await AddAsync(first);
+            rejectedEntryId = await AddAsync(rejected);
+            await AddAsync(last);
+        }
+
+        try
+        {
+            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, first.SvixId));
+            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, last.SvixId));
+
+            var deadLetter = await WaitForDeadLetterOfAsync(rejectedEntryId);
+            Assert.Contains("SQLSTATE 22021", (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal);
+            Assert.Equal(rejected.Body, (byte[]?)deadLetter[WebhookStream.Fields.Body]);
+            Assert.Empty((await stack.Redis.StreamRangeAsync(WebhookStream.Name, rejectedEntryId, rejectedEntryId)));
+        }
+        finally
+        {
+            await DeleteDeadLettersOfAsync(rejectedEntryId);
+        }
     }
 
     [Fact]
@@ -39,7 +73,7 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
 
         // Atomically: append, hand to a consumer that will never acknowledge, and make it look delivered ten times
         // and long idle, as an entry that crashed ten workers in a row would be.
-        var entryId = (string?)await stack.Redis.ScriptEvaluateAsync(
+        var entryId = (RedisValue)await stack.Redis.ScriptEvaluateAsync(
             """
             local id = redis.call('XADD', KEYS[1], '*', 'svix_id', ARGV[1], 'event_type', 'test', 'received_at', ARGV[2], 'body', ARGV[3])
             redis.call('XREADGROUP', 'GROUP', ARGV[4], 'ghost-consumer', 'COUNT', 10000, 'STREAMS', KEYS[1], '>')
@@ -49,18 +83,41 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
             [WebhookStream.Name],
             [webhook.SvixId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), webhook.Body, WebhookStream.ConsumerGroup]);
 
-        var deadLetters = await Eventually.ReturnsAsync(
-            () => stack.Redis.StreamRangeAsync(WebhookStream.DeadLetterName),
-            entries => entries.Any(entry => entry[WebhookStream.Fields.OriginalEntryId] == entryId),
-            TimeSpan.FromSeconds(30), "the crashing entry to be dead-lettered");
-        var deadLetter = Assert.Single(deadLetters, entry => entry[WebhookStream.Fields.OriginalEntryId] == entryId);
-        Assert.Contains("times without being stored", (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal);
-        Assert.Equal(0, await StoredEvents.CountAsync(stack, webhook.SvixId));
-
-        await stack.Redis.StreamDeleteAsync(WebhookStream.DeadLetterName, [deadLetter.Id]);
+        try
+        {
+            var deadLetter = await WaitForDeadLetterOfAsync(entryId);
+            Assert.Contains("times without being stored", (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal);
+            Assert.Equal(0, await StoredEvents.CountAsync(stack, webhook.SvixId));
+        }
+        finally
+        {
+            await DeleteDeadLettersOfAsync(entryId);
+        }
     }
 
-    private Task AddAsync(SignedWebhook webhook) => stack.Redis.StreamAddAsync(WebhookStream.Name,
+    /// <summary>The one dead letter made of the entry <paramref name="originalEntryId"/>, once it is there.</summary>
+    private async Task<StreamEntry> WaitForDeadLetterOfAsync(RedisValue originalEntryId)
+    {
+        var deadLetters = await Eventually.ReturnsAsync(
+            () => stack.Redis.StreamRangeAsync(WebhookStream.DeadLetterName),
+            entries => entries.Any(entry => entry[WebhookStream.Fields.OriginalEntryId] == originalEntryId),
+            TimeSpan.FromSeconds(60), $"entry {originalEntryId} to be dead-lettered");
+        return Assert.Single(deadLetters, entry => entry[WebhookStream.Fields.OriginalEntryId] == originalEntryId);
+    }
+
+    private async Task DeleteDeadLettersOfAsync(RedisValue originalEntryId)
+    {
+        var ours = (await stack.Redis.StreamRangeAsync(WebhookStream.DeadLetterName))
+            .Where(entry => entry[WebhookStream.Fields.OriginalEntryId] == originalEntryId)
+            .Select(entry => entry.Id)
+            .ToArray();
+        if (ours.Length > 0)
+        {
+            await stack.Redis.StreamDeleteAsync(WebhookStream.DeadLetterName, ours);
+        }
+    }
+
+    private Task<RedisValue> AddAsync(SignedWebhook webhook) => stack.Redis.StreamAddAsync(WebhookStream.Name,
     [
         new NameValueEntry(WebhookStream.Fields.SvixId, webhook.SvixId),
         new NameValueEntry(WebhookStream.Fields.EventType, "test"),

@@ -1,33 +1,58 @@
 using System.Net;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Tests.Infrastructure.Otlp;
+using PhonicAspire.Webhooks;
 
 namespace PhonicAspire.Tests.Stack;
 
 /// <summary>
 /// What operators see in the dashboard, checked on the OTLP the services really export: one trace per delivery
-/// from the API's request to the worker's PostgreSQL writes, and PhonicAspire's own metrics.
+/// from the API's request to the worker's PostgreSQL writes, PhonicAspire's own metrics with their values, and no
+/// secret or personal data in any of it.
 /// </summary>
 [Collection(StackCollection.Name)]
 public sealed class TelemetryTests(PhonicStackFixture stack)
 {
     private const int ServerKind = 2;
+    private const int ProducerKind = 4;
+    private const int ConsumerKind = 5;
+    private const string EnqueueSpanName = "XADD " + WebhookStream.Name;
     private static readonly TimeSpan ExportTimeout = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task One_delivery_is_one_trace_from_the_api_request_to_the_postgres_writes()
+    public async Task Deliveries_stored_in_one_batch_are_each_one_trace_the_first_with_the_postgres_writes_the_others_linked_to_it()
     {
         using var client = stack.CreateApiClient();
-        var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
-        using var response = await client.SendAsync(webhook.ToRequest());
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var first = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+        var second = SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId());
 
-        var spans = await stack.Telemetry.WaitForSpansAsync(spans => TraceOf(spans, webhook.SvixId) is { Complete: true }, ExportTimeout);
-        var trace = TraceOf(spans, webhook.SvixId)!;
+        // Queued while the worker is stopped, so its next read takes both, in this order, as one batch.
+        await using (await stack.StopAsync("worker"))
+        {
+            foreach (var webhook in new[] { first, second })
+            {
+                using var response = await client.SendAsync(webhook.ToRequest());
+                Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            }
+        }
 
-        Assert.Equal(trace.Request.SpanId, trace.Enqueue!.ParentSpanId);
-        Assert.Equal(trace.Enqueue.SpanId, trace.Store!.ParentSpanId);
-        Assert.Equal(trace.Store.SpanId, trace.Write!.ParentSpanId);
+        var spans = await stack.Telemetry.WaitForSpansAsync(
+            spans => TraceOf(spans, first.SvixId) is { Store: not null, Write: not null } && TraceOf(spans, second.SvixId) is { Process: not null },
+            ExportTimeout);
+        var firstTrace = TraceOf(spans, first.SvixId)!;
+        var secondTrace = TraceOf(spans, second.SvixId)!;
+
+        Assert.NotEqual(firstTrace.Request.TraceId, secondTrace.Request.TraceId);
+        Assert.Equal(firstTrace.Request.SpanId, firstTrace.Enqueue!.ParentSpanId);
+        Assert.Equal(firstTrace.Enqueue.SpanId, firstTrace.Store!.ParentSpanId);
+        Assert.Equal(firstTrace.Store.SpanId, firstTrace.Write!.ParentSpanId);
+        Assert.Equal("2", firstTrace.Store.Attributes["messaging.batch.message_count"]);
+
+        Assert.Equal(secondTrace.Request.SpanId, secondTrace.Enqueue!.ParentSpanId);
+        Assert.Null(secondTrace.Store);
+        Assert.Equal(secondTrace.Enqueue.SpanId, secondTrace.Process!.ParentSpanId);
+        Assert.Contains((firstTrace.Store.TraceId, firstTrace.Store.SpanId), secondTrace.Process.Links);
+        Assert.Contains((secondTrace.Enqueue.TraceId, secondTrace.Enqueue.SpanId), firstTrace.Store.Links);
     }
 
     private static DeliveryTrace? TraceOf(IReadOnlyList<CollectedSpan> spans, string svixId)
@@ -40,50 +65,133 @@ public sealed class TelemetryTests(PhonicStackFixture stack)
         }
 
         var trace = spans.Where(span => span.TraceId == request.TraceId).ToArray();
-        var store = trace.FirstOrDefault(span => span.ServiceName == "worker" && span.Name == "phonic.webhook store");
+        var store = trace.FirstOrDefault(span => span.ServiceName == "worker" && span.Name == "phonic.webhook store" && span.Kind == ConsumerKind);
         return new DeliveryTrace(
             request,
-            trace.FirstOrDefault(span => span.ServiceName == "webhookapi" && span.Attributes.GetValueOrDefault("db.system") == "redis"),
+            trace.FirstOrDefault(span => span.ServiceName == "webhookapi" && span.Name == EnqueueSpanName && span.Kind == ProducerKind),
             store,
+            // The write of this delivery's own row: the COPY into webhook_events, under the store span.
             trace.FirstOrDefault(span => span.ServiceName == "worker" && span.ParentSpanId == store?.SpanId
-                && span.ScopeName.Contains("Npgsql", StringComparison.OrdinalIgnoreCase)));
+                && span.Attributes.GetValueOrDefault("db.query.text")?.StartsWith("COPY webhook_events", StringComparison.Ordinal) == true),
+            trace.FirstOrDefault(span => span.ServiceName == "worker" && span.Name == "phonic.webhook process" && span.Kind == ConsumerKind));
     }
 
-    /// <summary>The API's request span, its XADD (the producer span), the worker's store span and one of its PostgreSQL writes.</summary>
-    private sealed record DeliveryTrace(CollectedSpan Request, CollectedSpan? Enqueue, CollectedSpan? Store, CollectedSpan? Write)
+    /// <summary>The API's request span, its XADD producer span, the worker's store span and its COPY, or the process span of a later batch member.</summary>
+    private sealed record DeliveryTrace(CollectedSpan Request, CollectedSpan? Enqueue, CollectedSpan? Store, CollectedSpan? Write, CollectedSpan? Process);
+
+    [Fact]
+    public async Task Deliveries_are_counted_by_outcome_and_stored_events_by_the_worker_exactly_for_this_tests_deliveries()
     {
-        public bool Complete => Enqueue is not null && Store is not null && Write is not null;
+        using var client = stack.CreateApiClient();
+        var before = await CountersAsync(DateTimeOffset.UtcNow);
+
+        var accepted = Enumerable.Range(0, 3).Select(_ => SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId())).ToArray();
+        foreach (var webhook in accepted)
+        {
+            using var response = await client.SendAsync(webhook.ToRequest());
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        using (var retried = await client.SendAsync(SignedWebhook.Create(accepted[0].Body, accepted[0].SvixId).ToRequest()))
+        {
+            Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        }
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var forged = await client.SendAsync((accepted[i] with { SvixId = SignedWebhook.NewSvixId() }).ToRequest());
+            Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+        }
+
+        foreach (var webhook in accepted)
+        {
+            await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId);
+        }
+
+        var after = await CountersAsync(DateTimeOffset.UtcNow);
+        Assert.Equal(new Counters(3, 1, 2, 3, 0), after - before);
+    }
+
+    /// <summary>
+    /// The counters of the API's and the worker's current processes, from their first export after <paramref name="since"/>
+    /// (a series that has not counted anything yet is absent: zero).
+    /// </summary>
+    private async Task<Counters> CountersAsync(DateTimeOffset since)
+    {
+        var points = await stack.Telemetry.WaitForDataPointsAsync(
+            points => points.Any(point => point.ServiceName == "webhookapi" && point.Time > since)
+                && points.Any(point => point.ServiceName == "worker" && point.Time > since),
+            ExportTimeout);
+
+        double Latest(string service, string metric, string? outcome = null)
+        {
+            var current = points.Where(point => point.ServiceName == service).MaxBy(point => point.TimeUnixNano)!.InstanceId;
+            return points.Where(point => point.ServiceName == service && point.InstanceId == current && point.MetricName == metric
+                    && point.MeterName == "PhonicAspire" && (outcome is null || point.Attributes.GetValueOrDefault("outcome") == outcome))
+                .MaxBy(point => point.TimeUnixNano)?.Value ?? 0;
+        }
+
+        return new Counters(
+            Latest("webhookapi", "phonic.webhook.deliveries", "accepted"),
+            Latest("webhookapi", "phonic.webhook.deliveries", "duplicate"),
+            Latest("webhookapi", "phonic.webhook.deliveries", "invalid_signature"),
+            Latest("worker", "phonic.events.stored"),
+            Latest("worker", "phonic.events.duplicates"));
+    }
+
+    private sealed record Counters(double Accepted, double Duplicate, double InvalidSignature, double Stored, double StoredDuplicates)
+    {
+        public static Counters operator -(Counters after, Counters before) => new(
+            after.Accepted - before.Accepted, after.Duplicate - before.Duplicate, after.InvalidSignature - before.InvalidSignature,
+            after.Stored - before.Stored, after.StoredDuplicates - before.StoredDuplicates);
     }
 
     [Fact]
-    public async Task PhonicAspire_metrics_are_exported()
+    public async Task Stream_gauges_are_exported_by_the_worker_only()
+    {
+        string[] gauges = ["phonic.stream.length", "phonic.stream.pending", "phonic.stream.oldest_pending_age", "phonic.stream.dead_letters"];
+        var metrics = await stack.Telemetry.WaitForMetricsAsync(
+            metrics => gauges.All(gauge => metrics.Any(metric => metric.ServiceName == "worker" && metric.MeterName == "PhonicAspire" && metric.Name == gauge)),
+            ExportTimeout);
+
+        // The API does not watch the stream; a zero from it would mislead any sum across services.
+        Assert.DoesNotContain(metrics, metric => metric.ServiceName == "webhookapi" && metric.Name.StartsWith("phonic.stream.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task No_secret_phone_number_or_transcript_is_exported_in_spans_logs_or_metrics()
     {
         using var client = stack.CreateApiClient();
-        var webhook = SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId());
+        var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
         using (var response = await client.SendAsync(webhook.ToRequest()))
         {
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
 
+        using (var forged = await client.SendAsync((webhook with { SvixId = SignedWebhook.NewSvixId() }).ToRequest()))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+        }
+
         await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId);
+        await stack.Telemetry.WaitForSpansAsync(spans => spans.Any(span => span.ServiceName == "worker"
+            && span.Attributes.GetValueOrDefault("phonic.svix_id") == webhook.SvixId), ExportTimeout);
 
-        (string Service, string Metric)[] expected =
+        // The delivery's own svix id is exported (it labels the trace), so the scan below can find what is there.
+        Assert.NotEmpty(stack.Telemetry.ExportsContaining(webhook.SvixId));
+        string[] secrets =
         [
-            ("webhookapi", "phonic.webhook.deliveries"),
-            ("webhookapi", "phonic.webhook.verification.duration"),
-            ("worker", "phonic.events.stored"),
-            ("worker", "phonic.events.receipt_to_commit"),
-            ("worker", "phonic.stream.length"),
-            ("worker", "phonic.stream.pending"),
-            ("worker", "phonic.stream.oldest_pending_age"),
-            ("worker", "phonic.stream.dead_letters"),
+            PhonicStackFixture.WebhookSecret,
+            PhonicStackFixture.WebhookSecret["whsec_".Length..],
+            webhook.Signature["v1,".Length..],
+            "+15550100001",
+            "+15550100002",
+            "Hi, this is Ana from Acme Dental",
+            "I'd like to book a cleaning",
         ];
-        var metrics = await stack.Telemetry.WaitForMetricsAsync(
-            metrics => expected.All(wanted => metrics.Any(metric =>
-                metric.ServiceName == wanted.Service && metric.MeterName == "PhonicAspire" && metric.Name == wanted.Metric)),
-            ExportTimeout);
-
-        // The API does not watch the stream; a zero from it would mislead any sum across services.
-        Assert.DoesNotContain(metrics, metric => metric.ServiceName == "webhookapi" && metric.Name.StartsWith("phonic.stream.", StringComparison.Ordinal));
+        foreach (var secret in secrets)
+        {
+            Assert.Empty(stack.Telemetry.ExportsContaining(secret));
+        }
     }
 }

@@ -138,11 +138,13 @@ public sealed class OtlpCollectorTests
         using var source = new ActivitySource(_sourceName);
         source.StartActivity("arrived")?.Dispose();
         Assert.True(tracerProvider.ForceFlush(FlushTimeoutMilliseconds));
+        await collector.WaitForSpansAsync(spans => spans.Any(span => span.Name == "arrived"), ExportTimeout);
 
         var timeout = await Assert.ThrowsAsync<TimeoutException>(() =>
             collector.WaitForSpansAsync(spans => spans.Any(span => span.Name == "never"), TimeSpan.FromMilliseconds(200)));
 
-        Assert.Contains($"{ServiceName}: [arrived]", timeout.Message);
+        // The whole message on failure: Assert.Contains would cut it.
+        Assert.True(timeout.Message.Contains($"{ServiceName}: [arrived]", StringComparison.Ordinal), timeout.Message);
     }
 
     [Fact]

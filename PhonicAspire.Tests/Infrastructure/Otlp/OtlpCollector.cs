@@ -24,6 +24,8 @@ public sealed class OtlpCollector : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<CollectedSpan> _spans = [];
     private readonly HashSet<CollectedMetric> _metrics = [];
+    private readonly List<CollectedDataPoint> _dataPoints = [];
+    private readonly List<(string Path, byte[] Body)> _exports = [];
     private readonly List<string> _rejections = [];
     private int _logRequestCount;
     private TaskCompletionSource _received = NewSignal();
@@ -56,6 +58,30 @@ public sealed class OtlpCollector : IAsyncDisposable
             {
                 return [.. _metrics];
             }
+        }
+    }
+
+    public IReadOnlyList<CollectedDataPoint> DataPoints
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _dataPoints];
+            }
+        }
+    }
+
+    /// <summary>
+    /// The signals (<c>/v1/traces</c>, <c>/v1/logs</c>, <c>/v1/metrics</c>) of every export received whose raw body
+    /// holds <paramref name="text"/> anywhere, as UTF-8: a check that no exported span, log or metric carries it.
+    /// </summary>
+    public IReadOnlyList<string> ExportsContaining(string text)
+    {
+        var needle = System.Text.Encoding.UTF8.GetBytes(text);
+        lock (_gate)
+        {
+            return [.. _exports.Where(export => export.Body.AsSpan().IndexOf(needle) >= 0).Select(export => export.Path)];
         }
     }
 
@@ -95,6 +121,10 @@ public sealed class OtlpCollector : IAsyncDisposable
     /// <summary>As <see cref="WaitForSpansAsync"/>, for the (deduplicated) metrics received so far.</summary>
     public Task<IReadOnlyCollection<CollectedMetric>> WaitForMetricsAsync(Func<IReadOnlyCollection<CollectedMetric>, bool> until, TimeSpan timeout) =>
         WaitForAsync(() => Metrics, until, timeout, "metrics");
+
+    /// <summary>As <see cref="WaitForSpansAsync"/>, for the counters' data points received so far.</summary>
+    public Task<IReadOnlyList<CollectedDataPoint>> WaitForDataPointsAsync(Func<IReadOnlyList<CollectedDataPoint>, bool> until, TimeSpan timeout) =>
+        WaitForAsync(() => DataPoints, until, timeout, "metric data points");
 
     public async ValueTask DisposeAsync()
     {
@@ -258,11 +288,13 @@ public sealed class OtlpCollector : IAsyncDisposable
     {
         // Decode outside the lock: a malformed payload must be rejected whole, and readers should not wait on parsing.
         var spans = path == TracesPath ? OtlpTraceDecoder.Decode(body) : [];
-        var metrics = path == MetricsPath ? OtlpMetricsDecoder.Decode(body) : [];
+        var (metrics, points) = path == MetricsPath ? OtlpMetricsDecoder.Decode(body) : ([], []);
         lock (_gate)
         {
             _spans.AddRange(spans);
             _metrics.UnionWith(metrics);
+            _dataPoints.AddRange(points);
+            _exports.Add((path, body));
             if (path == LogsPath)
             {
                 _logRequestCount++;

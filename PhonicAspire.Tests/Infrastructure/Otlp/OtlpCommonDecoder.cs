@@ -9,19 +9,22 @@ namespace PhonicAspire.Tests.Infrastructure.Otlp;
 internal static class OtlpCommonDecoder
 {
     private const string ServiceNameKey = "service.name";
+    private const string ServiceInstanceKey = "service.instance.id";
 
-    /// <summary>Resource{ repeated KeyValue attributes = 1 } reduced to its <c>service.name</c>.</summary>
-    public static string ReadServiceName(ReadOnlySpan<byte> resource)
+    /// <summary>Resource{ repeated KeyValue attributes = 1 } reduced to its <c>service.name</c> and <c>service.instance.id</c>.</summary>
+    public static OtlpResource ReadResource(ReadOnlySpan<byte> resource)
     {
+        string serviceName = "", instanceId = "";
         var reader = new ProtobufReader(resource);
         while (reader.TryReadTag(out var field, out var wireType))
         {
             if (field == 1 && wireType == WireType.LengthDelimited)
             {
                 var (key, value) = ReadKeyValue(reader.ReadLengthDelimited());
-                if (key == ServiceNameKey)
+                switch (key)
                 {
-                    return value;
+                    case ServiceNameKey: serviceName = value; break;
+                    case ServiceInstanceKey: instanceId = value; break;
                 }
             }
             else
@@ -30,7 +33,7 @@ internal static class OtlpCommonDecoder
             }
         }
 
-        return "";
+        return new OtlpResource(serviceName, instanceId);
     }
 
     /// <summary>InstrumentationScope{ string name = 1 } reduced to its name (the ActivitySource or Meter name).</summary>

@@ -1,7 +1,10 @@
 namespace PhonicAspire.Tests.Infrastructure.Otlp;
 
 /// <summary>Receives one item (a span, a metric) with the service and instrumentation scope it came from.</summary>
-internal delegate void ScopedItemHandler(string serviceName, string scopeName, ReadOnlySpan<byte> item);
+internal delegate void ScopedItemHandler(OtlpResource resource, string scopeName, ReadOnlySpan<byte> item);
+
+/// <summary>The process an export came from: its service and, since a restarted service is a new instance, which one.</summary>
+internal readonly record struct OtlpResource(string ServiceName, string InstanceId);
 
 /// <summary>
 /// The envelope every OTLP export request shares, whatever the signal:
@@ -29,7 +32,7 @@ internal static class OtlpEnvelopeDecoder
     // The resource may come after the scopes on the wire, so scopes are copied aside until the service is known.
     private static void ReadResource(ReadOnlySpan<byte> resource, ScopedItemHandler handle)
     {
-        var serviceName = "";
+        var source = new OtlpResource("", "");
         var scopes = new List<byte[]>();
         var reader = new ProtobufReader(resource);
         while (reader.TryReadTag(out var field, out var wireType))
@@ -37,7 +40,7 @@ internal static class OtlpEnvelopeDecoder
             switch (field, wireType)
             {
                 case (1, WireType.LengthDelimited):
-                    serviceName = OtlpCommonDecoder.ReadServiceName(reader.ReadLengthDelimited());
+                    source = OtlpCommonDecoder.ReadResource(reader.ReadLengthDelimited());
                     break;
                 case (2, WireType.LengthDelimited):
                     scopes.Add(reader.ReadLengthDelimited().ToArray());
@@ -50,12 +53,12 @@ internal static class OtlpEnvelopeDecoder
 
         foreach (var scope in scopes)
         {
-            ReadScope(scope, serviceName, handle);
+            ReadScope(scope, source, handle);
         }
     }
 
     // Same ordering caveat: the scope's name may follow its items.
-    private static void ReadScope(ReadOnlySpan<byte> scope, string serviceName, ScopedItemHandler handle)
+    private static void ReadScope(ReadOnlySpan<byte> scope, OtlpResource source, ScopedItemHandler handle)
     {
         var scopeName = "";
         var items = new List<byte[]>();
@@ -78,7 +81,7 @@ internal static class OtlpEnvelopeDecoder
 
         foreach (var item in items)
         {
-            handle(serviceName, scopeName, item);
+            handle(source, scopeName, item);
         }
     }
 }

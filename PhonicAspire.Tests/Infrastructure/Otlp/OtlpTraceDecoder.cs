@@ -9,7 +9,7 @@ internal static class OtlpTraceDecoder
     public static List<CollectedSpan> Decode(ReadOnlySpan<byte> request)
     {
         var spans = new List<CollectedSpan>();
-        OtlpEnvelopeDecoder.ForEachItem(request, (serviceName, scopeName, span) => spans.Add(ReadSpan(span, serviceName, scopeName)));
+        OtlpEnvelopeDecoder.ForEachItem(request, (source, scopeName, span) => spans.Add(ReadSpan(span, source.ServiceName, scopeName)));
         return spans;
     }
 
