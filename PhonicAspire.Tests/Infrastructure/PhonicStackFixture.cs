@@ -190,7 +190,7 @@ public sealed class PhonicStackFixture : IAsyncLifetime
         _redis?.Dispose();
         if (_app is not null)
         {
-            await _app.DisposeAsync();
+            await _app.DisposeAsync().AsTask().WaitAsync(StartupTimeout);
         }
 
         await Telemetry.DisposeAsync();
