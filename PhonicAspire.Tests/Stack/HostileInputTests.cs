@@ -232,6 +232,12 @@ public sealed class HostileInputTests(PhonicStackFixture stack) : IAsyncLifetime
     public Task Signed_deeply_nested_json_is_kept() =>
         AssertKeptAsync(Encoding.ASCII.GetBytes(new string('[', 5000) + new string(']', 5000)));
 
+    [Theory]
+    [InlineData("""{"event_type":"\ud800","data":{"conversation":{"id":"conv_x"}}}""")]
+    [InlineData("""{"event_type":"conversation.ended","data":{"conversation":{"id":"\udc00"}}}""")]
+    public Task Signed_json_whose_labels_are_escaped_lone_surrogates_is_kept(string body) =>
+        AssertKeptAsync(Encoding.UTF8.GetBytes(body));
+
     [Fact]
     public Task Signed_invalid_utf8_is_kept() =>
         AssertKeptAsync([.. "{\"event_type\":\"conversation.ended\",\"x\":\""u8, 0xC3, 0x28, 0xFF, .. "\"}"u8]);

@@ -17,6 +17,16 @@ public sealed class DeliveryLabelsTests
         Assert.Equal(new DeliveryLabels(eventType, SamplePayloads.SampleConversationId), labels);
     }
 
+    [Theory]
+    [InlineData("""{"event_type":"\ud800","data":{"conversation":{"id":"conv_1"}}}""", null, "conv_1")]
+    [InlineData("""{"event_type":"conversation.ended","data":{"conversation":{"id":"conv_\udfff"}}}""", "conversation.ended", null)]
+    public void A_label_that_is_an_escaped_lone_surrogate_is_left_out(string body, string? eventType, string? conversationId)
+    {
+        var labels = DeliveryLabels.Read(Encoding.UTF8.GetBytes(body));
+
+        Assert.Equal(new DeliveryLabels(eventType, conversationId), labels);
+    }
+
     [Fact]
     public void Reads_the_docs_sample_where_event_type_comes_before_a_pretty_printed_data()
     {

@@ -29,7 +29,7 @@ public readonly record struct DeliveryLabels(string? EventType, string? Conversa
                     reader.Read();
                     if (reader.TokenType == JsonTokenType.String)
                     {
-                        eventType = reader.GetString();
+                        eventType = ReadLabel(ref reader);
                     }
                     else
                     {
@@ -60,6 +60,20 @@ public readonly record struct DeliveryLabels(string? EventType, string? Conversa
         return new DeliveryLabels(eventType, conversationId);
     }
 
+    // An escaped lone surrogate ("\ud800") is valid JSON but no valid string: such a label is left out, and the
+    // delivery is kept like any other.
+    private static string? ReadLabel(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     // At the value of "data": finds conversation.id, leaving the reader after the data object.
     private static string? ReadConversationId(ref Utf8JsonReader reader)
     {
@@ -86,7 +100,7 @@ public readonly record struct DeliveryLabels(string? EventType, string? Conversa
                 reader.Read();
                 if (isId && reader.TokenType == JsonTokenType.String)
                 {
-                    conversationId = reader.GetString();
+                    conversationId = ReadLabel(ref reader);
                 }
                 else
                 {
