@@ -95,6 +95,48 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
         }
     }
 
+    [Fact]
+    public async Task Entries_whose_workers_keep_dying_are_all_dead_lettered_whatever_their_ids_sequence_numbers()
+    {
+        var first = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+        var second = SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId());
+
+        // Ids …-5 and …-12 of one millisecond: as text "…-12" sorts before "…-5". Both are handed to a consumer
+        // that never acknowledges and made to look delivered ten times and long idle.
+        var milliseconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 1_000;
+        RedisValue[] entryIds = [$"{milliseconds}-5", $"{milliseconds}-12"];
+        await stack.Redis.ScriptEvaluateAsync(
+            """
+            for i = 1, 2 do
+                redis.call('XADD', KEYS[1], ARGV[i], 'svix_id', ARGV[2 + i], 'event_type', 'test', 'received_at', ARGV[5], 'body', ARGV[6])
+            end
+            redis.call('XREADGROUP', 'GROUP', ARGV[7], 'ghost-consumer', 'COUNT', 10000, 'STREAMS', KEYS[1], '>')
+            redis.call('XCLAIM', KEYS[1], ARGV[7], 'ghost-consumer', 0, ARGV[1], ARGV[2], 'IDLE', 3600000, 'RETRYCOUNT', 10)
+            return 1
+            """,
+            [WebhookStream.Name],
+            [entryIds[0], entryIds[1], first.SvixId, second.SvixId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), first.Body, WebhookStream.ConsumerGroup]);
+
+        try
+        {
+            foreach (var entryId in entryIds)
+            {
+                var deadLetter = await WaitForDeadLetterOfAsync(entryId);
+                Assert.Contains("times without being stored", (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal);
+            }
+
+            Assert.Equal(0, await StoredEvents.CountAsync(stack, first.SvixId));
+            Assert.Equal(0, await StoredEvents.CountAsync(stack, second.SvixId));
+        }
+        finally
+        {
+            foreach (var entryId in entryIds)
+            {
+                await DeleteDeadLettersOfAsync(entryId);
+            }
+        }
+    }
+
     /// <summary>The one dead letter made of the entry <paramref name="originalEntryId"/>, once it is there.</summary>
     private async Task<StreamEntry> WaitForDeadLetterOfAsync(RedisValue originalEntryId)
     {

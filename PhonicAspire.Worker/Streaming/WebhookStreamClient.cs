@@ -87,9 +87,12 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
     /// <summary>How many times each of these pending entries has been delivered to a consumer, claims included.</summary>
     public async Task<IReadOnlyDictionary<string, int>> GetDeliveryCountsAsync(IReadOnlyList<StreamEntry> entries)
     {
-        var pending = await Database.StreamPendingMessagesAsync(
-            Stream, Group, entries.Count, RedisValue.Null, entries.Min(entry => entry.Id), entries.Max(entry => entry.Id));
-        return pending.ToDictionary(message => message.MessageId.ToString(), message => message.DeliveryCount);
+        // One exact range per entry, pipelined: a range from the smallest id to the largest would need ids compared
+        // as (milliseconds, sequence), and as text "…-12" sorts before "…-5". Claims are rare; this is not a hot path.
+        var database = Database;
+        var pending = await Task.WhenAll(entries.Select(entry =>
+            database.StreamPendingMessagesAsync(Stream, Group, 1, RedisValue.Null, entry.Id, entry.Id)));
+        return pending.SelectMany(messages => messages).ToDictionary(message => message.MessageId.ToString(), message => message.DeliveryCount);
     }
 
     public async Task AcknowledgeAsync(IReadOnlyCollection<string> entryIds)
