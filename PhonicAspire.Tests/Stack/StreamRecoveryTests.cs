@@ -48,7 +48,7 @@ public sealed class StreamRecoveryTests(PhonicStackFixture stack)
                 answer => answer.Body.Contains("storage: Unhealthy", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
                 "the worker's /health to report its storage unhealthy");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
-            Assert.Contains("PostgreSQL is unreachable", health.Body, StringComparison.Ordinal);
+            Assert.Contains("PostgreSQL cannot store webhooks", health.Body, StringComparison.Ordinal);
         }
 
         Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));

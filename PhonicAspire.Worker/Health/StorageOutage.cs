@@ -5,26 +5,46 @@ using StackExchange.Redis;
 namespace PhonicAspire.Worker.Health;
 
 /// <summary>
-/// Tells an outage (PostgreSQL or Redis unreachable or not ready, which waiting cures) from a failure of the data
-/// itself (which isolating the entry cures).
+/// Tells an outage (PostgreSQL or Redis unreachable, or PostgreSQL refusing every write for a reason of its own,
+/// which waiting cures) from a failure of an entry's own data (which isolating the entry cures).
 /// </summary>
 public static class StorageOutage
 {
     // Redis answers these while it loads its AOF, fails over or is busy with a long script.
     private static readonly string[] TransientRedisErrors = ["LOADING", "READONLY", "MASTERDOWN", "TRYAGAIN", "BUSY"];
 
-    public static bool IsOutage(Exception exception) => exception switch
+    // SQLSTATE classes an entry's own data can cause: data exceptions, integrity violations, program limits.
+    // Everything else (read-only after a failover 25006, lost grants 42501, a statement timeout 57014, a full disk
+    // 53100, a missing table 42P01, …) would fail every entry alike.
+    private static readonly string[] EntryErrorClasses = ["22", "23", "54"];
+
+    /// <summary>PostgreSQL or Redis cannot be reached or is not ready yet.</summary>
+    public static bool IsUnreachable(Exception exception) => exception switch
     {
         NpgsqlException npgsql => npgsql.IsTransient,
         RedisConnectionException or RedisTimeoutException => true,
         RedisServerException redis => TransientRedisErrors.Any(error => redis.Message.StartsWith(error, StringComparison.Ordinal)),
         SocketException or TimeoutException => true,
-        _ => exception.InnerException is { } inner && IsOutage(inner),
+        _ => exception.InnerException is { } inner && IsUnreachable(inner),
     };
 
     /// <summary>
-    /// Why an entry failed, fit for a log line and the dead-letter stream: PostgreSQL's messages can quote the value
-    /// that failed (a phone number, a transcript), so only the error's type and code are kept.
+    /// Entries must wait, not be dead-lettered: the store cannot be reached, or PostgreSQL refuses writes for a
+    /// reason that is not in the entry's data. A duplicate svix id (another worker stored it first) also just
+    /// needs another attempt, which finds it stored.
+    /// </summary>
+    public static bool IsOutage(Exception exception) =>
+        IsUnreachable(exception)
+        || FindPostgres(exception) is { } postgres
+            && (!EntryErrorClasses.Contains(postgres.SqlState[..2])
+                || postgres is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: Persistence.Staging.WebhookEventCommands.PrimaryKey });
+
+    /// <summary>A failure of the entries being stored, which storing them one by one can pin on one of them.</summary>
+    public static bool IsEntryFailure(Exception exception) => exception is not OperationCanceledException && !IsOutage(exception);
+
+    /// <summary>
+    /// Why an entry failed, fit for a log line, <c>/health</c> and the dead-letter stream: PostgreSQL's messages can
+    /// quote the value that failed (a phone number, a transcript), so only the error's type and code are kept.
     /// </summary>
     public static string Describe(Exception exception) => exception switch
     {
@@ -32,4 +52,7 @@ public static class StorageOutage
         _ when exception.InnerException is PostgresException inner => Describe(inner),
         _ => exception.GetType().Name,
     };
+
+    private static PostgresException? FindPostgres(Exception exception) =>
+        exception as PostgresException ?? (exception.InnerException is { } inner ? FindPostgres(inner) : null);
 }

@@ -26,7 +26,7 @@ public sealed partial class DatabaseMigrator(IServiceScopeFactory scopeFactory, 
                 return;
             }
             // Only a database that cannot be reached is worth waiting for; a failing migration would fail again.
-            catch (Exception exception) when (StorageOutage.IsOutage(exception) && !cancellationToken.IsCancellationRequested)
+            catch (Exception exception) when (StorageOutage.IsUnreachable(exception) && !cancellationToken.IsCancellationRequested)
             {
                 LogUnreachable(logger, StorageOutage.Describe(exception), attempt, delay);
                 await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);

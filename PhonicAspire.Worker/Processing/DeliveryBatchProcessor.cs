@@ -11,8 +11,9 @@ namespace PhonicAspire.Worker.Processing;
 
 /// <summary>
 /// Stores a batch of stream entries in one transaction and acknowledges them only after the commit. When the batch
-/// fails for a reason other than an outage, the entries are stored one by one so that a poison entry is isolated
-/// and, after <see cref="WorkerOptions.MaxAttempts"/>, dead-lettered with its reason while the rest are stored.
+/// fails for its data (SQLSTATE classes 22, 23, 54), the entries are stored one by one so that a poison entry is
+/// isolated and, after <see cref="WorkerOptions.MaxAttempts"/>, dead-lettered with its reason while the rest are
+/// stored. Any other failure, or one every entry shares, is an outage: everything stays pending and is retried.
 /// </summary>
 public sealed partial class DeliveryBatchProcessor(
     IServiceScopeFactory scopeFactory,
@@ -23,6 +24,8 @@ public sealed partial class DeliveryBatchProcessor(
     IOptions<WorkerOptions> options,
     ILogger<DeliveryBatchProcessor> logger)
 {
+    private static readonly TimeSpan FirstOutageDelay = TimeSpan.FromMilliseconds(100);
+
     public async Task ProcessAsync(IReadOnlyList<StreamEntry> entries, CancellationToken stoppingToken)
     {
         var deliveries = new List<StreamDelivery>(entries.Count);
@@ -43,20 +46,85 @@ public sealed partial class DeliveryBatchProcessor(
             return;
         }
 
-        try
+        var byEntryId = entries.ToDictionary(entry => entry.Id.ToString());
+        var delay = FirstOutageDelay;
+        while (true)
         {
-            await StoreUntilOutageEndsAsync(deliveries, stoppingToken);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException && !StorageOutage.IsOutage(exception))
-        {
-            LogBatchFailed(logger, deliveries.Count, StorageOutage.Describe(exception));
-            var byEntryId = entries.ToDictionary(entry => entry.Id.ToString());
-            foreach (var delivery in deliveries)
+            try
             {
-                await StoreAloneAsync(delivery, byEntryId[delivery.EntryId], stoppingToken);
+                await StoreUntilOutageEndsAsync(deliveries, stoppingToken);
+                return;
+            }
+            catch (Exception batchError) when (StorageOutage.IsEntryFailure(batchError))
+            {
+                LogBatchFailed(logger, deliveries.Count, StorageOutage.Describe(batchError));
+                if (await IsolateAsync(deliveries, byEntryId, batchError, stoppingToken))
+                {
+                    return;
+                }
+
+                // The batch, its first entry and the rest of it fail alike: the error is PostgreSQL's, not an
+                // entry's. Wait it out like an outage, everything pending, rather than dead-letter a whole backlog.
+                var reason = StorageOutage.Describe(batchError);
+                health.StorageFailing(reason);
+                LogOutage(logger, deliveries.Count, delay.TotalMilliseconds, reason);
+                await Task.Delay(delay, timeProvider, stoppingToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.Value.MaxOutageDelay.Ticks));
             }
         }
     }
+
+    /// <summary>
+    /// Stores the deliveries one by one so that an entry PostgreSQL rejects for its own data is found and, after
+    /// <see cref="WorkerOptions.MaxAttempts"/>, dead-lettered while the others are stored. When the first entry on
+    /// its own fails exactly as the batch did, the rest of the batch decides whether that entry or PostgreSQL is at
+    /// fault; returns false (nothing dead-lettered) when the rest fails that way too.
+    /// </summary>
+    private async Task<bool> IsolateAsync(
+        IReadOnlyList<StreamDelivery> deliveries, Dictionary<string, StreamEntry> byEntryId, Exception batchError, CancellationToken stoppingToken)
+    {
+        var first = deliveries[0];
+        var rest = deliveries.Skip(1).ToArray();
+        var firstError = await TryStoreAsync([first], stoppingToken);
+        if (firstError is not null && rest.Length > 0 && SameFailure(firstError, batchError))
+        {
+            var restError = await TryStoreAsync(rest, stoppingToken);
+            if (restError is not null && (SameFailure(restError, batchError) || !await IsolateAsync(rest, byEntryId, restError, stoppingToken)))
+            {
+                return false;
+            }
+
+            await StoreAloneAsync(first, byEntryId[first.EntryId], stoppingToken);
+            return true;
+        }
+
+        if (firstError is not null)
+        {
+            await StoreAloneAsync(first, byEntryId[first.EntryId], stoppingToken);
+        }
+
+        foreach (var delivery in rest)
+        {
+            await StoreAloneAsync(delivery, byEntryId[delivery.EntryId], stoppingToken);
+        }
+
+        return true;
+    }
+
+    private async Task<Exception?> TryStoreAsync(IReadOnlyList<StreamDelivery> deliveries, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await StoreUntilOutageEndsAsync(deliveries, stoppingToken);
+            return null;
+        }
+        catch (Exception exception) when (StorageOutage.IsEntryFailure(exception))
+        {
+            return exception;
+        }
+    }
+
+    private static bool SameFailure(Exception one, Exception other) => StorageOutage.Describe(one) == StorageOutage.Describe(other);
 
     private async Task StoreAloneAsync(StreamDelivery delivery, StreamEntry entry, CancellationToken stoppingToken)
     {
@@ -72,7 +140,7 @@ public sealed partial class DeliveryBatchProcessor(
                 await StoreUntilOutageEndsAsync([delivery], stoppingToken);
                 return;
             }
-            catch (Exception exception) when (exception is not OperationCanceledException && !StorageOutage.IsOutage(exception))
+            catch (Exception exception) when (StorageOutage.IsEntryFailure(exception))
             {
                 if (attempt >= options.Value.MaxAttempts)
                 {
@@ -127,14 +195,14 @@ public sealed partial class DeliveryBatchProcessor(
         }
         catch (Exception exception) when (StorageOutage.IsOutage(exception))
         {
-            health.StorageUnreachable(StorageOutage.Describe(exception));
+            health.StorageFailing(StorageOutage.Describe(exception));
             throw;
         }
     }
 
     private async Task RetryDuringOutageAsync(Func<Task> operation, int count, CancellationToken stoppingToken)
     {
-        var delay = TimeSpan.FromMilliseconds(100);
+        var delay = FirstOutageDelay;
         while (true)
         {
             try

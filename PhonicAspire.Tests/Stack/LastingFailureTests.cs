@@ -1,0 +1,93 @@
+using System.Net;
+using Npgsql;
+using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.Webhooks;
+
+namespace PhonicAspire.Tests.Stack;
+
+/// <summary>
+/// A PostgreSQL that refuses every write for a while (here: read-only, as after a failover) is an outage, not a
+/// reason to empty the stream into the dead-letter stream: Svix got its 2xx and will not send those webhooks again.
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed class LastingFailureTests(PhonicStackFixture stack)
+{
+    [Fact]
+    public async Task Deliveries_wait_out_a_read_only_database_and_are_stored_once_it_accepts_writes_again()
+    {
+        using var api = stack.CreateApiClient();
+        using var worker = stack.CreateWorkerClient();
+        var webhooks = Enumerable.Range(0, 3).Select(_ => SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId())).ToArray();
+
+        await SetReadOnlyAsync(true);
+        try
+        {
+            foreach (var webhook in webhooks)
+            {
+                using var response = await api.SendAsync(webhook.ToRequest());
+                Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            }
+
+            var health = await Eventually.ReturnsAsync(
+                async () =>
+                {
+                    using var response = await worker.GetAsync("/health");
+                    return await response.Content.ReadAsStringAsync();
+                },
+                body => body.Contains("SQLSTATE 25006", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
+                "the worker's /health to name the read-only transaction's SQLSTATE");
+            Assert.StartsWith("Unhealthy", health, StringComparison.Ordinal);
+            Assert.DoesNotContain("read-only transaction", health, StringComparison.Ordinal);
+
+            // Well past Worker:MaxAttempts (5 attempts, about 1.5 s) for each entry.
+            await Task.Delay(TimeSpan.FromSeconds(6));
+            Assert.Empty(await DeadLettersOfAsync(webhooks));
+            foreach (var webhook in webhooks)
+            {
+                Assert.Equal(0, await StoredEvents.CountAsync(stack, webhook.SvixId));
+            }
+        }
+        finally
+        {
+            await SetReadOnlyAsync(false);
+        }
+
+        foreach (var webhook in webhooks)
+        {
+            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
+        }
+
+        Assert.Empty(await DeadLettersOfAsync(webhooks));
+    }
+
+    /// <summary>Makes new transactions in phonicdb read-only (or not) and ends every other session, so the worker's next ones see it.</summary>
+    private async Task SetReadOnlyAsync(bool readOnly)
+    {
+        await using var connection = await stack.OpenDatabaseAsync();
+        // This session may itself have started read-only.
+        await using (var writable = new NpgsqlCommand("SET default_transaction_read_only = off", connection))
+        {
+            await writable.ExecuteNonQueryAsync();
+        }
+
+        await using (var alter = new NpgsqlCommand(
+            readOnly ? "ALTER DATABASE phonicdb SET default_transaction_read_only = on" : "ALTER DATABASE phonicdb RESET default_transaction_read_only",
+            connection))
+        {
+            await alter.ExecuteNonQueryAsync();
+        }
+
+        await using var terminate = new NpgsqlCommand(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = 'phonicdb' AND pid <> pg_backend_pid()", connection);
+        await terminate.ExecuteScalarAsync();
+        NpgsqlConnection.ClearAllPools();
+    }
+
+    private async Task<StackExchange.Redis.StreamEntry[]> DeadLettersOfAsync(SignedWebhook[] webhooks)
+    {
+        var svixIds = webhooks.Select(webhook => webhook.SvixId).ToHashSet(StringComparer.Ordinal);
+        return (await stack.Redis.StreamRangeAsync(WebhookStream.DeadLetterName))
+            .Where(entry => svixIds.Contains((string)entry[WebhookStream.Fields.SvixId]!))
+            .ToArray();
+    }
+}
