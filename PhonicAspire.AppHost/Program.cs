@@ -31,8 +31,9 @@ var worker = builder.AddProject<Projects.PhonicAspire_Worker>("worker")
 
 if (builder.Environment.IsDevelopment())
 {
-    api.WithTestWebhookCommand();
-    worker.WithStreamCommands();
+    var operatorKey = builder.AddOperatorKey();
+    api.WithTestWebhookCommand(operatorKey);
+    worker.WithStreamCommands(operatorKey);
 }
 
 await builder.Build().RunAsync();

@@ -15,9 +15,6 @@ app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.MapPhonicWebhooks();
 
-if (app.Environment.IsDevelopment())
-{
-    app.MapTestWebhooks();
-}
+app.MapOperatorRoutes()?.MapTestWebhooks();
 
 app.Run();

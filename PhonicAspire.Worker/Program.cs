@@ -12,9 +12,6 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 
-if (app.Environment.IsDevelopment())
-{
-    app.MapStreamAdministration();
-}
+app.MapOperatorRoutes()?.MapStreamAdministration();
 
 app.Run();

@@ -15,6 +15,9 @@ public sealed class PhonicStackFixture : IAsyncLifetime
 {
     public const string WebhookSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
+    /// <summary>The key the dashboard's buttons present to the operator routes; fixed here so tests can present it too.</summary>
+    public const string OperatorKey = "operator-key-for-the-tests-0123456789";
+
     public static readonly string[] ResourceNames = ["redis", "postgres", "phonicdb", "webhookapi", "worker"];
 
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(3);
@@ -39,6 +42,14 @@ public sealed class PhonicStackFixture : IAsyncLifetime
     public HttpClient CreateApiClient() => WithTimeout(App.CreateHttpClient("webhookapi"));
 
     public HttpClient CreateWorkerClient() => WithTimeout(App.CreateHttpClient("worker"));
+
+    /// <summary>A client of a service's operator routes, presenting the operator key as the dashboard's buttons do.</summary>
+    public HttpClient CreateOperatorClient(string service)
+    {
+        var client = WithTimeout(App.CreateHttpClient(service));
+        client.DefaultRequestHeaders.Authorization = new("Bearer", OperatorKey);
+        return client;
+    }
 
     public async Task<NpgsqlConnection> OpenDatabaseAsync()
     {
@@ -140,6 +151,7 @@ public sealed class PhonicStackFixture : IAsyncLifetime
                 "PHONIC_INFRA=local",
                 $"PHONIC_DATA_DIR={_dataDirectory}",
                 $"Parameters:phonic-webhook-secret={WebhookSecret}",
+                $"Parameters:phonic-operator-key={OperatorKey}",
             ],
             timeout.Token);
         builder.Services.AddLogging(logging => logging

@@ -58,7 +58,7 @@ public sealed class DashboardCommandTests(PhonicStackFixture stack)
                     [new NameValueEntry(WebhookStream.Fields.Error, "stream status test"), new NameValueEntry(WebhookStream.Fields.OriginalEntryId, "1-0")]));
             }
 
-            using var client = stack.CreateWorkerClient();
+            using var client = stack.CreateOperatorClient("worker");
             var (reported, actual) = await Eventually.ReturnsAsync(
                 async () =>
                 {

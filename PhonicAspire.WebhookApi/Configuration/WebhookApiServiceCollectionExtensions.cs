@@ -30,10 +30,7 @@ public static class WebhookApiServiceCollectionExtensions
         builder.Services.AddSingleton<RedisDurabilityMonitor>();
         builder.Services.AddHostedService(services => services.GetRequiredService<RedisDurabilityMonitor>());
         builder.Services.AddHealthChecks().AddCheck<RedisDurabilityMonitor>("redis-durability");
-        if (builder.Environment.IsDevelopment())
-        {
-            builder.Services.AddHttpClient<TestWebhookSender>();
-        }
+        builder.Services.AddHttpClient<TestWebhookSender>();
 
         // The queue traces its one Redis call itself (see WebhookQueue): the generic command profiler keeps every
         // command of every request in memory until its next flush, which at thousands of deliveries a second

@@ -1,13 +1,13 @@
 namespace PhonicAspire.WebhookApi.Development;
 
 /// <summary>
-/// Development only: the dashboard's "Send test webhook" command lands here. The API builds a sample event, signs it
+/// The dashboard's "Send test webhook" command lands here (an operator route: see <see cref="OperatorRoutes"/>). The API builds a sample event, signs it
 /// with its own configured secret exactly as Svix would, and posts it to its own webhook route, so the whole
 /// path (verification, queue, worker, database) shows in one trace.
 /// </summary>
 public static class TestWebhookEndpoints
 {
-    public const string Route = "/admin/test-webhooks";
+    public const string Route = "/test-webhooks";
 
     public static IEndpointRouteBuilder MapTestWebhooks(this IEndpointRouteBuilder endpoints)
     {

@@ -3,13 +3,13 @@ using PhonicAspire.Worker.Streaming;
 namespace PhonicAspire.Worker.Administration;
 
 /// <summary>
-/// Development only: what the dashboard's worker commands call. They act on the shared stream, so any one worker
+/// What the dashboard's worker commands call (operator routes: see <see cref="OperatorRoutes"/>). They act on the shared stream, so any one worker
 /// replica can serve them.
 /// </summary>
 public static partial class StreamAdministrationEndpoints
 {
-    public const string ReplayDeadLettersRoute = "/admin/dead-letters/replay";
-    public const string StreamStatusRoute = "/admin/stream-status";
+    public const string ReplayDeadLettersRoute = "/dead-letters/replay";
+    public const string StreamStatusRoute = "/stream-status";
 
     private const int ReplayLimit = 10_000;
 

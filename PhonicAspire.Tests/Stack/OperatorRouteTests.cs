@@ -1,0 +1,77 @@
+using System.Net;
+using Npgsql;
+using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.Webhooks;
+using StackExchange.Redis;
+
+namespace PhonicAspire.Tests.Stack;
+
+/// <summary>
+/// The operator routes behind the dashboard's buttons answer only the operator key: the internet reaching the API's
+/// port through a tunnel, or a web page the operator has open, gets 401 and changes nothing.
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed class OperatorRouteTests(PhonicStackFixture stack)
+{
+    public static TheoryData<string?> Callers => new() { null, "Bearer not-the-operator-key-at-all", $"Basic {PhonicStackFixture.OperatorKey}" };
+
+    [Theory]
+    [MemberData(nameof(Callers))]
+    public async Task A_caller_without_the_operator_key_cannot_make_the_api_sign_and_store_a_test_webhook(string? authorization)
+    {
+        var before = await CountTestWebhooksAsync();
+        using var client = stack.CreateApiClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/test-webhooks");
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        using var response = await client.SendAsync(request);
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized, "operator-key-required");
+        Assert.Equal(before, await CountTestWebhooksAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Callers))]
+    public async Task A_caller_without_the_operator_key_cannot_replay_dead_letters(string? authorization)
+    {
+        var deadLetter = await stack.Redis.StreamAddAsync(WebhookStream.DeadLetterName,
+            [new NameValueEntry(WebhookStream.Fields.Error, "operator route test"), new NameValueEntry(WebhookStream.Fields.OriginalEntryId, "1-0")]);
+        try
+        {
+            using var client = stack.CreateWorkerClient();
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/dead-letters/replay");
+            if (authorization is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Authorization", authorization);
+            }
+
+            using var response = await client.SendAsync(request);
+
+            await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized, "operator-key-required");
+            Assert.Single(await stack.Redis.StreamRangeAsync(WebhookStream.DeadLetterName, deadLetter, deadLetter));
+        }
+        finally
+        {
+            await stack.Redis.StreamDeleteAsync(WebhookStream.DeadLetterName, [deadLetter]);
+        }
+    }
+
+    [Fact]
+    public async Task The_operator_key_opens_the_operator_routes()
+    {
+        using var client = stack.CreateOperatorClient("webhookapi");
+        using var response = await client.PostAsync("/admin/test-webhooks?eventType=conversation.analysis", content: null);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private async Task<long> CountTestWebhooksAsync()
+    {
+        await using var connection = await stack.OpenDatabaseAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM webhook_events WHERE svix_id LIKE 'msg\\_test\\_%'", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
