@@ -12,12 +12,18 @@ if (!InfrastructureModeResolver.TryResolve(builder.Configuration, out var infras
     return 1;
 }
 
+if (!RedisServerSettings.TryRead(builder.Configuration, out var redisSettings, out problem))
+{
+    await Console.Error.WriteLineAsync(problem);
+    return 1;
+}
+
 var webhookSecret = builder.AddParameter("phonic-webhook-secret", secret: true)
     .WithDescription("Phonic's webhook signing secret(s), `whsec_…`; separate several with spaces or commas to rotate.");
 
 var backing = infrastructure == InfrastructureMode.Containers
-    ? builder.AddContainerBackingServices()
-    : builder.AddLocalBackingServices();
+    ? builder.AddContainerBackingServices(redisSettings)
+    : builder.AddLocalBackingServices(redisSettings);
 
 var api = builder.AddProject<Projects.PhonicAspire_WebhookApi>("webhookapi")
     .WithReference(backing.Redis).WaitFor(backing.Redis)

@@ -17,10 +17,11 @@ public sealed partial class ContainerRedisDurabilityTests(PublishedManifest mani
         ["appendonly"] = "yes",
         ["appendfsync"] = "always",
         ["maxmemory-policy"] = "noeviction",
+        ["maxmemory"] = (256 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
     [Fact]
-    public async Task The_published_redis_container_starts_a_server_that_fsyncs_every_write_and_never_evicts()
+    public async Task The_published_redis_container_starts_a_server_that_fsyncs_every_write_and_refuses_writes_past_its_maxmemory()
     {
         var redis = manifest.Resource("redis");
         var entrypoint = redis.GetProperty("entrypoint").GetString()!;
@@ -32,10 +33,10 @@ public sealed partial class ContainerRedisDurabilityTests(PublishedManifest mani
     }
 
     [Fact]
-    public async Task The_redis_container_as_the_orchestrator_runs_it_starts_a_server_that_fsyncs_every_write_and_never_evicts()
+    public async Task The_redis_container_as_the_orchestrator_runs_it_starts_a_server_that_fsyncs_every_write_and_refuses_writes_past_its_maxmemory()
     {
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.PhonicAspire_AppHost>(
-            ["PHONIC_INFRA=containers", "Parameters:phonic-webhook-secret=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]);
+            ["PHONIC_INFRA=containers", "Parameters:phonic-webhook-secret=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", $"Phonic:RedisMaxMemory={PublishedManifest.MaxMemory}"]);
         var redis = Assert.IsType<ContainerResource>(Assert.Single(builder.Resources, resource => resource.Name == "redis"), exactMatch: false);
 
         // What Aspire's orchestrator hands the container runtime: with shell execution, every argument joined into

@@ -9,6 +9,9 @@ namespace PhonicAspire.Tests.AppHost;
 /// </summary>
 public sealed class PublishedManifest : IAsyncLifetime
 {
+    /// <summary>The <c>Phonic:RedisMaxMemory</c> the manifest is published with.</summary>
+    public const string MaxMemory = "256mb";
+
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(2);
 
     private readonly string _directory = Directory.CreateTempSubdirectory("phonic-manifest-").FullName;
@@ -27,7 +30,7 @@ public sealed class PublishedManifest : IAsyncLifetime
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            Environment = { ["PHONIC_INFRA"] = "containers", ["DOTNET_ENVIRONMENT"] = "Production" },
+            Environment = { ["PHONIC_INFRA"] = "containers", ["DOTNET_ENVIRONMENT"] = "Production", ["Phonic__RedisMaxMemory"] = MaxMemory },
         };
 
         using var process = Process.Start(start)!;

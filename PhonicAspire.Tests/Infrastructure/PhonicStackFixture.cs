@@ -18,6 +18,9 @@ public sealed class PhonicStackFixture : IAsyncLifetime
     /// <summary>The key the dashboard's buttons present to the operator routes; fixed here so tests can present it too.</summary>
     public const string OperatorKey = "operator-key-for-the-tests-0123456789";
 
+    /// <summary>The <c>Phonic:RedisMaxMemory</c> the stack runs with.</summary>
+    public const string RedisMaxMemory = "1gb";
+
     public static readonly string[] ResourceNames = ["redis", "postgres", "phonicdb", "webhookapi", "worker"];
 
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(3);
@@ -152,6 +155,7 @@ public sealed class PhonicStackFixture : IAsyncLifetime
                 $"PHONIC_DATA_DIR={_dataDirectory}",
                 $"Parameters:phonic-webhook-secret={WebhookSecret}",
                 $"Parameters:phonic-operator-key={OperatorKey}",
+                $"Phonic:RedisMaxMemory={RedisMaxMemory}",
             ],
             timeout.Token);
         builder.Services.AddLogging(logging => logging

@@ -29,7 +29,10 @@ public static class WebhookApiServiceCollectionExtensions
         builder.Services.AddSingleton<RedisDurabilityProbe>();
         builder.Services.AddSingleton<RedisDurabilityMonitor>();
         builder.Services.AddHostedService(services => services.GetRequiredService<RedisDurabilityMonitor>());
-        builder.Services.AddHealthChecks().AddCheck<RedisDurabilityMonitor>("redis-durability");
+        builder.Services.AddSingleton<RedisMemoryPressure>();
+        builder.Services.AddHealthChecks()
+            .AddCheck<RedisDurabilityMonitor>("redis-durability")
+            .AddCheck<RedisMemoryPressure>("redis-memory");
         builder.Services.AddHttpClient<TestWebhookSender>();
 
         // The queue traces its one Redis call itself (see WebhookQueue): the generic command profiler keeps every

@@ -19,6 +19,7 @@ public sealed partial class WebhookReceiver(
     SvixSignatureVerifier verifier,
     WebhookQueue queue,
     RedisDurabilityMonitor durability,
+    RedisMemoryPressure memoryPressure,
     PhonicMetrics metrics,
     TimeProvider timeProvider,
     IOptions<WebhookOptions> options,
@@ -112,6 +113,7 @@ public sealed partial class WebhookReceiver(
                 return Results.Ok();
             }
 
+            memoryPressure.Accepted();
             metrics.DeliveryReceived(DeliveryOutcome.Accepted);
             LogAccepted(logger, svixId!, eventType);
             return Results.Accepted();
@@ -122,6 +124,16 @@ public sealed partial class WebhookReceiver(
             body.Abandon();
             metrics.DeliveryReceived(DeliveryOutcome.ClientAborted);
             return Results.Empty;
+        }
+        catch (Exception exception) when (RedisMemoryPressure.IsOutOfMemory(exception))
+        {
+            // Redis refused the append outright, so the buffer is not referenced by any command still in flight.
+            body.Release();
+            memoryPressure.Refused();
+            metrics.DeliveryReceived(DeliveryOutcome.QueueFull);
+            LogQueueFull(logger, svixId!);
+            context.Response.Headers.RetryAfter = RetryAfterSeconds;
+            return WebhookProblems.QueueFull();
         }
         catch (Exception exception) when (exception is TimeoutException or RedisException)
         {
@@ -153,6 +165,9 @@ public sealed partial class WebhookReceiver(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a webhook delivery: {Outcome}")]
     private static partial void LogRejected(ILogger logger, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {SvixId} refused: Redis is out of memory (maxmemory, noeviction); answered 503 so Svix retries")]
+    private static partial void LogQueueFull(ILogger logger, string svixId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {SvixId} could not be queued ({Error}); answered 503 so Svix retries")]
     private static partial void LogQueueUnavailable(ILogger logger, string svixId, string error);

@@ -5,12 +5,12 @@ internal static class ContainerBackingServices
 {
     public const string RedisImageTag = "7.4";
 
-    public static BackingServices AddContainerBackingServices(this IDistributedApplicationBuilder builder)
+    public static BackingServices AddContainerBackingServices(this IDistributedApplicationBuilder builder, RedisServerSettings redisSettings)
     {
         var redis = builder.AddRedis(ResourceNames.Redis)
             .WithImageTag(RedisImageTag)
             .WithDataVolume()
-            .WithDurableServer();
+            .WithServerSettings(redisSettings);
 
         var database = builder.AddPostgres(ResourceNames.Postgres)
             .WithDataVolume()

@@ -6,7 +6,7 @@ namespace PhonicAspire.AppHost.Infrastructure.Local;
 /// </summary>
 internal static class LocalBackingServices
 {
-    public static BackingServices AddLocalBackingServices(this IDistributedApplicationBuilder builder)
+    public static BackingServices AddLocalBackingServices(this IDistributedApplicationBuilder builder, RedisServerSettings redisSettings)
     {
         if (!LocalServerBinaries.TryLocate(out var binaries, out var missing))
         {
@@ -14,7 +14,7 @@ internal static class LocalBackingServices
         }
 
         var dataDirectory = LocalDataDirectory.Resolve(builder);
-        var redis = builder.AddLocalRedis(ResourceNames.Redis, binaries, dataDirectory);
+        var redis = builder.AddLocalRedis(ResourceNames.Redis, binaries, dataDirectory, redisSettings);
         var database = builder.AddLocalPostgres(ResourceNames.Postgres, binaries, dataDirectory)
             .AddLocalDatabase(ResourceNames.Database);
 

@@ -6,7 +6,7 @@ namespace PhonicAspire.AppHost.Infrastructure.Local;
 internal static class LocalRedisBuilderExtensions
 {
     public static IResourceBuilder<LocalRedisResource> AddLocalRedis(
-        this IDistributedApplicationBuilder builder, string name, LocalServerBinaries binaries, string dataDirectory)
+        this IDistributedApplicationBuilder builder, string name, LocalServerBinaries binaries, string dataDirectory, RedisServerSettings settings)
     {
         var redisDirectory = Path.Combine(dataDirectory, name);
         Directory.CreateDirectory(redisDirectory);
@@ -37,7 +37,7 @@ internal static class LocalRedisBuilderExtensions
                 "--bind", "127.0.0.1 -::1",
                 "--dir", redisDirectory,
                 "--daemonize", "no")
-            .WithArgs(RedisDurability.Arguments.ToArray())
+            .WithArgs(settings.Arguments.ToArray())
             .WithHealthCheck(healthCheckKey)
             .ExcludeFromManifest();
     }

@@ -1,0 +1,78 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+
+namespace PhonicAspire.AppHost.Infrastructure;
+
+/// <summary>
+/// What Redis is told, in both modes. The API acknowledges a webhook once Redis has accepted it, so Redis must not
+/// lose an acknowledged write: every write is appended to the AOF and fsynced before Redis replies, and a full Redis
+/// refuses writes (the API answers 503 and Svix retries) rather than evicting entries that are not stored yet. How
+/// full is full is the operator's: <c>Phonic:RedisMaxMemory</c> (Redis's own units, such as <c>512mb</c>).
+/// </summary>
+internal sealed partial class RedisServerSettings(string? maxMemory)
+{
+    public const string MaxMemoryKey = "Phonic:RedisMaxMemory";
+
+    public static readonly IReadOnlyDictionary<string, string> Durable = new Dictionary<string, string>
+    {
+        ["appendonly"] = "yes",
+        ["appendfsync"] = "always",
+        ["maxmemory-policy"] = "noeviction",
+    };
+
+    public IEnumerable<string> Arguments =>
+        Durable.SelectMany(setting => new[] { $"--{setting.Key}", setting.Value })
+            .Concat(maxMemory is null ? [] : ["--maxmemory", maxMemory]);
+
+    public static bool TryRead(IConfiguration configuration, out RedisServerSettings settings, out string problem)
+    {
+        var maxMemory = configuration[MaxMemoryKey]?.Trim();
+        settings = new RedisServerSettings(string.IsNullOrEmpty(maxMemory) ? null : maxMemory.ToLowerInvariant());
+        problem = string.Empty;
+        if (!string.IsNullOrEmpty(maxMemory) && !MemorySize().IsMatch(maxMemory))
+        {
+            problem = $"{MaxMemoryKey}='{maxMemory}' is not a size Redis takes: use bytes or a number with kb, mb or gb, such as 512mb.";
+            return false;
+        }
+
+        return true;
+    }
+
+    [GeneratedRegex("^[0-9]+(b|k|kb|m|mb|g|gb)?$", RegexOptions.IgnoreCase)]
+    private static partial Regex MemorySize();
+}
+
+internal static class RedisServerSettingsExtensions
+{
+    /// <summary>
+    /// Aspire's Redis container runs <c>/bin/sh -c "redis-server …"</c>. When publishing, Aspire writes that script
+    /// itself, and arguments added after it become the script's <c>$0</c>, <c>$1</c>… that never reach the server;
+    /// when running, the orchestrator joins every argument into the script (shell execution). The settings are
+    /// placed in the script in the first case and left to the orchestrator in the second.
+    /// </summary>
+    public static IResourceBuilder<RedisResource> WithServerSettings(this IResourceBuilder<RedisResource> redis, RedisServerSettings settings) =>
+        redis.WithArgs(context =>
+        {
+            var script = context.Args.IndexOf("-c") + 1;
+            if (script > 0 && script < context.Args.Count && context.Args[script] is string command
+                && command.StartsWith("redis-server", StringComparison.Ordinal))
+            {
+                context.Args[script] = $"{command} {string.Join(' ', settings.Arguments)}";
+            }
+#pragma warning disable ASPIRECONTAINERSHELLEXECUTION001 // Only read, to know where arguments land.
+            else if (script == 0 && redis.Resource.ShellExecution == true)
+#pragma warning restore ASPIRECONTAINERSHELLEXECUTION001
+            {
+                foreach (var argument in settings.Arguments)
+                {
+                    context.Args.Add(argument);
+                }
+            }
+            else
+            {
+                throw new DistributedApplicationException(
+                    "The Redis container's command is no longer `/bin/sh -c \"redis-server …\"`, so its durability settings cannot be placed; " +
+                    "check how this Aspire version starts Redis before acknowledging webhooks on it.");
+            }
+        });
+}

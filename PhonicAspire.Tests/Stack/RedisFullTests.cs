@@ -1,0 +1,63 @@
+using System.Globalization;
+using System.Net;
+using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.Webhooks;
+
+namespace PhonicAspire.Tests.Stack;
+
+/// <summary>Redis as the AppHost runs it locally, and what the API does when it is full.</summary>
+[Collection(StackCollection.Name)]
+public sealed class RedisFullTests(PhonicStackFixture stack)
+{
+    [Fact]
+    public async Task The_local_redis_fsyncs_every_write_never_evicts_and_has_the_configured_maxmemory()
+    {
+        Assert.Equal("yes", await ConfigGetAsync("appendonly"));
+        Assert.Equal("always", await ConfigGetAsync("appendfsync"));
+        Assert.Equal("noeviction", await ConfigGetAsync("maxmemory-policy"));
+        Assert.Equal((1L << 30).ToString(CultureInfo.InvariantCulture), await ConfigGetAsync("maxmemory"));
+    }
+
+    [Fact]
+    public async Task A_full_redis_gets_a_prompt_503_and_an_unhealthy_api_and_deliveries_are_accepted_again_once_it_has_room()
+    {
+        using var client = stack.CreateApiClient();
+        var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+
+        // Below what Redis already holds: every write that needs memory is refused (noeviction).
+        await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", "1");
+        try
+        {
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            using var refused = await client.SendAsync(webhook.ToRequest());
+            Assert.True(started.Elapsed < TimeSpan.FromSeconds(2), $"503 took {started.Elapsed.TotalMilliseconds:0} ms");
+            await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.ServiceUnavailable, "queue-full");
+            Assert.NotNull(refused.Headers.RetryAfter);
+            Assert.False(await stack.Redis.KeyExistsAsync(WebhookStream.AcceptedKeyPrefix + webhook.SvixId));
+
+            using var health = await client.GetAsync("/health");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+            Assert.Contains("Redis is out of memory", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", PhonicStackFixture.RedisMaxMemory);
+        }
+
+        // Svix's retry finds room.
+        using (var accepted = await client.SendAsync(SignedWebhook.Create(webhook.Body, webhook.SvixId).ToRequest()))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        }
+
+        Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
+        using var healthy = await client.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
+    }
+
+    private async Task<string?> ConfigGetAsync(string setting)
+    {
+        var reply = (StackExchange.Redis.RedisResult[])(await stack.Redis.ExecuteAsync("CONFIG", "GET", setting))!;
+        return (string?)reply[1];
+    }
+}
