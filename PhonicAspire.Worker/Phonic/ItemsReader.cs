@@ -121,7 +121,9 @@ internal static class ItemsReader
             ErrorMessage = toolCall.PropertyOrUndefined("error_message"u8).StringOrNull(),
             EndpointMethod = toolCall.PropertyOrUndefined("endpoint_method"u8).StringOrNull(),
             EndpointUrl = toolCall.PropertyOrUndefined("endpoint_url"u8).StringOrNull(),
-            EndpointHeaders = toolCall.PropertyOrUndefined("endpoint_headers"u8).RawJsonOrNull(),
+            EndpointHeaders = toolCall.PropertyOrUndefined("endpoint_headers"u8).RawJsonOrNull() is { } headers
+                ? CredentialRedaction.RedactHeaderObject(headers)
+                : null,
             EndpointTimeoutMs = toolCall.PropertyOrUndefined("endpoint_timeout_ms"u8).Int32OrNull(),
             EndpointCalledAt = toolCall.PropertyOrUndefined("endpoint_called_at"u8).TimestampOrNull(),
             QueryParams = toolCall.PropertyOrUndefined("query_params"u8).RawJsonOrNull(),

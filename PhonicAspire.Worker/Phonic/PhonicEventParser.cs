@@ -43,7 +43,7 @@ public static class PhonicEventParser
     private static PhonicEvent Interpret(JsonElement root, ReadOnlyMemory<byte> json, string? deliveredEventType)
     {
         var jsonbProblem = JsonbCompatibility.FindProblem(json.Span);
-        ReadOnlyMemory<byte>? payload = jsonbProblem is null ? json : null;
+        ReadOnlyMemory<byte>? payload = jsonbProblem is null ? CredentialRedaction.RedactEndpointHeaders(json) : null;
         if (root.ValueKind != JsonValueKind.Object)
         {
             return new PhonicEvent(
