@@ -11,6 +11,8 @@ public abstract class StorageTests(PhonicStackFixture stack) : IAsyncLifetime
 {
     private StorageHarness? _harness;
 
+    private protected PhonicStackFixture Stack => stack;
+
     private protected StorageHarness Harness => _harness ?? throw new InvalidOperationException("The storage harness has not started.");
 
     public async Task InitializeAsync() => _harness = await StorageHarness.StartAsync(stack);

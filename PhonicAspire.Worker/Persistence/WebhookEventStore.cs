@@ -131,6 +131,7 @@ public sealed class WebhookEventStore(PhonicDbContext context, TimeProvider time
     {
         BatchCommands =
         {
+            new NpgsqlBatchCommand(MergeStatements.LockConversations),
             new NpgsqlBatchCommand(MergeStatements.UpsertEnded),
             new NpgsqlBatchCommand(MergeStatements.DeleteReplacedToolCalls),
             new NpgsqlBatchCommand(MergeStatements.DeleteReplacedItems),

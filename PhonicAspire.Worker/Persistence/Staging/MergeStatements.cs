@@ -3,8 +3,10 @@ namespace PhonicAspire.Worker.Persistence.Staging;
 /// <summary>
 /// Set-based SQL that applies the staged conversation updates of a batch whose webhook_events rows were just
 /// copied. Typed values come from each update's <c>fields</c>; the large JSON columns (details, transfer items)
-/// come from the stored payload, which PostgreSQL already holds parsed. Rows that may already exist are upserted
-/// in key order, so workers storing overlapping batches lock them in the same order and cannot deadlock.
+/// come from the stored payload, which PostgreSQL already holds parsed. Before any of them, the batch takes every
+/// conversation row it touches in one global order (ids compared bytewise), so workers storing overlapping batches
+/// wait for each other instead of deadlocking, whatever order the statements would take the rows in. Versions and
+/// svix ids compare bytewise too (<c>COLLATE "C"</c>), so ties break alike on any database's collation.
 /// </summary>
 internal static class MergeStatements
 {
@@ -12,6 +14,17 @@ internal static class MergeStatements
     private const string ColumnBackedFields =
         "{id,workspace,external_id,origin,model,started_at,ended_at,ended_by,duration_ms,live_transcript," +
         "post_call_transcript,audio_url,default_language,additional_languages,items}";
+
+    /// <summary>
+    /// Inserts the batch's conversations that do not exist yet and locks those that do, all in id order. DO UPDATE
+    /// with a false WHERE updates nothing but still locks the row it conflicts with.
+    /// </summary>
+    public const string LockConversations = """
+        INSERT INTO conversations AS existing (id)
+        SELECT id FROM (SELECT DISTINCT conversation_id AS id FROM staged_updates) AS touched
+        ORDER BY id COLLATE "C"
+        ON CONFLICT (id) DO UPDATE SET id = excluded.id WHERE false
+        """;
 
     // One upsert may touch a row only once, so each statement first keeps the newest event per conversation; its
     // WHERE then keeps an event from overwriting a newer one already applied. Versions compare as
@@ -26,7 +39,7 @@ internal static class MergeStatements
             SELECT DISTINCT ON (conversation_id) svix_id, conversation_id, created_at, fields
             FROM staged_updates
             WHERE event_type = 'conversation.ended'
-            ORDER BY conversation_id, created_at DESC NULLS LAST, svix_id DESC),
+            ORDER BY conversation_id, created_at DESC NULLS LAST, svix_id COLLATE "C" DESC),
         applied AS (
             INSERT INTO conversations AS existing (
                 id, agent_id, agent_name, workspace, project_id, project_name, external_id, origin, model,
@@ -75,12 +88,17 @@ internal static class MergeStatements
                 ended_event_created_at = excluded.ended_event_created_at,
                 ended_event_svix_id = excluded.ended_event_svix_id
             WHERE existing.ended_event_svix_id IS NULL
-                OR (coalesce(excluded.ended_event_created_at, '-infinity'), excluded.ended_event_svix_id)
-                 > (coalesce(existing.ended_event_created_at, '-infinity'), existing.ended_event_svix_id)
-            -- xmax is 0 only on a row this statement inserted, so a set xmax means an existing row was replaced.
-            RETURNING existing.id, existing.ended_event_svix_id, existing.xmax <> 0 AS replaced)
+                OR (coalesce(excluded.ended_event_created_at, '-infinity'), excluded.ended_event_svix_id COLLATE "C")
+                 > (coalesce(existing.ended_event_created_at, '-infinity'), existing.ended_event_svix_id COLLATE "C")
+            RETURNING existing.id, existing.ended_event_svix_id),
+        -- As the statement found them (every part of a statement sees the same snapshot): a conversation whose
+        -- earlier conversation.ended was applied has items and tool calls to replace.
+        previous AS (
+            SELECT id FROM conversations
+            WHERE id IN (SELECT conversation_id FROM newest) AND ended_event_svix_id IS NOT NULL)
         INSERT INTO applied_ended (svix_id, conversation_id, replaced)
-        SELECT ended_event_svix_id, id, replaced FROM applied
+        SELECT applied.ended_event_svix_id, applied.id, previous.id IS NOT NULL
+        FROM applied LEFT JOIN previous ON previous.id = applied.id
         """;
 
     // Written as = ANY so that they probe the key index whatever the planner guesses about the staging table;
@@ -132,7 +150,7 @@ internal static class MergeStatements
             SELECT DISTINCT ON (conversation_id) svix_id, conversation_id, created_at, fields
             FROM staged_updates
             WHERE event_type = 'conversation.analysis'
-            ORDER BY conversation_id, created_at DESC NULLS LAST, svix_id DESC)
+            ORDER BY conversation_id, created_at DESC NULLS LAST, svix_id COLLATE "C" DESC)
         INSERT INTO conversations AS existing
             (id, latencies_ms, interruptions_count, analysis_event_created_at, analysis_event_svix_id)
         SELECT newest.conversation_id, analysis.latencies_ms, analysis.interruptions_count, newest.created_at, newest.svix_id
@@ -145,8 +163,8 @@ internal static class MergeStatements
             analysis_event_created_at = excluded.analysis_event_created_at,
             analysis_event_svix_id = excluded.analysis_event_svix_id
         WHERE existing.analysis_event_svix_id IS NULL
-            OR (coalesce(excluded.analysis_event_created_at, '-infinity'), excluded.analysis_event_svix_id)
-             > (coalesce(existing.analysis_event_created_at, '-infinity'), existing.analysis_event_svix_id)
+            OR (coalesce(excluded.analysis_event_created_at, '-infinity'), excluded.analysis_event_svix_id COLLATE "C")
+             > (coalesce(existing.analysis_event_created_at, '-infinity'), existing.analysis_event_svix_id COLLATE "C")
         """;
 
     public const string UpsertTransferred = """
@@ -154,7 +172,7 @@ internal static class MergeStatements
             SELECT DISTINCT ON (conversation_id) svix_id, conversation_id, created_at, fields ->> 'transferred_to' AS transferred_to
             FROM staged_updates
             WHERE event_type = 'conversation.transferred'
-            ORDER BY conversation_id, created_at DESC NULLS LAST, svix_id DESC)
+            ORDER BY conversation_id, created_at DESC NULLS LAST, svix_id COLLATE "C" DESC)
         INSERT INTO conversations AS existing
             (id, transferred_to, transferred_items, transferred_event_created_at, transferred_event_svix_id)
         SELECT
@@ -169,7 +187,7 @@ internal static class MergeStatements
             transferred_event_created_at = excluded.transferred_event_created_at,
             transferred_event_svix_id = excluded.transferred_event_svix_id
         WHERE existing.transferred_event_svix_id IS NULL
-            OR (coalesce(excluded.transferred_event_created_at, '-infinity'), excluded.transferred_event_svix_id)
-             > (coalesce(existing.transferred_event_created_at, '-infinity'), existing.transferred_event_svix_id)
+            OR (coalesce(excluded.transferred_event_created_at, '-infinity'), excluded.transferred_event_svix_id COLLATE "C")
+             > (coalesce(existing.transferred_event_created_at, '-infinity'), existing.transferred_event_svix_id COLLATE "C")
         """;
 }

@@ -1,0 +1,67 @@
+using Npgsql;
+using PhonicAspire.Tests.Infrastructure;
+using static PhonicAspire.Tests.Infrastructure.SamplePayloads;
+using static PhonicAspire.Tests.Storage.Deliveries;
+
+namespace PhonicAspire.Tests.Storage;
+
+/// <summary>
+/// Two batches, one with conversation.ended of X and conversation.analysis of Y, the other the reverse, must not
+/// deadlock: each transaction takes its conversations' row locks in one global order (ids compared bytewise) before
+/// any merge statement, whatever order the statements would take them in.
+/// </summary>
+public sealed class LockOrderTests(PhonicStackFixture stack) : StorageTests(stack)
+{
+    private static readonly TimeSpan WaitTimeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task A_batch_takes_its_conversation_locks_in_id_order_not_in_the_order_of_its_statements()
+    {
+        var first = $"conv_a{Guid.NewGuid():N}";
+        var second = $"conv_b{Guid.NewGuid():N}";
+        await Harness.StoreAsync(Delivery(Sample(Analysis, first)), Delivery(Sample(Analysis, second)));
+
+        // Another transaction holds the first conversation, as a concurrent batch would.
+        await using var holder = await Stack.OpenDatabaseAsync();
+        await using var holding = await holder.BeginTransactionAsync();
+        await LockAsync(holder, first, noWait: false);
+
+        // The merge upserts conversation.ended (the second conversation) before conversation.analysis (the first).
+        var storing = Harness.StoreAsync(Delivery(Sample(Ended, second)), Delivery(Sample(Analysis, first)));
+        try
+        {
+            // From outside any transaction: pg_stat_activity is a snapshot per transaction.
+            await using var observer = await Stack.OpenDatabaseAsync();
+            await Eventually.ReturnsAsync(() => CountWaitingForLocksAsync(observer), waiting => waiting > 0, WaitTimeout,
+                "the batch to wait for the held conversation");
+
+            // Waiting for the first conversation, the batch must not already hold the second.
+            await using var probe = await Stack.OpenDatabaseAsync();
+            await using var probing = await probe.BeginTransactionAsync();
+            await LockAsync(probe, second, noWait: true);
+        }
+        finally
+        {
+            await holding.RollbackAsync();
+            await storing.WaitAsync(WaitTimeout);
+        }
+    }
+
+    private static async Task LockAsync(NpgsqlConnection connection, string conversationId, bool noWait)
+    {
+        await using var command = new NpgsqlCommand(
+            $"SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE{(noWait ? " NOWAIT" : "")}", connection)
+        {
+            Parameters = { new() { Value = conversationId } },
+        };
+        Assert.Equal(1, await command.ExecuteScalarAsync());
+    }
+
+    private static async Task<long> CountWaitingForLocksAsync(NpgsqlConnection connection)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
+            connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
