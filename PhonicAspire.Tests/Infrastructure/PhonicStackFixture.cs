@@ -29,6 +29,9 @@ public sealed class PhonicStackFixture : IAsyncLifetime
     private static readonly TimeSpan HttpTimeout = TimeSpan.FromSeconds(30);
 
     private readonly string _dataDirectory = CreateDataDirectory();
+
+    /// <summary>Where the local servers keep their data (<c>PHONIC_DATA_DIR</c>).</summary>
+    public string DataDirectory => _dataDirectory;
     private DistributedApplication? _app;
     private ConnectionMultiplexer? _redis;
 

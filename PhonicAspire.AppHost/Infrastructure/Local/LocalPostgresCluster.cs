@@ -13,7 +13,7 @@ internal sealed class LocalPostgresCluster(LocalServerBinaries binaries, string 
     private const string ServiceUser = "postgres";
     private static readonly TimeSpan InitDbTimeout = TimeSpan.FromMinutes(2);
 
-    private static bool RunningAsRoot => Environment.UserName == "root";
+    public static bool RunningAsRoot => Environment.UserName == "root";
 
     public (string FileName, string[] Arguments) ServerCommand(int port) => AsServiceUser(
         binaries.Postgres,
@@ -32,7 +32,7 @@ internal sealed class LocalPostgresCluster(LocalServerBinaries binaries, string 
 
         Directory.CreateDirectory(dataDirectory);
         var passwordFile = Path.Combine(Path.GetDirectoryName(dataDirectory)!, ".initdb-password");
-        await File.WriteAllTextAsync(passwordFile, await password.GetValueAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        LocalSecretFile.Write(passwordFile, (await password.GetValueAsync(cancellationToken).ConfigureAwait(false))!);
 
         try
         {

@@ -9,10 +9,17 @@ internal static class LocalRedisBuilderExtensions
         this IDistributedApplicationBuilder builder, string name, LocalServerBinaries binaries, string dataDirectory, RedisServerSettings settings)
     {
         var redisDirectory = Path.Combine(dataDirectory, name);
-        Directory.CreateDirectory(redisDirectory);
+        LocalDataDirectory.CreatePrivate(redisDirectory);
+
+        // A password as in containers mode, kept beside the data. It reaches redis-server through a config file
+        // only its owner can read: on the command line every local user would see it in the process list.
+        var passwordValue = LocalSecretFile.ReadOrCreate(Path.Combine(dataDirectory, $"{name}.password"));
+        var password = builder.AddParameter($"{name}-password", passwordValue, secret: true);
+        var configFile = Path.Combine(redisDirectory, "redis.conf");
+        LocalSecretFile.Write(configFile, $"requirepass {passwordValue}\n");
 
         var port = LocalPorts.ReserveFree();
-        var redis = new LocalRedisResource(name, binaries.RedisServer, redisDirectory);
+        var redis = new LocalRedisResource(name, binaries.RedisServer, redisDirectory, password.Resource);
 
         string? connectionString = null;
         builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(redis, async (_, cancellationToken) =>
@@ -32,6 +39,8 @@ internal static class LocalRedisBuilderExtensions
                 endpoint.IsProxied = false;
             })
             .WithArgs(
+                // The config file first: Redis reads it, then lets the arguments that follow override it.
+                configFile,
                 "--port", port.ToString(CultureInfo.InvariantCulture),
                 // "-::1": listen on IPv6 loopback too when the machine has it, since "localhost" may resolve to it.
                 "--bind", "127.0.0.1 -::1",

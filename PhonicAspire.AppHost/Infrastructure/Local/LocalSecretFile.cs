@@ -3,8 +3,9 @@ using System.Security.Cryptography;
 namespace PhonicAspire.AppHost.Infrastructure.Local;
 
 /// <summary>
-/// A generated secret kept beside the data it protects: the data folder outlives one AppHost run, so its
-/// password must too.
+/// Generated secrets kept beside the data they protect (the data folder outlives one AppHost run, so its passwords
+/// must too), in files only their owner can read from the moment they exist: created with mode 0600, never made
+/// private after being written.
 /// </summary>
 internal static class LocalSecretFile
 {
@@ -18,11 +19,21 @@ internal static class LocalSecretFile
         }
 
         var secret = RandomNumberGenerator.GetString(Alphabet, 32);
-        File.WriteAllText(path, secret);
+        Write(path, secret);
+        return secret;
+    }
+
+    /// <summary>Creates (or replaces) <paramref name="path"/> with mode 0600 before its first byte is written.</summary>
+    public static void Write(string path, string contents)
+    {
+        File.Delete(path);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
-        return secret;
+
+        using var writer = new StreamWriter(path, options);
+        writer.Write(contents);
     }
 }
