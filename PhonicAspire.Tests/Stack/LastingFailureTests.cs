@@ -58,6 +58,7 @@ public sealed class LastingFailureTests(PhonicStackFixture stack)
         }
 
         Assert.Empty(await DeadLettersOfAsync(webhooks));
+        await stack.WaitUntilHealthyAsync("worker");
     }
 
     /// <summary>Makes new transactions in phonicdb read-only (or not) and ends every other session, so the worker's next ones see it.</summary>

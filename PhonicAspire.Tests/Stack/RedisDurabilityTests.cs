@@ -39,6 +39,7 @@ public sealed class RedisDurabilityTests(PhonicStackFixture stack)
         using var accepted = await client.SendAsync(SignedWebhook.Create(webhook.Body, webhook.SvixId).ToRequest());
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
+        await stack.WaitUntilHealthyAsync("webhookapi");
     }
 
     private static async Task<(HttpStatusCode Status, string Body)> ReadHealthAsync(HttpClient client)

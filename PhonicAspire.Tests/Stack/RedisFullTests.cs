@@ -53,6 +53,7 @@ public sealed class RedisFullTests(PhonicStackFixture stack)
         Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
         using var healthy = await client.GetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
+        await stack.WaitUntilHealthyAsync("webhookapi");
     }
 
     private async Task<string?> ConfigGetAsync(string setting)

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using PhonicAspire.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -8,24 +7,32 @@ namespace PhonicAspire.Tests.Stack;
 public sealed class StackStartupTests(PhonicStackFixture stack, ITestOutputHelper output)
 {
     [Fact]
-    public void Every_resource_is_healthy()
+    public async Task Every_resource_is_running_and_healthy()
     {
         output.WriteLine($"Start-up to all resources healthy: {stack.StartupDuration.TotalSeconds:0.0} s");
+
+        // Waited for rather than read once: a test before this one may have just restored a resource, and the
+        // orchestrator's view of its health follows a probe later.
         foreach (var name in PhonicStackFixture.ResourceNames)
         {
-            Assert.True(stack.App.ResourceNotifications.TryGetCurrentState(name, out var resource), $"'{name}' has no state.");
-            Assert.Equal(HealthStatus.Healthy, resource.Snapshot.HealthStatus);
+            await stack.WaitUntilHealthyAsync(name);
         }
     }
 
     [Fact]
     public async Task Webhook_api_answers_health()
     {
-        using var client = stack.App.CreateHttpClient("webhookapi");
-        using var response = await client.GetAsync("/health");
+        using var client = stack.CreateApiClient();
 
-        response.EnsureSuccessStatusCode();
-        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+        var (status, body) = await Eventually.ReturnsAsync(
+            async () =>
+            {
+                using var response = await client.GetAsync("/health");
+                return (response.StatusCode, await response.Content.ReadAsStringAsync());
+            },
+            answer => answer.StatusCode == System.Net.HttpStatusCode.OK, TimeSpan.FromSeconds(30), "the API's /health to answer 200");
+
+        Assert.Equal("Healthy", body);
     }
 
     [Fact]

@@ -55,6 +55,7 @@ public sealed class StreamRecoveryTests(PhonicStackFixture stack)
         await Eventually.ReturnsAsync(
             async () => (await worker.GetAsync("/health")).StatusCode, status => status == HttpStatusCode.OK,
             TimeSpan.FromSeconds(30), "the worker's /health to be healthy again");
+        await stack.WaitUntilHealthyAsync("worker");
     }
 
     [Fact]
