@@ -33,6 +33,32 @@ public static class ResourceProcesses
         return victims;
     }
 
+    /// <summary>The resident memory, in bytes, of a project resource's service process (not the <c>dotnet run</c> that launched it).</summary>
+    public static long ServiceResidentBytes(DistributedApplication app, string resource, string assemblyName)
+    {
+        Assert.True(app.ResourceNotifications.TryGetCurrentState(resource, out var state), $"'{resource}' has no state.");
+        var launcher = Convert.ToInt32(
+            state.Snapshot.Properties.Single(property => property.Name == "executable.pid").Value, CultureInfo.InvariantCulture);
+        var service = DescendantsOf(launcher).Single(pid =>
+            CommandLine(pid) is var commandLine && commandLine.Contains(assemblyName, StringComparison.Ordinal) && !commandLine.Contains(" run ", StringComparison.Ordinal));
+
+        // /proc/<pid>/status: "VmRSS:    123456 kB".
+        var line = File.ReadLines($"/proc/{service}/status").Single(line => line.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
+
+    private static string CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
+    }
+
     private static IEnumerable<int> DescendantsOf(int root)
     {
         var children = Directory.EnumerateDirectories("/proc")

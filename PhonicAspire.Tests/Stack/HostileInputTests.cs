@@ -189,6 +189,39 @@ public sealed class HostileInputTests(PhonicStackFixture stack) : IAsyncLifetime
         Assert.False(await stack.Redis.KeyExistsAsync(WebhookStream.AcceptedKeyPrefix + webhook.SvixId));
     }
 
+    [Fact]
+    public async Task Headers_that_cannot_verify_are_refused_before_the_body_arrives()
+    {
+        var webhook = SignedWebhook.Create(new byte[2 * 1024 * 1024], at: DateTimeOffset.UtcNow.AddMinutes(-10));
+        var endpoint = stack.App.GetEndpoint("webhookapi", "http");
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(endpoint.Host, endpoint.Port);
+        await using var network = tcp.GetStream();
+
+        // The announced 2 MiB never come: the answer cannot be waiting for them (Kestrel would give up on them only
+        // after its 5 s grace, and say body-incomplete).
+        await network.WriteAsync(Encoding.ASCII.GetBytes(RequestHead(webhook, endpoint.Authority)));
+        var response = await ReadUntilAsync(network, "timestamp-too-old", TimeSpan.FromSeconds(3));
+
+        Assert.StartsWith("HTTP/1.1 400 Bad Request", response, StringComparison.Ordinal);
+    }
+
+    /// <summary>What the server sent until <paramref name="expected"/> appears in it, or a timeout.</summary>
+    private static async Task<string> ReadUntilAsync(Stream network, string expected, TimeSpan timeout)
+    {
+        using var bound = new CancellationTokenSource(timeout);
+        var received = new StringBuilder();
+        var buffer = new byte[4096];
+        while (!received.ToString().Contains(expected, StringComparison.Ordinal))
+        {
+            var read = await network.ReadAsync(buffer, bound.Token);
+            Assert.True(read > 0, $"The connection closed without '{expected}': {received}");
+            received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        return received.ToString();
+    }
+
     private static string RequestHead(SignedWebhook webhook, string authority) =>
         $"POST {SignedWebhook.Route} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\n" +
         $"Content-Length: {webhook.Body.Length}\r\n{SvixHeaders.Id}: {webhook.SvixId}\r\n" +

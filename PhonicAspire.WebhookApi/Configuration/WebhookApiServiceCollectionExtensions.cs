@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PhonicAspire.WebhookApi.Development;
@@ -24,6 +25,7 @@ public static class WebhookApiServiceCollectionExtensions
             WebhookSigningKeys.Parse(services.GetRequiredService<IOptions<WebhookOptions>>().Value.WebhookSecrets));
         builder.Services.AddSingleton<SvixSignatureVerifier>();
         builder.Services.AddSingleton<WebhookQueue>();
+        builder.Services.AddSingleton<InFlightBodyBudget>();
         builder.Services.AddSingleton<WebhookBodyReader>();
         builder.Services.AddSingleton<WebhookReceiver>();
         builder.Services.AddSingleton<RedisDurabilityProbe>();
@@ -49,6 +51,19 @@ public static class WebhookApiServiceCollectionExtensions
 
             // CONFIG GET, to check that Redis fsyncs every write before the API acknowledges on it.
             redis.AllowAdmin = true;
+        });
+
+        // Deliberate limits for an endpoint on the public internet: together with the in-flight body budget they
+        // are why clients that announce megabytes and stall cost the API little.
+        builder.Services.Configure<KestrelServerOptions>(kestrel =>
+        {
+            // What Kestrel buffers per connection while nobody reads it: a stalled body holds this, not megabytes.
+            kestrel.Limits.MaxRequestBufferSize = InFlightBodyBudget.Allowance;
+            // Slower than 240 bytes/s after a 5 s grace, a body is cut off (400 body-incomplete).
+            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(240, TimeSpan.FromSeconds(5));
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            kestrel.Limits.MaxConcurrentConnections = 1000;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = 0;
         });
 
         builder.Services.AddProblemDetails();

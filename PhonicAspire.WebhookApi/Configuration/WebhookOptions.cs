@@ -14,6 +14,13 @@ public sealed class WebhookOptions
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxBodyBytes { get; set; } = 2 * 1024 * 1024;
 
+    /// <summary>
+    /// How much memory bodies still arriving may hold beyond the first 64 KiB of each; past it a large body gets 503
+    /// at once, unread. Clients that announce megabytes and stall thus cost at most this much.
+    /// </summary>
+    [Range(1024 * 1024, 1024L * 1024 * 1024)]
+    public long MaxInFlightBodyBytes { get; set; } = 32 * 1024 * 1024;
+
     /// <summary>How long a delivery may wait for Redis before it gets 503, well inside Svix's 15 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:00:10")]
     public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(1);

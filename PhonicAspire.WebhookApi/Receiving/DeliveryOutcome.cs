@@ -15,4 +15,5 @@ public static class DeliveryOutcome
     public const string QueueUnavailable = "queue_unavailable";
     public const string QueueNotDurable = "queue_not_durable";
     public const string QueueFull = "queue_full";
+    public const string Busy = "busy";
 }

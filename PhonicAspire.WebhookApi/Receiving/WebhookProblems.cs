@@ -23,6 +23,10 @@ public static class WebhookProblems
         StatusCodes.Status503ServiceUnavailable, "queue-unavailable", "Queue unavailable",
         "The delivery could not be stored safely right now and was not accepted; retry later.");
 
+    public static IResult Busy() => Problem(
+        StatusCodes.Status503ServiceUnavailable, "busy", "Too much in flight",
+        "Too many large bodies are arriving at once; the delivery was not read. Retry later.");
+
     public static IResult QueueFull() => Problem(
         StatusCodes.Status503ServiceUnavailable, "queue-full", "Queue full",
         "The queue is out of room right now and the delivery was not accepted; retry later.");

@@ -45,10 +45,19 @@ public sealed partial class WebhookReceiver(
             return WebhookProblems.UnsupportedMediaType(request.ContentType);
         }
 
-        WebhookBody? body;
+        // What can be judged before a byte of the body is read: the signature headers and the timestamp window.
+        var svixId = Header(request, SvixHeaders.Id, SvixHeaders.StandardId);
+        var timestamp = Header(request, SvixHeaders.Timestamp, SvixHeaders.StandardTimestamp);
+        var signature = Header(request, SvixHeaders.Signature, SvixHeaders.StandardSignature);
+        if (verifier.CheckHeaders(svixId, timestamp, signature) is { } headerProblem)
+        {
+            return Reject(headerProblem);
+        }
+
+        BodyReadResult read;
         try
         {
-            body = await bodyReader.ReadAsync(request, context.RequestAborted);
+            read = await bodyReader.ReadAsync(request, context.RequestAborted);
         }
         catch (BadHttpRequestException exception) when (exception.StatusCode != StatusCodes.Status413PayloadTooLarge)
         {
@@ -58,7 +67,7 @@ public sealed partial class WebhookReceiver(
         }
         catch (BadHttpRequestException)
         {
-            body = null;
+            read = new(null, BodyRefusal.TooLarge);
         }
         catch (Exception exception) when (exception is IOException or OperationCanceledException && context.RequestAborted.IsCancellationRequested)
         {
@@ -66,28 +75,29 @@ public sealed partial class WebhookReceiver(
             return Results.Empty;
         }
 
-        if (body is null)
+        if (read.Body is not { } body)
         {
+            if (read.Refusal == BodyRefusal.OverBudget)
+            {
+                // Refused unread; the client is told not to send more on this connection.
+                metrics.DeliveryReceived(DeliveryOutcome.Busy);
+                context.Response.Headers.RetryAfter = RetryAfterSeconds;
+                context.Response.Headers.Connection = "close";
+                return WebhookProblems.Busy();
+            }
+
             metrics.DeliveryReceived(DeliveryOutcome.BodyTooLarge);
             return WebhookProblems.BodyTooLarge(options.Value.MaxBodyBytes);
         }
 
-        var svixId = Header(request, SvixHeaders.Id, SvixHeaders.StandardId);
         var verificationStarted = timeProvider.GetTimestamp();
-        var verification = verifier.Verify(
-            svixId,
-            Header(request, SvixHeaders.Timestamp, SvixHeaders.StandardTimestamp),
-            Header(request, SvixHeaders.Signature, SvixHeaders.StandardSignature),
-            body.Memory.Span);
+        var verification = verifier.Verify(svixId, timestamp, signature, body.Memory.Span);
         metrics.VerificationTook(timeProvider.GetElapsedTime(verificationStarted));
 
         if (verification != SvixVerificationResult.Verified)
         {
             body.Release();
-            var rejection = VerificationRejection.For(verification);
-            metrics.DeliveryReceived(rejection.Outcome);
-            LogRejected(logger, rejection.Outcome);
-            return WebhookProblems.Rejected(rejection);
+            return Reject(verification);
         }
 
         var (eventType, conversationId) = DeliveryLabels.Read(body.Memory.Span);
@@ -143,6 +153,14 @@ public sealed partial class WebhookReceiver(
             context.Response.Headers.RetryAfter = RetryAfterSeconds;
             return WebhookProblems.QueueUnavailable();
         }
+    }
+
+    private IResult Reject(SvixVerificationResult result)
+    {
+        var rejection = VerificationRejection.For(result);
+        metrics.DeliveryReceived(rejection.Outcome);
+        LogRejected(logger, rejection.Outcome);
+        return WebhookProblems.Rejected(rejection);
     }
 
     private static string? Header(HttpRequest request, string name, string standardName)

@@ -19,7 +19,11 @@ public sealed class SvixSignatureVerifier(WebhookSigningKeys keys, TimeProvider 
 
     private const string SignaturePrefix = SvixSigner.Version + ",";
 
-    public SvixVerificationResult Verify(string? messageId, string? timestamp, string? signatureHeader, ReadOnlySpan<byte> body)
+    /// <summary>
+    /// What can be judged before the body arrives: the three headers are present and sane, and the timestamp is
+    /// inside the tolerance. Null when they are; otherwise why not.
+    /// </summary>
+    public SvixVerificationResult? CheckHeaders(string? messageId, string? timestamp, string? signatureHeader)
     {
         if (string.IsNullOrEmpty(messageId) || string.IsNullOrEmpty(timestamp) || string.IsNullOrEmpty(signatureHeader))
         {
@@ -41,12 +45,17 @@ public sealed class SvixSignatureVerifier(WebhookSigningKeys keys, TimeProvider 
             return SvixVerificationResult.TimestampTooOld;
         }
 
-        if (sentAt > now + tolerance)
+        return sentAt > now + tolerance ? SvixVerificationResult.TimestampTooNew : null;
+    }
+
+    public SvixVerificationResult Verify(string? messageId, string? timestamp, string? signatureHeader, ReadOnlySpan<byte> body)
+    {
+        if (CheckHeaders(messageId, timestamp, signatureHeader) is { } problem)
         {
-            return SvixVerificationResult.TimestampTooNew;
+            return problem;
         }
 
-        using var content = new SignedContent(messageId, timestamp, body);
+        using var content = new SignedContent(messageId!, timestamp, body);
         Span<char> expected = stackalloc char[SvixSigner.SignatureLength];
         for (var i = 0; i < keys.Count; i++)
         {

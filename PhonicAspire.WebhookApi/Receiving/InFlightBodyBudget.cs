@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Options;
+using PhonicAspire.WebhookApi.Configuration;
+
+namespace PhonicAspire.WebhookApi.Receiving;
+
+/// <summary>
+/// Bounds the memory that bodies still arriving may hold. The first <see cref="Allowance"/> bytes of every body are
+/// free (Phonic's deliveries are mostly a few kilobytes, so a valid delivery always gets in); beyond that, a body
+/// reserves what it announced, or what it has grown to when it announced nothing, from
+/// <see cref="WebhookOptions.MaxInFlightBodyBytes"/>. Clients that announce megabytes and stall exhaust only that
+/// budget, and the next such body is refused at once.
+/// </summary>
+public sealed class InFlightBodyBudget(IOptions<WebhookOptions> options)
+{
+    public const int Allowance = 64 * 1024;
+
+    private long _reserved;
+
+    public long Reserved => Interlocked.Read(ref _reserved);
+
+    /// <summary>Reserves what a body of <paramref name="bodyBytes"/> needs beyond the allowance; false when the budget cannot take it.</summary>
+    public bool TryReserve(long bodyBytes, out long reserved)
+    {
+        reserved = Math.Max(0, bodyBytes - Allowance);
+        if (reserved == 0)
+        {
+            return true;
+        }
+
+        if (Interlocked.Add(ref _reserved, reserved) <= options.Value.MaxInFlightBodyBytes)
+        {
+            return true;
+        }
+
+        Interlocked.Add(ref _reserved, -reserved);
+        reserved = 0;
+        return false;
+    }
+
+    public void Release(long reserved)
+    {
+        if (reserved > 0)
+        {
+            Interlocked.Add(ref _reserved, -reserved);
+        }
+    }
+}
