@@ -31,6 +31,12 @@ public static class WebhookStream
         public const string TraceState = "tracestate";
         public const string Body = "body";
 
+        /// <summary>
+        /// Only on entries an operator requeued (<c>phonic requeue</c>): the event is stored again over its earlier
+        /// row, so a fixed parser or merge applies to it.
+        /// </summary>
+        public const string Reprocess = "reprocess";
+
         /// <summary>Only on dead letters: why the entry could not be stored.</summary>
         public const string Error = "error";
 

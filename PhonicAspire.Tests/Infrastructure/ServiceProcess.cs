@@ -4,16 +4,18 @@ using System.Text;
 namespace PhonicAspire.Tests.Infrastructure;
 
 /// <summary>
-/// One of the services started on its own from the test's output folder, outside the orchestrator, with exactly
-/// the configuration a test gives it: to see what it does at start-up with settings the stack would never give it.
+/// One of the project's programs (a service, the command line) started on its own from the test's output folder,
+/// outside the orchestrator, with exactly the configuration a test gives it.
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly StringBuilder _error = new();
 
     private ServiceProcess(Process process) => _process = process;
 
+    /// <summary>Standard output and error, interleaved as they arrived.</summary>
     public string Output
     {
         get
@@ -25,9 +27,21 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    public static ServiceProcess Start(string assemblyName, IReadOnlyDictionary<string, string> environment)
+    /// <summary>Standard error alone.</summary>
+    public string Error
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath!, [Path.Combine(AppContext.BaseDirectory, $"{assemblyName}.dll")])
+        get
+        {
+            lock (_output)
+            {
+                return _error.ToString();
+            }
+        }
+    }
+
+    public static ServiceProcess Start(string assemblyName, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!, [Path.Combine(AppContext.BaseDirectory, $"{assemblyName}.dll"), .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -40,7 +54,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
         var service = new ServiceProcess(new Process { StartInfo = start });
         service._process.OutputDataReceived += (_, line) => service.Append(line.Data);
-        service._process.ErrorDataReceived += (_, line) => service.Append(line.Data);
+        service._process.ErrorDataReceived += (_, line) => service.Append(line.Data, error: true);
         service._process.Start();
         service._process.BeginOutputReadLine();
         service._process.BeginErrorReadLine();
@@ -74,13 +88,17 @@ public sealed class ServiceProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private void Append(string? line)
+    private void Append(string? line, bool error = false)
     {
         if (line is not null)
         {
             lock (_output)
             {
                 _output.AppendLine(line);
+                if (error)
+                {
+                    _error.AppendLine(line);
+                }
             }
         }
     }

@@ -1,3 +1,5 @@
+using PhonicAspire.Webhooks.Samples;
+
 namespace PhonicAspire.WebhookApi.Development;
 
 /// <summary>

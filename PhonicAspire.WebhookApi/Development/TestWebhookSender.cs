@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Net.Http.Headers;
+using PhonicAspire.Webhooks.Samples;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using PhonicAspire.WebhookApi.Receiving;
@@ -12,21 +11,10 @@ public sealed class TestWebhookSender(HttpClient httpClient, IServer server, Web
 {
     public async Task<TestWebhookSent> SendAsync(string eventType, CancellationToken cancellationToken)
     {
-        var now = timeProvider.GetUtcNow();
-        var (conversationId, body) = SampleEvents.Create(eventType, now);
-        var svixId = $"msg_test_{Guid.NewGuid():N}";
-        var timestamp = now.ToUnixTimeSeconds();
-
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(OwnAddress(), PhonicWebhookEndpoints.Route))
-        {
-            Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
-        };
-        request.Headers.Add(SvixHeaders.Id, svixId);
-        request.Headers.Add(SvixHeaders.Timestamp, timestamp.ToString(CultureInfo.InvariantCulture));
-        request.Headers.Add(SvixHeaders.Signature, SvixSigner.Sign(keys, svixId, timestamp, body));
-
+        var sample = SignedSample.Create(eventType, keys, timeProvider.GetUtcNow(), "msg_test_");
+        using var request = sample.ToRequest(new Uri(OwnAddress(), PhonicWebhookEndpoints.Route));
         using var response = await httpClient.SendAsync(request, cancellationToken);
-        return new TestWebhookSent(svixId, eventType, conversationId, (int)response.StatusCode, response.IsSuccessStatusCode);
+        return new TestWebhookSent(sample.SvixId, eventType, sample.ConversationId, (int)response.StatusCode, response.IsSuccessStatusCode);
     }
 
     private Uri OwnAddress()

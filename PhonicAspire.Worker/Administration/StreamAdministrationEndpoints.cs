@@ -17,7 +17,7 @@ public static partial class StreamAdministrationEndpoints
     {
         endpoints.MapPost(ReplayDeadLettersRoute, async (WebhookStreamClient stream, ILogger<WebhookStreamClient> logger) =>
             {
-                var replayed = await stream.ReplayDeadLettersAsync(ReplayLimit);
+                var replayed = await stream.ReplayDeadLettersAsync(DeadLetterFilter.All, ReplayLimit);
                 LogReplayed(logger, replayed);
                 return Results.Ok(new { replayed });
             })

@@ -78,6 +78,16 @@ public sealed class WebhookEventStore(PhonicDbContext context, TimeProvider time
         await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var connection = (NpgsqlConnection)context.Database.GetDbConnection();
 
+        if (candidates.Where(received => received.Reprocess).Select(received => received.SvixId).ToArray() is { Length: > 0 } reprocessed)
+        {
+            // Requeued by an operator: the earlier row goes, in this transaction, and the event is stored anew.
+            await using var delete = new NpgsqlCommand(WebhookEventCommands.DeleteForReprocessing, connection)
+            {
+                Parameters = { new NpgsqlParameter { Value = reprocessed } },
+            };
+            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var alreadyStored = await SelectStoredAsync(connection, candidates, cancellationToken).ConfigureAwait(false);
         var copier = new BatchCopier(connection);
         // Parsed while copying, so the client's parsing overlaps PostgreSQL's; a body is parsed only when new.

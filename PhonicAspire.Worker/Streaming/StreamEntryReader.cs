@@ -13,6 +13,7 @@ public static class StreamEntryReader
     {
         string? svixId = null, eventType = null, conversationId = null, traceParent = null, traceState = null;
         long? receivedAt = null;
+        var reprocess = false;
         ReadOnlyMemory<byte>? body = null;
 
         foreach (var field in entry.Values)
@@ -28,6 +29,7 @@ public static class StreamEntryReader
                     receivedAt = long.TryParse((string?)field.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var milliseconds) ? milliseconds : null;
                     break;
                 case WebhookStream.Fields.Body: body = (byte[]?)field.Value; break;
+                case WebhookStream.Fields.Reprocess: reprocess = field.Value == "1"; break;
             }
         }
 
@@ -41,7 +43,8 @@ public static class StreamEntryReader
             svixId,
             string.IsNullOrEmpty(eventType) ? null : eventType,
             DateTimeOffset.FromUnixTimeMilliseconds(receivedAt.Value),
-            body.Value);
+            body.Value,
+            reprocess);
 
         return new StreamDelivery(entry.Id!, webhook, string.IsNullOrEmpty(conversationId) ? null : conversationId, traceContext);
     }

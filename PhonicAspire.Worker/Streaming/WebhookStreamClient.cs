@@ -24,23 +24,37 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
         return redis.call('XDEL', KEYS[1], ARGV[2])
         """;
 
-    // Back into the main stream, oldest first, then out of the dead-letter stream.
+    // One page of the dead-letter stream after a cursor: each entry that matches the filter goes back into the main
+    // stream (without its dead-letter fields) and out of the dead-letter stream, until the limit. Returns
+    // {replayed, last id looked at, entries in the page}.
+    // ARGV: page size, cursor ('-' for the start), svix id ('' for any), reason substring ('' for any), limit,
+    // and the field names of the svix id, the error and the original entry id.
     private const string ReplayScript = """
-        local entries = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', ARGV[1])
+        local start = ARGV[2]
+        if start ~= '-' then start = '(' .. start end
+        local entries = redis.call('XRANGE', KEYS[2], start, '+', 'COUNT', ARGV[1])
+        local replayed, last = 0, ARGV[2]
         for _, entry in ipairs(entries) do
-            local fields = {}
-            local values = entry[2]
+            if replayed >= tonumber(ARGV[5]) then break end
+            last = entry[1]
+            local values, svix, reason = entry[2], '', ''
             for i = 1, #values, 2 do
-                local name = values[i]
-                if name ~= ARGV[2] and name ~= ARGV[3] then
-                    table.insert(fields, name)
-                    table.insert(fields, values[i + 1])
-                end
+                if values[i] == ARGV[6] then svix = values[i + 1] elseif values[i] == ARGV[7] then reason = values[i + 1] end
             end
-            redis.call('XADD', KEYS[1], '*', unpack(fields))
-            redis.call('XDEL', KEYS[2], entry[1])
+            if (ARGV[3] == '' or svix == ARGV[3]) and (ARGV[4] == '' or string.find(reason, ARGV[4], 1, true)) then
+                local fields = {}
+                for i = 1, #values, 2 do
+                    if values[i] ~= ARGV[7] and values[i] ~= ARGV[8] then
+                        table.insert(fields, values[i])
+                        table.insert(fields, values[i + 1])
+                    end
+                end
+                redis.call('XADD', KEYS[1], '*', unpack(fields))
+                redis.call('XDEL', KEYS[2], entry[1])
+                replayed = replayed + 1
+            end
         end
-        return #entries
+        return {replayed, last, #entries}
         """;
 
     private static readonly RedisKey Stream = WebhookStream.Name;
@@ -119,24 +133,83 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
         await Database.ScriptEvaluateAsync(DeadLetterScript, [Stream, DeadLetters], arguments);
     }
 
-    /// <summary>Moves up to <paramref name="count"/> dead letters back to the main stream for another try.</summary>
-    public async Task<long> ReplayDeadLettersAsync(int count)
+    /// <summary>
+    /// Moves the dead letters that match <paramref name="filter"/>, up to <paramref name="limit"/>, back to the main
+    /// stream for another try, oldest first.
+    /// </summary>
+    public async Task<long> ReplayDeadLettersAsync(DeadLetterFilter filter, int limit)
     {
         // A page per script: entries can be megabytes each, and a long script would stall Redis for the API too.
         const int PageSize = 100;
         long replayed = 0;
-        while (replayed < count)
+        RedisValue cursor = "-";
+        while (replayed < limit)
         {
-            RedisValue[] arguments = [Math.Min(PageSize, count - replayed), WebhookStream.Fields.Error, WebhookStream.Fields.OriginalEntryId];
-            var page = (long)await Database.ScriptEvaluateAsync(ReplayScript, [Stream, DeadLetters], arguments);
-            replayed += page;
-            if (page < PageSize)
+            RedisValue[] arguments =
+            [
+                PageSize, cursor, filter.SvixId ?? string.Empty, filter.Reason ?? string.Empty, limit - replayed,
+                WebhookStream.Fields.SvixId, WebhookStream.Fields.Error, WebhookStream.Fields.OriginalEntryId,
+            ];
+            var page = (RedisResult[])(await Database.ScriptEvaluateAsync(ReplayScript, [Stream, DeadLetters], arguments))!;
+            replayed += (long)page[0];
+            cursor = (RedisValue)page[1];
+            if ((long)page[2] < PageSize)
             {
                 break;
             }
         }
 
         return replayed;
+    }
+
+    /// <summary>
+    /// Appends stored webhooks to the stream again, marked to be stored anew over their earlier rows (an operator's
+    /// <c>phonic requeue</c> after a fix), in the fields the API writes.
+    /// </summary>
+    public async Task<int> RequeueAsync(IAsyncEnumerable<Persistence.ReceivedWebhook> webhooks, CancellationToken cancellationToken)
+    {
+        var database = Database;
+        var appended = new List<Task>();
+        await foreach (var webhook in webhooks.WithCancellation(cancellationToken))
+        {
+            appended.Add(database.StreamAddAsync(Stream,
+            [
+                new NameValueEntry(WebhookStream.Fields.SvixId, webhook.SvixId),
+                new NameValueEntry(WebhookStream.Fields.EventType, webhook.EventType ?? string.Empty),
+                new NameValueEntry(WebhookStream.Fields.ReceivedAt, webhook.ReceivedAt.ToUnixTimeMilliseconds()),
+                new NameValueEntry(WebhookStream.Fields.Body, webhook.Body),
+                new NameValueEntry(WebhookStream.Fields.Reprocess, "1"),
+            ]));
+        }
+
+        await Task.WhenAll(appended);
+        return appended.Count;
+    }
+
+    /// <summary>The dead letters that match <paramref name="filter"/>, oldest first, read a page at a time.</summary>
+    public async IAsyncEnumerable<DeadLetter> ListDeadLettersAsync(DeadLetterFilter filter)
+    {
+        const int PageSize = 100;
+        RedisValue start = "-";
+        while (true)
+        {
+            var page = await Database.StreamRangeAsync(DeadLetters, start, "+", PageSize);
+            foreach (var entry in page)
+            {
+                var deadLetter = DeadLetter.From(entry, timeProvider);
+                if (filter.Matches(deadLetter))
+                {
+                    yield return deadLetter;
+                }
+            }
+
+            if (page.Length < PageSize)
+            {
+                yield break;
+            }
+
+            start = $"({page[^1].Id}";
+        }
     }
 
     public async Task<StreamStatus> GetStatusAsync()

@@ -28,7 +28,8 @@ internal static class MergeStatements
 
     // One upsert may touch a row only once, so each statement first keeps the newest event per conversation; its
     // WHERE then keeps an event from overwriting a newer one already applied. Versions compare as
-    // (created_at, svix_id), a missing created_at counting as oldest, so every order of arrival ends alike.
+    // (created_at, svix_id), a missing created_at counting as oldest, so every order of arrival ends alike; an
+    // event meets its own version only when an operator requeued it, and then applies again.
 
     /// <summary>
     /// Applies the newest conversation.ended per conversation, recording in applied_ended what it applied. Its
@@ -89,7 +90,7 @@ internal static class MergeStatements
                 ended_event_svix_id = excluded.ended_event_svix_id
             WHERE existing.ended_event_svix_id IS NULL
                 OR (coalesce(excluded.ended_event_created_at, '-infinity'), excluded.ended_event_svix_id COLLATE "C")
-                 > (coalesce(existing.ended_event_created_at, '-infinity'), existing.ended_event_svix_id COLLATE "C")
+                 >= (coalesce(existing.ended_event_created_at, '-infinity'), existing.ended_event_svix_id COLLATE "C")
             RETURNING existing.id, existing.ended_event_svix_id),
         -- As the statement found them (every part of a statement sees the same snapshot): a conversation whose
         -- earlier conversation.ended was applied has items and tool calls to replace.
@@ -164,7 +165,7 @@ internal static class MergeStatements
             analysis_event_svix_id = excluded.analysis_event_svix_id
         WHERE existing.analysis_event_svix_id IS NULL
             OR (coalesce(excluded.analysis_event_created_at, '-infinity'), excluded.analysis_event_svix_id COLLATE "C")
-             > (coalesce(existing.analysis_event_created_at, '-infinity'), existing.analysis_event_svix_id COLLATE "C")
+             >= (coalesce(existing.analysis_event_created_at, '-infinity'), existing.analysis_event_svix_id COLLATE "C")
         """;
 
     public const string UpsertTransferred = """
@@ -188,6 +189,6 @@ internal static class MergeStatements
             transferred_event_svix_id = excluded.transferred_event_svix_id
         WHERE existing.transferred_event_svix_id IS NULL
             OR (coalesce(excluded.transferred_event_created_at, '-infinity'), excluded.transferred_event_svix_id COLLATE "C")
-             > (coalesce(existing.transferred_event_created_at, '-infinity'), existing.transferred_event_svix_id COLLATE "C")
+             >= (coalesce(existing.transferred_event_created_at, '-infinity'), existing.transferred_event_svix_id COLLATE "C")
         """;
 }

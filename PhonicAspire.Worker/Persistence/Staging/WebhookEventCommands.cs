@@ -10,6 +10,9 @@ internal static class WebhookEventCommands
     /// <summary>Parameter $1: the batch's svix ids.</summary>
     public const string SelectStored = "SELECT svix_id FROM webhook_events WHERE svix_id = ANY ($1)";
 
+    /// <summary>Parameter $1: the svix ids an operator requeued to be stored again.</summary>
+    public const string DeleteForReprocessing = "DELETE FROM webhook_events WHERE svix_id = ANY ($1)";
+
     public const string Copy = """
         COPY webhook_events (
             svix_id, event_type, conversation_id, created_at, received_at, stored_at, raw_body, payload, parse_error

@@ -1,8 +1,11 @@
 using System.Text.Json.Nodes;
 
-namespace PhonicAspire.WebhookApi.Development;
+namespace PhonicAspire.Webhooks.Samples;
 
-/// <summary>Phonic's sample events, each made new: a fresh conversation id and the current time.</summary>
+/// <summary>
+/// Phonic's sample events, each made new: a fresh conversation id and the current time. The dashboard's "Send test
+/// webhook" and the command line's <c>send</c> both build theirs here.
+/// </summary>
 public static class SampleEvents
 {
     public const string DefaultEventType = "conversation.ended";

@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Text;
+using PhonicAspire.Worker.Streaming;
+
+namespace PhonicAspire.Cli.Commands;
+
+/// <summary>
+/// <c>phonic dead-letters list|show|replay</c>: what is in <c>phonic:webhooks:dead</c> and why, and moving it back
+/// into the stream once the cause is fixed, with the code behind the dashboard's "Replay dead letters".
+/// </summary>
+internal static class DeadLetterCommands
+{
+    private const int ReplayLimit = 1_000_000;
+
+    public static Command Create(OperatorContext context) =>
+        new("dead-letters", "Inspect and replay the entries the worker could not store.")
+        {
+            List(context),
+            Show(context),
+            Replay(context),
+        };
+
+    private static Command List(OperatorContext context)
+    {
+        var (svixId, reason) = FilterOptions();
+        var command = new Command("list", "One line per dead letter: when, svix id, event type and reason (never the body).") { svixId, reason };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var stream = await context.StreamAsync();
+            var count = 0;
+            await foreach (var deadLetter in stream.ListDeadLettersAsync(new DeadLetterFilter(parsed.GetValue(svixId), parsed.GetValue(reason))).WithCancellation(cancellationToken))
+            {
+                await context.Output.WriteLineAsync(
+                    $"{deadLetter.EntryId}  {deadLetter.DeadLetteredAt:yyyy-MM-ddTHH:mm:ssZ} ({Age(deadLetter.Age)} ago)  {deadLetter.SvixId ?? "-"}  {deadLetter.EventType ?? "-"}  {deadLetter.Reason ?? "-"}");
+                count++;
+            }
+
+            await context.Output.WriteLineAsync($"{count} dead letter(s)");
+            return PhonicCommandLine.Succeeded;
+        });
+        return command;
+    }
+
+    private static Command Show(OperatorContext context)
+    {
+        var svixId = new Argument<string>("svix-id") { Description = "The svix id of the dead letter." };
+        var body = new Option<bool>("--body") { Description = "Print the body too (it can hold personal data)." };
+        var command = new Command("show", "Everything about one dead letter; its body only with --body.") { svixId, body };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var stream = await context.StreamAsync();
+            var found = false;
+            await foreach (var deadLetter in stream.ListDeadLettersAsync(new DeadLetterFilter(parsed.GetValue(svixId))).WithCancellation(cancellationToken))
+            {
+                found = true;
+                await context.Output.WriteLineAsync(
+                    $"entry: {deadLetter.EntryId}\nsvix id: {deadLetter.SvixId}\nevent type: {deadLetter.EventType ?? "-"}\n" +
+                    $"reason: {deadLetter.Reason ?? "-"}\noriginal entry: {deadLetter.OriginalEntryId ?? "-"}\n" +
+                    $"dead-lettered: {deadLetter.DeadLetteredAt:O} ({Age(deadLetter.Age)} ago)\nbody: {deadLetter.Body?.Length ?? 0} bytes");
+                if (parsed.GetValue(body) && deadLetter.Body is { } bytes)
+                {
+                    await context.Output.WriteLineAsync(Encoding.UTF8.GetString(bytes.Span));
+                }
+            }
+
+            return found ? PhonicCommandLine.Succeeded : throw new OperatorException($"No dead letter has svix id '{parsed.GetValue(svixId)}'.");
+        });
+        return command;
+    }
+
+    private static Command Replay(OperatorContext context)
+    {
+        var (svixId, reason) = FilterOptions();
+        var all = new Option<bool>("--all") { Description = "Replay every dead letter." };
+        var command = new Command("replay", "Move dead letters back into the webhook stream: --all, one --svix-id, or those whose --reason contains a text.")
+        {
+            all, svixId, reason,
+        };
+        command.Validators.Add(result =>
+        {
+            var chosen = new[] { result.GetValue(all), result.GetValue(svixId) is not null, result.GetValue(reason) is not null }.Count(given => given);
+            if (chosen != 1)
+            {
+                result.AddError("dead-letters replay needs exactly one of --all, --svix-id or --reason.");
+            }
+        });
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var stream = await context.StreamAsync();
+            var filter = parsed.GetValue(all) ? DeadLetterFilter.All : new DeadLetterFilter(parsed.GetValue(svixId), parsed.GetValue(reason));
+            var replayed = await stream.ReplayDeadLettersAsync(filter, ReplayLimit);
+            await context.Output.WriteLineAsync($"Replayed {replayed} dead letter(s) into the webhook stream.");
+            return PhonicCommandLine.Succeeded;
+        });
+        return command;
+    }
+
+    private static (Option<string> SvixId, Option<string> Reason) FilterOptions() =>
+    (
+        new Option<string>("--svix-id") { Description = "Only the dead letter with this svix id." },
+        new Option<string>("--reason") { Description = "Only dead letters whose reason contains this text, such as 'SQLSTATE 22021'." }
+    );
+
+    private static string Age(TimeSpan age) =>
+        age.TotalDays >= 1 ? $"{age.TotalDays:0.#} d" : age.TotalHours >= 1 ? $"{age.TotalHours:0.#} h" : $"{Math.Max(0, age.TotalMinutes):0.#} min";
+}

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using PhonicAspire.Worker.Persistence;
+
+namespace PhonicAspire.Cli.Commands;
+
+/// <summary>
+/// <c>phonic requeue --svix-id ID… | --from TIME --to TIME</c>: stored events go back into the stream, marked to be
+/// stored anew over their rows, so a fixed parser or merge applies to them.
+/// </summary>
+internal static class RequeueCommand
+{
+    public static Command Create(OperatorContext context)
+    {
+        var svixIds = new Option<string[]>("--svix-id") { Description = "A stored event to requeue; give it once per event.", AllowMultipleArgumentsPerToken = true };
+        var from = new Option<DateTimeOffset?>("--from") { Description = "Requeue events received at or after this time (ISO 8601, such as 2026-11-30T00:00:00Z)." };
+        var to = new Option<DateTimeOffset?>("--to") { Description = "…and before this time." };
+        var command = new Command("requeue", "Queue stored events again so they are processed again after a fix: by --svix-id, or received between --from and --to.")
+        {
+            svixIds, from, to,
+        };
+        command.Validators.Add(result =>
+        {
+            var byId = result.GetValue(svixIds) is { Length: > 0 };
+            var byTime = result.GetValue(from) is not null || result.GetValue(to) is not null;
+            if (byId == byTime)
+            {
+                result.AddError("requeue needs either --svix-id or both --from and --to.");
+            }
+            else if (byTime && (result.GetValue(from) is not { } start || result.GetValue(to) is not { } end || end <= start))
+            {
+                result.AddError("requeue needs both --from and --to, with --to after --from.");
+            }
+        });
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var stream = await context.StreamAsync();
+            var webhooks = parsed.GetValue(svixIds) is { Length: > 0 } ids
+                ? StoredWebhookReader.BySvixIdAsync(context.Database, ids, cancellationToken)
+                : StoredWebhookReader.ReceivedBetweenAsync(context.Database, parsed.GetValue(from)!.Value, parsed.GetValue(to)!.Value, cancellationToken);
+            var requeued = await stream.RequeueAsync(webhooks, cancellationToken);
+            await context.Output.WriteLineAsync($"Requeued {requeued} stored event(s); the worker stores each anew over its row.");
+            return PhonicCommandLine.Succeeded;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using Microsoft.Extensions.Configuration;
+using PhonicAspire.Cli.Commands;
+
+namespace PhonicAspire.Cli;
+
+/// <summary>
+/// <c>phonic</c>: what an operator does without the dashboard, in any environment, with the services' own
+/// configuration (<c>ConnectionStrings__redis</c>, <c>ConnectionStrings__phonicdb</c>, <c>Phonic__WebhookSecrets</c>)
+/// and the same code as the dashboard's buttons.
+/// </summary>
+public static class PhonicCommandLine
+{
+    public const int Succeeded = 0;
+    public const int Failed = 1;
+    public const int BadArguments = 2;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddEnvironmentVariables()
+            .Build();
+        var context = new OperatorContext(configuration, output);
+
+        var root = new RootCommand("Operate a PhonicAspire deployment: send signed test events, inspect and replay dead letters, requeue stored events.")
+        {
+            SendCommand.Create(context),
+            DeadLetterCommands.Create(context),
+            RequeueCommand.Create(context),
+        };
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            var message = string.Join(' ', parsed.Errors[0].Message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries).Select(part => part.Trim()));
+            await error.WriteLineAsync($"phonic: {message} (phonic --help shows the commands)");
+            return BadArguments;
+        }
+
+        try
+        {
+            // Failures are reported below in one line each, not as the library's stack trace.
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (OperatorException problem)
+        {
+            await error.WriteLineAsync($"phonic: {problem.Message}");
+            return problem.ExitCode;
+        }
+        catch (Exception failure) when (failure is Npgsql.NpgsqlException or StackExchange.Redis.RedisException)
+        {
+            // The type and SQLSTATE only: PostgreSQL's messages can quote stored values.
+            await error.WriteLineAsync($"phonic: {PhonicAspire.Worker.Health.StorageOutage.Describe(failure)} from {(failure is Npgsql.NpgsqlException ? "PostgreSQL" : "Redis")}.");
+            return Failed;
+        }
+        catch (Exception unexpected) when (unexpected is not OperationCanceledException)
+        {
+            await error.WriteLineAsync($"phonic: failed unexpectedly ({unexpected.GetType().Name}: {unexpected.Message})");
+            return Failed;
+        }
+        finally
+        {
+            await context.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>A failure to report in one line, with its exit code.</summary>
+public sealed class OperatorException(string message, int exitCode = PhonicCommandLine.Failed) : Exception(message)
+{
+    public int ExitCode { get; } = exitCode;
+}

@@ -1,0 +1,3 @@
+using PhonicAspire.Cli;
+
+return await PhonicCommandLine.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,193 @@
+using System.Net;
+using Npgsql;
+using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.Webhooks;
+using StackExchange.Redis;
+
+namespace PhonicAspire.Tests.Stack;
+
+/// <summary>
+/// <c>phonic</c>, the operators' command line, run as a process against the real stack with the services' own
+/// configuration keys.
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed class CommandLineTests(PhonicStackFixture stack)
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
+
+    private async Task<(int ExitCode, string Output, string Error)> PhonicAsync(params string[] arguments) =>
+        await RunAsync(await ServicesEnvironmentAsync(), arguments);
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        await using var phonic = ServiceProcess.Start("phonic", environment, arguments);
+        var exitCode = await phonic.WaitForExitAsync(CommandTimeout);
+        return (exitCode, phonic.Output, phonic.Error);
+    }
+
+    private async Task<Dictionary<string, string>> ServicesEnvironmentAsync() => new()
+    {
+        ["ConnectionStrings__redis"] = (await stack.App.GetConnectionStringAsync("redis"))!,
+        ["ConnectionStrings__phonicdb"] = (await stack.App.GetConnectionStringAsync("phonicdb"))!,
+        ["Phonic__WebhookSecrets"] = PhonicStackFixture.WebhookSecret,
+    };
+
+    [Theory]
+    [InlineData("frobnicate")]
+    [InlineData("dead-letters", "replay")]
+    [InlineData("dead-letters", "replay", "--all", "--reason", "x")]
+    [InlineData("requeue", "--from", "2026-01-02T00:00:00Z", "--to", "2026-01-01T00:00:00Z")]
+    [InlineData("send", "not-a-url")]
+    [InlineData("send", "http://localhost/webhooks/phonic", "--event", "conversation.started")]
+    public async Task Bad_arguments_are_one_clear_line_and_exit_code_2(params string[] arguments)
+    {
+        var (exitCode, output, error) = await PhonicAsync(arguments);
+
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("phonic: ", line, StringComparison.Ordinal);
+        Assert.Empty(output.Replace(error, "", StringComparison.Ordinal).Trim());
+    }
+
+    [Fact]
+    public async Task Missing_configuration_is_one_line_naming_the_setting_and_exit_code_1()
+    {
+        var (exitCode, _, error) = await RunAsync(new Dictionary<string, string>(), "dead-letters", "list");
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("ConnectionStrings:redis", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Send_posts_a_signed_sample_that_the_api_accepts_and_the_worker_stores()
+    {
+        var url = new Uri(stack.App.GetEndpoint("webhookapi", "http"), SignedWebhook.Route);
+
+        var (exitCode, output, error) = await PhonicAsync("send", url.ToString(), "--event", "conversation.transferred");
+
+        Assert.True(exitCode == 0, error);
+        Assert.StartsWith("202 Accepted for conversation.transferred msg_cli_", output, StringComparison.Ordinal);
+        var svixId = output.Split(' ')[4];
+        Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, svixId));
+    }
+
+    [Fact]
+    public async Task Dead_letters_are_listed_shown_and_replayed_by_svix_id_and_by_reason()
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        var first = await DeadLetterAsync($"SQLSTATE 22021 {marker}");
+        var second = await DeadLetterAsync($"SQLSTATE 22021 {marker}");
+        var third = await DeadLetterAsync($"malformed {marker}");
+        try
+        {
+            var (_, listed, _) = await PhonicAsync("dead-letters", "list", "--reason", marker);
+            Assert.Contains("3 dead letter(s)", listed, StringComparison.Ordinal);
+            Assert.All(new[] { first, second, third }, webhook => Assert.Contains(webhook.SvixId, listed, StringComparison.Ordinal));
+            Assert.DoesNotContain("Acme Dental", listed, StringComparison.Ordinal);
+
+            var (_, shown, _) = await PhonicAsync("dead-letters", "show", first.SvixId);
+            Assert.Contains($"reason: SQLSTATE 22021 {marker}", shown, StringComparison.Ordinal);
+            Assert.DoesNotContain("Acme Dental", shown, StringComparison.Ordinal);
+            var (_, withBody, _) = await PhonicAsync("dead-letters", "show", first.SvixId, "--body");
+            Assert.Contains("Acme Dental", withBody, StringComparison.Ordinal);
+
+            var (oneExit, one, oneError) = await PhonicAsync("dead-letters", "replay", "--svix-id", first.SvixId);
+            Assert.True(oneExit == 0, oneError);
+            Assert.Contains("Replayed 1 dead letter(s)", one, StringComparison.Ordinal);
+            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, first.SvixId));
+            Assert.Equal(0, await StoredEvents.CountAsync(stack, second.SvixId));
+
+            var (_, byReason, _) = await PhonicAsync("dead-letters", "replay", "--reason", $"malformed {marker}");
+            Assert.Contains("Replayed 1 dead letter(s)", byReason, StringComparison.Ordinal);
+            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, third.SvixId));
+            Assert.Equal(0, await StoredEvents.CountAsync(stack, second.SvixId));
+            Assert.Contains("1 dead letter(s)", (await PhonicAsync("dead-letters", "list", "--reason", marker)).Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            var ours = (await stack.Redis.StreamRangeAsync(WebhookStream.DeadLetterName))
+                .Where(entry => ((string?)entry[WebhookStream.Fields.Error])?.Contains(marker, StringComparison.Ordinal) == true)
+                .Select(entry => entry.Id).ToArray();
+            if (ours.Length > 0)
+            {
+                await stack.Redis.StreamDeleteAsync(WebhookStream.DeadLetterName, ours);
+            }
+        }
+    }
+
+    private async Task<SignedWebhook> DeadLetterAsync(string reason)
+    {
+        var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+        await stack.Redis.StreamAddAsync(WebhookStream.DeadLetterName,
+        [
+            new NameValueEntry(WebhookStream.Fields.SvixId, webhook.SvixId),
+            new NameValueEntry(WebhookStream.Fields.EventType, "conversation.ended"),
+            new NameValueEntry(WebhookStream.Fields.ReceivedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+            new NameValueEntry(WebhookStream.Fields.Body, webhook.Body),
+            new NameValueEntry(WebhookStream.Fields.Error, reason),
+            new NameValueEntry(WebhookStream.Fields.OriginalEntryId, "1-0"),
+        ]);
+        return webhook;
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Requeue_stores_an_event_anew_over_its_row_by_svix_id_or_by_time(bool bySvixId)
+    {
+        using var api = stack.CreateApiClient();
+        var conversationId = SamplePayloads.NewConversationId();
+        var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, conversationId);
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+        using (var response = await api.SendAsync(webhook.ToRequest()))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId);
+        var firstStoredAt = await StoredAtAsync(webhook.SvixId);
+
+        // What a bug in an earlier version could have left behind, for the requeue to put right.
+        await ExecuteAsync("UPDATE conversations SET agent_name = 'wrong' WHERE id = $1", conversationId);
+
+        var (exitCode, output, error) = bySvixId
+            ? await PhonicAsync("requeue", "--svix-id", webhook.SvixId)
+            : await PhonicAsync("requeue", "--from", before.ToString("O"), "--to", DateTimeOffset.UtcNow.AddSeconds(1).ToString("O"));
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("Requeued", output, StringComparison.Ordinal);
+        await Eventually.ReturnsAsync(() => StoredAtAsync(webhook.SvixId), storedAt => storedAt > firstStoredAt, TimeSpan.FromSeconds(60),
+            "the requeued event to be stored anew");
+        Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
+        await Eventually.ReturnsAsync(() => AgentNameAsync(conversationId), name => name == "Dental Booking", TimeSpan.FromSeconds(30),
+            "the conversation to be merged again from the requeued event");
+    }
+
+    private async Task<DateTimeOffset> StoredAtAsync(string svixId)
+    {
+        await using var connection = await stack.OpenDatabaseAsync();
+        await using var command = new NpgsqlCommand("SELECT stored_at FROM webhook_events WHERE svix_id = $1", connection)
+        {
+            Parameters = { new() { Value = svixId } },
+        };
+        return await command.ExecuteScalarAsync() is DateTime storedAt ? new DateTimeOffset(storedAt, TimeSpan.Zero) : DateTimeOffset.MinValue;
+    }
+
+    private async Task<string?> AgentNameAsync(string conversationId)
+    {
+        await using var connection = await stack.OpenDatabaseAsync();
+        await using var command = new NpgsqlCommand("SELECT agent_name FROM conversations WHERE id = $1", connection)
+        {
+            Parameters = { new() { Value = conversationId } },
+        };
+        return (string?)await command.ExecuteScalarAsync();
+    }
+
+    private async Task ExecuteAsync(string sql, string parameter)
+    {
+        await using var connection = await stack.OpenDatabaseAsync();
+        await using var command = new NpgsqlCommand(sql, connection) { Parameters = { new() { Value = parameter } } };
+        await command.ExecuteNonQueryAsync();
+    }
+}

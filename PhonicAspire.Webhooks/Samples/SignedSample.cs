@@ -1,0 +1,30 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using PhonicAspire.Webhooks.Svix;
+
+namespace PhonicAspire.Webhooks.Samples;
+
+/// <summary>One of Phonic's sample events, made new and signed exactly as Svix would sign it, ready to POST anywhere.</summary>
+public sealed record SignedSample(string SvixId, string EventType, string ConversationId, long Timestamp, byte[] Body, string Signature)
+{
+    /// <param name="svixIdPrefix">Marks where the sample came from (<c>msg_test_</c> for the dashboard, <c>msg_cli_</c> for the command line).</param>
+    public static SignedSample Create(string eventType, WebhookSigningKeys keys, DateTimeOffset now, string svixIdPrefix)
+    {
+        var (conversationId, body) = SampleEvents.Create(eventType, now);
+        var svixId = $"{svixIdPrefix}{Guid.NewGuid():N}";
+        var timestamp = now.ToUnixTimeSeconds();
+        return new SignedSample(svixId, eventType, conversationId, timestamp, body, SvixSigner.Sign(keys, svixId, timestamp, body));
+    }
+
+    public HttpRequestMessage ToRequest(Uri url)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new ByteArrayContent(Body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
+        };
+        request.Headers.Add(SvixHeaders.Id, SvixId);
+        request.Headers.Add(SvixHeaders.Timestamp, Timestamp.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add(SvixHeaders.Signature, Signature);
+        return request;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Globalization;
+using PhonicAspire.Webhooks;
+using StackExchange.Redis;
+
+namespace PhonicAspire.Worker.Streaming;
+
+/// <summary>An entry of the dead-letter stream as an operator reads it: why it is there, what it is, since when.</summary>
+public sealed record DeadLetter(
+    string EntryId,
+    string? SvixId,
+    string? EventType,
+    string? Reason,
+    string? OriginalEntryId,
+    DateTimeOffset DeadLetteredAt,
+    TimeSpan Age,
+    ReadOnlyMemory<byte>? Body)
+{
+    public static DeadLetter From(StreamEntry entry, TimeProvider timeProvider)
+    {
+        // A stream id starts with the unix milliseconds at which Redis appended the entry.
+        var id = entry.Id.ToString();
+        var deadLetteredAt = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(id.AsSpan(0, id.IndexOf('-', StringComparison.Ordinal)), CultureInfo.InvariantCulture));
+        string? Field(string name) => entry[name] is { IsNull: false } value ? (string?)value : null;
+        return new DeadLetter(
+            id,
+            Field(WebhookStream.Fields.SvixId),
+            Field(WebhookStream.Fields.EventType),
+            Field(WebhookStream.Fields.Error),
+            Field(WebhookStream.Fields.OriginalEntryId),
+            deadLetteredAt,
+            timeProvider.GetUtcNow() - deadLetteredAt,
+            entry[WebhookStream.Fields.Body] is { IsNull: false } body ? (byte[]?)body : null);
+    }
+}
+
+/// <summary>Which dead letters an operation is about: one svix id, those whose reason contains a text, or all.</summary>
+public sealed record DeadLetterFilter(string? SvixId = null, string? Reason = null)
+{
+    public static DeadLetterFilter All { get; } = new();
+
+    public bool Matches(DeadLetter deadLetter) =>
+        (SvixId is null || deadLetter.SvixId == SvixId)
+        && (Reason is null || deadLetter.Reason?.Contains(Reason, StringComparison.Ordinal) == true);
+}
