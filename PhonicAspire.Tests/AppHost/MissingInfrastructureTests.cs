@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace PhonicAspire.Tests.AppHost;
 
 /// <summary>
@@ -14,29 +12,17 @@ public sealed class MissingInfrastructureTests
     [InlineData("sideways", "PHONIC_INFRA='sideways' is not a mode")]
     public async Task AppHost_exits_at_once_with_one_clear_line(string mode, string expected)
     {
-        var appHost = Path.Combine(AppContext.BaseDirectory, "PhonicAspire.AppHost.dll");
-        var start = new ProcessStartInfo(Environment.ProcessPath!, [appHost])
+        var (exitCode, output, error) = await AppHostProcess.RunAsync(new Dictionary<string, string>
         {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            Environment =
-            {
-                // Nothing on PATH: no docker, no redis-server, whatever the machine has installed.
-                ["PATH"] = "/nonexistent",
-                ["PHONIC_INFRA"] = mode,
-                ["ASPIRE_CONTAINER_RUNTIME"] = "docker",
-            },
-        };
+            // Nothing on PATH: no docker, no redis-server, whatever the machine has installed.
+            ["PATH"] = "/nonexistent",
+            ["PHONIC_INFRA"] = mode,
+            ["ASPIRE_CONTAINER_RUNTIME"] = "docker",
+        });
 
-        using var process = Process.Start(start)!;
-        var standardError = process.StandardError.ReadToEndAsync();
-        var standardOutput = process.StandardOutput.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-
-        Assert.Equal(1, process.ExitCode);
-        var line = Assert.Single((await standardError).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains(expected, line, StringComparison.Ordinal);
-        Assert.Empty((await standardOutput).Trim());
+        Assert.Empty(output.Trim());
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace PhonicAspire.Tests.AppHost;
@@ -12,8 +11,6 @@ public sealed class PublishedManifest : IAsyncLifetime
     /// <summary>The <c>Phonic:RedisMaxMemory</c> the manifest is published with.</summary>
     public const string MaxMemory = "256mb";
 
-    private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(2);
-
     private readonly string _directory = Directory.CreateTempSubdirectory("phonic-manifest-").FullName;
     private JsonDocument? _document;
 
@@ -25,29 +22,10 @@ public sealed class PublishedManifest : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var path = Path.Combine(_directory, "manifest.json");
-        var appHost = Path.Combine(AppContext.BaseDirectory, "PhonicAspire.AppHost.dll");
-        var start = new ProcessStartInfo(Environment.ProcessPath!, [appHost, "--publisher", "manifest", "--output-path", path])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment = { ["PHONIC_INFRA"] = "containers", ["DOTNET_ENVIRONMENT"] = "Production", ["Phonic__RedisMaxMemory"] = MaxMemory },
-        };
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(PublishTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"Publishing the manifest took longer than {PublishTimeout}.");
-        }
-
-        Assert.True(process.ExitCode == 0, $"Publishing the manifest exited with {process.ExitCode}: {await error}{await output}");
+        var (exitCode, output, error) = await AppHostProcess.RunAsync(
+            new Dictionary<string, string> { ["PHONIC_INFRA"] = "containers", ["DOTNET_ENVIRONMENT"] = "Production", ["Phonic__RedisMaxMemory"] = MaxMemory },
+            "--publisher", "manifest", "--output-path", path);
+        Assert.True(exitCode == 0, $"Publishing the manifest exited with {exitCode}: {error}{output}");
         await using var file = File.OpenRead(path);
         _document = await JsonDocument.ParseAsync(file);
     }

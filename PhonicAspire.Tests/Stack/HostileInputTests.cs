@@ -139,13 +139,8 @@ public sealed class HostileInputTests(PhonicStackFixture stack) : IAsyncLifetime
     public async Task Truncated_body_is_refused_and_nothing_is_queued()
     {
         var webhook = Sample();
-        var endpoint = stack.App.GetEndpoint("webhookapi", "http");
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(endpoint.Host, endpoint.Port);
+        using var tcp = await SendPartlyAsync(webhook, webhook.Body.Length / 2);
         await using var network = tcp.GetStream();
-
-        await network.WriteAsync(Encoding.ASCII.GetBytes(RequestHead(webhook, endpoint.Authority)));
-        await network.WriteAsync(webhook.Body.AsMemory(0, webhook.Body.Length / 2));
         tcp.Client.Shutdown(SocketShutdown.Send);
 
         // Kestrel takes the client's half-close as the end of the connection and aborts the request, closing or
@@ -172,15 +167,10 @@ public sealed class HostileInputTests(PhonicStackFixture stack) : IAsyncLifetime
     [Fact]
     public async Task A_body_that_stops_arriving_gets_400_body_incomplete_and_nothing_is_queued()
     {
-        var webhook = Sample();
-        var endpoint = stack.App.GetEndpoint("webhookapi", "http");
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(endpoint.Host, endpoint.Port);
-        await using var network = tcp.GetStream();
-
         // Half the body, then nothing: slower than Kestrel's minimum body data rate, with the connection left open.
-        await network.WriteAsync(Encoding.ASCII.GetBytes(RequestHead(webhook, endpoint.Authority)));
-        await network.WriteAsync(webhook.Body.AsMemory(0, webhook.Body.Length / 2));
+        var webhook = Sample();
+        using var tcp = await SendPartlyAsync(webhook, webhook.Body.Length / 2);
+        await using var network = tcp.GetStream();
 
         using var reader = new StreamReader(network, Encoding.ASCII);
         var response = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
@@ -192,15 +182,11 @@ public sealed class HostileInputTests(PhonicStackFixture stack) : IAsyncLifetime
     [Fact]
     public async Task Headers_that_cannot_verify_are_refused_before_the_body_arrives()
     {
-        var webhook = SignedWebhook.Create(new byte[2 * 1024 * 1024], at: DateTimeOffset.UtcNow.AddMinutes(-10));
-        var endpoint = stack.App.GetEndpoint("webhookapi", "http");
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(endpoint.Host, endpoint.Port);
-        await using var network = tcp.GetStream();
-
         // The announced 2 MiB never come: the answer cannot be waiting for them (Kestrel would give up on them only
         // after its 5 s grace, and say body-incomplete).
-        await network.WriteAsync(Encoding.ASCII.GetBytes(RequestHead(webhook, endpoint.Authority)));
+        var webhook = SignedWebhook.Create(new byte[2 * 1024 * 1024], at: DateTimeOffset.UtcNow.AddMinutes(-10));
+        using var tcp = await SendPartlyAsync(webhook, bodyBytes: 0);
+        await using var network = tcp.GetStream();
         var response = await ReadUntilAsync(network, "timestamp-too-old", TimeSpan.FromSeconds(3));
 
         Assert.StartsWith("HTTP/1.1 400 Bad Request", response, StringComparison.Ordinal);
@@ -220,6 +206,18 @@ public sealed class HostileInputTests(PhonicStackFixture stack) : IAsyncLifetime
         }
 
         return received.ToString();
+    }
+
+    /// <summary>Sends the request head and the first <paramref name="bodyBytes"/> of the body to the API's Kestrel, and nothing more.</summary>
+    private async Task<TcpClient> SendPartlyAsync(SignedWebhook webhook, int bodyBytes)
+    {
+        var endpoint = stack.App.GetEndpoint("webhookapi", "http");
+        var tcp = new TcpClient();
+        await tcp.ConnectAsync(endpoint.Host, endpoint.Port);
+        var network = tcp.GetStream();
+        await network.WriteAsync(Encoding.ASCII.GetBytes(RequestHead(webhook, endpoint.Authority)));
+        await network.WriteAsync(webhook.Body.AsMemory(0, bodyBytes));
+        return tcp;
     }
 
     private static string RequestHead(SignedWebhook webhook, string authority) =>
