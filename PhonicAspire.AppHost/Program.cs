@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using PhonicAspire.AppHost.Commands;
 using PhonicAspire.AppHost.Infrastructure;
 using PhonicAspire.AppHost.Infrastructure.Containers;
@@ -18,6 +17,12 @@ if (!RedisServerSettings.TryRead(builder.Configuration, out var redisSettings, o
     return 1;
 }
 
+if (!ServiceReplicas.TryRead(builder.Configuration, out var replicas, out problem))
+{
+    await Console.Error.WriteLineAsync(problem);
+    return 1;
+}
+
 var webhookSecret = builder.AddParameter("phonic-webhook-secret", secret: true)
     .WithDescription("Phonic's webhook signing secret(s), `whsec_…`; separate several with spaces or commas to rotate.");
 
@@ -28,14 +33,17 @@ var backing = infrastructure == InfrastructureMode.Containers
 var api = builder.AddProject<Projects.PhonicAspire_WebhookApi>("webhookapi")
     .WithReference(backing.Redis).WaitFor(backing.Redis)
     .WithEnvironment("Phonic__WebhookSecrets", webhookSecret)
-    .WithHttpHealthCheck("/health");
+    .WithServiceProbes()
+    .WithReplicas(replicas.Api);
 
 var worker = builder.AddProject<Projects.PhonicAspire_Worker>("worker")
     .WithReference(backing.Redis).WaitFor(backing.Redis)
     .WithReference(backing.Database).WaitFor(backing.Database)
-    .WithHttpHealthCheck("/health");
+    .WithServiceProbes()
+    .WithReplicas(replicas.Worker);
 
-if (builder.Environment.IsDevelopment())
+// The dashboard's buttons exist where the dashboard does: in a run, never in a published deployment.
+if (builder.ExecutionContext.IsRunMode)
 {
     var operatorKey = builder.AddOperatorKey();
     api.WithTestWebhookCommand(operatorKey);

@@ -4,7 +4,7 @@ namespace PhonicAspire.Tests.AppHost;
 
 /// <summary>
 /// The deployment manifest exactly as <c>dotnet run --project PhonicAspire.AppHost -- --publisher manifest</c> writes
-/// it in containers mode: what <c>azd</c>, Aspir8 and every Docker user's F5 start from.
+/// it in containers mode, in the Development environment a launch profile gives: what <c>azd</c> and Aspir8 deploy.
 /// </summary>
 public sealed class PublishedManifest : IAsyncLifetime
 {
@@ -23,7 +23,7 @@ public sealed class PublishedManifest : IAsyncLifetime
     {
         var path = Path.Combine(_directory, "manifest.json");
         var (exitCode, output, error) = await AppHostProcess.RunAsync(
-            new Dictionary<string, string> { ["PHONIC_INFRA"] = "containers", ["DOTNET_ENVIRONMENT"] = "Production", ["Phonic__RedisMaxMemory"] = MaxMemory },
+            new Dictionary<string, string> { ["PHONIC_INFRA"] = "containers", ["DOTNET_ENVIRONMENT"] = "Development", ["Phonic__RedisMaxMemory"] = MaxMemory },
             "--publisher", "manifest", "--output-path", path);
         Assert.True(exitCode == 0, $"Publishing the manifest exited with {exitCode}: {error}{output}");
         await using var file = File.OpenRead(path);

@@ -11,8 +11,23 @@ namespace PhonicAspire.Tests.Infrastructure;
 /// The whole distributed application, started once for every test in <see cref="StackCollection"/>: real Redis
 /// and PostgreSQL (local mode) on a throw-away data folder, the real API and worker.
 /// </summary>
-public sealed class PhonicStackFixture : IAsyncLifetime
+public class PhonicStackFixture : IAsyncLifetime
 {
+    private readonly int _apiReplicas;
+    private readonly int _workerReplicas;
+
+    public PhonicStackFixture()
+        : this(apiReplicas: 1, workerReplicas: 1)
+    {
+    }
+
+    /// <summary>A stack with this many processes of each service (the AppHost's Phonic:ApiReplicas and Phonic:WorkerReplicas).</summary>
+    protected PhonicStackFixture(int apiReplicas, int workerReplicas)
+    {
+        _apiReplicas = apiReplicas;
+        _workerReplicas = workerReplicas;
+    }
+
     public const string WebhookSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
     /// <summary>The key the dashboard's buttons present to the operator routes; fixed here so tests can present it too.</summary>
@@ -121,6 +136,42 @@ public sealed class PhonicStackFixture : IAsyncLifetime
         snapshot => snapshot.State?.Text == KnownResourceStates.Running && snapshot.HealthStatus == HealthStatus.Healthy,
         "running and healthy");
 
+    /// <summary>
+    /// Waits until <paramref name="count"/> instances (replicas) of a resource are running and healthy, and returns
+    /// the process id the orchestrator started for each.
+    /// </summary>
+    public async Task<IReadOnlyList<int>> RunningInstancesAsync(string resource, int count)
+    {
+        using var timeout = new CancellationTokenSource(ResourceTimeout);
+        var instances = new Dictionary<string, CustomResourceSnapshot>();
+        try
+        {
+            await foreach (var update in App.ResourceNotifications.WatchAsync(timeout.Token))
+            {
+                if (update.Resource.Name != resource)
+                {
+                    continue;
+                }
+
+                instances[update.ResourceId] = update.Snapshot;
+                var running = instances.Values
+                    .Where(snapshot => snapshot.State?.Text == KnownResourceStates.Running && snapshot.HealthStatus == HealthStatus.Healthy)
+                    .ToArray();
+                if (running.Length >= count)
+                {
+                    return [.. running.Select(snapshot => Convert.ToInt32(
+                        snapshot.Properties.Single(property => property.Name == "executable.pid").Value, System.Globalization.CultureInfo.InvariantCulture))];
+                }
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+        }
+
+        throw new TimeoutException($"{count} instances of '{resource}' were not running and healthy within {ResourceTimeout.TotalSeconds:0} s; " +
+            string.Join(", ", instances.Values.Select(snapshot => $"{snapshot.State?.Text}/{snapshot.HealthStatus}")));
+    }
+
     private async Task WaitForStateAsync(string resource, Func<CustomResourceSnapshot, bool> reached, string what)
     {
         using var timeout = new CancellationTokenSource(ResourceTimeout);
@@ -159,6 +210,8 @@ public sealed class PhonicStackFixture : IAsyncLifetime
                 $"Parameters:phonic-webhook-secret={WebhookSecret}",
                 $"Parameters:phonic-operator-key={OperatorKey}",
                 $"Phonic:RedisMaxMemory={RedisMaxMemory}",
+                $"Phonic:ApiReplicas={_apiReplicas}",
+                $"Phonic:WorkerReplicas={_workerReplicas}",
             ],
             timeout.Token);
         builder.Services.AddLogging(logging => logging
@@ -177,13 +230,17 @@ public sealed class PhonicStackFixture : IAsyncLifetime
         }
 
         // Straight to Kestrel, without the orchestrator's TCP proxy in between, so tests see exactly what the API does.
-        var apiPort = LoopbackPorts.Free();
-        builder.CreateResourceBuilder<ProjectResource>("webhookapi").WithEndpoint("http", endpoint =>
+        // Replicas share one address only through that proxy, which then balances between them.
+        if (_apiReplicas == 1)
         {
-            endpoint.IsProxied = false;
-            endpoint.Port = apiPort;
-            endpoint.TargetPort = apiPort;
-        });
+            var apiPort = LoopbackPorts.Free();
+            builder.CreateResourceBuilder<ProjectResource>("webhookapi").WithEndpoint("http", endpoint =>
+            {
+                endpoint.IsProxied = false;
+                endpoint.Port = apiPort;
+                endpoint.TargetPort = apiPort;
+            });
+        }
 
         // Notice a reconfigured Redis within a second rather than the production default.
         builder.CreateResourceBuilder<ProjectResource>("webhookapi").WithEnvironment("Phonic__DurabilityCheckInterval", "00:00:01");
@@ -198,6 +255,9 @@ public sealed class PhonicStackFixture : IAsyncLifetime
         {
             await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
         }
+
+        await RunningInstancesAsync("webhookapi", _apiReplicas);
+        await RunningInstancesAsync("worker", _workerReplicas);
 
         StartupDuration = TimeProvider.System.GetElapsedTime(started);
         // Admin: tests reconfigure Redis (CONFIG SET) to show what the API does about it.
@@ -233,4 +293,14 @@ public sealed class PhonicStackFixture : IAsyncLifetime
 public sealed class StackCollection : ICollectionFixture<PhonicStackFixture>
 {
     public const string Name = "Whole stack";
+}
+
+/// <summary>The stack with two API and three worker processes, as a team that outgrew one of each runs it.</summary>
+public sealed class ReplicaStackFixture() : PhonicStackFixture(apiReplicas: 2, workerReplicas: 3);
+
+// Alone, after the others: two stacks at once on two cores would only measure each other.
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ReplicaStackCollection : ICollectionFixture<ReplicaStackFixture>
+{
+    public const string Name = "Whole stack with replicas";
 }

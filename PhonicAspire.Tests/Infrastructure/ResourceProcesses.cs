@@ -13,9 +13,13 @@ public static class ResourceProcesses
     public static IReadOnlyList<int> KillTree(DistributedApplication app, string resource)
     {
         Assert.True(app.ResourceNotifications.TryGetCurrentState(resource, out var state), $"'{resource}' has no state.");
-        var root = Convert.ToInt32(
-            state.Snapshot.Properties.Single(property => property.Name == "executable.pid").Value, CultureInfo.InvariantCulture);
+        return KillTree(Convert.ToInt32(
+            state.Snapshot.Properties.Single(property => property.Name == "executable.pid").Value, CultureInfo.InvariantCulture));
+    }
 
+    /// <summary>SIGKILLs the process the orchestrator started (<paramref name="root"/>) and every descendant; returns them all.</summary>
+    public static IReadOnlyList<int> KillTree(int root)
+    {
         int[] victims = [root, .. DescendantsOf(root)];
         foreach (var pid in victims)
         {
@@ -32,6 +36,9 @@ public static class ResourceProcesses
 
         return victims;
     }
+
+    /// <summary>A process and every descendant, such as a service and the <c>dotnet run</c> that launched it.</summary>
+    public static IReadOnlyList<int> DescendantsAndSelf(int root) => [root, .. DescendantsOf(root)];
 
     /// <summary>The resident memory, in bytes, of a project resource's service process (not the <c>dotnet run</c> that launched it).</summary>
     public static long ServiceResidentBytes(DistributedApplication app, string resource, string assemblyName)

@@ -1,0 +1,42 @@
+namespace PhonicAspire.Tests.AppHost;
+
+/// <summary>What a deployment gets from the published manifest, and what it must not get.</summary>
+public sealed class PublishedManifestTests(PublishedManifest manifest) : IClassFixture<PublishedManifest>
+{
+    [Fact]
+    public void The_manifest_has_the_services_and_their_backing_servers_and_nothing_for_development_only()
+    {
+        var names = manifest.Resources.EnumerateObject().Select(resource => resource.Name).ToArray();
+
+        Assert.Superset(new HashSet<string> { "phonic-webhook-secret", "redis", "postgres", "phonicdb", "webhookapi", "worker" }, names.ToHashSet());
+        Assert.DoesNotContain("phonic-operator-key", names);
+        foreach (var service in new[] { "webhookapi", "worker" })
+        {
+            var environment = manifest.Resource(service).GetProperty("env").EnumerateObject().Select(variable => variable.Name);
+            Assert.DoesNotContain("Operator__Key", environment);
+        }
+    }
+
+    [Fact]
+    public void The_webhook_secret_is_a_secret_parameter_given_only_to_the_api()
+    {
+        var secret = manifest.Resource("phonic-webhook-secret");
+        Assert.Equal("parameter.v0", secret.GetProperty("type").GetString());
+        Assert.True(secret.GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+        Assert.False(secret.GetProperty("inputs").GetProperty("value").TryGetProperty("default", out _), "a webhook secret must never have a default");
+
+        Assert.Equal("{phonic-webhook-secret.value}", manifest.Resource("webhookapi").GetProperty("env").GetProperty("Phonic__WebhookSecrets").GetString());
+        Assert.False(manifest.Resource("worker").GetProperty("env").TryGetProperty("Phonic__WebhookSecrets", out _));
+    }
+
+    [Fact]
+    public void The_services_reach_redis_and_postgres_through_references_not_literals()
+    {
+        Assert.Equal("{redis.connectionString}", Environment("webhookapi", "ConnectionStrings__redis"));
+        Assert.Equal("{redis.connectionString}", Environment("worker", "ConnectionStrings__redis"));
+        Assert.Equal("{phonicdb.connectionString}", Environment("worker", "ConnectionStrings__phonicdb"));
+    }
+
+    private string? Environment(string service, string variable) =>
+        manifest.Resource(service).GetProperty("env").TryGetProperty(variable, out var value) ? value.GetString() : null;
+}

@@ -1,0 +1,86 @@
+using Npgsql;
+using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.Webhooks;
+using StackExchange.Redis;
+using Xunit.Abstractions;
+
+namespace PhonicAspire.Tests.Stack;
+
+/// <summary>Two API and three worker replicas under a steady stream of deliveries, one of each SIGKILLed mid-stream.</summary>
+[Collection(ReplicaStackCollection.Name)]
+public sealed class ReplicaTests(ReplicaStackFixture stack, ITestOutputHelper output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Every_acknowledged_delivery_is_stored_once_and_a_killed_workers_entries_are_reclaimed_by_the_others()
+    {
+        var apis = await stack.RunningInstancesAsync("webhookapi", 2);
+        var workers = await stack.RunningInstancesAsync("worker", 3);
+        using var client = stack.CreateApiClient();
+        var load = new DeliveryLoad(client, senders: 4, pace: TimeSpan.FromMilliseconds(10), maxDeliveries: 20_000, giveUpAfter: TimeSpan.FromMinutes(2));
+        using var stopSending = new CancellationTokenSource();
+        var sending = load.RunAsync(stopSending.Token);
+        string killedConsumer;
+        long pendingAtKill;
+        try
+        {
+            await load.WaitForAcknowledgedAsync(50, Timeout);
+
+            // Storing is held up for a moment, so every worker holds entries it has read and not acknowledged.
+            await using (var holder = await stack.OpenDatabaseAsync())
+            await using (var holding = await holder.BeginTransactionAsync())
+            {
+                await using (var lockTable = new NpgsqlCommand("LOCK TABLE webhook_events IN ACCESS EXCLUSIVE MODE", holder))
+                {
+                    await lockTable.ExecuteNonQueryAsync();
+                }
+
+                var victim = ResourceProcesses.DescendantsAndSelf(workers[0]);
+                var consumer = await Eventually.ReturnsAsync(
+                    async () => (await stack.Redis.StreamConsumerInfoAsync(WebhookStream.Name, WebhookStream.ConsumerGroup))
+                        .FirstOrDefault(info => victim.Any(pid => info.Name.ToString().Contains($"-{pid}-", StringComparison.Ordinal))),
+                    info => info.PendingMessageCount > 0, Timeout, "the worker to be killed to hold entries");
+                killedConsumer = consumer.Name!;
+                pendingAtKill = consumer.PendingMessageCount;
+
+                ResourceProcesses.KillTree(workers[0]);
+                ResourceProcesses.KillTree(apis[0]);
+                output.WriteLine($"SIGKILLed a worker holding {pendingAtKill} entries and an API replica at {load.Acknowledged.Count} acknowledged deliveries");
+                await holding.RollbackAsync();
+            }
+
+            var acknowledgedAtKill = load.Acknowledged.Count;
+            await load.WaitForAcknowledgedAsync(acknowledgedAtKill + 100, Timeout);
+        }
+        finally
+        {
+            await stopSending.CancelAsync();
+            await sending.WaitAsync(TimeSpan.FromMinutes(3));
+        }
+
+        var acknowledged = load.Acknowledged.ToArray();
+        var stored = await Eventually.ReturnsAsync(() => CountStoredAsync(acknowledged), count => count >= acknowledged.Length,
+            TimeSpan.FromMinutes(2), "every acknowledged delivery to be stored");
+        output.WriteLine($"sent {load.Started}, attempts {load.Attempts}, refused and retried {load.Refusals}, acknowledged {acknowledged.Length}, stored {stored}");
+
+        Assert.Equal(load.Started, acknowledged.Length);
+        Assert.Equal(acknowledged.Length, stored);
+        await Eventually.ReturnsAsync(
+            async () => (await stack.Redis.StreamConsumerInfoAsync(WebhookStream.Name, WebhookStream.ConsumerGroup))
+                .Single(info => info.Name == killedConsumer).PendingMessageCount,
+            pending => pending == 0, Timeout, "the killed worker's entries to be claimed by the others");
+        var ours = acknowledged.ToHashSet(StringComparer.Ordinal);
+        Assert.DoesNotContain(await stack.Redis.StreamRangeAsync(WebhookStream.Name), entry => ours.Contains((string)entry[WebhookStream.Fields.SvixId]!));
+    }
+
+    private async Task<long> CountStoredAsync(string[] svixIds)
+    {
+        await using var connection = await stack.OpenDatabaseAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM webhook_events WHERE svix_id = ANY($1)", connection)
+        {
+            Parameters = { new() { Value = svixIds } },
+        };
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
