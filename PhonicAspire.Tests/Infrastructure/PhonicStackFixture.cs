@@ -138,9 +138,9 @@ public class PhonicStackFixture : IAsyncLifetime
 
     /// <summary>
     /// Waits until <paramref name="count"/> instances (replicas) of a resource are running and healthy, and returns
-    /// the process id the orchestrator started for each.
+    /// the id (what commands are sent to) and the process the orchestrator started for each.
     /// </summary>
-    public async Task<IReadOnlyList<int>> RunningInstancesAsync(string resource, int count)
+    public async Task<IReadOnlyList<ResourceInstance>> RunningInstancesAsync(string resource, int count)
     {
         using var timeout = new CancellationTokenSource(ResourceTimeout);
         var instances = new Dictionary<string, CustomResourceSnapshot>();
@@ -154,13 +154,13 @@ public class PhonicStackFixture : IAsyncLifetime
                 }
 
                 instances[update.ResourceId] = update.Snapshot;
-                var running = instances.Values
-                    .Where(snapshot => snapshot.State?.Text == KnownResourceStates.Running && snapshot.HealthStatus == HealthStatus.Healthy)
+                var running = instances
+                    .Where(instance => instance.Value.State?.Text == KnownResourceStates.Running && instance.Value.HealthStatus == HealthStatus.Healthy)
                     .ToArray();
                 if (running.Length >= count)
                 {
-                    return [.. running.Select(snapshot => Convert.ToInt32(
-                        snapshot.Properties.Single(property => property.Name == "executable.pid").Value, System.Globalization.CultureInfo.InvariantCulture))];
+                    return [.. running.Select(instance => new ResourceInstance(instance.Key, Convert.ToInt32(
+                        instance.Value.Properties.Single(property => property.Name == "executable.pid").Value, System.Globalization.CultureInfo.InvariantCulture)))];
                 }
             }
         }
@@ -294,6 +294,9 @@ public sealed class StackCollection : ICollectionFixture<PhonicStackFixture>
 {
     public const string Name = "Whole stack";
 }
+
+/// <summary>One replica of a resource: the id commands go to, and the process the orchestrator started.</summary>
+public sealed record ResourceInstance(string Id, int ProcessId);
 
 /// <summary>The stack with two API and three worker processes, as a team that outgrew one of each runs it.</summary>
 public sealed class ReplicaStackFixture() : PhonicStackFixture(apiReplicas: 2, workerReplicas: 3);

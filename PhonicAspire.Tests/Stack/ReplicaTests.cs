@@ -36,7 +36,7 @@ public sealed class ReplicaTests(ReplicaStackFixture stack, ITestOutputHelper ou
                     await lockTable.ExecuteNonQueryAsync();
                 }
 
-                var victim = ResourceProcesses.DescendantsAndSelf(workers[0]);
+                var victim = ResourceProcesses.DescendantsAndSelf(workers[0].ProcessId);
                 var consumer = await Eventually.ReturnsAsync(
                     async () => (await stack.Redis.StreamConsumerInfoAsync(WebhookStream.Name, WebhookStream.ConsumerGroup))
                         .FirstOrDefault(info => victim.Any(pid => info.Name.ToString().Contains($"-{pid}-", StringComparison.Ordinal))),
@@ -44,8 +44,8 @@ public sealed class ReplicaTests(ReplicaStackFixture stack, ITestOutputHelper ou
                 killedConsumer = consumer.Name!;
                 pendingAtKill = consumer.PendingMessageCount;
 
-                ResourceProcesses.KillTree(workers[0]);
-                ResourceProcesses.KillTree(apis[0]);
+                ResourceProcesses.KillTree(workers[0].ProcessId);
+                ResourceProcesses.KillTree(apis[0].ProcessId);
                 output.WriteLine($"SIGKILLed a worker holding {pendingAtKill} entries and an API replica at {load.Acknowledged.Count} acknowledged deliveries");
                 await holding.RollbackAsync();
             }
@@ -72,6 +72,33 @@ public sealed class ReplicaTests(ReplicaStackFixture stack, ITestOutputHelper ou
             pending => pending == 0, Timeout, "the killed worker's entries to be claimed by the others");
         var ours = acknowledged.ToHashSet(StringComparer.Ordinal);
         Assert.DoesNotContain(await stack.Redis.StreamRangeAsync(WebhookStream.Name), entry => ours.Contains((string)entry[WebhookStream.Fields.SvixId]!));
+
+        // Back to two and three, as the test found them.
+        await stack.ExecuteCommandAsync(workers[0].Id, KnownResourceCommands.StartCommand);
+        await stack.ExecuteCommandAsync(apis[0].Id, KnownResourceCommands.StartCommand);
+        await stack.RunningInstancesAsync("worker", 3);
+        await stack.RunningInstancesAsync("webhookapi", 2);
+    }
+
+    [Fact]
+    public async Task The_dashboard_buttons_still_work_with_replicas()
+    {
+        var before = await CountTestWebhooksAsync();
+
+        // Commands go to one replica, as a click in the dashboard does.
+        var api = (await stack.RunningInstancesAsync("webhookapi", 1))[0];
+        var worker = (await stack.RunningInstancesAsync("worker", 1))[0];
+        await stack.ExecuteCommandAsync(api.Id, "send-test-webhook");
+        await stack.ExecuteCommandAsync(worker.Id, "stream-status");
+
+        await Eventually.ReturnsAsync(CountTestWebhooksAsync, count => count > before, Timeout, "the test webhook to be stored");
+    }
+
+    private async Task<long> CountTestWebhooksAsync()
+    {
+        await using var connection = await stack.OpenDatabaseAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM webhook_events WHERE svix_id LIKE 'msg\\_test\\_%'", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private async Task<long> CountStoredAsync(string[] svixIds)
