@@ -106,7 +106,9 @@ public sealed class WebhookEventStore(PhonicDbContext context, TimeProvider time
         {
             await ExecuteAsync(connection, StagedUpdatesTable.Create, cancellationToken).ConfigureAwait(false);
             await copier.CopyUpdatesAsync(updates, cancellationToken).ConfigureAwait(false);
-            await using var merge = MergeBatch(connection);
+            // One event type means one upsert statement, which takes its rows in the global order by itself.
+            var severalStatements = updates.Select(staged => staged.Event.EventType).Distinct(StringComparer.Ordinal).Skip(1).Any();
+            await using var merge = MergeBatch(connection, severalStatements);
             await merge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -137,18 +139,26 @@ public sealed class WebhookEventStore(PhonicDbContext context, TimeProvider time
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static NpgsqlBatch MergeBatch(NpgsqlConnection connection) => new(connection)
+    private static NpgsqlBatch MergeBatch(NpgsqlConnection connection, bool lockFirst)
     {
-        BatchCommands =
+        var batch = new NpgsqlBatch(connection)
         {
-            new NpgsqlBatchCommand(MergeStatements.LockConversations),
-            new NpgsqlBatchCommand(MergeStatements.UpsertEnded),
-            new NpgsqlBatchCommand(MergeStatements.DeleteReplacedToolCalls),
-            new NpgsqlBatchCommand(MergeStatements.DeleteReplacedItems),
-            new NpgsqlBatchCommand(MergeStatements.InsertItems),
-            new NpgsqlBatchCommand(MergeStatements.InsertToolCalls),
-            new NpgsqlBatchCommand(MergeStatements.UpsertAnalysis),
-            new NpgsqlBatchCommand(MergeStatements.UpsertTransferred),
-        },
-    };
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand(MergeStatements.UpsertEnded),
+                new NpgsqlBatchCommand(MergeStatements.DeleteReplacedToolCalls),
+                new NpgsqlBatchCommand(MergeStatements.DeleteReplacedItems),
+                new NpgsqlBatchCommand(MergeStatements.InsertItems),
+                new NpgsqlBatchCommand(MergeStatements.InsertToolCalls),
+                new NpgsqlBatchCommand(MergeStatements.UpsertAnalysis),
+                new NpgsqlBatchCommand(MergeStatements.UpsertTransferred),
+            },
+        };
+        if (lockFirst)
+        {
+            batch.BatchCommands.Insert(0, new NpgsqlBatchCommand(MergeStatements.LockConversations));
+        }
+
+        return batch;
+    }
 }
