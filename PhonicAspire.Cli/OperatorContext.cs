@@ -42,8 +42,6 @@ public sealed class OperatorContext(IConfiguration configuration, TextWriter out
         return new WebhookStreamClient(_redis, TimeProvider);
     }
 
-    public IDatabase Redis => (_redis ?? throw new InvalidOperationException("StreamAsync opens Redis first.")).GetDatabase();
-
     public NpgsqlDataSource Database => _database ??= NpgsqlDataSource.Create(Required("phonicdb"));
 
     public async ValueTask DisposeAsync()

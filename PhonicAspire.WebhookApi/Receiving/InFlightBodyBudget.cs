@@ -16,8 +16,6 @@ public sealed class InFlightBodyBudget(IOptions<WebhookOptions> options)
 
     private long _reserved;
 
-    public long Reserved => Interlocked.Read(ref _reserved);
-
     /// <summary>Reserves what a body of <paramref name="bodyBytes"/> needs beyond the allowance; false when the budget cannot take it.</summary>
     public bool TryReserve(long bodyBytes, out long reserved)
     {
