@@ -119,15 +119,7 @@ public sealed class CommandLineTests(PhonicStackFixture stack)
     private async Task<SignedWebhook> DeadLetterAsync(string reason)
     {
         var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
-        await stack.Redis.StreamAddAsync(WebhookStream.DeadLetterName,
-        [
-            new NameValueEntry(WebhookStream.Fields.SvixId, webhook.SvixId),
-            new NameValueEntry(WebhookStream.Fields.EventType, "conversation.ended"),
-            new NameValueEntry(WebhookStream.Fields.ReceivedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
-            new NameValueEntry(WebhookStream.Fields.Body, webhook.Body),
-            new NameValueEntry(WebhookStream.Fields.Error, reason),
-            new NameValueEntry(WebhookStream.Fields.OriginalEntryId, "1-0"),
-        ]);
+        await DeadLetters.AddAsync(stack.Redis, webhook, "conversation.ended", reason);
         return webhook;
     }
 

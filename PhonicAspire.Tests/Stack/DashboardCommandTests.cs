@@ -26,15 +26,7 @@ public sealed class DashboardCommandTests(PhonicStackFixture stack)
     public async Task Replay_dead_letters_moves_a_dead_letter_back_and_stores_it()
     {
         var webhook = SignedWebhook.FromSample(SamplePayloads.Transferred, SamplePayloads.NewConversationId());
-        await stack.Redis.StreamAddAsync(WebhookStream.DeadLetterName,
-        [
-            new NameValueEntry(WebhookStream.Fields.SvixId, webhook.SvixId),
-            new NameValueEntry(WebhookStream.Fields.EventType, "conversation.transferred"),
-            new NameValueEntry(WebhookStream.Fields.ReceivedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
-            new NameValueEntry(WebhookStream.Fields.Body, webhook.Body),
-            new NameValueEntry(WebhookStream.Fields.Error, "a failure since fixed"),
-            new NameValueEntry(WebhookStream.Fields.OriginalEntryId, "1-0"),
-        ]);
+        await DeadLetters.AddAsync(stack.Redis, webhook, "conversation.transferred", "a failure since fixed");
 
         await stack.ExecuteCommandAsync("worker", "replay-dead-letters");
 

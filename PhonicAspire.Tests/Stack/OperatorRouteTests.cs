@@ -21,13 +21,7 @@ public sealed class OperatorRouteTests(PhonicStackFixture stack)
     {
         var before = await CountTestWebhooksAsync();
         using var client = stack.CreateApiClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/test-webhooks");
-        if (authorization is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        }
-
-        using var response = await client.SendAsync(request);
+        using var response = await PostAsync(client, "/admin/test-webhooks", authorization);
 
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized, "operator-key-required");
         Assert.Equal(before, await CountTestWebhooksAsync());
@@ -42,13 +36,7 @@ public sealed class OperatorRouteTests(PhonicStackFixture stack)
         try
         {
             using var client = stack.CreateWorkerClient();
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/dead-letters/replay");
-            if (authorization is not null)
-            {
-                request.Headers.TryAddWithoutValidation("Authorization", authorization);
-            }
-
-            using var response = await client.SendAsync(request);
+            using var response = await PostAsync(client, "/admin/dead-letters/replay", authorization);
 
             await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized, "operator-key-required");
             Assert.Single(await stack.Redis.StreamRangeAsync(WebhookStream.DeadLetterName, deadLetter, deadLetter));
@@ -66,6 +54,17 @@ public sealed class OperatorRouteTests(PhonicStackFixture stack)
         using var response = await client.PostAsync("/admin/test-webhooks?eventType=conversation.analysis", content: null);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string route, string? authorization)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, route);
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        return await client.SendAsync(request);
     }
 
     private async Task<long> CountTestWebhooksAsync()

@@ -71,17 +71,7 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
     {
         var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
 
-        // Atomically: append, hand to a consumer that will never acknowledge, and make it look delivered ten times
-        // and long idle, as an entry that crashed ten workers in a row would be.
-        var entryId = (RedisValue)await stack.Redis.ScriptEvaluateAsync(
-            """
-            local id = redis.call('XADD', KEYS[1], '*', 'svix_id', ARGV[1], 'event_type', 'test', 'received_at', ARGV[2], 'body', ARGV[3])
-            redis.call('XREADGROUP', 'GROUP', ARGV[4], 'ghost-consumer', 'COUNT', 10000, 'STREAMS', KEYS[1], '>')
-            redis.call('XCLAIM', KEYS[1], ARGV[4], 'ghost-consumer', 0, id, 'IDLE', 3600000, 'RETRYCOUNT', 10)
-            return id
-            """,
-            [WebhookStream.Name],
-            [webhook.SvixId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), webhook.Body, WebhookStream.ConsumerGroup]);
+        var entryId = (await AddAsCrashedTenTimesAsync(("*", webhook)))[0];
 
         try
         {
@@ -101,21 +91,9 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
         var first = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
         var second = SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId());
 
-        // Ids …-5 and …-12 of one millisecond: as text "…-12" sorts before "…-5". Both are handed to a consumer
-        // that never acknowledges and made to look delivered ten times and long idle.
+        // Ids …-5 and …-12 of one millisecond: as text "…-12" sorts before "…-5".
         var milliseconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 1_000;
-        RedisValue[] entryIds = [$"{milliseconds}-5", $"{milliseconds}-12"];
-        await stack.Redis.ScriptEvaluateAsync(
-            """
-            for i = 1, 2 do
-                redis.call('XADD', KEYS[1], ARGV[i], 'svix_id', ARGV[2 + i], 'event_type', 'test', 'received_at', ARGV[5], 'body', ARGV[6])
-            end
-            redis.call('XREADGROUP', 'GROUP', ARGV[7], 'ghost-consumer', 'COUNT', 10000, 'STREAMS', KEYS[1], '>')
-            redis.call('XCLAIM', KEYS[1], ARGV[7], 'ghost-consumer', 0, ARGV[1], ARGV[2], 'IDLE', 3600000, 'RETRYCOUNT', 10)
-            return 1
-            """,
-            [WebhookStream.Name],
-            [entryIds[0], entryIds[1], first.SvixId, second.SvixId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), first.Body, WebhookStream.ConsumerGroup]);
+        var entryIds = await AddAsCrashedTenTimesAsync(($"{milliseconds}-5", first), ($"{milliseconds}-12", second));
 
         try
         {
@@ -135,6 +113,36 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
                 await DeleteDeadLettersOfAsync(entryId);
             }
         }
+    }
+
+    /// <summary>
+    /// Atomically: appends the entries (each with the id given, or <c>*</c>), hands them to a consumer that will never
+    /// acknowledge, and makes them look delivered ten times and long idle, as entries that crashed ten workers in a
+    /// row would be. Returns their ids.
+    /// </summary>
+    private async Task<RedisValue[]> AddAsCrashedTenTimesAsync(params (RedisValue Id, SignedWebhook Webhook)[] entries)
+    {
+        var ids = (RedisValue[])(await stack.Redis.ScriptEvaluateAsync(
+            """
+            local ids = {}
+            for i = 3, #ARGV, 3 do
+                table.insert(ids, redis.call('XADD', KEYS[1], ARGV[i], 'svix_id', ARGV[i + 1], 'event_type', 'test', 'received_at', ARGV[2], 'body', ARGV[i + 2]))
+            end
+            redis.call('XREADGROUP', 'GROUP', ARGV[1], 'ghost-consumer', 'COUNT', 10000, 'STREAMS', KEYS[1], '>')
+            -- unpack must come last in a call, or Lua passes only its first value.
+            local claim = {'XCLAIM', KEYS[1], ARGV[1], 'ghost-consumer', 0}
+            for _, id in ipairs(ids) do table.insert(claim, id) end
+            for _, option in ipairs({'IDLE', 3600000, 'RETRYCOUNT', 10}) do table.insert(claim, option) end
+            redis.call(unpack(claim))
+            return ids
+            """,
+            [WebhookStream.Name],
+            [
+                WebhookStream.ConsumerGroup, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                .. entries.SelectMany(entry => new RedisValue[] { entry.Id, entry.Webhook.SvixId, entry.Webhook.Body }),
+            ]))!;
+        Assert.Equal(entries.Length, ids.Length);
+        return ids;
     }
 
     /// <summary>The one dead letter made of the entry <paramref name="originalEntryId"/>, once it is there.</summary>
