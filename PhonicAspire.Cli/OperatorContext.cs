@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 using PhonicAspire.Webhooks.Svix;
-using PhonicAspire.Worker.Streaming;
+using PhonicAspire.Worker.Draining;
 using StackExchange.Redis;
 
 namespace PhonicAspire.Cli;

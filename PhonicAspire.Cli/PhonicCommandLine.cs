@@ -51,7 +51,7 @@ public static class PhonicCommandLine
         catch (Exception failure) when (failure is Npgsql.NpgsqlException or StackExchange.Redis.RedisException)
         {
             // The type and SQLSTATE only: PostgreSQL's messages can quote stored values.
-            await error.WriteLineAsync($"phonic: {PhonicAspire.Worker.Health.StorageOutage.Describe(failure)} from {(failure is Npgsql.NpgsqlException ? "PostgreSQL" : "Redis")}.");
+            await error.WriteLineAsync($"phonic: {PhonicAspire.Worker.Resilience.StorageOutage.Describe(failure)} from {(failure is Npgsql.NpgsqlException ? "PostgreSQL" : "Redis")}.");
             return Failed;
         }
         catch (Exception unexpected) when (unexpected is not OperationCanceledException)

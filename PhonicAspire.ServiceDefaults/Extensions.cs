@@ -51,6 +51,7 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddMeter(PhonicMetrics.MeterName))
             .WithTracing(tracing => tracing
+                .SetSampler(new ParentBasedSampler(new ArrivingWorkSampler()))
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(PhonicTracing.SourceName)
                 .AddAspNetCoreInstrumentation(aspNetCore =>

@@ -1,6 +1,5 @@
 using PhonicAspire.Worker.Administration;
 using PhonicAspire.Worker.Configuration;
-using PhonicAspire.Worker.Persistence;
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using PhonicAspire.Webhooks;
 
 namespace PhonicAspire.AppHost.Commands;
 
@@ -8,13 +9,13 @@ namespace PhonicAspire.AppHost.Commands;
 /// </summary>
 internal static class TestWebhookEventChoice
 {
-    private const string DefaultEventType = "conversation.ended";
+    private const string DefaultEventType = PhonicEventTypes.ConversationEnded;
 
     private static readonly KeyValuePair<string, string>[] EventTypes =
     [
-        new("conversation.ended", "conversation.ended — the full conversation, items and tool calls"),
-        new("conversation.analysis", "conversation.analysis — latencies and interruptions"),
-        new("conversation.transferred", "conversation.transferred — a call handed to a phone number"),
+        new(PhonicEventTypes.ConversationEnded, $"{PhonicEventTypes.ConversationEnded} — the full conversation, items and tool calls"),
+        new(PhonicEventTypes.ConversationAnalysis, $"{PhonicEventTypes.ConversationAnalysis} — latencies and interruptions"),
+        new(PhonicEventTypes.ConversationTransferred, $"{PhonicEventTypes.ConversationTransferred} — a call handed to a phone number"),
     ];
 
     public static async Task ApplyAsync(HttpCommandRequestContext context)

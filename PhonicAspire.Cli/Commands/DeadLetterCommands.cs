@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text;
-using PhonicAspire.Worker.Streaming;
+using PhonicAspire.Worker.Draining;
 
 namespace PhonicAspire.Cli.Commands;
 

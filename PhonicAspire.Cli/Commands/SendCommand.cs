@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PhonicAspire.Webhooks;
 using PhonicAspire.Webhooks.Samples;
 
 namespace PhonicAspire.Cli.Commands;
@@ -16,7 +17,7 @@ internal static class SendCommand
             Description = "The Phonic event to send.",
             DefaultValueFactory = _ => SampleEvents.DefaultEventType,
         };
-        eventType.AcceptOnlyFromAmong([.. SampleEvents.EventTypes]);
+        eventType.AcceptOnlyFromAmong([.. PhonicEventTypes.All]);
 
         var command = new Command("send", "Send a signed sample Phonic event to a URL, as Svix would.") { url, eventType };
         command.SetAction(async (parsed, cancellationToken) =>

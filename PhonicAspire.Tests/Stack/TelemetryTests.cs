@@ -55,6 +55,34 @@ public sealed class TelemetryTests(PhonicStackFixture stack)
         Assert.Contains((secondTrace.Enqueue.TraceId, secondTrace.Enqueue.SpanId), firstTrace.Store.Links);
     }
 
+    [Fact]
+    public async Task Health_probes_and_background_checks_start_no_trace_so_each_trace_begins_at_a_request_or_a_delivery()
+    {
+        // Probes run the health checks, which query PostgreSQL and Redis with no request span to hang under.
+        using var worker = stack.CreateWorkerClient();
+        using var api = stack.CreateApiClient();
+        for (var i = 0; i < 3; i++)
+        {
+            (await worker.GetAsync("/health")).Dispose();
+            (await api.GetAsync("/health")).Dispose();
+        }
+
+        // A delivery afterwards: once its worker spans arrive, each service has exported what the probes started.
+        var marker = SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId());
+        using (var response = await api.SendAsync(marker.ToRequest()))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        var spans = await stack.Telemetry.WaitForSpansAsync(spans => TraceOf(spans, marker.SvixId) is { Store: not null }, ExportTimeout);
+
+        var roots = spans.Where(span => string.IsNullOrEmpty(span.ParentSpanId) && span.ServiceName is "webhookapi" or "worker").ToArray();
+        Assert.NotEmpty(roots);
+        Assert.All(roots, root => Assert.True(
+            root.Kind is ServerKind or ConsumerKind,
+            $"{root.ServiceName} started a trace with a {root.Kind} span '{root.Name}' ({root.ScopeName})"));
+    }
+
     private static DeliveryTrace? TraceOf(IReadOnlyList<CollectedSpan> spans, string svixId)
     {
         var request = spans.FirstOrDefault(span => span.ServiceName == "webhookapi" && span.Kind == ServerKind

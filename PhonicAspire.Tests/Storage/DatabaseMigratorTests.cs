@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Worker.Persistence;
+using PhonicAspire.Worker.Resilience;
 
 namespace PhonicAspire.Tests.Storage;
 
@@ -13,7 +14,7 @@ public sealed class DatabaseMigratorTests(PhonicStackFixture stack)
     {
         var connectionString = await stack.App.GetConnectionStringAsync("phonicdb");
         await using var services = Services(connectionString!);
-        var migrator = services.GetRequiredService<DatabaseMigrator>();
+        var migrator = services.GetRequiredService<DatabaseMigrations>();
 
         await migrator.MigrateAsync(CancellationToken.None);
         await migrator.MigrateAsync(CancellationToken.None);
@@ -28,7 +29,7 @@ public sealed class DatabaseMigratorTests(PhonicStackFixture stack)
     {
         // Nothing listens on port 1, so every attempt is refused as PostgreSQL is while it starts.
         await using var services = Services("Host=127.0.0.1;Port=1;Database=phonicdb;Username=postgres;Timeout=1");
-        var migrator = services.GetRequiredService<DatabaseMigrator>();
+        var migrator = services.GetRequiredService<DatabaseMigrations>();
         using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(2));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => migrator.MigrateAsync(cancellation.Token));
@@ -38,6 +39,7 @@ public sealed class DatabaseMigratorTests(PhonicStackFixture stack)
         .AddLogging()
         .AddSingleton(TimeProvider.System)
         .AddDbContext<PhonicDbContext>(options => options.UseNpgsql(connectionString).ApplyPhonicConventions())
-        .AddSingleton<DatabaseMigrator>()
+        .AddOutageResilience()
+        .AddSingleton<DatabaseMigrations>()
         .BuildServiceProvider();
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Worker.Persistence;
+using PhonicAspire.Webhooks;
 
 namespace PhonicAspire.Tests.Storage;
 
@@ -23,8 +24,8 @@ internal static class Deliveries
         return Replace(body, $"\"created_at\":\"{original}\"", $"\"created_at\":\"{createdAt}\"");
     }
 
-    public static ReceivedWebhook Delivery(byte[] body, string? eventType = null, string? svixId = null) =>
-        new(svixId ?? SignedWebhook.NewSvixId(), eventType, ReceivedAt, body);
+    public static QueuedDelivery Delivery(byte[] body, string? eventType = null, string? svixId = null) =>
+        new(svixId ?? SignedWebhook.NewSvixId(), eventType, ConversationId: null, ReceivedAt, body);
 
     public static byte[] Replace(byte[] body, string oldText, string newText)
     {

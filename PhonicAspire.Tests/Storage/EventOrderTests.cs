@@ -4,6 +4,7 @@ using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Worker.Persistence;
 using static PhonicAspire.Tests.Infrastructure.SamplePayloads;
 using static PhonicAspire.Tests.Storage.Deliveries;
+using PhonicAspire.Webhooks;
 
 namespace PhonicAspire.Tests.Storage;
 
@@ -99,7 +100,7 @@ public sealed class EventOrderTests(PhonicStackFixture stack) : StorageTests(sta
         Assert.Equal(3, conversation.DurationMs);
     }
 
-    private (string ConversationId, ReceivedWebhook[] Events) EventsOfOneConversation()
+    private (string ConversationId, QueuedDelivery[] Events) EventsOfOneConversation()
     {
         var conversationId = NewConversationId();
         return (conversationId,
@@ -110,7 +111,7 @@ public sealed class EventOrderTests(PhonicStackFixture stack) : StorageTests(sta
         ]);
     }
 
-    private async Task<string> ConversationAfter((string ConversationId, ReceivedWebhook[] Events) conversation, int[] order)
+    private async Task<string> ConversationAfter((string ConversationId, QueuedDelivery[] Events) conversation, int[] order)
     {
         foreach (var index in order)
         {
@@ -122,7 +123,7 @@ public sealed class EventOrderTests(PhonicStackFixture stack) : StorageTests(sta
 
     // The row, its items and tool calls as JSON, with this conversation's ids replaced by placeholders so that
     // rows of different conversations can be compared.
-    private async Task<string> Snapshot(string conversationId, ReceivedWebhook[] events)
+    private async Task<string> Snapshot(string conversationId, QueuedDelivery[] events)
     {
         var snapshot = await Harness.QueryAsync(async context => new
         {

@@ -22,7 +22,7 @@ public sealed class PersistenceRegistrationTests(PhonicStackFixture stack)
         builder.AddPhonicPersistence();
         using var host = builder.Build();
 
-        await host.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
+        await host.Services.GetRequiredService<DatabaseMigrations>().MigrateAsync(CancellationToken.None);
         await using var scope = host.Services.CreateAsyncScope();
         var delivery = Delivery(Sample(Ended, NewConversationId()));
         var result = await scope.ServiceProvider.GetRequiredService<WebhookEventStore>().StoreBatchAsync([delivery], CancellationToken.None);

@@ -2,6 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Worker.Persistence;
+using PhonicAspire.Webhooks;
+using PhonicAspire.Worker.Resilience;
 
 namespace PhonicAspire.Tests.Storage;
 
@@ -22,16 +24,17 @@ internal sealed class StorageHarness(ServiceProvider services) : IAsyncDisposabl
             .AddSingleton<TimeProvider>(new FixedTimeProvider(StoredAt))
             .AddDbContext<PhonicDbContext>(options => options.UseNpgsql(connectionString).ApplyPhonicConventions())
             .AddScoped<WebhookEventStore>()
-            .AddSingleton<DatabaseMigrator>()
+            .AddOutageResilience()
+            .AddSingleton<DatabaseMigrations>()
             .BuildServiceProvider();
 
-        var migrator = services.GetRequiredService<DatabaseMigrator>();
+        var migrator = services.GetRequiredService<DatabaseMigrations>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         await migrator.MigrateAsync(timeout.Token);
         return new StorageHarness(services);
     }
 
-    public async Task<BatchStoreResult> StoreAsync(params IReadOnlyList<ReceivedWebhook> batch)
+    public async Task<BatchStoreResult> StoreAsync(params IReadOnlyList<QueuedDelivery> batch)
     {
         await using var scope = services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<WebhookEventStore>().StoreBatchAsync(batch, CancellationToken.None);

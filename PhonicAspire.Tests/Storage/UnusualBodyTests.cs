@@ -4,6 +4,7 @@ using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Worker.Persistence;
 using static PhonicAspire.Tests.Infrastructure.SamplePayloads;
 using static PhonicAspire.Tests.Storage.Deliveries;
+using PhonicAspire.Webhooks;
 
 namespace PhonicAspire.Tests.Storage;
 
@@ -124,13 +125,13 @@ public sealed class UnusualBodyTests(PhonicStackFixture stack) : StorageTests(st
         Assert.Equal(4, itemCount);
     }
 
-    private async Task<PhonicAspire.Worker.Persistence.Entities.WebhookEvent> StoreOneAsync(ReceivedWebhook delivery)
+    private async Task<PhonicAspire.Worker.Persistence.Entities.WebhookEvent> StoreOneAsync(QueuedDelivery delivery)
     {
         var result = await Harness.StoreAsync(delivery);
         Assert.Equal([delivery.SvixId], result.Stored);
         return await StoredAsync(delivery);
     }
 
-    private Task<PhonicAspire.Worker.Persistence.Entities.WebhookEvent> StoredAsync(ReceivedWebhook delivery) =>
+    private Task<PhonicAspire.Worker.Persistence.Entities.WebhookEvent> StoredAsync(QueuedDelivery delivery) =>
         Harness.QueryAsync(context => context.WebhookEvents.SingleAsync(row => row.SvixId == delivery.SvixId));
 }

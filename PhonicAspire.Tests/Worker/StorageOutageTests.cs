@@ -1,5 +1,5 @@
 using Npgsql;
-using PhonicAspire.Worker.Health;
+using PhonicAspire.Worker.Resilience;
 
 namespace PhonicAspire.Tests.Worker;
 

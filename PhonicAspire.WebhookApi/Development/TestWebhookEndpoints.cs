@@ -1,3 +1,4 @@
+using PhonicAspire.Webhooks;
 using PhonicAspire.Webhooks.Samples;
 
 namespace PhonicAspire.WebhookApi.Development;
@@ -16,13 +17,13 @@ public static class TestWebhookEndpoints
         endpoints.MapPost(Route, async (string? eventType, TestWebhookSender sender, CancellationToken cancellationToken) =>
             {
                 eventType ??= SampleEvents.DefaultEventType;
-                if (!SampleEvents.EventTypes.Contains(eventType))
+                if (!PhonicEventTypes.IsKnown(eventType))
                 {
                     return Results.Problem(
                         statusCode: StatusCodes.Status400BadRequest,
                         type: "urn:phonic-aspire:problem:unknown-sample",
                         title: "Unknown sample event",
-                        detail: $"No sample for '{eventType}'; use one of {string.Join(", ", SampleEvents.EventTypes)}.");
+                        detail: $"No sample for '{eventType}'; use one of {string.Join(", ", PhonicEventTypes.All)}.");
                 }
 
                 var sent = await sender.SendAsync(eventType, cancellationToken);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Microsoft.Extensions.Options;
 using PhonicAspire.ServiceDefaults.Telemetry;
 using PhonicAspire.WebhookApi.Configuration;
@@ -40,18 +39,9 @@ public sealed class WebhookQueue(IConnectionMultiplexer redis, IOptions<WebhookO
             .SetTag("messaging.destination.name", WebhookStream.Name)
             .SetTag("phonic.svix_id", delivery.SvixId);
         var traceContext = Activity.Current;
-
-        RedisValue[] arguments =
-        [
-            (long)settings.AcceptedIdRetention.TotalSeconds,
-            WebhookStream.Fields.SvixId, delivery.SvixId,
-            WebhookStream.Fields.EventType, delivery.EventType ?? string.Empty,
-            WebhookStream.Fields.ConversationId, delivery.ConversationId ?? string.Empty,
-            WebhookStream.Fields.ReceivedAt, delivery.ReceivedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
-            WebhookStream.Fields.TraceParent, traceContext?.Id ?? string.Empty,
-            WebhookStream.Fields.TraceState, traceContext?.TraceStateString ?? string.Empty,
-            WebhookStream.Fields.Body, delivery.Body,
-        ];
+        var arguments = DeliveryEntry.ToArguments(
+            delivery with { TraceParent = traceContext?.Id, TraceState = traceContext?.TraceStateString },
+            (long)settings.AcceptedIdRetention.TotalSeconds);
 
         var result = await redis.GetDatabase()
             .ScriptEvaluateAsync(EnqueueScript, [StreamKey, WebhookStream.AcceptedKeyPrefix + delivery.SvixId], arguments)
@@ -62,8 +52,6 @@ public sealed class WebhookQueue(IConnectionMultiplexer redis, IOptions<WebhookO
         return outcome;
     }
 }
-
-public sealed record QueuedDelivery(string SvixId, string? EventType, string? ConversationId, DateTimeOffset ReceivedAt, ReadOnlyMemory<byte> Body);
 
 public enum EnqueueResult
 {

@@ -5,6 +5,7 @@ using PhonicAspire.ServiceDefaults.Telemetry;
 using PhonicAspire.WebhookApi.Configuration;
 using PhonicAspire.WebhookApi.Durability;
 using PhonicAspire.WebhookApi.Queueing;
+using PhonicAspire.Webhooks;
 using PhonicAspire.Webhooks.Svix;
 using StackExchange.Redis;
 

@@ -8,10 +8,7 @@ namespace PhonicAspire.Webhooks.Samples;
 /// </summary>
 public static class SampleEvents
 {
-    public const string DefaultEventType = "conversation.ended";
-
-    public static readonly IReadOnlySet<string> EventTypes =
-        new HashSet<string>(StringComparer.Ordinal) { "conversation.ended", "conversation.analysis", "conversation.transferred" };
+    public const string DefaultEventType = PhonicEventTypes.ConversationEnded;
 
     public static (string ConversationId, byte[] Body) Create(string eventType, DateTimeOffset now)
     {

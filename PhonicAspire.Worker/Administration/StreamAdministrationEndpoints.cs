@@ -1,4 +1,4 @@
-using PhonicAspire.Worker.Streaming;
+using PhonicAspire.Worker.Draining;
 
 namespace PhonicAspire.Worker.Administration;
 

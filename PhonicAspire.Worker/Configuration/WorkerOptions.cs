@@ -22,7 +22,10 @@ public sealed class WorkerOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ClaimIdleTime { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Attempts to store one entry on its own before it is moved, with the reason, to the dead-letter stream.</summary>
+    /// <summary>
+    /// Deliveries of one entry to consumers (counted by Redis, so crashes count) after which an entry still not
+    /// acknowledged is moved, with the reason, to the dead-letter stream instead of taking another worker down.
+    /// </summary>
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 5;
 

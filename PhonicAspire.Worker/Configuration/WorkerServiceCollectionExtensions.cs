@@ -1,12 +1,16 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using PhonicAspire.Worker.Health;
-using PhonicAspire.Worker.Processing;
-using PhonicAspire.Worker.Streaming;
+using PhonicAspire.Worker.Draining;
+using PhonicAspire.Worker.Resilience;
+using PhonicAspire.Worker.Storing;
 
 namespace PhonicAspire.Worker.Configuration;
 
 public static class WorkerServiceCollectionExtensions
 {
+    /// <summary>
+    /// The worker's pipeline: the drain loop over the webhook stream, handing deliveries to PostgreSQL storage, with
+    /// the one outage policy both run in.
+    /// </summary>
     public static IHostApplicationBuilder AddWebhookDraining(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<WorkerOptions>()
@@ -15,16 +19,14 @@ public static class WorkerServiceCollectionExtensions
             .ValidateOnStart();
 
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<StorageHealth>();
-        builder.Services.AddHealthChecks().AddCheck<StorageHealth>("storage");
+        builder.Services.AddOutageResilience();
 
         // Redis calls are not traced one by one: most are polls of an idle stream, and the generic command
-        // profiler holds every command in memory until its next flush. The store span covers each batch's reads
-        // and acknowledgement.
+        // profiler holds every command in memory until its next flush. The store span covers each batch.
         builder.AddRedisClient("redis", configureSettings: settings => settings.DisableTracing = true, configureOptions: redis => redis.AbortOnConnectFail = false);
         builder.Services.AddSingleton<WebhookStreamClient>();
-        builder.Services.AddSingleton<DeliveryBatchProcessor>();
-        builder.Services.AddHostedService<WebhookStreamConsumer>();
+        builder.Services.AddSingleton<IDeliveryHandler, PostgresDeliveryHandler>();
+        builder.Services.AddHostedService<StreamDrainService>();
 
         return builder;
     }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using PhonicAspire.Worker.Persistence;
+using PhonicAspire.Worker.Resilience;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -8,15 +9,15 @@ public static class PhonicPersistenceExtensions
 {
     /// <summary>
     /// Registers <see cref="PhonicDbContext"/> on the <c>phonicdb</c> connection (Aspire's client integration,
-    /// with its health check, tracing and metrics), the scoped <see cref="WebhookEventStore"/>, and the singleton
-    /// <see cref="DatabaseMigrator"/>, which the host runs before the first read.
+    /// with its health check, tracing and metrics), the scoped <see cref="WebhookEventStore"/>, and
+    /// <see cref="DatabaseMigrations"/>, which brings the schema up to date at start-up.
     /// </summary>
     public static IHostApplicationBuilder AddPhonicPersistence(this IHostApplicationBuilder builder)
     {
         builder.AddNpgsqlDbContext<PhonicDbContext>(
             "phonicdb",
-            // The worker owns retries: it backs off while PostgreSQL is away, reports unhealthy meanwhile and stops
-            // waiting at shutdown, none of which EF's retrying strategy, nested inside, would let it do.
+            // The worker owns retries (OutageResilience): it backs off while PostgreSQL is away, reports unhealthy
+            // meanwhile and stops waiting at shutdown, none of which EF's retrying strategy, nested inside, would let it do.
             configureSettings: settings =>
             {
                 settings.DisableRetry = true;
@@ -26,7 +27,9 @@ public static class PhonicPersistenceExtensions
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddScoped<WebhookEventStore>();
-        builder.Services.AddSingleton<DatabaseMigrator>();
+        builder.Services.AddOutageResilience();
+        builder.Services.AddSingleton<DatabaseMigrations>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<DatabaseMigrations>());
         return builder;
     }
 

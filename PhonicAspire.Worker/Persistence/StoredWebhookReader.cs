@@ -1,4 +1,5 @@
 using Npgsql;
+using PhonicAspire.Webhooks;
 
 namespace PhonicAspire.Worker.Persistence;
 
@@ -10,14 +11,14 @@ public static class StoredWebhookReader
 {
     private const string Columns = "svix_id, event_type, received_at, raw_body";
 
-    public static IAsyncEnumerable<ReceivedWebhook> BySvixIdAsync(NpgsqlDataSource database, IReadOnlyCollection<string> svixIds, CancellationToken cancellationToken) =>
+    public static IAsyncEnumerable<QueuedDelivery> BySvixIdAsync(NpgsqlDataSource database, IReadOnlyCollection<string> svixIds, CancellationToken cancellationToken) =>
         ReadAsync(database, $"SELECT {Columns} FROM webhook_events WHERE svix_id = ANY ($1) ORDER BY received_at", [svixIds.ToArray()], cancellationToken);
 
     /// <summary>Received at or after <paramref name="from"/> and before <paramref name="to"/>.</summary>
-    public static IAsyncEnumerable<ReceivedWebhook> ReceivedBetweenAsync(NpgsqlDataSource database, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+    public static IAsyncEnumerable<QueuedDelivery> ReceivedBetweenAsync(NpgsqlDataSource database, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         ReadAsync(database, $"SELECT {Columns} FROM webhook_events WHERE received_at >= $1 AND received_at < $2 ORDER BY received_at", [from, to], cancellationToken);
 
-    private static async IAsyncEnumerable<ReceivedWebhook> ReadAsync(
+    private static async IAsyncEnumerable<QueuedDelivery> ReadAsync(
         NpgsqlDataSource database, string sql, object[] parameters, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var command = database.CreateCommand(sql);
@@ -29,9 +30,10 @@ public static class StoredWebhookReader
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            yield return new ReceivedWebhook(
+            yield return new QueuedDelivery(
                 reader.GetString(0),
                 reader.IsDBNull(1) ? null : reader.GetString(1),
+                ConversationId: null,
                 reader.GetFieldValue<DateTimeOffset>(2),
                 reader.GetFieldValue<byte[]>(3),
                 Reprocess: true);

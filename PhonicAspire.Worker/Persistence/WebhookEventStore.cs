@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using PhonicAspire.Worker.Phonic;
 using PhonicAspire.Worker.Persistence.Staging;
+using PhonicAspire.Webhooks;
 
 namespace PhonicAspire.Worker.Persistence;
 
@@ -18,7 +19,7 @@ public sealed class WebhookEventStore(PhonicDbContext context, TimeProvider time
     private const int AttemptsAgainstConcurrentStores = 3;
 
     /// <summary>Stores the whole batch or nothing; throws when the database fails.</summary>
-    public async Task<BatchStoreResult> StoreBatchAsync(IReadOnlyList<ReceivedWebhook> batch, CancellationToken cancellationToken)
+    public async Task<BatchStoreResult> StoreBatchAsync(IReadOnlyList<QueuedDelivery> batch, CancellationToken cancellationToken)
     {
         var (candidates, repeatedInBatch) = SplitRepeats(batch);
         if (candidates.Count == 0)
@@ -53,9 +54,9 @@ public sealed class WebhookEventStore(PhonicDbContext context, TimeProvider time
         }
     }
 
-    private static (List<ReceivedWebhook> Candidates, List<string> RepeatedInBatch) SplitRepeats(IReadOnlyList<ReceivedWebhook> batch)
+    private static (List<QueuedDelivery> Candidates, List<string> RepeatedInBatch) SplitRepeats(IReadOnlyList<QueuedDelivery> batch)
     {
-        var candidates = new List<ReceivedWebhook>(batch.Count);
+        var candidates = new List<QueuedDelivery>(batch.Count);
         var repeatedInBatch = new List<string>();
         var seen = new HashSet<string>(batch.Count, StringComparer.Ordinal);
         foreach (var received in batch)
@@ -73,7 +74,7 @@ public sealed class WebhookEventStore(PhonicDbContext context, TimeProvider time
         return (candidates, repeatedInBatch);
     }
 
-    private async Task<HashSet<string>> StoreAsync(List<ReceivedWebhook> candidates, DateTimeOffset storedAt, CancellationToken cancellationToken)
+    private async Task<HashSet<string>> StoreAsync(List<QueuedDelivery> candidates, DateTimeOffset storedAt, CancellationToken cancellationToken)
     {
         await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var connection = (NpgsqlConnection)context.Database.GetDbConnection();
@@ -117,7 +118,7 @@ public sealed class WebhookEventStore(PhonicDbContext context, TimeProvider time
     }
 
     private static async Task<HashSet<string>> SelectStoredAsync(
-        NpgsqlConnection connection, List<ReceivedWebhook> candidates, CancellationToken cancellationToken)
+        NpgsqlConnection connection, List<QueuedDelivery> candidates, CancellationToken cancellationToken)
     {
         await using var select = new NpgsqlCommand(WebhookEventCommands.SelectStored, connection)
         {

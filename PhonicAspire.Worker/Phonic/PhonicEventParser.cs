@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Unicode;
+using PhonicAspire.Webhooks;
 
 namespace PhonicAspire.Worker.Phonic;
 
@@ -83,9 +85,10 @@ public static class PhonicEventParser
                     conversationId,
                     conversation.PropertyOrUndefined("latencies_ms"u8).DoubleArrayOrNull(),
                     conversation.PropertyOrUndefined("interruptions_count"u8).Int32OrNull())),
-            _ => new PhonicEvent(
+            PhonicEventTypes.ConversationTransferred => new PhonicEvent(
                 eventType, createdAt, conversationId, payload, null,
                 Transfer: new PhonicTransfer(conversationId, data.PropertyOrUndefined("transferred_to"u8).StringOrNull())),
+            _ => throw new UnreachableException($"{eventType} is a known event type without a reader."),
         };
     }
 

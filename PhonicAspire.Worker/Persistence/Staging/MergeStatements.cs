@@ -1,3 +1,5 @@
+using PhonicAspire.Webhooks;
+
 namespace PhonicAspire.Worker.Persistence.Staging;
 
 /// <summary>
@@ -42,7 +44,7 @@ internal static class MergeStatements
         WITH newest AS (
             SELECT DISTINCT ON (conversation_id) svix_id, conversation_id, created_at, fields
             FROM staged_updates
-            WHERE event_type = 'conversation.ended'
+            WHERE event_type = '{{PhonicEventTypes.ConversationEnded}}'
             ORDER BY conversation_id, created_at DESC NULLS LAST, svix_id COLLATE "C" DESC),
         applied AS (
             INSERT INTO conversations AS existing (
@@ -149,11 +151,11 @@ internal static class MergeStatements
             endpoint_timeout_ms int, endpoint_called_at timestamptz, query_params jsonb, response_status_code int)
         """;
 
-    public const string UpsertAnalysis = """
+    public const string UpsertAnalysis = $"""
         WITH newest AS (
             SELECT DISTINCT ON (conversation_id) svix_id, conversation_id, created_at, fields
             FROM staged_updates
-            WHERE event_type = 'conversation.analysis'
+            WHERE event_type = '{PhonicEventTypes.ConversationAnalysis}'
             ORDER BY conversation_id, created_at DESC NULLS LAST, svix_id COLLATE "C" DESC)
         INSERT INTO conversations AS existing
             (id, latencies_ms, interruptions_count, analysis_event_created_at, analysis_event_svix_id)
@@ -171,11 +173,11 @@ internal static class MergeStatements
              >= (coalesce(existing.analysis_event_created_at, '-infinity'), existing.analysis_event_svix_id COLLATE "C")
         """;
 
-    public const string UpsertTransferred = """
+    public const string UpsertTransferred = $"""
         WITH newest AS (
             SELECT DISTINCT ON (conversation_id) svix_id, conversation_id, created_at, fields ->> 'transferred_to' AS transferred_to
             FROM staged_updates
-            WHERE event_type = 'conversation.transferred'
+            WHERE event_type = '{PhonicEventTypes.ConversationTransferred}'
             ORDER BY conversation_id, created_at DESC NULLS LAST, svix_id COLLATE "C" DESC)
         INSERT INTO conversations AS existing
             (id, transferred_to, transferred_items, transferred_event_created_at, transferred_event_svix_id)

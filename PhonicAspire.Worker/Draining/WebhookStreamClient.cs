@@ -1,9 +1,10 @@
 using System.Globalization;
 using PhonicAspire.ServiceDefaults.Telemetry;
 using PhonicAspire.Webhooks;
+using PhonicAspire.Worker.Resilience;
 using StackExchange.Redis;
 
-namespace PhonicAspire.Worker.Streaming;
+namespace PhonicAspire.Worker.Draining;
 
 /// <summary>
 /// The worker's side of the webhook stream: the consumer group, reads, reclaims, acknowledgements and the
@@ -77,10 +78,6 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
 
     public Task<StreamEntry[]> ReadNewAsync(string consumer, int count) =>
         Database.StreamReadGroupAsync(Stream, Group, consumer, StreamPosition.NewMessages, count);
-
-    /// <summary>Redis lost the group (a restart without its data, or a deleted stream): it must be made again.</summary>
-    public static bool IsMissingGroup(Exception exception) =>
-        exception is RedisServerException redis && redis.Message.StartsWith("NOGROUP", StringComparison.Ordinal);
 
     /// <summary>
     /// Takes over entries that another consumer left unacknowledged for too long, one page of the pending list from
@@ -163,23 +160,16 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
     }
 
     /// <summary>
-    /// Appends stored webhooks to the stream again, marked to be stored anew over their earlier rows (an operator's
-    /// <c>phonic requeue</c> after a fix), in the fields the API writes.
+    /// Appends stored deliveries to the stream again, marked to be stored anew over their earlier rows (an
+    /// operator's <c>phonic requeue</c> after a fix), in the entry format the API writes.
     /// </summary>
-    public async Task<int> RequeueAsync(IAsyncEnumerable<Persistence.ReceivedWebhook> webhooks, CancellationToken cancellationToken)
+    public async Task<int> RequeueAsync(IAsyncEnumerable<QueuedDelivery> deliveries, CancellationToken cancellationToken)
     {
         var database = Database;
         var appended = new List<Task>();
-        await foreach (var webhook in webhooks.WithCancellation(cancellationToken))
+        await foreach (var delivery in deliveries.WithCancellation(cancellationToken))
         {
-            appended.Add(database.StreamAddAsync(Stream,
-            [
-                new NameValueEntry(WebhookStream.Fields.SvixId, webhook.SvixId),
-                new NameValueEntry(WebhookStream.Fields.EventType, webhook.EventType ?? string.Empty),
-                new NameValueEntry(WebhookStream.Fields.ReceivedAt, webhook.ReceivedAt.ToUnixTimeMilliseconds()),
-                new NameValueEntry(WebhookStream.Fields.Body, webhook.Body),
-                new NameValueEntry(WebhookStream.Fields.Reprocess, "1"),
-            ]));
+            appended.Add(database.StreamAddAsync(Stream, DeliveryEntry.ToFields(delivery)));
         }
 
         await Task.WhenAll(appended);
@@ -224,7 +214,7 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
         {
             await Task.WhenAll(length, deadLetters, oldest, pending);
         }
-        catch (Exception exception) when (IsMissingGroup(exception))
+        catch (Exception exception) when (StorageOutage.IsMissingConsumerGroup(exception))
         {
             return new StreamStatus(await length, 0, TimeSpan.Zero, await deadLetters);
         }

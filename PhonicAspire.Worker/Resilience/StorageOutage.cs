@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using Npgsql;
 using StackExchange.Redis;
 
-namespace PhonicAspire.Worker.Health;
+namespace PhonicAspire.Worker.Resilience;
 
 /// <summary>
 /// Tells an outage (PostgreSQL or Redis unreachable, or PostgreSQL refusing every write for a reason of its own,
@@ -34,10 +34,19 @@ public static class StorageOutage
     /// needs another attempt, which finds it stored.
     /// </summary>
     public static bool IsOutage(Exception exception) =>
-        IsUnreachable(exception)
+        exception is StorageRefusedException
+        || IsUnreachable(exception)
         || FindPostgres(exception) is { } postgres
             && (!EntryErrorClasses.Contains(postgres.SqlState[..2])
                 || postgres is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: Persistence.Staging.WebhookEventCommands.PrimaryKey });
+
+    /// <summary>Redis lost the consumer group (a restart without its data, or a deleted stream): it must be made again.</summary>
+    public static bool IsMissingConsumerGroup(Exception exception) =>
+        exception is RedisServerException redis && redis.Message.StartsWith("NOGROUP", StringComparison.Ordinal);
+
+    /// <summary>The failure came from PostgreSQL or its client, so it is the store that cannot work.</summary>
+    public static bool IsPostgres(Exception exception) =>
+        exception is NpgsqlException or StorageRefusedException || exception.InnerException is { } inner && IsPostgres(inner);
 
     /// <summary>A failure of the entries being stored, which storing them one by one can pin on one of them.</summary>
     public static bool IsEntryFailure(Exception exception) => exception is not OperationCanceledException && !IsOutage(exception);

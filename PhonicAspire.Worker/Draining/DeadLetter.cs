@@ -2,7 +2,7 @@ using System.Globalization;
 using PhonicAspire.Webhooks;
 using StackExchange.Redis;
 
-namespace PhonicAspire.Worker.Streaming;
+namespace PhonicAspire.Worker.Draining;
 
 /// <summary>An entry of the dead-letter stream as an operator reads it: why it is there, what it is, since when.</summary>
 public sealed record DeadLetter(

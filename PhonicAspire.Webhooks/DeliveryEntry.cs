@@ -1,0 +1,93 @@
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace PhonicAspire.Webhooks;
+
+/// <summary>
+/// How a <see cref="QueuedDelivery"/> is written as the fields of a webhook stream entry and read back: the one
+/// place that knows the entry format the API, the worker and the command line share.
+/// </summary>
+public static class DeliveryEntry
+{
+    /// <summary>The entry's fields, as <c>XADD</c> appends them.</summary>
+    public static NameValueEntry[] ToFields(QueuedDelivery delivery)
+    {
+        NameValueEntry[] fields =
+        [
+            new(WebhookStream.Fields.SvixId, delivery.SvixId),
+            new(WebhookStream.Fields.EventType, delivery.EventType ?? string.Empty),
+            new(WebhookStream.Fields.ConversationId, delivery.ConversationId ?? string.Empty),
+            new(WebhookStream.Fields.ReceivedAt, delivery.ReceivedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)),
+            new(WebhookStream.Fields.TraceParent, delivery.TraceParent ?? string.Empty),
+            new(WebhookStream.Fields.TraceState, delivery.TraceState ?? string.Empty),
+            new(WebhookStream.Fields.Body, delivery.Body),
+        ];
+        return delivery.Reprocess ? [.. fields, new(WebhookStream.Fields.Reprocess, "1")] : fields;
+    }
+
+    /// <summary>
+    /// The entry's fields and values flattened, as a script passes them on to <c>XADD</c>, after
+    /// <paramref name="leading"/> (the script's own arguments).
+    /// </summary>
+    public static RedisValue[] ToArguments(QueuedDelivery delivery, params ReadOnlySpan<RedisValue> leading)
+    {
+        var fields = ToFields(delivery);
+        var arguments = new RedisValue[leading.Length + 2 * fields.Length];
+        leading.CopyTo(arguments);
+        for (var i = 0; i < fields.Length; i++)
+        {
+            arguments[leading.Length + 2 * i] = fields[i].Name;
+            arguments[leading.Length + 2 * i + 1] = fields[i].Value;
+        }
+
+        return arguments;
+    }
+
+    /// <summary>Reads an entry back; one without a svix id, a receipt time or a body can never be stored.</summary>
+    /// <exception cref="MalformedStreamEntryException">The entry lacks what every delivery has.</exception>
+    public static QueuedDelivery Read(StreamEntry entry)
+    {
+        string? svixId = null, eventType = null, conversationId = null, traceParent = null, traceState = null;
+        long? receivedAt = null;
+        var reprocess = false;
+        ReadOnlyMemory<byte>? body = null;
+
+        foreach (var field in entry.Values)
+        {
+            switch ((string?)field.Name)
+            {
+                case WebhookStream.Fields.SvixId: svixId = field.Value; break;
+                case WebhookStream.Fields.EventType: eventType = field.Value; break;
+                case WebhookStream.Fields.ConversationId: conversationId = field.Value; break;
+                case WebhookStream.Fields.TraceParent: traceParent = field.Value; break;
+                case WebhookStream.Fields.TraceState: traceState = field.Value; break;
+                case WebhookStream.Fields.ReceivedAt:
+                    receivedAt = long.TryParse((string?)field.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var milliseconds) ? milliseconds : null;
+                    break;
+                case WebhookStream.Fields.Body: body = (byte[]?)field.Value; break;
+                case WebhookStream.Fields.Reprocess: reprocess = field.Value == "1"; break;
+            }
+        }
+
+        if (string.IsNullOrEmpty(svixId) || receivedAt is null || body is null)
+        {
+            throw new MalformedStreamEntryException(entry.Id!, "the entry lacks svix_id, received_at or body");
+        }
+
+        return new QueuedDelivery(
+            svixId,
+            NullIfEmpty(eventType),
+            NullIfEmpty(conversationId),
+            DateTimeOffset.FromUnixTimeMilliseconds(receivedAt.Value),
+            body.Value,
+            NullIfEmpty(traceParent),
+            NullIfEmpty(traceState),
+            reprocess);
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}
+
+/// <summary>An entry that no attempt could ever store, so it goes straight to the dead-letter stream.</summary>
+public sealed class MalformedStreamEntryException(string entryId, string reason)
+    : Exception($"Stream entry {entryId} is malformed: {reason}.");

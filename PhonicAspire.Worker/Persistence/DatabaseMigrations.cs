@@ -1,0 +1,53 @@
+using Microsoft.EntityFrameworkCore;
+using Polly;
+using PhonicAspire.Worker.Resilience;
+
+namespace PhonicAspire.Worker.Persistence;
+
+/// <summary>
+/// Brings the database schema up to date when the worker starts, waiting as long as PostgreSQL takes to accept it
+/// (at start-up the worker may well be up before the database). Nothing is stored before <see cref="Applied"/>
+/// completes, and <c>/health</c> says so meanwhile.
+/// </summary>
+public sealed partial class DatabaseMigrations(
+    IServiceScopeFactory scopeFactory,
+    [FromKeyedServices(OutageResilience.Key)] ResiliencePipeline outage,
+    StorageHealth health,
+    ILogger<DatabaseMigrations> logger) : BackgroundService
+{
+    private readonly TaskCompletionSource _applied = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the schema is up to date; cancelled if the worker stops first.</summary>
+    public Task Applied => _applied.Task;
+
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await outage.ExecuteAsync(
+            async token =>
+            {
+                await using var scope = scopeFactory.CreateAsyncScope();
+                var context = scope.ServiceProvider.GetRequiredService<PhonicDbContext>();
+                await context.Database.MigrateAsync(token).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+        health.SchemaApplied();
+        health.StorageReachable();
+        LogMigrated(logger);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await MigrateAsync(stoppingToken).ConfigureAwait(false);
+            _applied.TrySetResult();
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            _applied.TrySetCanceled(stoppingToken);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Database schema is up to date")]
+    private static partial void LogMigrated(ILogger logger);
+}

@@ -1,0 +1,85 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Polly;
+using Polly.Retry;
+using PhonicAspire.Worker.Configuration;
+
+namespace PhonicAspire.Worker.Resilience;
+
+/// <summary>
+/// The worker's one way of riding out failures. Every step that talks to Redis or PostgreSQL (reading the stream,
+/// storing a batch, acknowledging, dead-lettering, migrating) runs in this pipeline: retried with the same growing
+/// back-off up to <see cref="WorkerOptions.MaxOutageDelay"/>, logged here, and reported on <c>/health</c> when
+/// PostgreSQL is the cause. The entries stay pending in Redis meanwhile, so waiting loses nothing. Not retried:
+/// cancellation at shutdown, and a missing consumer group, which the drain loop creates again.
+/// </summary>
+public static partial class OutageResilience
+{
+    /// <summary>The key of the pipeline, injected as <c>[FromKeyedServices(OutageResilience.Key)] ResiliencePipeline</c>.</summary>
+    public const string Key = "phonic-outage";
+
+    private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Registers the pipeline and the <c>storage</c> health check it reports to, once however often called.</summary>
+    public static IServiceCollection AddOutageResilience(this IServiceCollection services)
+    {
+        if (services.Any(service => service.ServiceType == typeof(StorageHealth)))
+        {
+            return services;
+        }
+
+        services.AddSingleton<StorageHealth>();
+        services.AddHealthChecks().AddCheck<StorageHealth>("storage");
+        services.AddResiliencePipeline(Key, (pipeline, context) =>
+        {
+            var provider = context.ServiceProvider;
+            var health = provider.GetRequiredService<StorageHealth>();
+            var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OutageResilience));
+            pipeline.AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = arguments => ValueTask.FromResult(
+                    arguments.Outcome.Exception is { } exception && IsWorthWaitingOut(exception, arguments.Context.CancellationToken)),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = FirstDelay,
+                MaxDelay = provider.GetRequiredService<IOptions<WorkerOptions>>().Value.MaxOutageDelay,
+                OnRetry = arguments =>
+                {
+                    Report(arguments.Outcome.Exception!, arguments.RetryDelay, health, logger);
+                    return ValueTask.CompletedTask;
+                },
+            });
+        });
+        return services;
+    }
+
+    private static bool IsWorthWaitingOut(Exception exception, CancellationToken cancellationToken) =>
+        !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
+        && !StorageOutage.IsMissingConsumerGroup(exception);
+
+    private static void Report(Exception exception, TimeSpan delay, StorageHealth health, ILogger logger)
+    {
+        var reason = StorageOutage.Describe(exception);
+        if (StorageOutage.IsPostgres(exception))
+        {
+            health.StorageFailing(reason);
+        }
+
+        if (StorageOutage.IsOutage(exception))
+        {
+            LogOutage(logger, reason, delay.TotalMilliseconds);
+        }
+        else
+        {
+            // Anything else is retried too, rather than ending the process while the API keeps accepting. PostgreSQL's
+            // own messages can quote stored values, so only its error code is logged.
+            LogUnexpected(logger, reason, delay.TotalMilliseconds, exception is PostgresException ? null : exception);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis or PostgreSQL is unavailable ({Error}); the entries stay pending, retrying in {DelayMs} ms")]
+    private static partial void LogOutage(ILogger logger, string error, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Draining the stream failed unexpectedly ({Error}); retrying in {DelayMs} ms")]
+    private static partial void LogUnexpected(ILogger logger, string error, double delayMs, Exception? exception);
+}

@@ -1,0 +1,132 @@
+using PhonicAspire.ServiceDefaults.Telemetry;
+using PhonicAspire.Webhooks;
+using PhonicAspire.Worker.Draining;
+using PhonicAspire.Worker.Persistence;
+using PhonicAspire.Worker.Resilience;
+
+namespace PhonicAspire.Worker.Storing;
+
+/// <summary>
+/// Stores each batch in PostgreSQL in one transaction. When the batch fails for its data (SQLSTATE classes 22, 23,
+/// 54), its deliveries are stored one by one so that a poison delivery is found and rejected, with its reason, while
+/// the rest are stored. An outage, or a failure every delivery shares, is thrown: the drain loop keeps the whole
+/// batch pending and tries again.
+/// </summary>
+public sealed partial class PostgresDeliveryHandler(
+    IServiceScopeFactory scopeFactory,
+    DatabaseMigrations migrations,
+    StorageHealth health,
+    PhonicMetrics metrics,
+    TimeProvider timeProvider,
+    ILogger<PostgresDeliveryHandler> logger) : IDeliveryHandler
+{
+    public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => migrations.Applied.WaitAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<RejectedDelivery>> HandleAsync(IReadOnlyList<QueuedDelivery> deliveries, CancellationToken cancellationToken)
+    {
+        if (await TryStoreAsync(deliveries) is not { } batchError)
+        {
+            return [];
+        }
+
+        LogBatchFailed(logger, deliveries.Count, StorageOutage.Describe(batchError));
+        var rejected = new List<RejectedDelivery>();
+        return await IsolateAsync(deliveries, batchError, rejected)
+            ? rejected
+            : throw new StorageRefusedException(batchError);
+    }
+
+    /// <summary>
+    /// Stores the deliveries one by one so that one PostgreSQL rejects for its own data is found. When the first on
+    /// its own fails exactly as the batch did, the rest of the batch decides whether that delivery or PostgreSQL is
+    /// at fault; returns false (nothing rejected) when the rest fails that way too.
+    /// </summary>
+    private async Task<bool> IsolateAsync(IReadOnlyList<QueuedDelivery> deliveries, Exception batchError, List<RejectedDelivery> rejected)
+    {
+        var first = deliveries[0];
+        var rest = deliveries.Skip(1).ToArray();
+        var firstError = await TryStoreAsync([first]);
+        if (firstError is not null && rest.Length > 0 && SameFailure(firstError, batchError))
+        {
+            var restError = await TryStoreAsync(rest);
+            if (restError is not null && (SameFailure(restError, batchError) || !await IsolateAsync(rest, restError, rejected)))
+            {
+                return false;
+            }
+
+            rejected.Add(Rejection(first, firstError));
+            return true;
+        }
+
+        if (firstError is not null)
+        {
+            rejected.Add(Rejection(first, firstError));
+        }
+
+        foreach (var delivery in rest)
+        {
+            if (await TryStoreAsync([delivery]) is { } error)
+            {
+                rejected.Add(Rejection(delivery, error));
+            }
+        }
+
+        return true;
+    }
+
+    private static bool SameFailure(Exception one, Exception other) => StorageOutage.Describe(one) == StorageOutage.Describe(other);
+
+    private RejectedDelivery Rejection(QueuedDelivery delivery, Exception error)
+    {
+        var reason = StorageOutage.Describe(error);
+        LogRejected(logger, delivery.SvixId, delivery.EventType, delivery.ConversationId, reason);
+        return new RejectedDelivery(delivery, reason);
+    }
+
+    /// <summary>Stores the deliveries; returns the error of an entry's data, throws an outage.</summary>
+    private async Task<Exception?> TryStoreAsync(IReadOnlyList<QueuedDelivery> deliveries)
+    {
+        try
+        {
+            await StoreAsync(deliveries);
+            return null;
+        }
+        catch (Exception exception) when (StorageOutage.IsEntryFailure(exception))
+        {
+            return exception;
+        }
+    }
+
+    private async Task StoreAsync(IReadOnlyList<QueuedDelivery> deliveries)
+    {
+        var started = timeProvider.GetTimestamp();
+        using var batchActivity = DeliveryTracing.StartBatch(deliveries);
+
+        // Once started, a transaction is finished rather than abandoned at shutdown: it is short, and a cancelled
+        // one would only be redone by whichever worker claims the entries.
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var result = await scope.ServiceProvider.GetRequiredService<WebhookEventStore>().StoreBatchAsync(deliveries, CancellationToken.None);
+        health.StorageReachable();
+
+        var committedAt = timeProvider.GetUtcNow();
+        var stored = result.Stored.ToHashSet(StringComparer.Ordinal);
+        foreach (var delivery in deliveries.Where(delivery => stored.Contains(delivery.SvixId)))
+        {
+            metrics.CommittedAfter(committedAt - delivery.ReceivedAt);
+        }
+
+        metrics.EventsStored(result.Stored.Count);
+        metrics.DuplicatesSkipped(result.Duplicates.Count);
+        DeliveryTracing.RecordProcessed(batchActivity, deliveries, started, timeProvider);
+        LogStored(logger, result.Stored.Count, result.Duplicates.Count);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Stored {Stored} webhook events ({Duplicates} duplicates skipped)")]
+    private static partial void LogStored(ILogger logger, int stored, int duplicates);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} deliveries failed ({Error}); storing them one by one to isolate the cause")]
+    private static partial void LogBatchFailed(ILogger logger, int count, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivery {SvixId} ({EventType}, conversation {ConversationId}) cannot be stored: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string svixId, string? eventType, string? conversationId, string reason);
+}
