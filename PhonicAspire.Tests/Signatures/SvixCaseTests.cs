@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using PhonicAspire.Webhooks.Svix;
 
 namespace PhonicAspire.Tests.Signatures;
@@ -29,7 +30,7 @@ public sealed class SvixCaseTests
         var @case = SvixCase.All[name];
         var verifier = new SvixSignatureVerifier(
             WebhookSigningKeys.Parse(string.Join(' ', @case.Secrets)),
-            new FixedClock(@case.Now));
+            new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(@case.Now)));
 
         var result = verifier.Verify(@case.Id, @case.Timestamp, @case.Signature, @case.Body);
 

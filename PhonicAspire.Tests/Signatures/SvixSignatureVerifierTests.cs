@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using PhonicAspire.Webhooks.Svix;
 
 namespace PhonicAspire.Tests.Signatures;
@@ -189,7 +190,7 @@ public sealed class SvixSignatureVerifierTests
     }
 
     private static SvixSignatureVerifier Verifier(string secrets) =>
-        new(WebhookSigningKeys.Parse(secrets), new FixedClock(Now));
+        new(WebhookSigningKeys.Parse(secrets), new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(Now)));
 
     private static (string Secret, byte[] Key) NewSecret()
     {

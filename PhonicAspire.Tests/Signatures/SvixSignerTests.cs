@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using PhonicAspire.Webhooks.Svix;
 
 namespace PhonicAspire.Tests.Signatures;
@@ -37,7 +38,7 @@ public sealed class SvixSignerTests
         var body = RandomNumberGenerator.GetBytes(size);
         var id = "msg_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8)) + "_\u00e9\u6f22";
         var now = 1_752_492_993L;
-        var verifier = new SvixSignatureVerifier(WebhookSigningKeys.Parse(Convert.ToBase64String(key)), new FixedClock(now));
+        var verifier = new SvixSignatureVerifier(WebhookSigningKeys.Parse(Convert.ToBase64String(key)), new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(now)));
 
         var signature = SvixSigner.Sign(key, id, now, body);
 

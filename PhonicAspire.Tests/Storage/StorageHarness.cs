@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Worker.Persistence;
 using PhonicAspire.Webhooks;
@@ -21,7 +22,7 @@ internal sealed class StorageHarness(ServiceProvider services) : IAsyncDisposabl
             ?? throw new InvalidOperationException("The stack has no 'phonicdb' connection string.");
         var services = new ServiceCollection()
             .AddLogging()
-            .AddSingleton<TimeProvider>(new FixedTimeProvider(StoredAt))
+            .AddSingleton<TimeProvider>(new FakeTimeProvider(StoredAt))
             .AddDbContext<PhonicDbContext>(options => options.UseNpgsql(connectionString).ApplyPhonicConventions())
             .AddScoped<WebhookEventStore>()
             .AddOutageResilience()

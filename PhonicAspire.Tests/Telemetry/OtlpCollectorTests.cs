@@ -1,12 +1,15 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
+using Google.Protobuf;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Proto.Collector.Trace.V1;
+using OpenTelemetry.Proto.Trace.V1;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using PhonicAspire.Tests.Infrastructure.Otlp;
@@ -171,8 +174,7 @@ public sealed class OtlpCollectorTests
         using var json = await client.PostAsync("v1/traces", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
         using var unknownPath = await client.PostAsync("v1/profiles", Protobuf([]));
         using var notPost = await client.GetAsync("v1/traces");
-        // resource_spans (field 1) claims 5 bytes but only 1 follows.
-        using var truncated = await client.PostAsync("v1/traces", Protobuf([0x0A, 0x05, 0x01]));
+        using var truncated = await client.PostAsync("v1/traces", Protobuf(TruncatedTraceExport()));
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, json.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unknownPath.StatusCode);
@@ -209,6 +211,16 @@ public sealed class OtlpCollectorTests
         child.SetTag("phonic.tags", new[] { "a", "b" });
         child.SetTag("phonic.negative", -7L);
         return ((parent.TraceId.ToHexString(), parent.SpanId.ToHexString()), (child.TraceId.ToHexString(), child.SpanId.ToHexString()));
+    }
+
+    // A real export cut short: its resource_spans length now claims one byte more than follows.
+    private static byte[] TruncatedTraceExport()
+    {
+        var export = new ExportTraceServiceRequest
+        {
+            ResourceSpans = { new ResourceSpans { ScopeSpans = { new ScopeSpans { Spans = { new Span { Name = "cut" } } } } } },
+        };
+        return export.ToByteArray()[..^1];
     }
 
     private static ByteArrayContent Protobuf(byte[] body) =>

@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Net;
+using Google.Protobuf;
+using OpenTelemetry.Proto.Collector.Metrics.V1;
+using OpenTelemetry.Proto.Collector.Trace.V1;
 
 namespace PhonicAspire.Tests.Infrastructure.Otlp;
 
@@ -264,7 +267,7 @@ public sealed class OtlpCollector : IAsyncDisposable
             Record(path, body);
             return HttpStatusCode.OK;
         }
-        catch (Exception malformed) when (malformed is InvalidDataException or OverflowException)
+        catch (InvalidProtocolBufferException malformed)
         {
             return Reject(HttpStatusCode.BadRequest, $"{path}: {malformed.Message}");
         }
@@ -287,8 +290,8 @@ public sealed class OtlpCollector : IAsyncDisposable
     private void Record(string path, byte[] body)
     {
         // Decode outside the lock: a malformed payload must be rejected whole, and readers should not wait on parsing.
-        var spans = path == TracesPath ? OtlpTraceDecoder.Decode(body) : [];
-        var (metrics, points) = path == MetricsPath ? OtlpMetricsDecoder.Decode(body) : ([], []);
+        var spans = path == TracesPath ? OtlpTraces.Collect(ExportTraceServiceRequest.Parser.ParseFrom(body)) : [];
+        var (metrics, points) = path == MetricsPath ? OtlpMetrics.Collect(ExportMetricsServiceRequest.Parser.ParseFrom(body)) : ([], []);
         lock (_gate)
         {
             _spans.AddRange(spans);
