@@ -1,4 +1,5 @@
 using PhonicAspire.AppHost.Commands;
+using PhonicAspire.AppHost.Forwarding;
 using PhonicAspire.AppHost.Infrastructure;
 using PhonicAspire.AppHost.Infrastructure.Containers;
 using PhonicAspire.AppHost.Infrastructure.Local;
@@ -40,7 +41,8 @@ var worker = builder.AddProject<Projects.PhonicAspire_Worker>("worker")
     .WithReference(backing.Redis).WaitFor(backing.Redis)
     .WithReference(backing.Database).WaitFor(backing.Database)
     .WithServiceProbes()
-    .WithReplicas(replicas.Worker);
+    .WithReplicas(replicas.Worker)
+    .WithForwarding();
 
 // The dashboard's buttons exist where the dashboard does: in a run, never in a published deployment.
 if (builder.ExecutionContext.IsRunMode)

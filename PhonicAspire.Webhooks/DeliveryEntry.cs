@@ -22,7 +22,12 @@ public static class DeliveryEntry
             new(WebhookStream.Fields.TraceState, delivery.TraceState ?? string.Empty),
             new(WebhookStream.Fields.Body, delivery.Body),
         ];
-        return delivery.Reprocess ? [.. fields, new(WebhookStream.Fields.Reprocess, "1")] : fields;
+        if (delivery.Reprocess)
+        {
+            fields = [.. fields, new(WebhookStream.Fields.Reprocess, "1")];
+        }
+
+        return delivery.ForwardTo is { } destination ? [.. fields, new(WebhookStream.Fields.ForwardTo, destination)] : fields;
     }
 
     /// <summary>
@@ -47,7 +52,7 @@ public static class DeliveryEntry
     /// <exception cref="MalformedStreamEntryException">The entry lacks what every delivery has.</exception>
     public static QueuedDelivery Read(StreamEntry entry)
     {
-        string? svixId = null, eventType = null, conversationId = null, traceParent = null, traceState = null;
+        string? svixId = null, eventType = null, conversationId = null, traceParent = null, traceState = null, forwardTo = null;
         long? receivedAt = null;
         var reprocess = false;
         ReadOnlyMemory<byte>? body = null;
@@ -66,6 +71,7 @@ public static class DeliveryEntry
                     break;
                 case WebhookStream.Fields.Body: body = (byte[]?)field.Value; break;
                 case WebhookStream.Fields.Reprocess: reprocess = field.Value == "1"; break;
+                case WebhookStream.Fields.ForwardTo: forwardTo = field.Value; break;
             }
         }
 
@@ -82,7 +88,8 @@ public static class DeliveryEntry
             body.Value,
             NullIfEmpty(traceParent),
             NullIfEmpty(traceState),
-            reprocess);
+            reprocess,
+            NullIfEmpty(forwardTo));
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;

@@ -15,6 +15,18 @@ public static class WebhookStream
     /// <summary>Entries that failed too often to be stored, with the reason; replayable from the dashboard.</summary>
     public const string DeadLetterName = "phonic:webhooks:dead";
 
+    /// <summary>
+    /// Prefix of the consumer group of each forwarding destination, followed by the destination's name: every
+    /// destination reads the stream at its own pace, so one that is down delays no other and not the storage.
+    /// </summary>
+    public const string ForwardingGroupPrefix = "phonic-forward:";
+
+    /// <summary>
+    /// Forwards a destination refused for good (a 4xx other than 408 and 429) or that stayed undelivered past the
+    /// age limit, with the destination and the reason; replayable like the other dead letters.
+    /// </summary>
+    public const string ForwardingDeadLetterName = "phonic:webhooks:forwarding:dead";
+
     /// <summary>Prefix of the keys that mark a svix id as already accepted, so retries skip the pipeline.</summary>
     public const string AcceptedKeyPrefix = "phonic:webhooks:accepted:";
 
@@ -37,7 +49,16 @@ public static class WebhookStream
         /// </summary>
         public const string Reprocess = "reprocess";
 
-        /// <summary>Only on dead letters: why the entry could not be stored.</summary>
+        /// <summary>
+        /// Only on entries replayed from the forwarding dead letters: the one destination that should forward it
+        /// again (the others and the storage skip it, having handled it already).
+        /// </summary>
+        public const string ForwardTo = "forward_to";
+
+        /// <summary>Only on forwarding dead letters: the destination that did not take the event.</summary>
+        public const string Destination = "destination";
+
+        /// <summary>Only on dead letters: why the entry could not be stored (or forwarded).</summary>
         public const string Error = "error";
 
         /// <summary>Only on dead letters: the id the entry had in the main stream.</summary>

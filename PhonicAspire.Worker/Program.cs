@@ -1,11 +1,13 @@
 using PhonicAspire.Worker.Administration;
 using PhonicAspire.Worker.Configuration;
+using PhonicAspire.Worker.Forwarding;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddPhonicPersistence();
 builder.AddWebhookDraining();
+builder.AddWebhookForwarding();
 
 var app = builder.Build();
 

@@ -10,6 +10,7 @@ namespace PhonicAspire.AppHost.Commands;
 internal static class DashboardCommands
 {
     public const string SendTestWebhook = "send-test-webhook";
+    public const string ReplayForwardingDeadLetters = "replay-forwarding-dead-letters";
     public const string ReplayDeadLetters = "replay-dead-letters";
     public const string StreamStatus = "stream-status";
 
@@ -59,6 +60,14 @@ internal static class DashboardCommands
             Description = "Moves every dead-lettered entry back into the webhook stream for another try.",
             ConfirmationMessage = "Move all dead letters back into the webhook stream?",
             IconName = "ArrowReplay",
+            HttpClientName = HttpClientName,
+            PrepareRequest = Authorized(operatorKey),
+        })
+        .WithHttpCommand("/admin/forwarding/dead-letters/replay", "Replay forwarding dead letters", commandName: ReplayForwardingDeadLetters, commandOptions: new HttpCommandOptions
+        {
+            Description = "Sends every forward a destination refused or did not take in time back to that destination alone.",
+            ConfirmationMessage = "Forward all forwarding dead letters again, each to its own destination?",
+            IconName = "ArrowForward",
             HttpClientName = HttpClientName,
             PrepareRequest = Authorized(operatorKey),
         })

@@ -59,6 +59,8 @@ public sealed class PhonicStack : IAsyncDisposable
             var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.PhonicAspire_AppHost>(
                 [
                     "PHONIC_INFRA=local",
+                    // The launch profiles turn it on for F5; measured here is what every deployment runs.
+                    "Phonic:SampleReceiver=false",
                     $"PHONIC_DATA_DIR={data.Path}",
                     $"Parameters:phonic-webhook-secret={secret}",
                     // The AppHost's appsettings log at Information, which would bury the report under the services' logs.

@@ -1,24 +1,37 @@
 using System.CommandLine;
 using System.Text;
+using PhonicAspire.Webhooks;
 using PhonicAspire.Worker.Draining;
 
 namespace PhonicAspire.Cli.Commands;
 
 /// <summary>
-/// <c>phonic dead-letters list|show|replay</c>: what is in <c>phonic:webhooks:dead</c> and why, and moving it back
-/// into the stream once the cause is fixed, with the code behind the dashboard's "Replay dead letters".
+/// <c>phonic dead-letters list|show|replay</c>: what is in <c>phonic:webhooks:dead</c> (or, with
+/// <c>--forwarding</c>, <c>phonic:webhooks:forwarding:dead</c>) and why, and moving it back into the stream once the
+/// cause is fixed, with the code behind the dashboard's "Replay dead letters".
 /// </summary>
 internal static class DeadLetterCommands
 {
     private const int ReplayLimit = 1_000_000;
 
+    // Every subcommand takes it: the forwarding dead letters are listed, shown and replayed like the storage's.
+    private static readonly Option<bool> Forwarding = new("--forwarding")
+    {
+        Description = "The forwards a destination refused or did not take in time, rather than the entries the worker could not store.",
+        Recursive = true,
+    };
+
     public static Command Create(OperatorContext context) =>
-        new("dead-letters", "Inspect and replay the entries the worker could not store.")
+        new("dead-letters", "Inspect and replay the entries the worker could not store or forward.")
         {
+            Forwarding,
             List(context),
             Show(context),
             Replay(context),
         };
+
+    private static string DeadLetterStream(ParseResult parsed) =>
+        parsed.GetValue(Forwarding) ? WebhookStream.ForwardingDeadLetterName : WebhookStream.DeadLetterName;
 
     private static Command List(OperatorContext context)
     {
@@ -28,7 +41,7 @@ internal static class DeadLetterCommands
         {
             var stream = await context.StreamAsync();
             var count = 0;
-            await foreach (var deadLetter in stream.ListDeadLettersAsync(new DeadLetterFilter(parsed.GetValue(svixId), parsed.GetValue(reason))).WithCancellation(cancellationToken))
+            await foreach (var deadLetter in stream.ListDeadLettersAsync(new DeadLetterFilter(parsed.GetValue(svixId), parsed.GetValue(reason)), DeadLetterStream(parsed)).WithCancellation(cancellationToken))
             {
                 await context.Output.WriteLineAsync(
                     $"{deadLetter.EntryId}  {deadLetter.DeadLetteredAt:yyyy-MM-ddTHH:mm:ssZ} ({Age(deadLetter.Age)} ago)  {deadLetter.SvixId ?? "-"}  {deadLetter.EventType ?? "-"}  {deadLetter.Reason ?? "-"}");
@@ -50,12 +63,12 @@ internal static class DeadLetterCommands
         {
             var stream = await context.StreamAsync();
             var found = false;
-            await foreach (var deadLetter in stream.ListDeadLettersAsync(new DeadLetterFilter(parsed.GetValue(svixId))).WithCancellation(cancellationToken))
+            await foreach (var deadLetter in stream.ListDeadLettersAsync(new DeadLetterFilter(parsed.GetValue(svixId)), DeadLetterStream(parsed)).WithCancellation(cancellationToken))
             {
                 found = true;
                 await context.Output.WriteLineAsync(
                     $"entry: {deadLetter.EntryId}\nsvix id: {deadLetter.SvixId}\nevent type: {deadLetter.EventType ?? "-"}\n" +
-                    $"reason: {deadLetter.Reason ?? "-"}\noriginal entry: {deadLetter.OriginalEntryId ?? "-"}\n" +
+                    $"reason: {deadLetter.Reason ?? "-"}\ndestination: {deadLetter.Destination ?? "-"}\noriginal entry: {deadLetter.OriginalEntryId ?? "-"}\n" +
                     $"dead-lettered: {deadLetter.DeadLetteredAt:O} ({Age(deadLetter.Age)} ago)\nbody: {deadLetter.Body?.Length ?? 0} bytes");
                 if (parsed.GetValue(body) && deadLetter.Body is { } bytes)
                 {
@@ -88,7 +101,7 @@ internal static class DeadLetterCommands
         {
             var stream = await context.StreamAsync();
             var filter = parsed.GetValue(all) ? DeadLetterFilter.All : new DeadLetterFilter(parsed.GetValue(svixId), parsed.GetValue(reason));
-            var replayed = await stream.ReplayDeadLettersAsync(filter, ReplayLimit);
+            var replayed = await stream.ReplayDeadLettersAsync(filter, ReplayLimit, DeadLetterStream(parsed));
             await context.Output.WriteLineAsync($"Replayed {replayed} dead letter(s) into the webhook stream.");
             return PhonicCommandLine.Succeeded;
         });

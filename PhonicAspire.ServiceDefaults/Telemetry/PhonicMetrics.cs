@@ -16,6 +16,7 @@ public sealed class PhonicMetrics
     private readonly Counter<long> _duplicatesSkipped;
     private readonly Counter<long> _deadLettered;
     private readonly Histogram<double> _receiptToCommit;
+    private readonly Counter<long> _forwards;
     private readonly Meter _meter;
     private volatile StreamStatus? _streamStatus;
 
@@ -41,6 +42,10 @@ public sealed class PhonicMetrics
             "Delay from the API's receipt of a delivery to the commit of its row in PostgreSQL.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 60000] });
 
+        _forwards = meter.CreateCounter<long>(
+            "phonic.webhook.forwards", "{attempt}",
+            "Attempts to forward a verified event, by destination and outcome (delivered, failed, refused or expired).");
+
         _meter = meter;
     }
 
@@ -54,6 +59,9 @@ public sealed class PhonicMetrics
     public void DuplicatesSkipped(int count) => _duplicatesSkipped.Add(count);
 
     public void DeadLettered() => _deadLettered.Add(1);
+
+    public void Forwarded(string destination, string outcome) =>
+        _forwards.Add(1, new KeyValuePair<string, object?>("destination", destination), new KeyValuePair<string, object?>("outcome", outcome));
 
     public void CommittedAfter(TimeSpan sinceReceipt) => _receiptToCommit.Record(sinceReceipt.TotalMilliseconds);
 

@@ -15,17 +15,22 @@ public class PhonicStackFixture : IAsyncLifetime
 {
     private readonly int _apiReplicas;
     private readonly int _workerReplicas;
+    private readonly IReadOnlyList<string> _appHostSettings;
 
     public PhonicStackFixture()
         : this(apiReplicas: 1, workerReplicas: 1)
     {
     }
 
-    /// <summary>A stack with this many processes of each service (the AppHost's Phonic:ApiReplicas and Phonic:WorkerReplicas).</summary>
-    protected PhonicStackFixture(int apiReplicas, int workerReplicas)
+    /// <summary>
+    /// A stack with this many processes of each service (the AppHost's Phonic:ApiReplicas and Phonic:WorkerReplicas),
+    /// and further AppHost settings (<c>key=value</c>).
+    /// </summary>
+    protected PhonicStackFixture(int apiReplicas, int workerReplicas, params IReadOnlyList<string> appHostSettings)
     {
         _apiReplicas = apiReplicas;
         _workerReplicas = workerReplicas;
+        _appHostSettings = appHostSettings;
     }
 
     public const string WebhookSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -35,6 +40,12 @@ public class PhonicStackFixture : IAsyncLifetime
 
     /// <summary>The <c>Phonic:RedisMaxMemory</c> the stack runs with.</summary>
     public const string RedisMaxMemory = "1gb";
+
+    /// <summary>The worker's <c>Worker:ClaimIdleTime</c> here: short, so a killed worker's entries are taken over soon.</summary>
+    public static readonly TimeSpan ClaimIdleTime = TimeSpan.FromSeconds(3);
+
+    /// <summary>The worker's <c>Worker:MaxAttempts</c> (its default).</summary>
+    public const int MaxAttempts = 5;
 
     public static readonly string[] ResourceNames = ["redis", "postgres", "phonicdb", "webhookapi", "worker"];
 
@@ -212,6 +223,9 @@ public class PhonicStackFixture : IAsyncLifetime
                 $"Phonic:RedisMaxMemory={RedisMaxMemory}",
                 $"Phonic:ApiReplicas={_apiReplicas}",
                 $"Phonic:WorkerReplicas={_workerReplicas}",
+                // The launch profiles turn it on for F5; a stack under test forwards only where a test says so.
+                "Phonic:SampleReceiver=false",
+                .. _appHostSettings,
             ],
             timeout.Token);
         builder.Services.AddLogging(logging => logging
@@ -220,9 +234,9 @@ public class PhonicStackFixture : IAsyncLifetime
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
             .AddSimpleConsole());
 
-        foreach (var service in new[] { "webhookapi", "worker" })
+        foreach (var service in builder.Resources.OfType<ProjectResource>().ToArray())
         {
-            var resource = builder.CreateResourceBuilder<ProjectResource>(service);
+            var resource = builder.CreateResourceBuilder(service);
             foreach (var (name, value) in Telemetry.ExporterEnvironment())
             {
                 resource.WithEnvironment(name, value);
@@ -246,7 +260,7 @@ public class PhonicStackFixture : IAsyncLifetime
         builder.CreateResourceBuilder<ProjectResource>("webhookapi").WithEnvironment("Phonic__DurabilityCheckInterval", "00:00:01");
 
         // Reclaim a killed worker's entries after seconds rather than the production default, so crash tests end soon.
-        builder.CreateResourceBuilder<ProjectResource>("worker").WithEnvironment("Worker__ClaimIdleTime", "00:00:03");
+        builder.CreateResourceBuilder<ProjectResource>("worker").WithEnvironment("Worker__ClaimIdleTime", ClaimIdleTime.ToString());
 
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
@@ -264,7 +278,7 @@ public class PhonicStackFixture : IAsyncLifetime
         _redis = await ConnectionMultiplexer.ConnectAsync((await _app.GetConnectionStringAsync("redis", timeout.Token)) + ",allowAdmin=true");
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         _redis?.Dispose();
         if (_app is not null)

@@ -11,7 +11,22 @@ namespace PhonicAspire.Tests.Stack;
 /// through the orchestrator: every delivery that got a 2xx is stored exactly once and nothing is left in the stream.
 /// </summary>
 [Collection(StackCollection.Name)]
-public sealed class CrashTests(PhonicStackFixture stack, ITestOutputHelper output)
+public sealed class CrashTests(PhonicStackFixture stack, ITestOutputHelper output) : CrashTestsOn(stack, output);
+
+/// <summary>The same crashes with forwarding configured: the storage is unaffected, and every delivery is forwarded too.</summary>
+[Collection(ForwardingStackCollection.Name)]
+public sealed class ForwardingCrashTests(ForwardingStackFixture stack, ITestOutputHelper output) : CrashTestsOn(stack, output)
+{
+    protected override async Task AfterStoredAsync(string[] acknowledged)
+    {
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(acknowledged.Count(svixId => stack.Destinations.ReceivedBy(ForwardingDestinations.Flaky, svixId).Any(forward => forward.Status == 200))),
+            forwarded => forwarded == acknowledged.Length, TimeSpan.FromMinutes(1), "every acknowledged delivery to be forwarded to the flaky destination");
+        Assert.All(stack.Destinations.Received.Where(forward => acknowledged.Contains(forward.WebhookId)), forward => Assert.True(forward.SignatureVerified));
+    }
+}
+
+public abstract class CrashTestsOn(PhonicStackFixture stack, ITestOutputHelper output)
 {
     private static readonly TimeSpan TrafficTimeout = TimeSpan.FromSeconds(60);
     private const int DeliveriesAroundTheCrash = 40;
@@ -61,6 +76,7 @@ public sealed class CrashTests(PhonicStackFixture stack, ITestOutputHelper outpu
         Assert.Equal(acknowledged.Length, acknowledged.Distinct().Count());
         Assert.Equal(acknowledged.Length, stored);
         Assert.Equal(rows, distinct);
+        await AfterStoredAsync(acknowledged);
         if (deliveriesAreRefusedWhileDown)
         {
             Assert.True(refusedAtRestart > refusedAtKill, $"no delivery was refused while {resource} was down: the outage did not overlap traffic");
@@ -77,6 +93,9 @@ public sealed class CrashTests(PhonicStackFixture stack, ITestOutputHelper outpu
             async () => (await stack.Redis.StreamRangeAsync(WebhookStream.Name)).Count(entry => ours.Contains((string)entry[WebhookStream.Fields.SvixId]!)),
             left => left == 0, TimeSpan.FromSeconds(60), "no stream entry of these deliveries to be left");
     }
+
+    /// <summary>What else must hold once every acknowledged delivery is stored.</summary>
+    protected virtual Task AfterStoredAsync(string[] acknowledged) => Task.CompletedTask;
 
     private async Task<long> CountStoredAsync(string[] svixIds)
     {

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace PhonicAspire.Webhooks.Svix;
 
 /// <summary>
-/// Signs a delivery exactly as Svix does, for tests, benchmarks and the dashboard's test webhook.
+/// Signs a delivery exactly as Svix does, for forwards, tests, benchmarks and the dashboard's test webhook.
 /// </summary>
 public static class SvixSigner
 {

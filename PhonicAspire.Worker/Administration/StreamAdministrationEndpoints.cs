@@ -1,3 +1,4 @@
+using PhonicAspire.Webhooks;
 using PhonicAspire.Worker.Draining;
 
 namespace PhonicAspire.Worker.Administration;
@@ -9,19 +10,22 @@ namespace PhonicAspire.Worker.Administration;
 public static partial class StreamAdministrationEndpoints
 {
     public const string ReplayDeadLettersRoute = "/dead-letters/replay";
+    public const string ReplayForwardingDeadLettersRoute = "/forwarding/dead-letters/replay";
     public const string StreamStatusRoute = "/stream-status";
 
     private const int ReplayLimit = 10_000;
 
     public static IEndpointRouteBuilder MapStreamAdministration(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost(ReplayDeadLettersRoute, async (WebhookStreamClient stream, ILogger<WebhookStreamClient> logger) =>
-            {
-                var replayed = await stream.ReplayDeadLettersAsync(DeadLetterFilter.All, ReplayLimit);
-                LogReplayed(logger, replayed);
-                return Results.Ok(new { replayed });
-            })
+        endpoints.MapPost(ReplayDeadLettersRoute, (WebhookStreamClient stream, ILogger<WebhookStreamClient> logger) =>
+                ReplayAsync(stream, logger, WebhookStream.DeadLetterName))
             .WithName("ReplayDeadLetters")
+            .ExcludeFromDescription();
+
+        // The forwards destinations refused or did not take in time, each back to its own destination alone.
+        endpoints.MapPost(ReplayForwardingDeadLettersRoute, (WebhookStreamClient stream, ILogger<WebhookStreamClient> logger) =>
+                ReplayAsync(stream, logger, WebhookStream.ForwardingDeadLetterName))
+            .WithName("ReplayForwardingDeadLetters")
             .ExcludeFromDescription();
 
         endpoints.MapPost(StreamStatusRoute, async (WebhookStreamClient stream, ILogger<WebhookStreamClient> logger) =>
@@ -42,8 +46,15 @@ public static partial class StreamAdministrationEndpoints
         return endpoints;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Replayed {Count} dead letters into the webhook stream")]
-    private static partial void LogReplayed(ILogger logger, long count);
+    private static async Task<IResult> ReplayAsync(WebhookStreamClient stream, ILogger logger, string deadLetters)
+    {
+        var replayed = await stream.ReplayDeadLettersAsync(DeadLetterFilter.All, ReplayLimit, deadLetters);
+        LogReplayed(logger, replayed, deadLetters);
+        return Results.Ok(new { replayed });
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Replayed {Count} dead letters from {DeadLetterStream} into the webhook stream")]
+    private static partial void LogReplayed(ILogger logger, long count, string deadLetterStream);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Webhook stream: {Length} entries, {Pending} pending (oldest {OldestPendingAgeSeconds:0.0} s), {DeadLetters} dead letters")]

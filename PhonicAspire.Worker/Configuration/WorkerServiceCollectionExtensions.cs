@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using PhonicAspire.Webhooks;
 using PhonicAspire.Worker.Draining;
 using PhonicAspire.Worker.Resilience;
 using PhonicAspire.Worker.Storing;
@@ -8,8 +9,8 @@ namespace PhonicAspire.Worker.Configuration;
 public static class WorkerServiceCollectionExtensions
 {
     /// <summary>
-    /// The worker's pipeline: the drain loop over the webhook stream, handing deliveries to PostgreSQL storage, with
-    /// the one outage policy both run in.
+    /// The worker's storage: a drain loop over the webhook stream in the storage's consumer group, handing deliveries
+    /// to PostgreSQL, within the one outage policy.
     /// </summary>
     public static IHostApplicationBuilder AddWebhookDraining(this IHostApplicationBuilder builder)
     {
@@ -25,8 +26,16 @@ public static class WorkerServiceCollectionExtensions
         // profiler holds every command in memory until its next flush. The store span covers each batch.
         builder.AddRedisClient("redis", configureSettings: settings => settings.DisableTracing = true, configureOptions: redis => redis.AbortOnConnectFail = false);
         builder.Services.AddSingleton<WebhookStreamClient>();
-        builder.Services.AddSingleton<IDeliveryHandler, PostgresDeliveryHandler>();
-        builder.Services.AddHostedService<StreamDrainService>();
+        builder.Services.AddSingleton<PostgresDeliveryHandler>();
+        builder.Services.AddSingleton<IHostedService>(services => ActivatorUtilities.CreateInstance<StreamDrainService>(
+            services,
+            new DrainSubscription(
+                "storage",
+                WebhookStream.ConsumerGroup,
+                WebhookStream.DeadLetterName,
+                services.GetRequiredService<PostgresDeliveryHandler>(),
+                DeadLetterFields: [],
+                ObservesStream: true)));
 
         return builder;
     }

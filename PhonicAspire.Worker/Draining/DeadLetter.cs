@@ -4,13 +4,17 @@ using StackExchange.Redis;
 
 namespace PhonicAspire.Worker.Draining;
 
-/// <summary>An entry of the dead-letter stream as an operator reads it: why it is there, what it is, since when.</summary>
+/// <summary>
+/// An entry of a dead-letter stream as an operator reads it: why it is there, what it is, since when, and for a
+/// forward, which destination did not take it.
+/// </summary>
 public sealed record DeadLetter(
     string EntryId,
     string? SvixId,
     string? EventType,
     string? Reason,
     string? OriginalEntryId,
+    string? Destination,
     DateTimeOffset DeadLetteredAt,
     TimeSpan Age,
     ReadOnlyMemory<byte>? Body)
@@ -27,6 +31,7 @@ public sealed record DeadLetter(
             Field(WebhookStream.Fields.EventType),
             Field(WebhookStream.Fields.Error),
             Field(WebhookStream.Fields.OriginalEntryId),
+            Field(WebhookStream.Fields.Destination),
             deadLetteredAt,
             timeProvider.GetUtcNow() - deadLetteredAt,
             entry[WebhookStream.Fields.Body] is { IsNull: false } body ? (byte[]?)body : null);

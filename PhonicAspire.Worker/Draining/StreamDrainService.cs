@@ -9,15 +9,17 @@ using StackExchange.Redis;
 namespace PhonicAspire.Worker.Draining;
 
 /// <summary>
-/// The one loop that owns the webhook stream: it reads new entries through the consumer group in batches, claims
-/// entries abandoned by dead consumers once idle for <see cref="WorkerOptions.ClaimIdleTime"/>, decodes them, hands
-/// them to the <see cref="IDeliveryHandler"/>, then acknowledges what the handler finished and dead-letters what it
-/// rejected. An entry is acknowledged only after its handler returned, so a crash anywhere loses nothing. Each
-/// process is a consumer of its own, so replicas share the work.
+/// The one loop that owns the webhook stream for a <see cref="DrainSubscription"/>: it reads new entries through
+/// the subscription's consumer group in batches, claims entries abandoned by dead consumers once idle for
+/// <see cref="WorkerOptions.ClaimIdleTime"/>, decodes them, hands them to the subscription's
+/// <see cref="IDeliveryHandler"/>, then acknowledges what the handler finished and dead-letters what it rejected.
+/// An entry is acknowledged only after its handler returned, so a crash anywhere loses nothing. Each process is a
+/// consumer of its own, so replicas share the work.
 /// </summary>
 public sealed partial class StreamDrainService(
-    WebhookStreamClient stream,
-    IDeliveryHandler handler,
+    DrainSubscription subscription,
+    IConnectionMultiplexer redis,
+    WebhookStreamClient streamStatus,
     [FromKeyedServices(OutageResilience.Key)] ResiliencePipeline outage,
     PhonicMetrics metrics,
     TimeProvider timeProvider,
@@ -30,6 +32,8 @@ public sealed partial class StreamDrainService(
     // stays pending and is claimed by the next worker.
     private static readonly TimeSpan FinishingGrace = TimeSpan.FromSeconds(5);
 
+    private readonly ConsumerGroupStream _stream = new(redis, subscription);
+    private readonly IDeliveryHandler _handler = subscription.Handler;
     private bool _groupReady;
     private DateTimeOffset _nextClaim;
     private DateTimeOffset _nextStatus;
@@ -38,8 +42,8 @@ public sealed partial class StreamDrainService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await handler.WaitUntilReadyAsync(stoppingToken);
-        LogStarted(logger, ConsumerName);
+        await _handler.WaitUntilReadyAsync(stoppingToken);
+        LogStarted(logger, subscription.Name, subscription.Group, ConsumerName);
 
         using var finishing = new CancellationTokenSource();
         await using var stopping = stoppingToken.Register(() => finishing.CancelAfter(FinishingGrace));
@@ -100,14 +104,14 @@ public sealed partial class StreamDrainService(
         var settings = options.Value;
         if (!_groupReady)
         {
-            await stream.EnsureConsumerGroupAsync();
+            await _stream.EnsureConsumerGroupAsync();
             _groupReady = true;
         }
 
         var now = timeProvider.GetUtcNow();
-        if (now >= _nextStatus)
+        if (subscription.ObservesStream && now >= _nextStatus)
         {
-            metrics.StreamObserved(await stream.GetStatusAsync());
+            metrics.StreamObserved(await streamStatus.GetStatusAsync());
             _nextStatus = now + settings.StatusInterval;
         }
 
@@ -117,7 +121,7 @@ public sealed partial class StreamDrainService(
             _nextClaim = now + settings.ClaimIdleTime / 2;
         }
 
-        return await stream.ReadNewAsync(ConsumerName, settings.BatchSize);
+        return await _stream.ReadNewAsync(ConsumerName, settings.BatchSize);
     }
 
     private async Task ClaimAbandonedAsync(CancellationToken finishing, CancellationToken stoppingToken)
@@ -126,7 +130,7 @@ public sealed partial class StreamDrainService(
         RedisValue cursor = "0-0";
         do
         {
-            (var claimed, cursor) = await stream.ClaimAbandonedAsync(ConsumerName, settings.ClaimIdleTime, settings.BatchSize, cursor);
+            (var claimed, cursor) = await _stream.ClaimAbandonedAsync(ConsumerName, settings.ClaimIdleTime, settings.BatchSize, cursor);
             if (claimed.Length == 0)
             {
                 continue;
@@ -136,7 +140,7 @@ public sealed partial class StreamDrainService(
 
             // An entry delivered this often without being acknowledged has likely taken its workers down with it;
             // counted by Redis, so crashes count too.
-            var deliveryCounts = await stream.GetDeliveryCountsAsync(claimed);
+            var deliveryCounts = await _stream.GetDeliveryCountsAsync(claimed);
             var crashing = claimed.Where(entry => deliveryCounts.GetValueOrDefault(entry.Id.ToString()) > settings.MaxAttempts).ToArray();
             foreach (var entry in crashing)
             {
@@ -149,6 +153,47 @@ public sealed partial class StreamDrainService(
     }
 
     private async Task DrainAsync(IReadOnlyList<StreamEntry> entries, CancellationToken cancellationToken)
+    {
+        using var handled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var keeping = KeepOwnershipAsync([.. entries.Select(entry => entry.Id)], handled.Token);
+        try
+        {
+            await HandleAsync(entries, cancellationToken);
+        }
+        finally
+        {
+            await handled.CancelAsync();
+            await keeping;
+        }
+    }
+
+    /// <summary>
+    /// While a batch takes longer than the claim idle time allows (a forwarding destination that is down, storage
+    /// waiting out an outage), its entries are touched so that they are not claimed as abandoned and handled twice
+    /// at once, nor counted as crashing.
+    /// </summary>
+    private async Task KeepOwnershipAsync(RedisValue[] entryIds, CancellationToken handled)
+    {
+        var interval = options.Value.ClaimIdleTime / 3;
+        while (!handled.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, timeProvider, handled);
+                await _stream.KeepAsync(ConsumerName, entryIds);
+            }
+            catch (OperationCanceledException) when (handled.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception) when (StorageOutage.IsUnreachable(exception))
+            {
+                // Redis away: the entries cannot be claimed by anyone meanwhile either.
+            }
+        }
+    }
+
+    private async Task HandleAsync(IReadOnlyList<StreamEntry> entries, CancellationToken cancellationToken)
     {
         // By reference: two entries can hold equal deliveries (a requeue of one still pending, say).
         var entryOf = new Dictionary<QueuedDelivery, StreamEntry>(entries.Count, ReferenceEqualityComparer.Instance);
@@ -173,7 +218,7 @@ public sealed partial class StreamDrainService(
         }
 
         var rejected = await outage.ExecuteAsync(
-            async token => await handler.HandleAsync(deliveries, token), cancellationToken);
+            async token => await _handler.HandleAsync(deliveries, token), cancellationToken);
         foreach (var rejection in rejected)
         {
             await DeadLetterAsync(entryOf[rejection.Delivery], rejection.Reason, cancellationToken);
@@ -181,18 +226,21 @@ public sealed partial class StreamDrainService(
         }
 
         var handled = entryOf.Values.Select(entry => entry.Id.ToString()).ToArray();
-        await outage.ExecuteAsync(async _ => await stream.AcknowledgeAsync(handled), cancellationToken);
+        await outage.ExecuteAsync(async _ => await _stream.AcknowledgeAsync(handled), cancellationToken);
     }
 
     private async Task DeadLetterAsync(StreamEntry entry, string reason, CancellationToken cancellationToken)
     {
-        await outage.ExecuteAsync(async _ => await stream.DeadLetterAsync(entry, reason), cancellationToken);
-        metrics.DeadLettered();
-        LogDeadLettered(logger, entry.Id.ToString(), entry[WebhookStream.Fields.SvixId].ToString(), reason);
+        await outage.ExecuteAsync(async _ => await _stream.DeadLetterAsync(entry, reason), cancellationToken);
+        if (subscription.ObservesStream)
+        {
+            metrics.DeadLettered();
+        }
+        LogDeadLettered(logger, entry.Id.ToString(), entry[WebhookStream.Fields.SvixId].ToString(), subscription.DeadLetterStream, reason);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Draining the webhook stream as consumer {Consumer}")]
-    private static partial void LogStarted(ILogger logger, string consumer);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Draining the webhook stream for {Subscription} in group {Group} as consumer {Consumer}")]
+    private static partial void LogStarted(ILogger logger, string subscription, string group, string consumer);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Claimed {Count} entries abandoned by another consumer")]
     private static partial void LogClaimed(ILogger logger, int count);
@@ -200,6 +248,6 @@ public sealed partial class StreamDrainService(
     [LoggerMessage(Level = LogLevel.Warning, Message = "The consumer group is missing from Redis; creating it again")]
     private static partial void LogGroupMissing(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Stream entry {EntryId} (svix id {SvixId}) moved to the dead-letter stream: {Reason}")]
-    private static partial void LogDeadLettered(ILogger logger, string entryId, string svixId, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Stream entry {EntryId} (svix id {SvixId}) moved to {DeadLetterStream}: {Reason}")]
+    private static partial void LogDeadLettered(ILogger logger, string entryId, string svixId, string deadLetterStream, string reason);
 }

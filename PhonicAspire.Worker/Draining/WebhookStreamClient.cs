@@ -7,29 +7,17 @@ using StackExchange.Redis;
 namespace PhonicAspire.Worker.Draining;
 
 /// <summary>
-/// The worker's side of the webhook stream: the consumer group, reads, reclaims, acknowledgements and the
-/// dead-letter stream. Entries leave the stream only once stored or dead-lettered; nothing is ever trimmed.
+/// What operators do with the webhook stream as a whole (the dashboard's commands and the command line): its status,
+/// the dead letters listed and replayed, stored events requeued. Each consumer group's own reads and
+/// acknowledgements are <see cref="ConsumerGroupStream"/>'s.
 /// </summary>
 public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvider timeProvider)
 {
-    // XACK and XDEL together, so a stored entry is neither redelivered nor left behind in the stream.
-    private const string AcknowledgeScript = """
-        redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
-        return redis.call('XDEL', KEYS[1], unpack(ARGV, 2))
-        """;
-
-    // Copy to the dead-letter stream and remove from the main stream in one step: an entry is in exactly one.
-    private const string DeadLetterScript = """
-        redis.call('XADD', KEYS[2], '*', unpack(ARGV, 3))
-        redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-        return redis.call('XDEL', KEYS[1], ARGV[2])
-        """;
-
-    // One page of the dead-letter stream after a cursor: each entry that matches the filter goes back into the main
-    // stream (without its dead-letter fields) and out of the dead-letter stream, until the limit. Returns
-    // {replayed, last id looked at, entries in the page}.
+    // One page of a dead-letter stream after a cursor: each entry that matches the filter goes back into the main
+    // stream (without its dead-letter fields) and out of the dead-letter stream, until the limit. A forwarding dead
+    // letter goes back addressed to its destination alone. Returns {replayed, last id looked at, entries in the page}.
     // ARGV: page size, cursor ('-' for the start), svix id ('' for any), reason substring ('' for any), limit,
-    // and the field names of the svix id, the error and the original entry id.
+    // and the field names of the svix id, the error, the original entry id, the destination and the forward-to.
     private const string ReplayScript = """
         local start = ARGV[2]
         if start ~= '-' then start = '(' .. start end
@@ -62,79 +50,16 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
     private static readonly RedisKey DeadLetters = WebhookStream.DeadLetterName;
     private static readonly RedisValue Group = WebhookStream.ConsumerGroup;
 
+    /// <summary>The dead-letter streams operators list and replay: the storage's and the forwarding's.</summary>
+    public static IReadOnlyList<string> DeadLetterStreams { get; } = [WebhookStream.DeadLetterName, WebhookStream.ForwardingDeadLetterName];
+
     private IDatabase Database => redis.GetDatabase();
 
-    /// <summary>Creates the group from the start of the stream, so entries queued before any worker ran are kept.</summary>
-    public async Task EnsureConsumerGroupAsync()
-    {
-        try
-        {
-            await Database.StreamCreateConsumerGroupAsync(Stream, Group, StreamPosition.Beginning, createStream: true);
-        }
-        catch (RedisServerException exception) when (exception.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
-        {
-        }
-    }
-
-    public Task<StreamEntry[]> ReadNewAsync(string consumer, int count) =>
-        Database.StreamReadGroupAsync(Stream, Group, consumer, StreamPosition.NewMessages, count);
-
     /// <summary>
-    /// Takes over entries that another consumer left unacknowledged for too long, one page of the pending list from
-    /// <paramref name="cursor"/>; the returned cursor is <c>0-0</c> once the whole list has been scanned.
+    /// Moves the dead letters of <paramref name="deadLetterStream"/> that match <paramref name="filter"/>, up to
+    /// <paramref name="limit"/>, back to the main stream for another try, oldest first.
     /// </summary>
-    public async Task<(StreamEntry[] Claimed, RedisValue NextCursor)> ClaimAbandonedAsync(
-        string consumer, TimeSpan minIdleTime, int count, RedisValue cursor)
-    {
-        var claimed = await Database.StreamAutoClaimAsync(Stream, Group, consumer, (long)minIdleTime.TotalMilliseconds, cursor, count);
-        if (claimed.DeletedIds.Length > 0)
-        {
-            await Database.StreamAcknowledgeAsync(Stream, Group, claimed.DeletedIds);
-        }
-
-        return (claimed.ClaimedEntries.Where(entry => !entry.IsNull).ToArray(), claimed.NextStartId);
-    }
-
-    /// <summary>How many times each of these pending entries has been delivered to a consumer, claims included.</summary>
-    public async Task<IReadOnlyDictionary<string, int>> GetDeliveryCountsAsync(IReadOnlyList<StreamEntry> entries)
-    {
-        // One exact range per entry, pipelined: a range from the smallest id to the largest would need ids compared
-        // as (milliseconds, sequence), and as text "…-12" sorts before "…-5". Claims are rare; this is not a hot path.
-        var database = Database;
-        var pending = await Task.WhenAll(entries.Select(entry =>
-            database.StreamPendingMessagesAsync(Stream, Group, 1, RedisValue.Null, entry.Id, entry.Id)));
-        return pending.SelectMany(messages => messages).ToDictionary(message => message.MessageId.ToString(), message => message.DeliveryCount);
-    }
-
-    public async Task AcknowledgeAsync(IReadOnlyCollection<string> entryIds)
-    {
-        if (entryIds.Count == 0)
-        {
-            return;
-        }
-
-        RedisValue[] arguments = [Group, .. entryIds.Select(id => (RedisValue)id)];
-        await Database.ScriptEvaluateAsync(AcknowledgeScript, [Stream], arguments);
-    }
-
-    public async Task DeadLetterAsync(StreamEntry entry, string reason)
-    {
-        RedisValue[] arguments =
-        [
-            Group,
-            entry.Id,
-            .. entry.Values.SelectMany(field => new[] { field.Name, field.Value }),
-            WebhookStream.Fields.Error, reason,
-            WebhookStream.Fields.OriginalEntryId, entry.Id,
-        ];
-        await Database.ScriptEvaluateAsync(DeadLetterScript, [Stream, DeadLetters], arguments);
-    }
-
-    /// <summary>
-    /// Moves the dead letters that match <paramref name="filter"/>, up to <paramref name="limit"/>, back to the main
-    /// stream for another try, oldest first.
-    /// </summary>
-    public async Task<long> ReplayDeadLettersAsync(DeadLetterFilter filter, int limit)
+    public async Task<long> ReplayDeadLettersAsync(DeadLetterFilter filter, int limit, string deadLetterStream = WebhookStream.DeadLetterName)
     {
         // A page per script: entries can be megabytes each, and a long script would stall Redis for the API too.
         const int PageSize = 100;
@@ -146,8 +71,9 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
             [
                 PageSize, cursor, filter.SvixId ?? string.Empty, filter.Reason ?? string.Empty, limit - replayed,
                 WebhookStream.Fields.SvixId, WebhookStream.Fields.Error, WebhookStream.Fields.OriginalEntryId,
+                WebhookStream.Fields.Destination, WebhookStream.Fields.ForwardTo,
             ];
-            var page = (RedisResult[])(await Database.ScriptEvaluateAsync(ReplayScript, [Stream, DeadLetters], arguments))!;
+            var page = (RedisResult[])(await Database.ScriptEvaluateAsync(ReplayScript, [Stream, deadLetterStream], arguments))!;
             replayed += (long)page[0];
             cursor = (RedisValue)page[1];
             if ((long)page[2] < PageSize)
@@ -176,14 +102,14 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
         return appended.Count;
     }
 
-    /// <summary>The dead letters that match <paramref name="filter"/>, oldest first, read a page at a time.</summary>
-    public async IAsyncEnumerable<DeadLetter> ListDeadLettersAsync(DeadLetterFilter filter)
+    /// <summary>The dead letters of <paramref name="deadLetterStream"/> that match <paramref name="filter"/>, oldest first, read a page at a time.</summary>
+    public async IAsyncEnumerable<DeadLetter> ListDeadLettersAsync(DeadLetterFilter filter, string deadLetterStream = WebhookStream.DeadLetterName)
     {
         const int PageSize = 100;
         RedisValue start = "-";
         while (true)
         {
-            var page = await Database.StreamRangeAsync(DeadLetters, start, "+", PageSize);
+            var page = await Database.StreamRangeAsync(deadLetterStream, start, "+", PageSize);
             foreach (var entry in page)
             {
                 var deadLetter = DeadLetter.From(entry, timeProvider);

@@ -22,14 +22,16 @@ public sealed partial class PostgresDeliveryHandler(
 {
     public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => migrations.Applied.WaitAsync(cancellationToken);
 
-    public async Task<IReadOnlyList<RejectedDelivery>> HandleAsync(IReadOnlyList<QueuedDelivery> deliveries, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RejectedDelivery>> HandleAsync(IReadOnlyList<QueuedDelivery> batch, CancellationToken cancellationToken)
     {
-        if (await TryStoreAsync(deliveries) is not { } batchError)
+        // Replayed for one forwarding destination: stored already.
+        var deliveries = batch.Where(delivery => delivery.ForwardTo is null).ToArray();
+        if (deliveries.Length == 0 || await TryStoreAsync(deliveries) is not { } batchError)
         {
             return [];
         }
 
-        LogBatchFailed(logger, deliveries.Count, StorageOutage.Describe(batchError));
+        LogBatchFailed(logger, deliveries.Length, StorageOutage.Describe(batchError));
         var rejected = new List<RejectedDelivery>();
         return await IsolateAsync(deliveries, batchError, rejected)
             ? rejected

@@ -1,0 +1,167 @@
+using System.Net;
+using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.Webhooks;
+using StackExchange.Redis;
+
+namespace PhonicAspire.Tests.Stack;
+
+/// <summary>
+/// Verified events forwarded to the team's own services on the whole stack: at least once, signed in the Standard
+/// Webhooks scheme with the same <c>webhook-id</c> on every attempt, refusals and expired events in the forwarding
+/// dead letters, and a destination that is down neither delaying the storage nor growing the stream forever.
+/// </summary>
+[Collection(ForwardingStackCollection.Name)]
+public sealed class ForwardingTests(ForwardingStackFixture stack)
+{
+    private const int ServerKind = 2;
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task A_destination_down_for_a_while_receives_every_event_once_back_each_attempt_signed_with_the_same_webhook_id()
+    {
+        using var client = stack.CreateApiClient();
+        var webhooks = Enumerable.Range(0, 5).Select(_ => SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId())).ToArray();
+
+        // Down for longer than claiming an entry as abandoned, that often, would take: a live worker's long retries
+        // must neither hand its entries to a second attempt in parallel nor count them as crashing.
+        var downFor = PhonicStackFixture.ClaimIdleTime * (PhonicStackFixture.MaxAttempts + 2);
+        Assert.True(downFor + TimeSpan.FromSeconds(5) < ForwardingStackFixture.MaxAge, "the outage must end well within the age limit");
+        stack.Destinations.FlakyDown = true;
+        try
+        {
+            var down = Task.Delay(downFor);
+            await SendAsync(client, webhooks);
+            foreach (var webhook in webhooks)
+            {
+                await Eventually.ReturnsAsync(() => StoredEvents.CountAsync(stack, webhook.SvixId), count => count == 1, Timeout, $"{webhook.SvixId} to be stored while the destination is down");
+            }
+
+            await Eventually.ReturnsAsync(
+                () => Task.FromResult(webhooks.All(webhook => stack.Destinations.ReceivedBy(ForwardingDestinations.Flaky, webhook.SvixId).Count >= 2)),
+                tried => tried, Timeout, "every event to be tried at least twice while the destination is down");
+            await down;
+        }
+        finally
+        {
+            stack.Destinations.FlakyDown = false;
+        }
+
+        foreach (var webhook in webhooks)
+        {
+            await Eventually.ReturnsAsync(
+                () => Task.FromResult(stack.Destinations.ReceivedBy(ForwardingDestinations.Flaky, webhook.SvixId)),
+                attempts => attempts.Any(attempt => attempt.Status == 200), Timeout, $"{webhook.SvixId} to be delivered once the destination is back");
+            var attempts = stack.Destinations.ReceivedBy(ForwardingDestinations.Flaky, webhook.SvixId);
+            Assert.Single(attempts, attempt => attempt.Status == 200);
+            // Its own back-off starts at 200 ms here; the destination's Retry-After asked for a second.
+            Assert.True(attempts[1].At - attempts[0].At >= TimeSpan.FromSeconds(0.9), $"the second attempt came {(attempts[1].At - attempts[0].At).TotalMilliseconds:0} ms after the first, not after Retry-After");
+            Assert.All(attempts, attempt =>
+            {
+                Assert.True(attempt.SignatureVerified, "a forward's Standard Webhooks signature does not verify with the forwarding secret");
+                Assert.Equal(webhook.Body, attempt.Body);
+            });
+            Assert.Null(await ForwardingDeadLetterAsync(webhook.SvixId));
+        }
+    }
+
+    [Fact]
+    public async Task A_destination_that_answers_410_sends_the_event_to_the_forwarding_dead_letters_at_once_and_a_replay_goes_to_it_alone()
+    {
+        using var client = stack.CreateApiClient();
+        var webhook = SignedWebhook.FromSample(SamplePayloads.Transferred, SamplePayloads.NewConversationId());
+        await SendAsync(client, webhook);
+
+        var deadLetter = await Eventually.ReturnsAsync(
+            () => ForwardingDeadLetterAsync(webhook.SvixId), entry => entry is not null, TimeSpan.FromSeconds(10), "the refused forward to be dead-lettered") ?? default;
+        Assert.Equal(ForwardingDestinations.Gone, (string?)deadLetter[WebhookStream.Fields.Destination]);
+        Assert.Contains("410", (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal);
+        Assert.Single(stack.Destinations.ReceivedBy(ForwardingDestinations.Gone, webhook.SvixId));
+        // Another destination, and the storage, took it regardless.
+        Assert.Equal(1, await StoredEvents.CountAsync(stack, webhook.SvixId));
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(stack.Destinations.ReceivedBy(ForwardingDestinations.Flaky, webhook.SvixId)),
+            attempts => attempts.Any(attempt => attempt.Status == 200), Timeout, "the other destination to have it");
+
+        using var worker = stack.CreateOperatorClient("worker");
+        using (var replay = await worker.PostAsync("/admin/forwarding/dead-letters/replay", content: null))
+        {
+            Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+        }
+
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(stack.Destinations.ReceivedBy(ForwardingDestinations.Gone, webhook.SvixId).Count),
+            attempts => attempts == 2, Timeout, "the replayed forward to reach the destination again");
+        var flakyAttempts = stack.Destinations.ReceivedBy(ForwardingDestinations.Flaky, webhook.SvixId).Count;
+        await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId);
+        Assert.Equal(1, await StoredEvents.CountAsync(stack, webhook.SvixId));
+        Assert.Equal(flakyAttempts, stack.Destinations.ReceivedBy(ForwardingDestinations.Flaky, webhook.SvixId).Count);
+    }
+
+    [Fact]
+    public async Task A_destination_down_for_good_delays_no_storage_and_its_events_leave_the_stream_once_past_the_age_limit()
+    {
+        using var client = stack.CreateApiClient();
+        var webhooks = Enumerable.Range(0, 10).Select(_ => SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId())).ToArray();
+        await SendAsync(client, webhooks);
+        var entryIds = await Task.WhenAll(webhooks.Select(async webhook => (string)(await stack.Redis.StringGetAsync(WebhookStream.AcceptedKeyPrefix + webhook.SvixId))!));
+
+        foreach (var webhook in webhooks)
+        {
+            await Eventually.ReturnsAsync(() => StoredEvents.CountAsync(stack, webhook.SvixId), count => count == 1, TimeSpan.FromSeconds(10), $"{webhook.SvixId} to be stored");
+        }
+
+        // Still wanted by the dead destination's group, so still in the stream.
+        Assert.All(entryIds, entryId => Assert.Single(stack.Redis.StreamRange(WebhookStream.Name, entryId, entryId)));
+
+        foreach (var webhook in webhooks)
+        {
+            var deadLetter = await Eventually.ReturnsAsync(
+                () => ForwardingDeadLetterAsync(webhook.SvixId), entry => entry is not null,
+                ForwardingStackFixture.MaxAge + Timeout, $"{webhook.SvixId} to expire into the forwarding dead letters") ?? default;
+            Assert.Equal(ForwardingDestinations.Dead, (string?)deadLetter[WebhookStream.Fields.Destination]);
+            Assert.Contains("not delivered within", (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal);
+        }
+
+        foreach (var entryId in entryIds)
+        {
+            await Eventually.ReturnsAsync(
+                async () => (await stack.Redis.StreamRangeAsync(WebhookStream.Name, entryId, entryId)).Length,
+                left => left == 0, Timeout, $"stream entry {entryId} to leave the stream once every group is done with it");
+        }
+    }
+
+    [Fact]
+    public async Task The_sample_receiver_verifies_each_forward_within_the_deliverys_own_trace()
+    {
+        using var startup = new CancellationTokenSource(Timeout);
+        await stack.App.ResourceNotifications.WaitForResourceHealthyAsync("receiver", startup.Token);
+        using var client = stack.CreateApiClient();
+        var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+        await SendAsync(client, webhook);
+
+        var spans = await stack.Telemetry.WaitForSpansAsync(
+            spans => spans.FirstOrDefault(span => span.ServiceName == "webhookapi" && span.Attributes.GetValueOrDefault("phonic.svix_id") == webhook.SvixId) is { } request
+                && spans.Any(span => span.ServiceName == "receiver" && span.Kind == ServerKind && span.TraceId == request.TraceId)
+                && spans.Any(span => span.ServiceName == "worker" && span.Name == "phonic.webhook forward" && span.TraceId == request.TraceId
+                    && span.Attributes.GetValueOrDefault("phonic.forward.destination") == "receiver"),
+            Timeout);
+        var request = spans.First(span => span.ServiceName == "webhookapi" && span.Attributes.GetValueOrDefault("phonic.svix_id") == webhook.SvixId);
+        var received = spans.First(span => span.ServiceName == "receiver" && span.Kind == ServerKind && span.TraceId == request.TraceId);
+        Assert.Equal("200", received.Attributes.GetValueOrDefault("http.response.status_code"));
+    }
+
+    private static async Task SendAsync(HttpClient client, params SignedWebhook[] webhooks)
+    {
+        foreach (var webhook in webhooks)
+        {
+            using var response = await client.SendAsync(webhook.ToRequest());
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+    }
+
+    private async Task<StreamEntry?> ForwardingDeadLetterAsync(string svixId) =>
+        (await stack.Redis.StreamRangeAsync(WebhookStream.ForwardingDeadLetterName))
+            .Where(entry => (string?)entry[WebhookStream.Fields.SvixId] == svixId)
+            .Select(entry => (StreamEntry?)entry)
+            .LastOrDefault();
+}

@@ -1,0 +1,140 @@
+using StackExchange.Redis;
+
+namespace PhonicAspire.Worker.Draining;
+
+/// <summary>
+/// One consumer group's side of the webhook stream: its reads, claims, acknowledgements and dead letters. Entries
+/// leave the stream only once every group is done with them: each acknowledgement trims the stream below the oldest
+/// entry that any group still has pending or has not read yet, so a group that lags (a forwarding destination that
+/// is down) keeps what it needs and nothing it does not.
+/// </summary>
+public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubscription subscription)
+{
+    // The lowest id still needed: per group, its oldest pending entry, or the entry after the last one it read.
+    // Ids compare as (milliseconds, sequence). MINID keeps that entry and everything after it.
+    private const string TrimBelowOldestNeeded = """
+        local function parse(id)
+            local dash = string.find(id, '-', 1, true)
+            return tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1))
+        end
+        local floor_ms, floor_seq
+        for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+            local name, last
+            for i = 1, #group, 2 do
+                if group[i] == 'name' then name = group[i + 1] elseif group[i] == 'last-delivered-id' then last = group[i + 1] end
+            end
+            local pending = redis.call('XPENDING', KEYS[1], name)
+            local ms, seq
+            if pending[1] > 0 then
+                ms, seq = parse(pending[2])
+            else
+                ms, seq = parse(last)
+                seq = seq + 1
+            end
+            if floor_ms == nil or ms < floor_ms or (ms == floor_ms and seq < floor_seq) then
+                floor_ms, floor_seq = ms, seq
+            end
+        end
+        if floor_ms ~= nil then
+            redis.call('XTRIM', KEYS[1], 'MINID', string.format('%d-%d', floor_ms, floor_seq))
+        end
+        """;
+
+    // ARGV: the group, then the entry ids.
+    private const string AcknowledgeScript = """
+        redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
+        """ + TrimBelowOldestNeeded;
+
+    // Copy to the group's dead-letter stream (capped when ARGV[3] is not empty) and acknowledge in one step, so the
+    // entry is in exactly one of this group's two places. ARGV: the group, the entry id, the cap, then the fields.
+    private const string DeadLetterScript = """
+        if ARGV[3] == '' then
+            redis.call('XADD', KEYS[2], '*', unpack(ARGV, 4))
+        else
+            redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 4))
+        end
+        redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+        """ + TrimBelowOldestNeeded;
+
+    private static readonly RedisKey Stream = Webhooks.WebhookStream.Name;
+
+    private readonly RedisValue _group = subscription.Group;
+    private readonly RedisKey _deadLetters = subscription.DeadLetterStream;
+
+    private IDatabase Database => redis.GetDatabase();
+
+    /// <summary>Creates the group from the start of the stream, so entries queued before any worker ran are kept.</summary>
+    public async Task EnsureConsumerGroupAsync()
+    {
+        try
+        {
+            await Database.StreamCreateConsumerGroupAsync(Stream, _group, StreamPosition.Beginning, createStream: true);
+        }
+        catch (RedisServerException exception) when (exception.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+        {
+        }
+    }
+
+    public Task<StreamEntry[]> ReadNewAsync(string consumer, int count) =>
+        Database.StreamReadGroupAsync(Stream, _group, consumer, StreamPosition.NewMessages, count);
+
+    /// <summary>
+    /// Takes over entries that another consumer left unacknowledged for too long, one page of the pending list from
+    /// <paramref name="cursor"/>; the returned cursor is <c>0-0</c> once the whole list has been scanned.
+    /// </summary>
+    public async Task<(StreamEntry[] Claimed, RedisValue NextCursor)> ClaimAbandonedAsync(
+        string consumer, TimeSpan minIdleTime, int count, RedisValue cursor)
+    {
+        var claimed = await Database.StreamAutoClaimAsync(Stream, _group, consumer, (long)minIdleTime.TotalMilliseconds, cursor, count);
+        if (claimed.DeletedIds.Length > 0)
+        {
+            await Database.StreamAcknowledgeAsync(Stream, _group, claimed.DeletedIds);
+        }
+
+        return (claimed.ClaimedEntries.Where(entry => !entry.IsNull).ToArray(), claimed.NextStartId);
+    }
+
+    /// <summary>
+    /// Resets the idle time of entries this consumer is still working on (XCLAIM to itself with JUSTID, which leaves
+    /// their delivery count alone), so that no consumer, this one included, takes them for abandoned.
+    /// </summary>
+    public Task KeepAsync(string consumer, RedisValue[] entryIds) =>
+        Database.StreamClaimIdsOnlyAsync(Stream, _group, consumer, minIdleTimeInMs: 0, entryIds);
+
+    /// <summary>How many times each of these pending entries has been delivered to a consumer, claims included.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> GetDeliveryCountsAsync(IReadOnlyList<StreamEntry> entries)
+    {
+        // One exact range per entry, pipelined: a range from the smallest id to the largest would need ids compared
+        // as (milliseconds, sequence), and as text "…-12" sorts before "…-5". Claims are rare; this is not a hot path.
+        var database = Database;
+        var pending = await Task.WhenAll(entries.Select(entry =>
+            database.StreamPendingMessagesAsync(Stream, _group, 1, RedisValue.Null, entry.Id, entry.Id)));
+        return pending.SelectMany(messages => messages).ToDictionary(message => message.MessageId.ToString(), message => message.DeliveryCount);
+    }
+
+    public async Task AcknowledgeAsync(IReadOnlyCollection<string> entryIds)
+    {
+        if (entryIds.Count == 0)
+        {
+            return;
+        }
+
+        RedisValue[] arguments = [_group, .. entryIds.Select(id => (RedisValue)id)];
+        await Database.ScriptEvaluateAsync(AcknowledgeScript, [Stream], arguments);
+    }
+
+    public async Task DeadLetterAsync(StreamEntry entry, string reason)
+    {
+        RedisValue[] arguments =
+        [
+            _group,
+            entry.Id,
+            subscription.DeadLetterMaxLength is { } cap ? cap : string.Empty,
+            .. entry.Values.SelectMany(field => new[] { field.Name, field.Value }),
+            .. subscription.DeadLetterFields.SelectMany(field => new[] { field.Name, field.Value }),
+            Webhooks.WebhookStream.Fields.Error, reason,
+            Webhooks.WebhookStream.Fields.OriginalEntryId, entry.Id,
+        ];
+        await Database.ScriptEvaluateAsync(DeadLetterScript, [Stream, _deadLetters], arguments);
+    }
+}

@@ -1,0 +1,20 @@
+using StackExchange.Redis;
+
+namespace PhonicAspire.Worker.Draining;
+
+/// <summary>
+/// One consumer of the webhook stream: its consumer group, the handler its deliveries go to, and where the entries
+/// that handler rejects go. The storage is one subscription, each forwarding destination another.
+/// </summary>
+/// <param name="Name">For logs: <c>storage</c>, or the destination's name.</param>
+/// <param name="DeadLetterFields">Added to each of its dead letters (the forwarding destination, say).</param>
+/// <param name="DeadLetterMaxLength">Past this many, the oldest of its dead letters go: none when null.</param>
+/// <param name="ObservesStream">Reports the stream's length, pending entries and dead letters as metrics.</param>
+public sealed record DrainSubscription(
+    string Name,
+    string Group,
+    string DeadLetterStream,
+    IDeliveryHandler Handler,
+    IReadOnlyList<NameValueEntry> DeadLetterFields,
+    long? DeadLetterMaxLength = null,
+    bool ObservesStream = false);

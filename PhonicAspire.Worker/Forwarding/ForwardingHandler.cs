@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Net;
+using Polly;
+using Polly.Retry;
+using PhonicAspire.ServiceDefaults.Telemetry;
+using PhonicAspire.Webhooks;
+using PhonicAspire.Webhooks.Svix;
+using PhonicAspire.Worker.Draining;
+
+namespace PhonicAspire.Worker.Forwarding;
+
+/// <summary>
+/// Forwards each verified event to one destination, signed in the Standard Webhooks scheme. While the destination
+/// is down or answers 5xx, 408 or 429, an event is tried again with a growing pause (or the one its
+/// <c>Retry-After</c> asks for) until it is delivered or older than <see cref="ForwardingOptions.MaxAge"/>; a
+/// refusal (any other 4xx) and an expired event are rejected, so the drain loop moves them to the forwarding dead
+/// letters and the destination's consumer group moves on.
+/// </summary>
+public sealed partial class ForwardingHandler : IDeliveryHandler
+{
+    public const string HttpClientName = "forwarding";
+    private const string ForwardActivityName = "phonic.webhook forward";
+
+    private readonly string _destinationName;
+    private readonly ForwardingDestination _destination;
+    private readonly ForwardingOptions _options;
+    private readonly WebhookSigningKeys _keys;
+    private readonly HttpClient _http;
+    private readonly PhonicMetrics _metrics;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<ForwardingHandler> _logger;
+    private readonly ResiliencePipeline<ForwardAttempt> _retry;
+
+    public ForwardingHandler(
+        string destinationName,
+        ForwardingOptions options,
+        IHttpClientFactory httpClientFactory,
+        PhonicMetrics metrics,
+        TimeProvider timeProvider,
+        ILogger<ForwardingHandler> logger)
+    {
+        _destinationName = destinationName;
+        _destination = options.Destinations[destinationName];
+        _options = options;
+        _keys = WebhookSigningKeys.Parse(options.SigningSecret);
+        _http = httpClientFactory.CreateClient(HttpClientName);
+        _metrics = metrics;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _retry = new ResiliencePipelineBuilder<ForwardAttempt> { TimeProvider = timeProvider }
+            .AddRetry(new RetryStrategyOptions<ForwardAttempt>
+            {
+                ShouldHandle = arguments => ValueTask.FromResult(arguments.Outcome.Result?.Outcome == ForwardOutcome.Failed),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.FirstRetryDelay,
+                MaxDelay = options.MaxRetryDelay,
+                DelayGenerator = arguments => ValueTask.FromResult(arguments.Outcome.Result?.RetryAfter),
+                OnRetry = arguments =>
+                {
+                    LogRetrying(_logger, _destinationName, arguments.Outcome.Result!.Detail, arguments.RetryDelay.TotalMilliseconds);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+    }
+
+    public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task<IReadOnlyList<RejectedDelivery>> HandleAsync(IReadOnlyList<QueuedDelivery> deliveries, CancellationToken cancellationToken)
+    {
+        var rejected = new List<RejectedDelivery>();
+        var mine = deliveries.Where(delivery =>
+            (delivery.ForwardTo ?? _destinationName) == _destinationName && _destination.Accepts(delivery.EventType));
+        await Parallel.ForEachAsync(
+            mine,
+            new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = cancellationToken },
+            async (delivery, token) =>
+            {
+                var final = await _retry.ExecuteAsync(static (state, token) => state.Handler.AttemptAsync(state.Delivery, token), (Handler: this, Delivery: delivery), token);
+                if (final.Outcome != ForwardOutcome.Delivered)
+                {
+                    lock (rejected)
+                    {
+                        rejected.Add(new RejectedDelivery(delivery, $"{_destinationName}: {final.Detail}"));
+                    }
+                }
+            });
+        return rejected;
+    }
+
+    private async ValueTask<ForwardAttempt> AttemptAsync(QueuedDelivery delivery, CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var attempt = now - delivery.ReceivedAt > _options.MaxAge
+            ? new ForwardAttempt(ForwardOutcome.Expired, $"not delivered within {_options.MaxAge} of its receipt")
+            : await SendAsync(delivery, now, cancellationToken);
+        _metrics.Forwarded(_destinationName, attempt.Outcome switch
+        {
+            ForwardOutcome.Delivered => "delivered",
+            ForwardOutcome.Refused => "refused",
+            ForwardOutcome.Expired => "expired",
+            _ => "failed",
+        });
+        return attempt;
+    }
+
+    private async Task<ForwardAttempt> SendAsync(QueuedDelivery delivery, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // Continues the delivery's trace, so the forward sits under the API's request like the store does.
+        using var activity = PhonicTracing.Source.StartActivity(ForwardActivityName, ActivityKind.Consumer, delivery.TraceContext);
+        activity?.SetTag("phonic.svix_id", delivery.SvixId)
+            .SetTag("phonic.event_type", delivery.EventType)
+            .SetTag("phonic.conversation_id", delivery.ConversationId)
+            .SetTag("phonic.forward.destination", _destinationName);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.AttemptTimeout);
+        try
+        {
+            using var request = StandardWebhookRequest.Create(_destination.Url!, delivery, _keys, now);
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var attempt = Judge(response, _timeProvider.GetUtcNow());
+            activity?.SetTag("http.response.status_code", (int)response.StatusCode)
+                .SetTag("phonic.forward.outcome", attempt.Outcome.ToString());
+            if (attempt.Outcome == ForwardOutcome.Refused)
+            {
+                LogRefused(_logger, delivery.SvixId, _destinationName, (int)response.StatusCode);
+            }
+
+            return attempt;
+        }
+        catch (Exception exception) when (exception is HttpRequestException
+            || exception is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
+            return new ForwardAttempt(ForwardOutcome.Failed, exception is OperationCanceledException
+                ? $"no answer within {_options.AttemptTimeout}"
+                : $"{exception.GetType().Name} ({(exception as HttpRequestException)?.HttpRequestError})");
+        }
+    }
+
+    private static ForwardAttempt Judge(HttpResponseMessage response, DateTimeOffset now)
+    {
+        var status = (int)response.StatusCode;
+        var detail = $"answered {status}";
+        return response.StatusCode switch
+        {
+            _ when response.IsSuccessStatusCode => new ForwardAttempt(ForwardOutcome.Delivered, detail),
+            HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError =>
+                new ForwardAttempt(ForwardOutcome.Failed, detail, RetryAfter(response, now)),
+            _ when status is >= 400 and < 500 => new ForwardAttempt(ForwardOutcome.Refused, detail),
+            // 1xx and 3xx: a destination URL that redirects is misconfigured, and following it would resend the body.
+            _ => new ForwardAttempt(ForwardOutcome.Refused, detail),
+        };
+    }
+
+    private static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date > now ? date - now : TimeSpan.Zero,
+        _ => null,
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Forwarding to {Destination} failed ({Detail}); retrying in {DelayMs} ms")]
+    private static partial void LogRetrying(ILogger logger, string destination, string detail, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Destination} refused event {SvixId} with {Status}; it goes to the forwarding dead letters")]
+    private static partial void LogRefused(ILogger logger, string svixId, string destination, int status);
+}

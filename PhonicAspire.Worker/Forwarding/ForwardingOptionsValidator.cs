@@ -1,0 +1,47 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using PhonicAspire.Webhooks;
+using PhonicAspire.Webhooks.Svix;
+
+namespace PhonicAspire.Worker.Forwarding;
+
+/// <summary>What data annotations cannot say: names fit for a consumer group, usable URLs, known event types, a secret.</summary>
+public sealed partial class ForwardingOptionsValidator : IValidateOptions<ForwardingOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ForwardingOptions options)
+    {
+        var failures = new List<string>();
+        foreach (var (destination, settings) in options.Destinations)
+        {
+            if (!DestinationName().IsMatch(destination))
+            {
+                failures.Add($"Forwarding destination name '{destination}' must be 1 to 64 lowercase letters, digits or dashes.");
+            }
+
+            if (settings.Url is not { IsAbsoluteUri: true, Scheme: "http" or "https" })
+            {
+                failures.Add($"Forwarding:Destinations:{destination}:Url must be an absolute http or https URL.");
+            }
+
+            foreach (var eventType in settings.EventTypes.Where(eventType => !PhonicEventTypes.IsKnown(eventType)))
+            {
+                failures.Add($"Forwarding:Destinations:{destination}:EventTypes has '{eventType}'; use one of {string.Join(", ", PhonicEventTypes.All)}.");
+            }
+        }
+
+        if (options.Destinations.Count > 0 && !WebhookSigningKeys.TryParse(options.SigningSecret, out _, out var error))
+        {
+            failures.Add($"Forwarding:SigningSecret: {error}");
+        }
+
+        if (options.FirstRetryDelay > options.MaxRetryDelay)
+        {
+            failures.Add("Forwarding:FirstRetryDelay must not exceed Forwarding:MaxRetryDelay.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
+    private static partial Regex DestinationName();
+}
