@@ -11,8 +11,8 @@ namespace PhonicAspire.Benchmarks;
 
 /// <summary>
 /// Starts the stack once and runs every benchmark against it in an order that leaves each one the state it needs:
-/// ingest with the worker stopped, the drain of a backlog built while it is still stopped, then end to end with it
-/// running; memory is read last, so the peaks cover everything.
+/// ingest with the workers stopped, the drain of backlogs built while they are still stopped, with each number of
+/// workers from one up, then end to end with one running; memory is read last, so the peaks cover everything.
 /// </summary>
 public sealed class BenchmarkRun(BenchmarkSettings settings, TimeProvider timeProvider)
 {
@@ -21,18 +21,22 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TimeProvider timePr
         var machine = MachineDescription.Describe();
         var payload = SamplePayload.Load();
 
-        Progress("starting the stack (local Redis and PostgreSQL, API, worker)");
-        await using var stack = await PhonicStack.StartAsync(cancellationToken);
+        Progress($"starting the stack (local Redis and PostgreSQL, API, {settings.DrainWorkers} worker replicas)");
+        await using var stack = await PhonicStack.StartAsync(settings.DrainWorkers, cancellationToken);
         var configuration = stack.Processes.ConfigurationOf(PhonicStack.Api);
         Progress($"all resources healthy; services run the {configuration} build; API at {stack.ApiAddress}");
 
-        await stack.KillAsync(PhonicStack.Worker, PhonicStack.WorkerAssembly, cancellationToken);
-        Progress("ingest: baseline server, then the API (worker stopped)");
+        foreach (var worker in stack.WorkerInstances)
+        {
+            await stack.KillAsync(worker, PhonicStack.WorkerAssembly, cancellationToken);
+        }
+
+        Progress("ingest: baseline server, then the API (workers stopped)");
         var ingest = await new IngestBenchmark(stack, payload, settings, timeProvider).RunAsync(cancellationToken);
         // Ingest leaves a large backlog; the drain must start from an empty stream with exactly its own entries.
         await stack.Redis.GetDatabase().StreamTrimAsync(WebhookStream.Name, maxLength: 0);
 
-        Progress($"drain: {settings.DrainEvents:N0} entries, then the raw COPY baseline");
+        Progress($"drain: {settings.DrainEvents:N0} entries with each of 1 to {settings.DrainWorkers} workers, then the raw COPY baseline");
         var drain = await new DrainBenchmark(stack, payload, settings, timeProvider).RunAsync(cancellationToken);
 
         Progress($"end to end: {settings.EndToEndRate:N0} deliveries/s for {settings.EndToEndDuration.TotalSeconds:F0} s");
@@ -46,7 +50,8 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TimeProvider timePr
             drain,
             endToEnd,
             memory.Read(PhonicStack.Api, PhonicStack.ApiAssembly),
-            memory.Read(PhonicStack.Worker, PhonicStack.WorkerAssembly),
+            // The drain leaves the first replica running, the one end to end ran with.
+            memory.Read(stack.WorkerInstances[0], PhonicStack.WorkerAssembly),
             settings).Render();
 
         Console.WriteLine();

@@ -7,6 +7,7 @@ public sealed record BenchmarkSettings(
     TimeSpan IngestDuration,
     int IngestPoolSize,
     int DrainEvents,
+    int DrainWorkers,
     TimeSpan DrainLimit,
     double EndToEndRate,
     TimeSpan EndToEndDuration,
@@ -20,6 +21,8 @@ public sealed record BenchmarkSettings(
         // Fresh svix ids for the API at up to ~19,000 deliveries/s over warm-up and measurement; running out is reported.
         IngestPoolSize: 250_000,
         DrainEvents: 20_000,
+        // Rounds with one, two and three worker replicas; the stack starts with this many.
+        DrainWorkers: 3,
         DrainLimit: TimeSpan.FromSeconds(90),
         EndToEndRate: 1_000,
         EndToEndDuration: TimeSpan.FromSeconds(20),

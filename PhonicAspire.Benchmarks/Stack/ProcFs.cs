@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace PhonicAspire.Benchmarks.Stack;
 
-/// <summary>What Linux's /proc tells about processes: parentage, command lines and memory high-water marks.</summary>
+/// <summary>What Linux's /proc tells about processes: parentage, command lines, environments and memory high-water marks.</summary>
 public static class ProcFs
 {
     public static IEnumerable<int> DescendantsOf(int root)
@@ -34,6 +34,20 @@ public static class ProcFs
         catch (IOException)
         {
             return "";
+        }
+    }
+
+    /// <summary>One variable of the environment the process started with, or null.</summary>
+    public static string? EnvironmentVariable(int pid, string name)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/environ").Split('\0')
+                .FirstOrDefault(variable => variable.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..];
+        }
+        catch (IOException)
+        {
+            return null;
         }
     }
 
