@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Worker.Persistence;
-using static PhonicAspire.Tests.Infrastructure.SamplePayloads;
+using static PhonicAspire.Testing.SamplePayloads;
 using static PhonicAspire.Tests.Storage.Deliveries;
 using PhonicAspire.Webhooks;
 
