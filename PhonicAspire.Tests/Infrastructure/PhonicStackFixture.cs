@@ -1,5 +1,4 @@
 using Npgsql;
-using PhonicAspire.Testing;
 using PhonicAspire.Testing.Otlp;
 using StackExchange.Redis;
 

@@ -1,6 +1,6 @@
 using System.Net;
-using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Testing.Otlp;
+using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Webhooks;
 
 namespace PhonicAspire.Tests.Stack;

@@ -1,10 +1,9 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using PhonicAspire.Tests.Infrastructure;
-using PhonicAspire.Worker.Persistence;
+using PhonicAspire.Webhooks;
 using static PhonicAspire.Testing.SamplePayloads;
 using static PhonicAspire.Tests.Storage.Deliveries;
-using PhonicAspire.Webhooks;
 
 namespace PhonicAspire.Tests.Storage;
 

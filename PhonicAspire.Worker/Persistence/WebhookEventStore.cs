@@ -1,9 +1,8 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
-using PhonicAspire.Worker.Phonic;
-using PhonicAspire.Worker.Persistence.Staging;
 using PhonicAspire.Webhooks;
+using PhonicAspire.Worker.Persistence.Staging;
+using PhonicAspire.Worker.Phonic;
 
 namespace PhonicAspire.Worker.Persistence;
 
