@@ -33,7 +33,7 @@ public sealed class OtlpCollectorTests
     public async Task Decodes_parent_and_child_spans_with_attributes_and_links()
     {
         await using var collector = new OtlpCollector();
-        using var tracerProvider = TracerProvider(collector, new Uri(collector.Endpoint, "v1/traces"));
+        using var tracerProvider = TracerProvider(new Uri(collector.Endpoint, "v1/traces"));
         using var source = new ActivitySource(_sourceName);
         var linked = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded);
 
@@ -137,7 +137,7 @@ public sealed class OtlpCollectorTests
     public async Task Timeout_names_the_spans_that_did_arrive()
     {
         await using var collector = new OtlpCollector();
-        using var tracerProvider = TracerProvider(collector, new Uri(collector.Endpoint, "v1/traces"));
+        using var tracerProvider = TracerProvider(new Uri(collector.Endpoint, "v1/traces"));
         using var source = new ActivitySource(_sourceName);
         source.StartActivity("arrived")?.Dispose();
         Assert.True(tracerProvider.ForceFlush(FlushTimeoutMilliseconds));
@@ -183,7 +183,7 @@ public sealed class OtlpCollectorTests
         Assert.Empty(collector.Spans);
     }
 
-    private TracerProvider TracerProvider(OtlpCollector collector, Uri tracesEndpoint) =>
+    private TracerProvider TracerProvider(Uri tracesEndpoint) =>
         Sdk.CreateTracerProviderBuilder()
             .SetResourceBuilder(ResourceBuilder.CreateEmpty().AddService(ServiceName))
             .AddSource(_sourceName)
