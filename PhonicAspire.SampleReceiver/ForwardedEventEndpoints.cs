@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using PhonicAspire.Webhooks;
 using PhonicAspire.Webhooks.Svix;
 
 namespace PhonicAspire.SampleReceiver;

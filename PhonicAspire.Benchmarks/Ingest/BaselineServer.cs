@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using PhonicAspire.Benchmarks.Payloads;
+using PhonicAspire.Testing;
 
 namespace PhonicAspire.Benchmarks.Ingest;
 
@@ -25,7 +25,7 @@ public static class BaselineServer
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
 
         var app = builder.Build();
-        app.MapPost(PresignedDelivery.Route, ReadBodyAsync);
+        app.MapPost(SignedWebhook.Route, ReadBodyAsync);
         await app.StartAsync();
         Console.WriteLine(ReadyLine);
 

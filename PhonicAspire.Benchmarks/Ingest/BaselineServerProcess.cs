@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using PhonicAspire.Benchmarks.Stack;
+using PhonicAspire.Testing;
 
 namespace PhonicAspire.Benchmarks.Ingest;
 
@@ -25,7 +25,7 @@ public sealed class BaselineServerProcess : IAsyncDisposable
 
     public static async Task<BaselineServerProcess> StartAsync(CancellationToken cancellationToken)
     {
-        var port = LoopbackPort.Free();
+        var port = LoopbackPorts.Free();
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("This process has no path.");
         var start = new ProcessStartInfo(self)
         {

@@ -2,6 +2,7 @@ using System.Net;
 using PhonicAspire.Benchmarks.Load;
 using PhonicAspire.Benchmarks.Payloads;
 using PhonicAspire.Benchmarks.Stack;
+using PhonicAspire.Testing;
 
 namespace PhonicAspire.Benchmarks.Ingest;
 
@@ -29,7 +30,7 @@ public sealed class IngestBenchmark(PhonicStack stack, SamplePayload payload, Be
     }
 
     private async Task<ClosedLoopResult> RunAgainstAsync(
-        Uri target, PresignedDelivery[] deliveries, HttpStatusCode expected, bool reuseDeliveries, CancellationToken cancellationToken)
+        Uri target, SignedWebhook[] deliveries, HttpStatusCode expected, bool reuseDeliveries, CancellationToken cancellationToken)
     {
         using var client = LoadClient.Create(target, settings.IngestConnections);
         return await new ClosedLoopLoad(client, deliveries, settings.IngestConnections, timeProvider)

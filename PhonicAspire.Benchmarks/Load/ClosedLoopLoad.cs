@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using PhonicAspire.Benchmarks.Payloads;
+using PhonicAspire.Testing;
 
 namespace PhonicAspire.Benchmarks.Load;
 
@@ -9,7 +9,7 @@ namespace PhonicAspire.Benchmarks.Load;
 /// previous one is answered: the most a target can absorb. Only requests both sent and answered inside the
 /// measured window count, so the warm-up and the ramp-down are left out.
 /// </summary>
-public sealed class ClosedLoopLoad(HttpClient client, IReadOnlyList<PresignedDelivery> deliveries, int connections, TimeProvider timeProvider)
+public sealed class ClosedLoopLoad(HttpClient client, IReadOnlyList<SignedWebhook> deliveries, int connections, TimeProvider timeProvider)
 {
     /// <param name="reuseDeliveries">
     /// Start over when the deliveries run out: only for a target that does not deduplicate svix ids, so that a

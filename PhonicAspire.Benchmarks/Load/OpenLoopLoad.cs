@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using PhonicAspire.Benchmarks.Payloads;
+using PhonicAspire.Testing;
 
 namespace PhonicAspire.Benchmarks.Load;
 
@@ -10,7 +10,7 @@ namespace PhonicAspire.Benchmarks.Load;
 /// is charged for the wait it causes. In-flight requests are capped so that a stalled target cannot exhaust the
 /// machine; the cap delays sends rather than dropping them.
 /// </summary>
-public sealed class OpenLoopLoad(HttpClient client, IReadOnlyList<PresignedDelivery> deliveries, double perSecond, TimeProvider timeProvider)
+public sealed class OpenLoopLoad(HttpClient client, IReadOnlyList<SignedWebhook> deliveries, double perSecond, TimeProvider timeProvider)
 {
     private const int MaxInFlight = 1_000;
     private static readonly TimeSpan SleepThreshold = TimeSpan.FromMilliseconds(1);
@@ -23,7 +23,7 @@ public sealed class OpenLoopLoad(HttpClient client, IReadOnlyList<PresignedDeliv
         var unexpected = 0;
         using var inFlight = new SemaphoreSlim(MaxInFlight);
 
-        async Task SendAsync(PresignedDelivery delivery, TimeSpan due)
+        async Task SendAsync(SignedWebhook delivery, TimeSpan due)
         {
             try
             {

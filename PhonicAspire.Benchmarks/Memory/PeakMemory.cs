@@ -1,4 +1,5 @@
 using PhonicAspire.Benchmarks.Stack;
+using PhonicAspire.Testing;
 
 namespace PhonicAspire.Benchmarks.Memory;
 

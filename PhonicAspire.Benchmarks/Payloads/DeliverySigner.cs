@@ -1,24 +1,21 @@
-using System.Globalization;
+using PhonicAspire.Testing;
 using PhonicAspire.Webhooks.Svix;
 
 namespace PhonicAspire.Benchmarks.Payloads;
 
-/// <summary>Signs deliveries with fresh svix ids as Svix would, all with one timestamp taken now.</summary>
+/// <summary>
+/// Signs deliveries ahead of time with fresh svix ids, all with one timestamp taken now, so that the load
+/// generator's hot path only builds the requests.
+/// </summary>
 public sealed class DeliverySigner(string secret, TimeProvider timeProvider)
 {
     private readonly WebhookSigningKeys _keys = WebhookSigningKeys.Parse(secret);
 
-    public PresignedDelivery[] Sign(int count, Func<int, byte[]> body)
+    public SignedWebhook[] Sign(int count, Func<int, byte[]> body)
     {
-        var timestamp = timeProvider.GetUtcNow().ToUnixTimeSeconds();
-        var formatted = timestamp.ToString(CultureInfo.InvariantCulture);
-        var deliveries = new PresignedDelivery[count];
-        Parallel.For(0, count, index =>
-        {
-            var svixId = $"msg_{Guid.NewGuid():N}";
-            var bytes = body(index);
-            deliveries[index] = new PresignedDelivery(svixId, formatted, SvixSigner.Sign(_keys, svixId, timestamp, bytes), bytes);
-        });
+        var now = timeProvider.GetUtcNow();
+        var deliveries = new SignedWebhook[count];
+        Parallel.For(0, count, index => deliveries[index] = SignedWebhook.Create(_keys, body(index), at: now));
         return deliveries;
     }
 }

@@ -1,3 +1,5 @@
+using PhonicAspire.Testing;
+
 namespace PhonicAspire.Benchmarks.Stack;
 
 /// <summary>

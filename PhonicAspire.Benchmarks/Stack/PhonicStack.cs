@@ -1,118 +1,60 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Logging;
+using PhonicAspire.Testing;
 using StackExchange.Redis;
 
 namespace PhonicAspire.Benchmarks.Stack;
 
 /// <summary>
-/// The real distributed application in local mode (the machine's redis-server and postgres) on a throw-away data
-/// folder, started as the whole-stack tests start it. The API's endpoint is not proxied, so that load goes
-/// straight to Kestrel as it would behind a real load balancer rather than through DCP's proxy. The worker runs as
-/// several replicas (the AppHost's <c>Phonic:WorkerReplicas</c>), each an instance with an id of its own.
+/// The stack the benchmarks measure: <see cref="LocalStack"/> with a fresh secret and the servers' and services'
+/// own output kept off the console, so that it does not interleave with the report. The worker runs as several
+/// replicas (the AppHost's <c>Phonic:WorkerReplicas</c>), each an instance with an id of its own.
 /// </summary>
-public sealed class PhonicStack : IAsyncDisposable
+public sealed class PhonicStack(LocalStack stack, IReadOnlyList<string> workerInstances) : IAsyncDisposable
 {
-    public const string Api = "webhookapi";
-    public const string Worker = "worker";
-    public const string ApiAssembly = "PhonicAspire.WebhookApi";
-    public const string WorkerAssembly = "PhonicAspire.Worker";
+    public const string Api = LocalStack.Api;
+    public const string Worker = LocalStack.Worker;
+    public const string ApiAssembly = LocalStack.ApiAssembly;
+    public const string WorkerAssembly = LocalStack.WorkerAssembly;
 
-    // The worker is waited for replica by replica.
-    private static readonly string[] Resources = ["redis", "postgres", "phonicdb", Api];
-    private static readonly TimeSpan StartupLimit = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan KillLimit = TimeSpan.FromMinutes(3);
 
-    private readonly DistributedApplication _app;
-    private readonly TemporaryDataDirectory _data;
+    public string WebhookSecret => stack.WebhookSecret;
 
-    private PhonicStack(DistributedApplication app, TemporaryDataDirectory data, string secret, Uri apiAddress,
-        ConnectionMultiplexer redis, string databaseConnectionString, IReadOnlyList<string> workerInstances)
-    {
-        _app = app;
-        _data = data;
-        WebhookSecret = secret;
-        ApiAddress = apiAddress;
-        Redis = redis;
-        DatabaseConnectionString = databaseConnectionString;
-        WorkerInstances = workerInstances;
-    }
+    public Uri ApiAddress => stack.ApiAddress;
 
-    public string WebhookSecret { get; }
+    public ConnectionMultiplexer Redis => stack.Redis;
 
-    public Uri ApiAddress { get; }
-
-    public ConnectionMultiplexer Redis { get; }
-
-    public string DatabaseConnectionString { get; }
+    public string DatabaseConnectionString => stack.DatabaseConnectionString;
 
     /// <summary>The ids of the worker's replicas, which commands and process lookups take instead of its name.</summary>
-    public IReadOnlyList<string> WorkerInstances { get; }
+    public IReadOnlyList<string> WorkerInstances => workerInstances;
 
-    public ServiceProcesses Processes => new(_app);
+    public ServiceProcesses Processes => new(stack.App);
 
     public static async Task<PhonicStack> StartAsync(int workerReplicas, CancellationToken cancellationToken)
     {
-        using var startup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        startup.CancelAfter(StartupLimit);
-
-        var data = TemporaryDataDirectory.Create();
-        var secret = $"whsec_{Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}";
-        var apiPort = LoopbackPort.Free();
-        DistributedApplication? app = null;
+        var stack = await LocalStack.StartAsync(
+            new LocalStackOptions
+            {
+                WebhookSecret = WebhookSecrets.NewRandom(),
+                WorkerReplicas = workerReplicas,
+                // The AppHost's appsettings log at Information, which would bury the report under the services' logs.
+                AppHostArguments = ["Logging:LogLevel:Default=Warning"],
+                // A fresh cluster's expected "relation does not exist" errors included; failures show in the
+                // results as unexpected answers.
+                ShowResourceLogs = false,
+            },
+            cancellationToken);
         try
         {
-            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.PhonicAspire_AppHost>(
-                [
-                    "PHONIC_INFRA=local",
-                    // The launch profiles turn it on for F5; measured here is what every deployment runs.
-                    "Phonic:SampleReceiver=false",
-                    $"PHONIC_DATA_DIR={data.Path}",
-                    $"Parameters:phonic-webhook-secret={secret}",
-                    $"Phonic:WorkerReplicas={workerReplicas}",
-                    // The AppHost's appsettings log at Information, which would bury the report under the services' logs.
-                    "Logging:LogLevel:Default=Warning",
-                ],
-                startup.Token);
-            builder.Services.AddLogging(logging => logging
-                .SetMinimumLevel(LogLevel.Warning)
-                // Failing probes are expected while the servers start; the wait below reports what never became healthy.
-                .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
-                // The servers' and services' own output (a fresh cluster's expected "relation does not exist" errors
-                // included) would interleave with the report; failures show in the results as unexpected answers.
-                .AddFilter("PhonicAspire.AppHost.Resources", LogLevel.None)
-                .AddSimpleConsole());
-            builder.CreateResourceBuilder<ProjectResource>(Api)
-                .WithEndpoint("http", endpoint =>
-                {
-                    endpoint.IsProxied = false;
-                    endpoint.Port = apiPort;
-                    endpoint.TargetPort = apiPort;
-                });
-
-            app = await builder.BuildAsync(startup.Token);
-            await app.StartAsync(startup.Token);
-            foreach (var resource in Resources)
-            {
-                await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, startup.Token);
-            }
-
-            var workerInstances = await HealthyInstancesAsync(app, Worker, workerReplicas, startup.Token);
-
-            var redis = await ConnectionMultiplexer.ConnectAsync(await app.GetConnectionStringAsync("redis", startup.Token) ?? "");
-            var database = await app.GetConnectionStringAsync("phonicdb", startup.Token)
-                ?? throw new InvalidOperationException("phonicdb has no connection string.");
-            return new PhonicStack(app, data, secret, app.GetEndpoint(Api, "http"), redis, database, workerInstances);
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(KillLimit);
+            return new PhonicStack(stack, await HealthyInstancesAsync(stack.App, Worker, workerReplicas, limit.Token));
         }
         catch
         {
-            if (app is not null)
-            {
-                await app.DisposeAsync();
-            }
-
-            data.Dispose();
+            await stack.DisposeAsync();
             throw;
         }
     }
@@ -125,8 +67,8 @@ public sealed class PhonicStack : IAsyncDisposable
     public async Task KillAsync(string instance, string assemblyName, CancellationToken cancellationToken)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(StartupLimit);
-        var resource = _app.ResourceNotifications.TryGetCurrentState(instance, out var state)
+        limit.CancelAfter(KillLimit);
+        var resource = stack.App.ResourceNotifications.TryGetCurrentState(instance, out var state)
             ? state.Resource.Name
             : throw new InvalidOperationException($"'{instance}' has no state.");
         using (var service = Process.GetProcessById(Processes.ServiceOf(instance, assemblyName)))
@@ -136,7 +78,7 @@ public sealed class PhonicStack : IAsyncDisposable
         }
 
         // Waiting by name would return as soon as any replica had exited.
-        await _app.ResourceNotifications.WaitForResourceAsync(
+        await stack.App.ResourceNotifications.WaitForResourceAsync(
             resource,
             resourceEvent => resourceEvent.ResourceId == instance && KnownResourceStates.TerminalStates.Contains(resourceEvent.Snapshot.State?.Text),
             limit.Token);
@@ -144,24 +86,9 @@ public sealed class PhonicStack : IAsyncDisposable
 
     /// <summary>Asks the orchestrator to start a stopped instance; returns as soon as it has accepted the command.</summary>
     public Task StartAsync(string instance, CancellationToken cancellationToken) =>
-        ExecuteAsync(instance, KnownResourceCommands.StartCommand, cancellationToken);
+        stack.ExecuteCommandAsync(instance, KnownResourceCommands.StartCommand, cancellationToken);
 
-    public async ValueTask DisposeAsync()
-    {
-        Redis.Dispose();
-        await _app.DisposeAsync();
-        _data.Dispose();
-    }
-
-    private async Task ExecuteAsync(string resource, string command, CancellationToken cancellationToken)
-    {
-        var result = await _app.Services.GetRequiredService<ResourceCommandService>()
-            .ExecuteCommandAsync(resource, command, cancellationToken);
-        if (!result.Success)
-        {
-            throw new InvalidOperationException($"{command} on {resource} failed: {result.Message}");
-        }
-    }
+    public ValueTask DisposeAsync() => stack.DisposeAsync();
 
     /// <summary>
     /// Waits until <paramref name="count"/> instances of a resource are running and healthy and returns their ids:

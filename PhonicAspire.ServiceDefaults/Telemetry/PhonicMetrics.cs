@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace PhonicAspire.ServiceDefaults.Telemetry;

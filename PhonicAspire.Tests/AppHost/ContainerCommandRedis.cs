@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using PhonicAspire.Tests.Infrastructure;
 using StackExchange.Redis;
 
 namespace PhonicAspire.Tests.AppHost;

@@ -1,8 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Logging;
 using Npgsql;
-using PhonicAspire.Tests.Infrastructure.Otlp;
+using PhonicAspire.Testing.Otlp;
 using StackExchange.Redis;
 
 namespace PhonicAspire.Tests.Infrastructure;
@@ -33,7 +30,7 @@ public class PhonicStackFixture : IAsyncLifetime
         _appHostSettings = appHostSettings;
     }
 
-    public const string WebhookSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    public const string WebhookSecret = WebhookSecrets.Fixed;
 
     /// <summary>The key the dashboard's buttons present to the operator routes; fixed here so tests can present it too.</summary>
     public const string OperatorKey = "operator-key-for-the-tests-0123456789";
@@ -47,33 +44,30 @@ public class PhonicStackFixture : IAsyncLifetime
     /// <summary>The worker's <c>Worker:MaxAttempts</c> (its default).</summary>
     public const int MaxAttempts = 5;
 
-    public static readonly string[] ResourceNames = ["redis", "postgres", "phonicdb", "webhookapi", "worker"];
+    public static readonly string[] ResourceNames = LocalStack.ResourceNames;
 
-    private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(3);
-    private static readonly TimeSpan ResourceTimeout = TimeSpan.FromMinutes(2);
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan HttpTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly string _dataDirectory = CreateDataDirectory();
+    private LocalStack? _stack;
+
+    private LocalStack Stack => _stack ?? throw new InvalidOperationException("The stack has not started.");
 
     /// <summary>Where the local servers keep their data (<c>PHONIC_DATA_DIR</c>).</summary>
-    public string DataDirectory => _dataDirectory;
-    private DistributedApplication? _app;
-    private ConnectionMultiplexer? _redis;
+    public string DataDirectory => Stack.DataDirectory;
 
     /// <summary>Receives the services' traces and metrics over OTLP, as the dashboard would.</summary>
     public OtlpCollector Telemetry { get; } = new();
 
-    public DistributedApplication App => _app ?? throw new InvalidOperationException("The stack has not started.");
+    public DistributedApplication App => Stack.App;
 
     public TimeSpan StartupDuration { get; private set; }
 
-    public IDatabase Redis => (_redis ?? throw new InvalidOperationException("The stack has not started.")).GetDatabase();
+    public IDatabase Redis => Stack.Redis.GetDatabase();
 
     /// <summary>Straight to the API's Kestrel; every call is bounded, so a hung API fails the test that called it.</summary>
-    public HttpClient CreateApiClient() => WithTimeout(App.CreateHttpClient("webhookapi"));
+    public HttpClient CreateApiClient() => WithTimeout(App.CreateHttpClient(LocalStack.Api));
 
-    public HttpClient CreateWorkerClient() => WithTimeout(App.CreateHttpClient("worker"));
+    public HttpClient CreateWorkerClient() => WithTimeout(App.CreateHttpClient(LocalStack.Worker));
 
     /// <summary>A client of a service's operator routes, presenting the operator key as the dashboard's buttons do.</summary>
     public HttpClient CreateOperatorClient(string service)
@@ -85,35 +79,19 @@ public class PhonicStackFixture : IAsyncLifetime
 
     public async Task<NpgsqlConnection> OpenDatabaseAsync()
     {
-        var connection = new NpgsqlConnection(await App.GetConnectionStringAsync("phonicdb"));
+        var connection = new NpgsqlConnection(Stack.DatabaseConnectionString);
         await connection.OpenAsync();
         return connection;
     }
 
     /// <summary>Clicks a resource's dashboard command, such as <c>resource-stop</c>, and checks that it succeeded in time.</summary>
-    public async Task ExecuteCommandAsync(string resource, string command)
-    {
-        using var timeout = new CancellationTokenSource(CommandTimeout);
-        ExecuteCommandResult result;
-        try
-        {
-            result = await App.Services.GetRequiredService<ResourceCommandService>()
-                .ExecuteCommandAsync(resource, command, timeout.Token)
-                .WaitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-        {
-            throw new TimeoutException($"{command} on {resource} did not finish within {CommandTimeout.TotalSeconds:0} s; {Describe(resource)}.");
-        }
-
-        Assert.True(result.Success, $"{command} on {resource} failed: {result.Message}");
-    }
+    public Task ExecuteCommandAsync(string resource, string command) => Stack.ExecuteCommandAsync(resource, command);
 
     /// <summary>Stops a resource from the dashboard and waits until it has stopped; dispose the outage to start it again.</summary>
     public async Task<ResourceOutage> StopAsync(string resource)
     {
         await ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand);
-        await WaitForStateAsync(resource, snapshot => KnownResourceStates.TerminalStates.Contains(snapshot.State?.Text), "stopped");
+        await Stack.WaitUntilTerminalAsync(resource, "stopped");
         return new ResourceOutage(this, resource);
     }
 
@@ -124,7 +102,7 @@ public class PhonicStackFixture : IAsyncLifetime
     public async Task<ResourceOutage> KillAsync(string resource)
     {
         ResourceProcesses.KillTree(App, resource);
-        await WaitForStateAsync(resource, snapshot => KnownResourceStates.TerminalStates.Contains(snapshot.State?.Text), "exited");
+        await Stack.WaitUntilTerminalAsync(resource, "exited");
         return new ResourceOutage(this, resource);
     }
 
@@ -138,70 +116,12 @@ public class PhonicStackFixture : IAsyncLifetime
         NpgsqlConnection.ClearAllPools();
     }
 
-    /// <summary>
-    /// Waits until the resource is running and healthy. The transient states of a restart (starting, a failed
-    /// first health probe, even a start the orchestrator retries) do not end the wait; only its bound does.
-    /// </summary>
-    public Task WaitUntilHealthyAsync(string resource) => WaitForStateAsync(
-        resource,
-        snapshot => snapshot.State?.Text == KnownResourceStates.Running && snapshot.HealthStatus == HealthStatus.Healthy,
-        "running and healthy");
+    /// <inheritdoc cref="LocalStack.WaitUntilHealthyAsync"/>
+    public Task WaitUntilHealthyAsync(string resource) => Stack.WaitUntilHealthyAsync(resource);
 
-    /// <summary>
-    /// Waits until <paramref name="count"/> instances (replicas) of a resource are running and healthy, and returns
-    /// the id (what commands are sent to) and the process the orchestrator started for each.
-    /// </summary>
-    public async Task<IReadOnlyList<ResourceInstance>> RunningInstancesAsync(string resource, int count)
-    {
-        using var timeout = new CancellationTokenSource(ResourceTimeout);
-        var instances = new Dictionary<string, CustomResourceSnapshot>();
-        try
-        {
-            await foreach (var update in App.ResourceNotifications.WatchAsync(timeout.Token))
-            {
-                if (update.Resource.Name != resource)
-                {
-                    continue;
-                }
-
-                instances[update.ResourceId] = update.Snapshot;
-                var running = instances
-                    .Where(instance => instance.Value.State?.Text == KnownResourceStates.Running && instance.Value.HealthStatus == HealthStatus.Healthy)
-                    .ToArray();
-                if (running.Length >= count)
-                {
-                    return [.. running.Select(instance => new ResourceInstance(instance.Key, Convert.ToInt32(
-                        instance.Value.Properties.Single(property => property.Name == "executable.pid").Value, System.Globalization.CultureInfo.InvariantCulture)))];
-                }
-            }
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-        {
-        }
-
-        throw new TimeoutException($"{count} instances of '{resource}' were not running and healthy within {ResourceTimeout.TotalSeconds:0} s; " +
-            string.Join(", ", instances.Values.Select(snapshot => $"{snapshot.State?.Text}/{snapshot.HealthStatus}")));
-    }
-
-    private async Task WaitForStateAsync(string resource, Func<CustomResourceSnapshot, bool> reached, string what)
-    {
-        using var timeout = new CancellationTokenSource(ResourceTimeout);
-        try
-        {
-            await App.ResourceNotifications.WaitForResourceAsync(resource, resourceEvent => reached(resourceEvent.Snapshot), timeout.Token);
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-        {
-            throw new TimeoutException($"'{resource}' was not {what} within {ResourceTimeout.TotalSeconds:0} s; {Describe(resource)}.");
-        }
-    }
-
-    private string Describe(string resource) =>
-        App.ResourceNotifications.TryGetCurrentState(resource, out var current)
-            ? $"it is {current.Snapshot.State?.Text ?? "without a state"}, health {current.Snapshot.HealthStatus?.ToString() ?? "unknown"}"
-                + string.Concat(current.Snapshot.HealthReports.Where(report => report.Status != HealthStatus.Healthy)
-                    .Select(report => $"; {report.Name}: {report.Description ?? report.ExceptionText}"))
-            : "it has no state";
+    /// <inheritdoc cref="LocalStack.RunningInstancesAsync"/>
+    public Task<IReadOnlyList<ResourceInstance>> RunningInstancesAsync(string resource, int count) =>
+        Stack.RunningInstancesAsync(resource, count);
 
     private static HttpClient WithTimeout(HttpClient client)
     {
@@ -211,95 +131,46 @@ public class PhonicStackFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        using var timeout = new CancellationTokenSource(StartupTimeout);
         var started = TimeProvider.System.GetTimestamp();
-
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.PhonicAspire_AppHost>(
+        _stack = await LocalStack.StartAsync(new LocalStackOptions
+        {
+            ApiReplicas = _apiReplicas,
+            WorkerReplicas = _workerReplicas,
+            AppHostArguments =
             [
-                "PHONIC_INFRA=local",
-                $"PHONIC_DATA_DIR={_dataDirectory}",
-                $"Parameters:phonic-webhook-secret={WebhookSecret}",
                 $"Parameters:phonic-operator-key={OperatorKey}",
                 $"Phonic:RedisMaxMemory={RedisMaxMemory}",
-                $"Phonic:ApiReplicas={_apiReplicas}",
-                $"Phonic:WorkerReplicas={_workerReplicas}",
-                // The launch profiles turn it on for F5; a stack under test forwards only where a test says so.
-                "Phonic:SampleReceiver=false",
                 .. _appHostSettings,
             ],
-            timeout.Token);
-        builder.Services.AddLogging(logging => logging
-            .SetMinimumLevel(LogLevel.Warning)
-            // Failing probes are expected while servers start; the wait below reports what never became healthy.
-            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
-            .AddSimpleConsole());
-
-        foreach (var service in builder.Resources.OfType<ProjectResource>().ToArray())
-        {
-            var resource = builder.CreateResourceBuilder(service);
-            foreach (var (name, value) in Telemetry.ExporterEnvironment())
+            Configure = builder =>
             {
-                resource.WithEnvironment(name, value);
-            }
-        }
+                foreach (var service in builder.Resources.OfType<ProjectResource>().ToArray())
+                {
+                    var resource = builder.CreateResourceBuilder(service);
+                    foreach (var (name, value) in Telemetry.ExporterEnvironment())
+                    {
+                        resource.WithEnvironment(name, value);
+                    }
+                }
 
-        // Straight to Kestrel, without the orchestrator's TCP proxy in between, so tests see exactly what the API does.
-        // Replicas share one address only through that proxy, which then balances between them.
-        if (_apiReplicas == 1)
-        {
-            var apiPort = LoopbackPorts.Free();
-            builder.CreateResourceBuilder<ProjectResource>("webhookapi").WithEndpoint("http", endpoint =>
-            {
-                endpoint.IsProxied = false;
-                endpoint.Port = apiPort;
-                endpoint.TargetPort = apiPort;
-            });
-        }
+                // Notice a reconfigured Redis within a second rather than the production default.
+                builder.CreateResourceBuilder<ProjectResource>(LocalStack.Api).WithEnvironment("Phonic__DurabilityCheckInterval", "00:00:01");
 
-        // Notice a reconfigured Redis within a second rather than the production default.
-        builder.CreateResourceBuilder<ProjectResource>("webhookapi").WithEnvironment("Phonic__DurabilityCheckInterval", "00:00:01");
-
-        // Reclaim a killed worker's entries after seconds rather than the production default, so crash tests end soon.
-        builder.CreateResourceBuilder<ProjectResource>("worker").WithEnvironment("Worker__ClaimIdleTime", ClaimIdleTime.ToString());
-
-        _app = await builder.BuildAsync(timeout.Token);
-        await _app.StartAsync(timeout.Token);
-
-        foreach (var resource in ResourceNames)
-        {
-            await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
-        }
-
-        await RunningInstancesAsync("webhookapi", _apiReplicas);
-        await RunningInstancesAsync("worker", _workerReplicas);
-
+                // Reclaim a killed worker's entries after seconds rather than the production default, so crash tests end soon.
+                builder.CreateResourceBuilder<ProjectResource>(LocalStack.Worker).WithEnvironment("Worker__ClaimIdleTime", ClaimIdleTime.ToString());
+            },
+        });
         StartupDuration = TimeProvider.System.GetElapsedTime(started);
-        // Admin: tests reconfigure Redis (CONFIG SET) to show what the API does about it.
-        _redis = await ConnectionMultiplexer.ConnectAsync((await _app.GetConnectionStringAsync("redis", timeout.Token)) + ",allowAdmin=true");
     }
 
     public virtual async Task DisposeAsync()
     {
-        _redis?.Dispose();
-        if (_app is not null)
+        if (_stack is not null)
         {
-            await _app.DisposeAsync().AsTask().WaitAsync(StartupTimeout);
+            await _stack.DisposeAsync();
         }
 
         await Telemetry.DisposeAsync();
-        Directory.Delete(_dataDirectory, recursive: true);
-    }
-
-    // Under root (CI) PostgreSQL runs as the postgres user, which must be able to enter the folder.
-    private static string CreateDataDirectory()
-    {
-        var directory = Directory.CreateTempSubdirectory("phonic-tests-");
-        if (!OperatingSystem.IsWindows())
-        {
-            directory.UnixFileMode |= UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
-        }
-
-        return directory.FullName;
     }
 }
 
@@ -308,9 +179,6 @@ public sealed class StackCollection : ICollectionFixture<PhonicStackFixture>
 {
     public const string Name = "Whole stack";
 }
-
-/// <summary>One replica of a resource: the id commands go to, and the process the orchestrator started.</summary>
-public sealed record ResourceInstance(string Id, int ProcessId);
 
 /// <summary>The stack with two API and three worker processes, as a team that outgrew one of each runs it.</summary>
 public sealed class ReplicaStackFixture() : PhonicStackFixture(apiReplicas: 2, workerReplicas: 3);

@@ -2,7 +2,6 @@ using System.Net;
 using Npgsql;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Webhooks;
-using StackExchange.Redis;
 
 namespace PhonicAspire.Tests.Stack;
 

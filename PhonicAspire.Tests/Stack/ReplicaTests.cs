@@ -1,7 +1,6 @@
 using Npgsql;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Webhooks;
-using StackExchange.Redis;
 using Xunit.Abstractions;
 
 namespace PhonicAspire.Tests.Stack;

@@ -1,6 +1,6 @@
 using System.Net;
+using PhonicAspire.Testing.Otlp;
 using PhonicAspire.Tests.Infrastructure;
-using PhonicAspire.Tests.Infrastructure.Otlp;
 using PhonicAspire.Webhooks;
 
 namespace PhonicAspire.Tests.Stack;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Webhooks;
-using StackExchange.Redis;
 
 namespace PhonicAspire.Tests.Stack;
 

@@ -1,6 +1,4 @@
 using System.Text;
-using PhonicAspire.Tests.Infrastructure;
-using PhonicAspire.Worker.Persistence;
 using PhonicAspire.Webhooks;
 
 namespace PhonicAspire.Tests.Storage;

@@ -1,10 +1,9 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using PhonicAspire.Tests.Infrastructure;
-using PhonicAspire.Worker.Persistence;
-using static PhonicAspire.Tests.Infrastructure.SamplePayloads;
-using static PhonicAspire.Tests.Storage.Deliveries;
 using PhonicAspire.Webhooks;
+using static PhonicAspire.Testing.SamplePayloads;
+using static PhonicAspire.Tests.Storage.Deliveries;
 
 namespace PhonicAspire.Tests.Storage;
 

@@ -1,6 +1,6 @@
 using Npgsql;
 using PhonicAspire.Tests.Infrastructure;
-using static PhonicAspire.Tests.Infrastructure.SamplePayloads;
+using static PhonicAspire.Testing.SamplePayloads;
 using static PhonicAspire.Tests.Storage.Deliveries;
 
 namespace PhonicAspire.Tests.Storage;

@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Worker.Persistence;
-using static PhonicAspire.Tests.Infrastructure.SamplePayloads;
+using static PhonicAspire.Testing.SamplePayloads;
 using static PhonicAspire.Tests.Storage.Deliveries;
 
 namespace PhonicAspire.Tests.Storage;

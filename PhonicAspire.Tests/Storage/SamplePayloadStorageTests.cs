@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Worker.Persistence.Entities;
-using static PhonicAspire.Tests.Infrastructure.SamplePayloads;
+using static PhonicAspire.Testing.SamplePayloads;
 using static PhonicAspire.Tests.Storage.Deliveries;
 
 namespace PhonicAspire.Tests.Storage;

@@ -2,8 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using PhonicAspire.Tests.Infrastructure;
-using PhonicAspire.Worker.Persistence;
 using PhonicAspire.Webhooks;
+using PhonicAspire.Worker.Persistence;
 using PhonicAspire.Worker.Resilience;
 
 namespace PhonicAspire.Tests.Storage;

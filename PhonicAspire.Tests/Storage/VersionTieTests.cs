@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using PhonicAspire.Tests.Infrastructure;
-using static PhonicAspire.Tests.Infrastructure.SamplePayloads;
+using static PhonicAspire.Testing.SamplePayloads;
 using static PhonicAspire.Tests.Storage.Deliveries;
 
 namespace PhonicAspire.Tests.Storage;

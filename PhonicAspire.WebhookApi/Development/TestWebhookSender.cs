@@ -1,7 +1,7 @@
-using PhonicAspire.Webhooks.Samples;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using PhonicAspire.WebhookApi.Receiving;
+using PhonicAspire.Webhooks.Samples;
 using PhonicAspire.Webhooks.Svix;
 
 namespace PhonicAspire.WebhookApi.Development;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Http.Headers;
 using PhonicAspire.Webhooks.Svix;
 
@@ -22,9 +21,7 @@ public sealed record SignedSample(string SvixId, string EventType, string Conver
         {
             Content = new ByteArrayContent(Body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
         };
-        request.Headers.Add(SvixHeaders.Id, SvixId);
-        request.Headers.Add(SvixHeaders.Timestamp, Timestamp.ToString(CultureInfo.InvariantCulture));
-        request.Headers.Add(SvixHeaders.Signature, Signature);
+        SvixHeaders.Add(request.Headers, SvixId, Timestamp, Signature);
         return request;
     }
 }

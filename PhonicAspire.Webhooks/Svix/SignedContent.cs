@@ -9,23 +9,23 @@ namespace PhonicAspire.Webhooks.Svix;
 /// </summary>
 internal readonly ref struct SignedContent : IDisposable
 {
-    private readonly byte[] rented;
+    private readonly byte[] _rented;
 
     public SignedContent(string messageId, ReadOnlySpan<char> timestamp, ReadOnlySpan<byte> body)
     {
         var length = Encoding.UTF8.GetByteCount(messageId) + timestamp.Length + 2 + body.Length;
-        rented = ArrayPool<byte>.Shared.Rent(length);
+        _rented = ArrayPool<byte>.Shared.Rent(length);
 
-        var written = Encoding.UTF8.GetBytes(messageId, rented);
-        rented[written++] = (byte)'.';
-        written += Encoding.UTF8.GetBytes(timestamp, rented.AsSpan(written));
-        rented[written++] = (byte)'.';
-        body.CopyTo(rented.AsSpan(written));
+        var written = Encoding.UTF8.GetBytes(messageId, _rented);
+        _rented[written++] = (byte)'.';
+        written += Encoding.UTF8.GetBytes(timestamp, _rented.AsSpan(written));
+        _rented[written++] = (byte)'.';
+        body.CopyTo(_rented.AsSpan(written));
 
-        Bytes = rented.AsSpan(0, length);
+        Bytes = _rented.AsSpan(0, length);
     }
 
     public ReadOnlySpan<byte> Bytes { get; }
 
-    public void Dispose() => ArrayPool<byte>.Shared.Return(rented);
+    public void Dispose() => ArrayPool<byte>.Shared.Return(_rented);
 }

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+
 namespace PhonicAspire.Webhooks.Svix;
 
 /// <summary>
@@ -13,4 +16,12 @@ public static class SvixHeaders
     public const string StandardId = "webhook-id";
     public const string StandardTimestamp = "webhook-timestamp";
     public const string StandardSignature = "webhook-signature";
+
+    /// <summary>Puts a signed delivery's three headers on a request, as Svix sends them.</summary>
+    public static void Add(HttpRequestHeaders headers, string svixId, long timestamp, string signature)
+    {
+        headers.Add(Id, svixId);
+        headers.Add(Timestamp, timestamp.ToString(CultureInfo.InvariantCulture));
+        headers.Add(Signature, signature);
+    }
 }

@@ -14,13 +14,13 @@ public sealed class WebhookSigningKeys
     // Exactly the whitespace Convert's base64 decoder ignores: splitting on less would let two secrets decode as one.
     private const string Separators = ", \t\r\n";
 
-    private readonly byte[][] keys;
+    private readonly byte[][] _keys;
 
-    private WebhookSigningKeys(byte[][] keys) => this.keys = keys;
+    private WebhookSigningKeys(byte[][] keys) => _keys = keys;
 
-    public int Count => keys.Length;
+    public int Count => _keys.Length;
 
-    internal ReadOnlySpan<byte> this[int index] => keys[index];
+    internal ReadOnlySpan<byte> this[int index] => _keys[index];
 
     /// <summary>
     /// Parses one or more secrets separated by whitespace and/or commas, each <c>whsec_&lt;base64&gt;</c> or bare

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Options;
-using Polly;
 using PhonicAspire.ServiceDefaults.Telemetry;
 using PhonicAspire.Webhooks;
 using PhonicAspire.Worker.Configuration;
 using PhonicAspire.Worker.Resilience;
+using Polly;
 using StackExchange.Redis;
 
 namespace PhonicAspire.Worker.Draining;

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
-using Polly;
 using PhonicAspire.Worker.Resilience;
+using Polly;
 
 namespace PhonicAspire.Worker.Persistence;
 

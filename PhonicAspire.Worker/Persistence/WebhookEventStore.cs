@@ -1,9 +1,8 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
-using PhonicAspire.Worker.Phonic;
-using PhonicAspire.Worker.Persistence.Staging;
 using PhonicAspire.Webhooks;
+using PhonicAspire.Worker.Persistence.Staging;
+using PhonicAspire.Worker.Phonic;
 
 namespace PhonicAspire.Worker.Persistence;
 
@@ -28,18 +27,13 @@ public sealed class WebhookEventStore(PhonicDbContext context, TimeProvider time
         }
 
         var storedAt = timeProvider.GetUtcNow().ToUniversalTime();
-        var strategy = context.Database.CreateExecutionStrategy();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 // A retry after a lost commit acknowledgement finds the batch stored and reports duplicates,
                 // which is still the truth about the database.
-                var alreadyStored = await strategy.ExecuteAsync(
-                    (candidates, storedAt),
-                    (_, state, token) => StoreAsync(state.candidates, state.storedAt, token),
-                    verifySucceeded: null,
-                    cancellationToken).ConfigureAwait(false);
+                var alreadyStored = await StoreAsync(candidates, storedAt, cancellationToken).ConfigureAwait(false);
                 return new BatchStoreResult(
                     [.. candidates.Select(received => received.SvixId).Where(svixId => !alreadyStored.Contains(svixId))],
                     [.. candidates.Select(received => received.SvixId).Where(alreadyStored.Contains), .. repeatedInBatch]);

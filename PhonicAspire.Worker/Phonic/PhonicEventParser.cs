@@ -82,12 +82,11 @@ public static class PhonicEventParser
             PhonicEventTypes.ConversationAnalysis => new PhonicEvent(
                 eventType, createdAt, conversationId, payload, null,
                 Analysis: new PhonicAnalysis(
-                    conversationId,
                     conversation.PropertyOrUndefined("latencies_ms"u8).DoubleArrayOrNull(),
                     conversation.PropertyOrUndefined("interruptions_count"u8).Int32OrNull())),
             PhonicEventTypes.ConversationTransferred => new PhonicEvent(
                 eventType, createdAt, conversationId, payload, null,
-                Transfer: new PhonicTransfer(conversationId, data.PropertyOrUndefined("transferred_to"u8).StringOrNull())),
+                Transfer: new PhonicTransfer(data.PropertyOrUndefined("transferred_to"u8).StringOrNull())),
             _ => throw new UnreachableException($"{eventType} is a known event type without a reader."),
         };
     }

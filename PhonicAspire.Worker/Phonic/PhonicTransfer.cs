@@ -4,4 +4,4 @@ namespace PhonicAspire.Worker.Phonic;
 /// A <c>conversation.transferred</c> event. Its <c>items</c> (role and text) are kept as JSON taken from the
 /// stored payload.
 /// </summary>
-public sealed record PhonicTransfer(string ConversationId, string? TransferredTo);
+public sealed record PhonicTransfer(string? TransferredTo);

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
+using PhonicAspire.Worker.Configuration;
 using Polly;
 using Polly.Retry;
-using PhonicAspire.Worker.Configuration;
 
 namespace PhonicAspire.Worker.Resilience;
 

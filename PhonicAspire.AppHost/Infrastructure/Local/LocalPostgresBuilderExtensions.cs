@@ -1,5 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace PhonicAspire.AppHost.Infrastructure.Local;

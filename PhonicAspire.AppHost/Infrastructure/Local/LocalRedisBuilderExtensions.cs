@@ -1,5 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace PhonicAspire.AppHost.Infrastructure.Local;
 

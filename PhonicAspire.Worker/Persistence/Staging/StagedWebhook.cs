@@ -1,5 +1,5 @@
-using PhonicAspire.Worker.Phonic;
 using PhonicAspire.Webhooks;
+using PhonicAspire.Worker.Phonic;
 
 namespace PhonicAspire.Worker.Persistence.Staging;
 

@@ -1,0 +1,226 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace PhonicAspire.Testing;
+
+/// <summary>
+/// The real distributed application in local mode (the machine's redis-server and postgres) on a throw-away data
+/// folder, for whole-stack tests and benchmarks alike. With one API process its endpoint is not proxied, so
+/// requests go straight to Kestrel, as behind a real load balancer, and a test sees exactly what the API does;
+/// replicas share one address only through the orchestrator's proxy, which then balances between them.
+/// </summary>
+public sealed class LocalStack : IAsyncDisposable
+{
+    public const string Api = "webhookapi";
+    public const string Worker = "worker";
+    public const string ApiAssembly = "PhonicAspire.WebhookApi";
+    public const string WorkerAssembly = "PhonicAspire.Worker";
+
+    public static readonly string[] ResourceNames = ["redis", "postgres", "phonicdb", Api, Worker];
+
+    private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan ResourceTimeout = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly TemporaryDataDirectory _data;
+    private ConnectionMultiplexer? _redis;
+    private string? _databaseConnectionString;
+
+    private LocalStack(DistributedApplication app, TemporaryDataDirectory data, string webhookSecret)
+    {
+        App = app;
+        _data = data;
+        WebhookSecret = webhookSecret;
+    }
+
+    public DistributedApplication App { get; }
+
+    /// <summary>Where the local servers keep their data (<c>PHONIC_DATA_DIR</c>).</summary>
+    public string DataDirectory => _data.Path;
+
+    public string WebhookSecret { get; }
+
+    public Uri ApiAddress => App.GetEndpoint(Api, "http");
+
+    /// <summary>A connection with admin commands allowed: tests reconfigure Redis (CONFIG SET) to see what the API does about it.</summary>
+    public ConnectionMultiplexer Redis => _redis ?? throw new InvalidOperationException("The stack has not started.");
+
+    public string DatabaseConnectionString => _databaseConnectionString ?? throw new InvalidOperationException("The stack has not started.");
+
+    /// <summary>Starts every resource and waits, with a bound, until all are running and healthy.</summary>
+    public static async Task<LocalStack> StartAsync(LocalStackOptions options, CancellationToken cancellationToken = default)
+    {
+        using var startup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        startup.CancelAfter(StartupTimeout);
+
+        var data = TemporaryDataDirectory.Create();
+        DistributedApplication? app = null;
+        try
+        {
+            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.PhonicAspire_AppHost>(
+                [
+                    "PHONIC_INFRA=local",
+                    $"PHONIC_DATA_DIR={data.Path}",
+                    $"Parameters:phonic-webhook-secret={options.WebhookSecret}",
+                    $"Phonic:ApiReplicas={options.ApiReplicas}",
+                    $"Phonic:WorkerReplicas={options.WorkerReplicas}",
+                    // The launch profiles turn it on for F5; a stack under test or measured forwards only where told to.
+                    "Phonic:SampleReceiver=false",
+                    .. options.AppHostArguments,
+                ],
+                startup.Token);
+            builder.Services.AddLogging(logging =>
+            {
+                logging.SetMinimumLevel(LogLevel.Warning)
+                    // Failing probes are expected while servers start; the wait below reports what never became healthy.
+                    .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
+                    .AddSimpleConsole();
+                if (!options.ShowResourceLogs)
+                {
+                    logging.AddFilter("PhonicAspire.AppHost.Resources", LogLevel.None);
+                }
+            });
+
+            if (options.ApiReplicas == 1)
+            {
+                var apiPort = LoopbackPorts.Free();
+                builder.CreateResourceBuilder<ProjectResource>(Api).WithEndpoint("http", endpoint =>
+                {
+                    endpoint.IsProxied = false;
+                    endpoint.Port = apiPort;
+                    endpoint.TargetPort = apiPort;
+                });
+            }
+
+            options.Configure?.Invoke(builder);
+
+            app = await builder.BuildAsync(startup.Token);
+            await app.StartAsync(startup.Token);
+            foreach (var resource in ResourceNames)
+            {
+                await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, startup.Token);
+            }
+
+            var stack = new LocalStack(app, data, options.WebhookSecret);
+            await stack.RunningInstancesAsync(Api, options.ApiReplicas);
+            await stack.RunningInstancesAsync(Worker, options.WorkerReplicas);
+            stack._redis = await ConnectionMultiplexer.ConnectAsync(
+                (await app.GetConnectionStringAsync("redis", startup.Token)) + ",allowAdmin=true");
+            stack._databaseConnectionString = await app.GetConnectionStringAsync("phonicdb", startup.Token)
+                ?? throw new InvalidOperationException("phonicdb has no connection string.");
+            return stack;
+        }
+        catch
+        {
+            if (app is not null)
+            {
+                await app.DisposeAsync().AsTask().WaitAsync(StartupTimeout, CancellationToken.None);
+            }
+
+            data.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs a resource's dashboard command, such as <c>resource-stop</c>, and checks that it succeeded in time.</summary>
+    public async Task ExecuteCommandAsync(string resource, string command, CancellationToken cancellationToken = default)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(CommandTimeout);
+        ExecuteCommandResult result;
+        try
+        {
+            result = await App.Services.GetRequiredService<ResourceCommandService>()
+                .ExecuteCommandAsync(resource, command, timeout.Token)
+                .WaitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{command} on {resource} did not finish within {CommandTimeout.TotalSeconds:0} s; {Describe(resource)}.");
+        }
+
+        if (!result.Success)
+        {
+            throw new InvalidOperationException($"{command} on {resource} failed: {result.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Waits until the resource is running and healthy. The transient states of a restart (starting, a failed
+    /// first health probe, even a start the orchestrator retries) do not end the wait; only its bound does.
+    /// </summary>
+    public Task WaitUntilHealthyAsync(string resource) => WaitForStateAsync(
+        resource,
+        snapshot => snapshot.State?.Text == KnownResourceStates.Running && snapshot.HealthStatus == HealthStatus.Healthy,
+        "running and healthy");
+
+    /// <summary>Waits until the resource has stopped or exited.</summary>
+    public Task WaitUntilTerminalAsync(string resource, string what) => WaitForStateAsync(
+        resource, snapshot => KnownResourceStates.TerminalStates.Contains(snapshot.State?.Text), what);
+
+    /// <summary>
+    /// Waits until <paramref name="count"/> instances (replicas) of a resource are running and healthy, and returns
+    /// the id (what commands are sent to) and the process the orchestrator started for each.
+    /// </summary>
+    public async Task<IReadOnlyList<ResourceInstance>> RunningInstancesAsync(string resource, int count)
+    {
+        using var timeout = new CancellationTokenSource(ResourceTimeout);
+        var instances = new Dictionary<string, CustomResourceSnapshot>();
+        try
+        {
+            await foreach (var update in App.ResourceNotifications.WatchAsync(timeout.Token))
+            {
+                if (update.Resource.Name != resource)
+                {
+                    continue;
+                }
+
+                instances[update.ResourceId] = update.Snapshot;
+                var running = instances
+                    .Where(instance => instance.Value.State?.Text == KnownResourceStates.Running && instance.Value.HealthStatus == HealthStatus.Healthy)
+                    .ToArray();
+                if (running.Length >= count)
+                {
+                    return [.. running.Select(instance => new ResourceInstance(instance.Key, Convert.ToInt32(
+                        instance.Value.Properties.Single(property => property.Name == "executable.pid").Value, CultureInfo.InvariantCulture)))];
+                }
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+        }
+
+        throw new TimeoutException($"{count} instances of '{resource}' were not running and healthy within {ResourceTimeout.TotalSeconds:0} s; " +
+            string.Join(", ", instances.Values.Select(snapshot => $"{snapshot.State?.Text}/{snapshot.HealthStatus}")));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _redis?.Dispose();
+        await App.DisposeAsync().AsTask().WaitAsync(StartupTimeout);
+        _data.Dispose();
+    }
+
+    private async Task WaitForStateAsync(string resource, Func<CustomResourceSnapshot, bool> reached, string what)
+    {
+        using var timeout = new CancellationTokenSource(ResourceTimeout);
+        try
+        {
+            await App.ResourceNotifications.WaitForResourceAsync(resource, resourceEvent => reached(resourceEvent.Snapshot), timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            throw new TimeoutException($"'{resource}' was not {what} within {ResourceTimeout.TotalSeconds:0} s; {Describe(resource)}.");
+        }
+    }
+
+    private string Describe(string resource) =>
+        App.ResourceNotifications.TryGetCurrentState(resource, out var current)
+            ? $"it is {current.Snapshot.State?.Text ?? "without a state"}, health {current.Snapshot.HealthStatus?.ToString() ?? "unknown"}"
+                + string.Concat(current.Snapshot.HealthReports.Where(report => report.Status != HealthStatus.Healthy)
+                    .Select(report => $"; {report.Name}: {report.Description ?? report.ExceptionText}"))
+            : "it has no state";
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+
+namespace PhonicAspire.Testing;
+
+/// <summary>What Linux's /proc tells about processes: parentage, command lines, environments and memory high-water marks.</summary>
+public static class ProcFs
+{
+    public static IEnumerable<int> DescendantsOf(int root)
+    {
+        var children = Directory.EnumerateDirectories("/proc")
+            .Select(Path.GetFileName)
+            .Where(name => int.TryParse(name, out _))
+            .Select(name => (Pid: int.Parse(name!, CultureInfo.InvariantCulture), Parent: ParentOf(name!)))
+            .Where(process => process.Parent is not null)
+            .ToLookup(process => process.Parent!.Value, process => process.Pid);
+
+        var pending = new Stack<int>([root]);
+        while (pending.TryPop(out var pid))
+        {
+            foreach (var child in children[pid])
+            {
+                yield return child;
+                pending.Push(child);
+            }
+        }
+    }
+
+    public static string CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
+    }
+
+    /// <summary>One variable of the environment the process started with, or null.</summary>
+    public static string? EnvironmentVariable(int pid, string name)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/environ").Split('\0')
+                .FirstOrDefault(variable => variable.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..];
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A <c>/proc/&lt;pid&gt;/status</c> field in kB, such as <c>VmHWM</c> (peak resident set).</summary>
+    public static long StatusKilobytes(int pid, string field)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").Single(line => line.StartsWith(field + ":", StringComparison.Ordinal));
+        return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+    }
+
+    private static int? ParentOf(string pid)
+    {
+        try
+        {
+            // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may contain spaces, so read after its ')'.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[1], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}

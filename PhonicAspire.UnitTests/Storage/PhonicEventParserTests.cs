@@ -1,0 +1,95 @@
+using System.Text;
+using PhonicAspire.Worker.Phonic;
+
+namespace PhonicAspire.UnitTests.Storage;
+
+/// <summary>The parser never throws and keeps what it can of odd bodies; no database needed.</summary>
+public sealed class PhonicEventParserTests
+{
+    [Theory]
+    [InlineData("""{"\ud800":1,"event_type":"conversation.ended","data":{"conversation":{"id":"c"}}}""", "surrogate")]
+    [InlineData("""{"event_type":"conversation.ended","data":{"conversation":{"id":"c","\ud800x":{"\udc00":2}}}}""", "surrogate")]
+    [InlineData("""{"event_type":"conversation.analysis","data":{"conversation":{"id":"c","latencies_ms":[1e20000]}}}""", "numeric")]
+    [InlineData("""{"event_type":"conversation.analysis","data":{"conversation":{"id":"c","latencies_ms":[1e-20000]}}}""", "numeric")]
+    [InlineData("""{"event_type":"conversation.analysis","data":{"conversation":{"id":"c","latencies_ms":[1e-2147483648]}}}""", "numeric")]
+    [InlineData("""{"event_type":"conversation.analysis","data":{"conversation":{"id":"c","\u0000":1}}}""", "\\u0000")]
+    [InlineData("", "not JSON")]
+    [InlineData("{\"event_type\":", "not JSON")]
+    [InlineData("42", "not an object")]
+    public void Body_that_jsonb_or_the_model_cannot_take_gets_a_reason(string json, string reason)
+    {
+        var parsed = PhonicEventParser.Parse(Encoding.UTF8.GetBytes(json), "conversation.ended");
+
+        Assert.Contains(reason, parsed.ParseError);
+        Assert.Null(parsed.Ended);
+        Assert.Null(parsed.Analysis);
+    }
+
+    [Fact]
+    public void Escaped_backslash_before_u0000_is_ordinary_text()
+    {
+        var parsed = PhonicEventParser.Parse(
+            """{"event_type":"conversation.ended","data":{"conversation":{"id":"c","workspace":"\\u0000","duration_ms":1.5e3}}}"""u8.ToArray(),
+            null);
+
+        Assert.Null(parsed.ParseError);
+        Assert.NotNull(parsed.Payload);
+        Assert.Equal("\\u0000", parsed.Ended?.Workspace);
+        Assert.Equal(1500, parsed.Ended?.DurationMs);
+    }
+
+    [Fact]
+    public void Byte_order_mark_is_left_out_of_the_payload()
+    {
+        byte[] body = [0xEF, 0xBB, 0xBF, .. """{"event_type":"conversation.analysis","data":{"conversation":{"id":"c"}}}"""u8];
+
+        var parsed = PhonicEventParser.Parse(body, null);
+
+        Assert.Null(parsed.ParseError);
+        Assert.Equal(body[3..], parsed.Payload?.ToArray());
+    }
+
+    [Fact]
+    public void Timestamps_are_read_as_utc_with_or_without_an_offset()
+    {
+        var parsed = PhonicEventParser.Parse(
+            """{"event_type":"conversation.ended","created_at":"2025-07-14T13:36:33.768+02:00","data":{"conversation":{"id":"c","started_at":"2025-07-14T11:35:40.617"}}}"""u8.ToArray(),
+            null);
+
+        Assert.Equal(DateTimeOffset.Parse("2025-07-14T11:36:33.768Z"), parsed.CreatedAt);
+        Assert.Equal(TimeSpan.Zero, parsed.CreatedAt?.Offset);
+        Assert.Equal(DateTimeOffset.Parse("2025-07-14T11:35:40.617Z"), parsed.Ended?.StartedAt);
+    }
+
+    [Fact]
+    public void Items_fall_back_to_positions_when_item_idx_cannot_key_them()
+    {
+        var parsed = PhonicEventParser.Parse(
+            """{"event_type":"conversation.ended","data":{"conversation":{"id":"c","items":[{"item_idx":5},{"item_idx":5},{}]}}}"""u8.ToArray(),
+            null);
+
+        Assert.Equal([0, 1, 2], parsed.Ended!.Items.Select(item => item.ItemIdx));
+    }
+
+    [Fact]
+    public void Latencies_keep_their_positions_when_one_is_not_a_number()
+    {
+        var parsed = PhonicEventParser.Parse(
+            """{"event_type":"conversation.analysis","data":{"conversation":{"id":"c","latencies_ms":[10.5,"x",30],"interruptions_count":2.0}}}"""u8.ToArray(),
+            null);
+
+        Assert.Equal([10.5, null, 30], parsed.Analysis!.LatenciesMs!);
+        Assert.Equal(2, parsed.Analysis.InterruptionsCount);
+    }
+
+    [Fact]
+    public void Event_type_from_the_body_wins_over_the_delivered_one()
+    {
+        var parsed = PhonicEventParser.Parse(
+            """{"event_type":"conversation.transferred","data":{"conversation":{"id":"c"},"transferred_to":"+1555"}}"""u8.ToArray(),
+            "conversation.ended");
+
+        Assert.Equal("conversation.transferred", parsed.EventType);
+        Assert.Equal("+1555", parsed.Transfer?.TransferredTo);
+    }
+}

@@ -1,0 +1,35 @@
+using PhonicAspire.WebhookApi.Durability;
+
+namespace PhonicAspire.UnitTests.WebhookApi;
+
+public sealed class RedisDurabilityReportTests
+{
+    [Fact]
+    public void Aof_with_fsync_on_every_write_and_no_eviction_is_durable()
+    {
+        var report = RedisDurabilityReport.Evaluate("yes", "always", "noeviction");
+
+        Assert.True(report.IsDurable);
+        Assert.Empty(report.Problems);
+    }
+
+    [Theory]
+    [InlineData("no", "always", "noeviction", "appendonly is 'no'")]
+    [InlineData("yes", "everysec", "noeviction", "appendfsync is 'everysec'")]
+    [InlineData("yes", "no", "noeviction", "appendfsync is 'no'")]
+    [InlineData("yes", null, "noeviction", "appendfsync cannot be read")]
+    [InlineData("yes", "always", "allkeys-lru", "maxmemory-policy is 'allkeys-lru'")]
+    [InlineData("yes", "always", "volatile-ttl", "maxmemory-policy is 'volatile-ttl'")]
+    public void Each_setting_that_can_lose_a_webhook_is_named_with_what_it_costs(string? appendOnly, string? appendFsync, string? policy, string named)
+    {
+        var report = RedisDurabilityReport.Evaluate(appendOnly, appendFsync, policy);
+
+        Assert.False(report.IsDurable);
+        var problem = Assert.Single(report.Problems);
+        Assert.Contains(named, problem, StringComparison.Ordinal);
+        Assert.Contains(named, report.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Not_yet_read_is_not_durable() => Assert.False(RedisDurabilityReport.NotChecked.IsDurable);
+}
