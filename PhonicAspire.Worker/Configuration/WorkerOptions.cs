@@ -12,6 +12,13 @@ public sealed class WorkerOptions
     public int BatchSize { get; set; } = 500;
 
     /// <summary>
+    /// The most bytes of entries (bodies and fields) read at once, whatever <see cref="BatchSize"/> allows: with
+    /// bodies of up to 2 MiB, 500 entries could otherwise hold a gigabyte. A larger entry is still read, alone.
+    /// </summary>
+    [Range(64 * 1024, 1024L * 1024 * 1024)]
+    public long MaxBatchBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>
     /// Batches stored at once, each in its own transaction on its own connection: while one commits, the next is
     /// read and parsed, and PostgreSQL can use more than one core.
     /// </summary>

@@ -56,7 +56,38 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
         redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
         """ + TrimBelowOldestNeeded;
 
-    private static readonly RedisKey Stream = Webhooks.WebhookStream.Name;
+    // Up to ARGV[3] new entries for the group, but no more than ARGV[4] bytes of fields and values (at least one
+    // entry): a peek at what the group would read next decides how many, and the read takes exactly those, in the
+    // same step. Bounds the worker's memory when bodies are large, which a count alone cannot.
+    // ARGV: the group, the consumer, the most entries, the most bytes.
+    private const string ReadNewScript = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then
+            return redis.error_reply('NOGROUP No such key ' .. KEYS[1])
+        end
+        local last
+        for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+            local name, delivered
+            for i = 1, #group, 2 do
+                if group[i] == 'name' then name = group[i + 1] elseif group[i] == 'last-delivered-id' then delivered = group[i + 1] end
+            end
+            if name == ARGV[1] then last = delivered end
+        end
+        if last == nil then
+            return redis.error_reply('NOGROUP No such consumer group ' .. ARGV[1] .. ' for key ' .. KEYS[1])
+        end
+        local budget, bytes, take = tonumber(ARGV[4]), 0, 0
+        for _, entry in ipairs(redis.call('XRANGE', KEYS[1], '(' .. last, '+', 'COUNT', ARGV[3])) do
+            local size = 0
+            for _, value in ipairs(entry[2]) do size = size + string.len(value) end
+            if take > 0 and bytes + size > budget then break end
+            bytes, take = bytes + size, take + 1
+        end
+        if take == 0 then return {} end
+        local read = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', take, 'STREAMS', KEYS[1], '>')
+        return read[1][2]
+        """;
+
+    private readonly RedisKey _stream = subscription.Stream;
 
     private readonly RedisValue _group = subscription.Group;
     private readonly RedisKey _deadLetters = subscription.DeadLetterStream;
@@ -68,15 +99,35 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
     {
         try
         {
-            await Database.StreamCreateConsumerGroupAsync(Stream, _group, StreamPosition.Beginning, createStream: true);
+            await Database.StreamCreateConsumerGroupAsync(_stream, _group, StreamPosition.Beginning, createStream: true);
         }
         catch (RedisServerException exception) when (exception.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
         {
         }
     }
 
-    public Task<StreamEntry[]> ReadNewAsync(string consumer, int count) =>
-        Database.StreamReadGroupAsync(Stream, _group, consumer, StreamPosition.NewMessages, count);
+    /// <summary>
+    /// The group's next entries, at most <paramref name="count"/> of them and at most <paramref name="maxBytes"/> of
+    /// fields and values (but always the next one, however large).
+    /// </summary>
+    public async Task<StreamEntry[]> ReadNewAsync(string consumer, int count, long maxBytes)
+    {
+        var read = (RedisResult[])(await Database.ScriptEvaluateAsync(ReadNewScript, [_stream], [_group, consumer, count, maxBytes]))!;
+        return [.. read.Select(ToEntry)];
+    }
+
+    private static StreamEntry ToEntry(RedisResult entry)
+    {
+        var parts = (RedisResult[])entry!;
+        var values = (RedisValue[])parts[1]!;
+        var fields = new NameValueEntry[values.Length / 2];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            fields[i] = new NameValueEntry(values[2 * i], values[2 * i + 1]);
+        }
+
+        return new StreamEntry((RedisValue)parts[0], fields);
+    }
 
     /// <summary>
     /// Takes over entries that another consumer left unacknowledged for too long, one page of the pending list from
@@ -85,10 +136,10 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
     public async Task<(StreamEntry[] Claimed, RedisValue NextCursor)> ClaimAbandonedAsync(
         string consumer, TimeSpan minIdleTime, int count, RedisValue cursor)
     {
-        var claimed = await Database.StreamAutoClaimAsync(Stream, _group, consumer, (long)minIdleTime.TotalMilliseconds, cursor, count);
+        var claimed = await Database.StreamAutoClaimAsync(_stream, _group, consumer, (long)minIdleTime.TotalMilliseconds, cursor, count);
         if (claimed.DeletedIds.Length > 0)
         {
-            await Database.StreamAcknowledgeAsync(Stream, _group, claimed.DeletedIds);
+            await Database.StreamAcknowledgeAsync(_stream, _group, claimed.DeletedIds);
         }
 
         return (claimed.ClaimedEntries.Where(entry => !entry.IsNull).ToArray(), claimed.NextStartId);
@@ -99,7 +150,7 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
     /// their delivery count alone), so that no consumer, this one included, takes them for abandoned.
     /// </summary>
     public Task KeepAsync(string consumer, RedisValue[] entryIds) =>
-        Database.StreamClaimIdsOnlyAsync(Stream, _group, consumer, minIdleTimeInMs: 0, entryIds);
+        Database.StreamClaimIdsOnlyAsync(_stream, _group, consumer, minIdleTimeInMs: 0, entryIds);
 
     /// <summary>How many times each of these pending entries has been delivered to a consumer, claims included.</summary>
     public async Task<IReadOnlyDictionary<string, int>> GetDeliveryCountsAsync(IReadOnlyList<StreamEntry> entries)
@@ -108,7 +159,7 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
         // as (milliseconds, sequence), and as text "…-12" sorts before "…-5". Claims are rare; this is not a hot path.
         var database = Database;
         var pending = await Task.WhenAll(entries.Select(entry =>
-            database.StreamPendingMessagesAsync(Stream, _group, 1, RedisValue.Null, entry.Id, entry.Id)));
+            database.StreamPendingMessagesAsync(_stream, _group, 1, RedisValue.Null, entry.Id, entry.Id)));
         return pending.SelectMany(messages => messages).ToDictionary(message => message.MessageId.ToString(), message => message.DeliveryCount);
     }
 
@@ -120,7 +171,7 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
         }
 
         RedisValue[] arguments = [_group, .. entryIds.Select(id => (RedisValue)id)];
-        await Database.ScriptEvaluateAsync(AcknowledgeScript, [Stream], arguments);
+        await Database.ScriptEvaluateAsync(AcknowledgeScript, [_stream], arguments);
     }
 
     public async Task DeadLetterAsync(StreamEntry entry, string reason)
@@ -135,6 +186,6 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
             Webhooks.WebhookStream.Fields.Error, reason,
             Webhooks.WebhookStream.Fields.OriginalEntryId, entry.Id,
         ];
-        await Database.ScriptEvaluateAsync(DeadLetterScript, [Stream, _deadLetters], arguments);
+        await Database.ScriptEvaluateAsync(DeadLetterScript, [_stream, _deadLetters], arguments);
     }
 }

@@ -1,3 +1,4 @@
+using PhonicAspire.Webhooks;
 using StackExchange.Redis;
 
 namespace PhonicAspire.Worker.Draining;
@@ -10,6 +11,7 @@ namespace PhonicAspire.Worker.Draining;
 /// <param name="DeadLetterFields">Added to each of its dead letters (the forwarding destination, say).</param>
 /// <param name="DeadLetterMaxLength">Past this many, the oldest of its dead letters go: none when null.</param>
 /// <param name="ObservesStream">Reports the stream's length, pending entries and dead letters as metrics.</param>
+/// <param name="Stream">The stream it reads: the webhook stream but in tests of the stream code itself.</param>
 public sealed record DrainSubscription(
     string Name,
     string Group,
@@ -17,4 +19,5 @@ public sealed record DrainSubscription(
     IDeliveryHandler Handler,
     IReadOnlyList<NameValueEntry> DeadLetterFields,
     long? DeadLetterMaxLength = null,
-    bool ObservesStream = false);
+    bool ObservesStream = false,
+    string Stream = WebhookStream.Name);

@@ -121,7 +121,7 @@ public sealed partial class StreamDrainService(
             _nextClaim = now + settings.ClaimIdleTime / 2;
         }
 
-        return await _stream.ReadNewAsync(ConsumerName, settings.BatchSize);
+        return await _stream.ReadNewAsync(ConsumerName, settings.BatchSize, settings.MaxBatchBytes);
     }
 
     private async Task ClaimAbandonedAsync(CancellationToken finishing, CancellationToken stoppingToken)

@@ -1,0 +1,80 @@
+using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.Webhooks;
+using PhonicAspire.Worker.Draining;
+using StackExchange.Redis;
+
+namespace PhonicAspire.Tests.Worker;
+
+/// <summary>
+/// The worker's reads on a real Redis (a stream of their own, beside the stack's): bounded by bytes as well as by
+/// count, so large bodies cannot make one batch hold gigabytes, and no entry skipped or read twice.
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncLifetime
+{
+    private const int MiB = 1024 * 1024;
+    private readonly List<string> _keys = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => stack.Redis.KeyDeleteAsync([.. _keys.Select(key => (RedisKey)key)]);
+
+    [Fact]
+    public async Task A_read_takes_no_more_bytes_than_allowed_and_every_entry_comes_once_in_order()
+    {
+        var (stream, key) = await NewStreamAsync();
+        var bodies = Enumerable.Range(0, 10).Select(i => Enumerable.Repeat((byte)('a' + i), MiB).ToArray()).ToArray();
+        foreach (var body in bodies)
+        {
+            await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, body);
+        }
+
+        var read = new List<StreamEntry>();
+        while (read.Count < bodies.Length)
+        {
+            var batch = await stream.ReadNewAsync("reader", count: 500, maxBytes: 3 * MiB);
+            Assert.InRange(batch.Length, 1, 2);
+            Assert.True(batch.Sum(Size) <= 3 * MiB, $"a read of {batch.Length} entries held {batch.Sum(Size)} bytes");
+            read.AddRange(batch);
+        }
+
+        Assert.Equal(bodies, read.Select(entry => (byte[])entry[WebhookStream.Fields.Body]!));
+        Assert.Empty(await stream.ReadNewAsync("reader", count: 500, maxBytes: 3 * MiB));
+    }
+
+    [Fact]
+    public async Task An_entry_larger_than_the_byte_bound_is_read_alone_and_the_count_still_bounds_small_ones()
+    {
+        var (stream, key) = await NewStreamAsync();
+        await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[2 * MiB]);
+        for (var i = 0; i < 20; i++)
+        {
+            await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[100]);
+        }
+
+        Assert.Single(await stream.ReadNewAsync("reader", count: 500, maxBytes: MiB));
+        Assert.Equal(5, (await stream.ReadNewAsync("reader", count: 5, maxBytes: MiB)).Length);
+        Assert.Equal(15, (await stream.ReadNewAsync("reader", count: 500, maxBytes: MiB)).Length);
+    }
+
+    private async Task<(ConsumerGroupStream Stream, string Key)> NewStreamAsync()
+    {
+        var key = $"tests:consumer-group:{Guid.NewGuid():N}";
+        _keys.Add(key);
+        var subscription = new DrainSubscription("tests", "tests", $"{key}:dead", new NothingHandled(), [], Stream: key);
+        var stream = new ConsumerGroupStream(stack.Redis.Multiplexer, subscription);
+        await stream.EnsureConsumerGroupAsync();
+        return (stream, key);
+    }
+
+    private static long Size(StreamEntry entry) => entry.Values.Sum(field => (long)((byte[])field.Name!).Length + ((byte[])field.Value!).Length);
+
+    // The stream code is under test here; nothing is handed on.
+    private sealed class NothingHandled : IDeliveryHandler
+    {
+        public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<IReadOnlyList<RejectedDelivery>> HandleAsync(IReadOnlyList<QueuedDelivery> deliveries, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<RejectedDelivery>>([]);
+    }
+}
