@@ -57,6 +57,34 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
         Assert.Equal(15, (await stream.ReadNewAsync("reader", count: 500, maxBytes: MiB)).Length);
     }
 
+    [Fact]
+    public async Task Claims_of_abandoned_entries_are_bounded_by_bytes_too_and_their_cursor_walks_the_whole_pending_list()
+    {
+        var (stream, key) = await NewStreamAsync();
+        for (var i = 0; i < 6; i++)
+        {
+            await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[MiB]);
+        }
+
+        Assert.Equal(6, (await stream.ReadNewAsync("crashed", count: 500, maxBytes: 100 * MiB)).Length);
+
+        var claimed = new List<StreamEntry>();
+        RedisValue cursor = "0-0";
+        var pages = 0;
+        do
+        {
+            (var page, cursor) = await stream.ClaimAbandonedAsync("survivor", TimeSpan.Zero, count: 500, maxBytes: 2 * MiB + 100, cursor);
+            Assert.InRange(page.Length, 1, 2);
+            claimed.AddRange(page);
+            pages++;
+        }
+        while (cursor != "0-0" && pages < 10);
+
+        Assert.Equal(6, claimed.Select(entry => entry.Id).Distinct().Count());
+        var owners = await stack.Redis.StreamPendingMessagesAsync(key, "tests", 10, RedisValue.Null);
+        Assert.All(owners, pending => Assert.Equal("survivor", pending.ConsumerName));
+    }
+
     private async Task<(ConsumerGroupStream Stream, string Key)> NewStreamAsync()
     {
         var key = $"tests:consumer-group:{Guid.NewGuid():N}";

@@ -87,6 +87,31 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
         return read[1][2]
         """;
 
+    // One page of the group's pending entries idle for at least ARGV[3] ms, from the cursor ARGV[4] (inclusive, or
+    // '(id' exclusive): as many as ARGV[5] and ARGV[6] bytes allow (at least one), claimed for ARGV[2] in the same step.
+    // XCLAIM drops from the pending list what the stream no longer holds. Returns {next cursor or '0-0', entries}.
+    private const string ClaimScript = """
+        local start = ARGV[4]
+        if start == '0-0' then start = '-' end
+        local pending = redis.call('XPENDING', KEYS[1], ARGV[1], 'IDLE', ARGV[3], start, '+', ARGV[5])
+        local budget, bytes, ids, next = tonumber(ARGV[6]), 0, {}, '0-0'
+        for _, entry in ipairs(pending) do
+            local size = 0
+            for _, found in ipairs(redis.call('XRANGE', KEYS[1], entry[1], entry[1])) do
+                for _, value in ipairs(found[2]) do size = size + string.len(value) end
+            end
+            if #ids > 0 and bytes + size > budget then
+                next = entry[1]
+                break
+            end
+            bytes = bytes + size
+            table.insert(ids, entry[1])
+        end
+        if next == '0-0' and #pending == tonumber(ARGV[5]) then next = '(' .. pending[#pending][1] end
+        if #ids == 0 then return {next, {}} end
+        return {next, redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], unpack(ids))}
+        """;
+
     private readonly RedisKey _stream = subscription.Stream;
 
     private readonly RedisValue _group = subscription.Group;
@@ -131,18 +156,15 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
 
     /// <summary>
     /// Takes over entries that another consumer left unacknowledged for too long, one page of the pending list from
-    /// <paramref name="cursor"/>; the returned cursor is <c>0-0</c> once the whole list has been scanned.
+    /// <paramref name="cursor"/>, at most <paramref name="count"/> entries and <paramref name="maxBytes"/> bytes (but
+    /// always one); the returned cursor is <c>0-0</c> once the whole list has been scanned.
     /// </summary>
     public async Task<(StreamEntry[] Claimed, RedisValue NextCursor)> ClaimAbandonedAsync(
-        string consumer, TimeSpan minIdleTime, int count, RedisValue cursor)
+        string consumer, TimeSpan minIdleTime, int count, long maxBytes, RedisValue cursor)
     {
-        var claimed = await Database.StreamAutoClaimAsync(_stream, _group, consumer, (long)minIdleTime.TotalMilliseconds, cursor, count);
-        if (claimed.DeletedIds.Length > 0)
-        {
-            await Database.StreamAcknowledgeAsync(_stream, _group, claimed.DeletedIds);
-        }
-
-        return (claimed.ClaimedEntries.Where(entry => !entry.IsNull).ToArray(), claimed.NextStartId);
+        var page = (RedisResult[])(await Database.ScriptEvaluateAsync(
+            ClaimScript, [_stream], [_group, consumer, (long)minIdleTime.TotalMilliseconds, cursor, count, maxBytes]))!;
+        return ([.. ((RedisResult[])page[1]!).Where(entry => !entry.IsNull).Select(ToEntry)], (RedisValue)page[0]);
     }
 
     /// <summary>

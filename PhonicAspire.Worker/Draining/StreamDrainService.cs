@@ -130,7 +130,7 @@ public sealed partial class StreamDrainService(
         RedisValue cursor = "0-0";
         do
         {
-            (var claimed, cursor) = await _stream.ClaimAbandonedAsync(ConsumerName, settings.ClaimIdleTime, settings.BatchSize, cursor);
+            (var claimed, cursor) = await _stream.ClaimAbandonedAsync(ConsumerName, settings.ClaimIdleTime, settings.BatchSize, settings.MaxBatchBytes, cursor);
             if (claimed.Length == 0)
             {
                 continue;
