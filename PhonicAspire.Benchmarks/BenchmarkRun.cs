@@ -13,8 +13,9 @@ namespace PhonicAspire.Benchmarks;
 /// Starts the stack once and runs every benchmark against it in an order that leaves each one the state it needs:
 /// ingest with the workers stopped, the drain of backlogs built while they are still stopped, with each number of
 /// workers from one up, then end to end with one running; memory is read last, so the peaks cover everything.
+/// <see cref="BenchmarkScope.Ingest"/> stops after ingest.
 /// </summary>
-public sealed class BenchmarkRun(BenchmarkSettings settings, TimeProvider timeProvider)
+public sealed class BenchmarkRun(BenchmarkSettings settings, BenchmarkScope scope, TimeProvider timeProvider)
 {
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -31,18 +32,27 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TimeProvider timePr
             await stack.KillAsync(worker, PhonicStack.WorkerAssembly, cancellationToken);
         }
 
-        Progress("ingest: baseline server, then the API (workers stopped)");
+        Progress("ingest: baseline server, the API (workers stopped), the docs handler peers (Node), the Redis ceilings (redis-benchmark)");
         var ingest = await new IngestBenchmark(stack, payload, settings, timeProvider).RunAsync(cancellationToken);
-        // Ingest leaves a large backlog; the drain must start from an empty stream with exactly its own entries.
-        await stack.Redis.GetDatabase().StreamTrimAsync(WebhookStream.Name, maxLength: 0);
-
-        Progress($"drain: {settings.DrainEvents:N0} entries with each of 1 to {settings.DrainWorkers} workers, then the raw COPY baseline");
-        var drain = await new DrainBenchmark(stack, payload, settings, timeProvider).RunAsync(cancellationToken);
-
-        Progress($"end to end: {settings.EndToEndRate:N0} deliveries/s for {settings.EndToEndDuration.TotalSeconds:F0} s");
-        var endToEnd = await new EndToEndBenchmark(stack, payload, settings, timeProvider).RunAsync(cancellationToken);
-
         var memory = new PeakMemory(stack.Processes);
+        DrainResult? drain = null;
+        EndToEndResult? endToEnd = null;
+        ServiceMemory? workerMemory = null;
+        if (scope == BenchmarkScope.Everything)
+        {
+            // Ingest leaves a large backlog; the drain must start from an empty stream with exactly its own entries.
+            await stack.Redis.GetDatabase().StreamTrimAsync(WebhookStream.Name, maxLength: 0);
+
+            Progress($"drain: {settings.DrainEvents:N0} entries with each of 1 to {settings.DrainWorkers} workers, then the raw COPY baseline");
+            drain = await new DrainBenchmark(stack, payload, settings, timeProvider).RunAsync(cancellationToken);
+
+            Progress($"end to end: {settings.EndToEndRate:N0} deliveries/s for {settings.EndToEndDuration.TotalSeconds:F0} s");
+            endToEnd = await new EndToEndBenchmark(stack, payload, settings, timeProvider).RunAsync(cancellationToken);
+
+            // The drain leaves the first replica running, the one end to end ran with.
+            workerMemory = memory.Read(stack.WorkerInstances[0], PhonicStack.WorkerAssembly);
+        }
+
         var report = new MarkdownReport(
             machine,
             configuration,
@@ -50,8 +60,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TimeProvider timePr
             drain,
             endToEnd,
             memory.Read(PhonicStack.Api, PhonicStack.ApiAssembly),
-            // The drain leaves the first replica running, the one end to end ran with.
-            memory.Read(stack.WorkerInstances[0], PhonicStack.WorkerAssembly),
+            workerMemory,
             settings).Render();
 
         Console.WriteLine();

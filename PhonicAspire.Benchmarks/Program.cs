@@ -10,10 +10,18 @@ if (args is [BaselineServer.Argument, var port])
     return await BaselineServer.RunAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture));
 }
 
-if (args.Length > 0)
+BenchmarkScope scope;
+switch (args)
 {
-    await Console.Error.WriteLineAsync($"usage: scripts/bench   (no arguments; '{BaselineServer.Argument} PORT' is internal)");
-    return 2;
+    case []:
+        scope = BenchmarkScope.Everything;
+        break;
+    case ["--only", "ingest"]:
+        scope = BenchmarkScope.Ingest;
+        break;
+    default:
+        await Console.Error.WriteLineAsync($"usage: scripts/bench [--only ingest]   ('{BaselineServer.Argument} PORT' is internal)");
+        return 2;
 }
 
 // Every phase has its own bound; this one only guarantees that nothing can hang the whole run.
@@ -24,4 +32,4 @@ Console.CancelKeyPress += (_, eventArgs) =>
     cancellation.Cancel();
 };
 
-return await new BenchmarkRun(BenchmarkSettings.Default, TimeProvider.System).RunAsync(cancellation.Token);
+return await new BenchmarkRun(BenchmarkSettings.Default, scope, TimeProvider.System).RunAsync(cancellation.Token);

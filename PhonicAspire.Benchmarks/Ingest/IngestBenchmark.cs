@@ -1,6 +1,7 @@
 using System.Net;
 using PhonicAspire.Benchmarks.Load;
 using PhonicAspire.Benchmarks.Payloads;
+using PhonicAspire.Benchmarks.Peers;
 using PhonicAspire.Benchmarks.Stack;
 using PhonicAspire.Testing;
 
@@ -8,15 +9,17 @@ namespace PhonicAspire.Benchmarks.Ingest;
 
 /// <summary>
 /// The most signed deliveries per second the API acknowledges (verified and durably in Redis), against the same
-/// generator hitting a bare endpoint that only reads the body. The deliveries are the same bytes on both sides:
-/// one sample body, each with a fresh svix id and its own signature, all signed before the clock starts.
+/// generator hitting a bare endpoint that only reads the body and the peers a user could run instead: the handler
+/// on Phonic's documentation page, alone and with a durable XADD; then the Redis ceilings of the API's own append.
+/// The deliveries are the same bytes for every server: one sample body, each with a fresh svix id and its own
+/// signature, all signed before the clock starts.
 /// </summary>
 public sealed class IngestBenchmark(PhonicStack stack, SamplePayload payload, BenchmarkSettings settings, TimeProvider timeProvider)
 {
     public async Task<IngestResult> RunAsync(CancellationToken cancellationToken)
     {
-        // The baseline never forwards what it receives, so the same svix ids are still fresh for the API, and it may
-        // go round the pool as often as it is fast enough to.
+        // The baseline and the peers keep nothing the API sees (the durable peer has a Redis of its own), so the
+        // same svix ids are still fresh for the API, and they may go round the pool as often as they are fast enough to.
         var deliveries = new DeliverySigner(stack.WebhookSecret, timeProvider).Sign(settings.IngestPoolSize, _ => payload.Bytes);
 
         ClosedLoopResult baseline;
@@ -26,7 +29,25 @@ public sealed class IngestBenchmark(PhonicStack stack, SamplePayload payload, Be
         }
 
         var api = await RunAgainstAsync(stack.ApiAddress, deliveries, HttpStatusCode.Accepted, reuseDeliveries: false, cancellationToken);
-        return new IngestResult(api, baseline, stack.ApiAddress);
+
+        ClosedLoopResult docsHandler;
+        await using (var peer = await DocsHandlerPeer.StartAsync(stack.WebhookSecret, durableTo: null, cancellationToken))
+        {
+            docsHandler = await RunAgainstAsync(peer.Address, deliveries, HttpStatusCode.OK, reuseDeliveries: true, cancellationToken);
+        }
+
+        DurablePeerResult durableDocsHandler;
+        await using (var redis = await PeerRedisServer.StartAsync(cancellationToken))
+        {
+            await using (var peer = await DocsHandlerPeer.StartAsync(stack.WebhookSecret, redis, cancellationToken))
+            {
+                var load = await RunAgainstAsync(peer.Address, deliveries, HttpStatusCode.OK, reuseDeliveries: true, cancellationToken);
+                durableDocsHandler = new DurablePeerResult(load, await redis.StreamLengthAsync(DocsHandlerPeer.Stream));
+            }
+        }
+
+        var ceilings = await new RedisCeilingBenchmark(payload, settings, timeProvider).RunAsync(cancellationToken);
+        return new IngestResult(api, baseline, docsHandler, durableDocsHandler, ceilings, stack.ApiAddress);
     }
 
     private async Task<ClosedLoopResult> RunAgainstAsync(
@@ -38,4 +59,13 @@ public sealed class IngestBenchmark(PhonicStack stack, SamplePayload payload, Be
     }
 }
 
-public sealed record IngestResult(ClosedLoopResult Api, ClosedLoopResult Baseline, Uri ApiAddress);
+public sealed record IngestResult(
+    ClosedLoopResult Api,
+    ClosedLoopResult Baseline,
+    ClosedLoopResult DocsHandler,
+    DurablePeerResult DurableDocsHandler,
+    RedisCeilings RedisCeilings,
+    Uri ApiAddress);
+
+/// <param name="StreamLength">Entries in its stream afterwards, warm-up included: at least its acknowledgements.</param>
+public sealed record DurablePeerResult(ClosedLoopResult Load, long StreamLength);

@@ -12,19 +12,30 @@ public sealed record MarkdownReport(
     string Machine,
     string ServicesConfiguration,
     IngestResult Ingest,
-    DrainResult Drain,
-    EndToEndResult EndToEnd,
+    DrainResult? Drain,
+    EndToEndResult? EndToEnd,
     ServiceMemory ApiMemory,
-    ServiceMemory WorkerMemory,
+    ServiceMemory? WorkerMemory,
     BenchmarkSettings Settings)
 {
     private const double IngestTarget = 0.5;
+    private const double DurablePeerTarget = 1.5;
+    private const double AppendCeilingTarget = 0.5;
     private const double DrainTarget = 0.5;
     private static readonly TimeSpan StoreLatencyTarget = TimeSpan.FromMilliseconds(50);
     // Decimal megabytes, the stricter reading of "150 MB".
     private const long MemoryTargetBytes = 150_000_000;
 
-    public IEnumerable<ReportRow> Rows()
+    /// <summary>Every row; the drain's, end to end's and the worker's only when the run measured them.</summary>
+    public IEnumerable<ReportRow> Rows() =>
+    [
+        .. IngestRows(),
+        .. Drain is null ? [] : DrainRows(Drain),
+        .. EndToEnd is null ? [] : EndToEndRows(EndToEnd),
+        .. MemoryRows(),
+    ];
+
+    private IEnumerable<ReportRow> IngestRows()
     {
         var ingestRatio = Ingest.Api.PerSecond / Ingest.Baseline.PerSecond;
         yield return new ReportRow(
@@ -34,13 +45,39 @@ public sealed record MarkdownReport(
         yield return new ReportRow("Ingest: acknowledgement latency p50", Ms(Ingest.Api.Latency.P50), Ms(Ingest.Baseline.Latency.P50), "", "");
         yield return new ReportRow("Ingest: acknowledgement latency p99", Ms(Ingest.Api.Latency.P99), Ms(Ingest.Baseline.Latency.P99), "", "");
 
-        var single = Drain.SingleWorker;
-        var drainRatio = single.PerSecond / Drain.RawCopyPerSecond;
+        var docs = Ingest.DocsHandler;
+        yield return new ReportRow(
+            "Ingest vs the docs handler (Node: Hono + svix 1.x verify, 200; not durable), acknowledged/s",
+            Rate(Ingest.Api.PerSecond), $"{Rate(docs.PerSecond)} (p50 / p99 {Ms(docs.Latency.P50)} / {Ms(docs.Latency.P99)})",
+            Ratio(Ingest.Api.PerSecond / docs.PerSecond), "");
+
+        var durable = Ingest.DurableDocsHandler.Load;
+        var durableRatio = Ingest.Api.PerSecond / durable.PerSecond;
+        yield return new ReportRow(
+            "Ingest vs the docs handler + durable XADD (Node, ioredis, Redis appendfsync always), acknowledged/s",
+            Rate(Ingest.Api.PerSecond), $"{Rate(durable.PerSecond)} (p50 / p99 {Ms(durable.Latency.P50)} / {Ms(durable.Latency.P99)})",
+            $"{Ratio(durableRatio)} / ≥ {DurablePeerTarget:F2}", ReportRow.Verdict(durableRatio >= DurablePeerTarget));
+
+        var ceilings = Ingest.RedisCeilings;
+        var scriptRatio = Ingest.Api.PerSecond / ceilings.ScriptPerSecond;
+        yield return new ReportRow(
+            $"Ingest vs the Redis ceiling of the API's append script (redis-benchmark EVALSHA, {Settings.IngestConnections} clients, appendfsync always), appends/s",
+            Rate(Ingest.Api.PerSecond), Rate(ceilings.ScriptPerSecond),
+            $"{Ratio(scriptRatio)} / ≥ {AppendCeilingTarget:F2}", ReportRow.Verdict(scriptRatio >= AppendCeilingTarget));
+        yield return new ReportRow(
+            $"Ingest vs the Redis ceiling of a plain XADD of the same entry (redis-benchmark, {Settings.IngestConnections} clients, appendfsync always), appends/s",
+            Rate(Ingest.Api.PerSecond), Rate(ceilings.XaddPerSecond), Ratio(Ingest.Api.PerSecond / ceilings.XaddPerSecond), "");
+    }
+
+    private IEnumerable<ReportRow> DrainRows(DrainResult drain)
+    {
+        var single = drain.SingleWorker;
+        var drainRatio = single.PerSecond / drain.RawCopyPerSecond;
         yield return new ReportRow(
             $"Drain, 1 worker: {Settings.DrainEvents:N0} stream entries → webhook_events, events/s",
-            Rate(single.PerSecond), Rate(Drain.RawCopyPerSecond) + " (binary COPY into one jsonb column)",
+            Rate(single.PerSecond), Rate(drain.RawCopyPerSecond) + " (binary COPY into one jsonb column)",
             $"{drainRatio:F2} / ≥ {DrainTarget:F2}", ReportRow.Verdict(drainRatio >= DrainTarget));
-        foreach (var round in Drain.Rounds.Skip(1))
+        foreach (var round in drain.Rounds.Skip(1))
         {
             yield return new ReportRow(
                 $"Drain, {round.Workers} workers: {Settings.DrainEvents:N0} stream entries → webhook_events, events/s",
@@ -50,17 +87,20 @@ public sealed record MarkdownReport(
 
         yield return new ReportRow(
             "Drain: each round stored every entry once (rows = entries sent, no other rows; nothing pending, left in the stream or dead-lettered)",
-            string.Join("; ", Drain.Rounds.Select(round => $"{Workers(round.Workers)}: {Describe(round)}")), "", "",
-            ReportRow.Verdict(Drain.Rounds.All(round => round.StoredOnce.Holds)));
+            string.Join("; ", drain.Rounds.Select(round => $"{Workers(round.Workers)}: {Describe(round)}")), "", "",
+            ReportRow.Verdict(drain.Rounds.All(round => round.StoredOnce.Holds)));
+    }
 
-        var sent = EndToEnd.Sent;
+    private IEnumerable<ReportRow> EndToEndRows(EndToEndResult endToEnd)
+    {
+        var sent = endToEnd.Sent;
         yield return new ReportRow(
             $"End to end: achieved send rate (open loop, {Settings.EndToEndDuration.TotalSeconds:F0} s)",
             $"{Rate(sent.SentPerSecond)}, {sent.Acknowledged.Count:N0} acknowledged, {sent.Unexpected} not", "",
             $"target {Rate(Settings.EndToEndRate)}", ReportRow.Verdict(sent.SentPerSecond >= Settings.EndToEndRate * 0.95 && sent.Unexpected == 0));
         yield return new ReportRow("End to end: API acknowledgement latency p50 / p99 (from due time)",
             $"{Ms(sent.Latency.P50)} / {Ms(sent.Latency.P99)}", "", "", "");
-        var latency = EndToEnd.Latency;
+        var latency = endToEnd.Latency;
         yield return new ReportRow("End to end: stored_at − received_at p50", Ms(latency.StampP50), "", "", "");
         yield return new ReportRow("End to end: stored_at − received_at p99", Ms(latency.StampP99), "",
             $"≤ {Ms(StoreLatencyTarget)}", ReportRow.Verdict(latency.StampP99 <= StoreLatencyTarget));
@@ -68,9 +108,12 @@ public sealed record MarkdownReport(
             $"End to end: receipt → commit estimate (next batch's stored_at) p50 / p99, {latency.Batches:N0} batches",
             $"{Ms(latency.CommitBoundP50)} / {Ms(latency.CommitBoundP99)}", "",
             $"≤ {Ms(StoreLatencyTarget)} (p99)", ReportRow.Verdict(latency.CommitBoundP99 <= StoreLatencyTarget));
+    }
 
+    private IEnumerable<ReportRow> MemoryRows()
+    {
         yield return MemoryRow("webhookapi", ApiMemory);
-        foreach (var round in Drain.Rounds)
+        foreach (var round in Drain?.Rounds ?? [])
         {
             var peak = round.WorkerMemory.Max(memory => memory.PeakBytes);
             yield return new ReportRow(
@@ -79,7 +122,10 @@ public sealed record MarkdownReport(
                 $"≤ {MemoryTargetBytes / 1_000_000} MB each", ReportRow.Verdict(peak <= MemoryTargetBytes));
         }
 
-        yield return MemoryRow("worker", WorkerMemory);
+        if (WorkerMemory is not null)
+        {
+            yield return MemoryRow("worker", WorkerMemory);
+        }
     }
 
     public string Render()
@@ -87,7 +133,7 @@ public sealed record MarkdownReport(
         var text = new StringBuilder();
         text.AppendLine("# PhonicAspire benchmarks").AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Machine}").AppendLine();
-        text.AppendLine("| benchmark | PhonicAspire | baseline | ratio/target | met? |");
+        text.AppendLine("| benchmark | PhonicAspire | baseline or peer | ratio/target | met? |");
         text.AppendLine("| --- | --- | --- | --- | --- |");
         foreach (var row in Rows())
         {
@@ -109,32 +155,59 @@ public sealed record MarkdownReport(
         yield return $"Ingest hits the API's non-proxied endpoint {Ingest.ApiAddress} (Kestrel directly, no DCP proxy); "
             + "the baseline is a separate server process on loopback. The workers are stopped during ingest so that they do not "
             + "compete for the CPUs; the ingested entries are then trimmed from the stream, never stored.";
-        if (Ingest.Api.Unexpected + Ingest.Baseline.Unexpected > 0)
+        yield return "The peers are the webhook handler on Phonic's documentation page (conversation.ended) written out as a Node "
+            + "program (PhonicAspire.Benchmarks/Peers/docs-handler: hono, @hono/node-server, svix 1.x, whose verify returns the "
+            + "parsed payload; versions in its package-lock.json, installed by scripts/bench with npm ci), one Node process on "
+            + "loopback answering 200 once verified; the durable one also XADDs the svix id and body to a Redis stream before its "
+            + "200. Every HTTP server gets the same generator, connections, warm-up and window, and the same pre-signed deliveries.";
+        var durable = Ingest.DurableDocsHandler;
+        yield return "The durable peer and each Redis ceiling get a redis-server of their own (the stack's binary and durability: "
+            + "appendonly yes, appendfsync always, noeviction; a fresh throw-away folder each), so that their entries neither grow "
+            + $"the stack's AOF nor reach its stream. The durable peer's stream held {durable.StreamLength:N0} entries afterwards "
+            + $"(warm-up included) for {durable.Load.Latency.Count:N0} acknowledgements in the window.";
+        yield return $"Each Redis ceiling is redis-benchmark sending {Ingest.RedisCeilings.Requests:N0} appends of the entry the API "
+            + "writes for the sample body (its fields, a traceparent, the 2.6 KB body) with fresh random svix ids (-r): once as "
+            + "EVALSHA of the API's own enqueue script (duplicate check, XADD, SET EX), once as a plain XADD of the same fields; "
+            + "the stream length afterwards confirms the appends. redis-benchmark runs on the same 2 cores as Redis.";
+        var unexpected = new[] { Ingest.Api, Ingest.Baseline, Ingest.DocsHandler, durable.Load }.Sum(result => result.Unexpected);
+        if (unexpected > 0)
         {
-            yield return $"Ingest answers other than expected inside the window: API {Ingest.Api.Unexpected}, baseline {Ingest.Baseline.Unexpected}.";
+            yield return $"Ingest answers other than expected inside the window: API {Ingest.Api.Unexpected}, baseline {Ingest.Baseline.Unexpected}, "
+                + $"docs handler {Ingest.DocsHandler.Unexpected}, durable docs handler {durable.Load.Unexpected}.";
         }
 
-        if (Ingest.Api.PoolExhausted || Ingest.Baseline.PoolExhausted)
+        if (Ingest.Api.PoolExhausted)
         {
             yield return "The API ran out of pre-signed deliveries before the ingest window ended: its rate is a lower bound.";
         }
 
-        yield return "Each drain round fills the stream while no worker runs, starts that many worker replicas afresh while the "
-            + "consumer group's read position is held at the end of the stream, and releases the backlog once each one's own "
-            + "/health says it is ready, so that a worker starting sooner does not drain part of it alone. The rate runs from the first poll that "
-            + "sees rows to the first that sees all (50 ms polls); the release until the first row took "
-            + string.Join(", ", Drain.Rounds.Select(round => $"{Ms(round.FirstRowAfter)} ({Workers(round.Workers)})"))
-            + " and is not in the rate.";
-        yield return "webhook_events is keyed by svix id, so an entry stored twice would add no row; what shows it is an entry "
-            + "still pending or in the stream after the round (it would be claimed and stored again), one dead-lettered, or rows "
-            + "the round did not send. Another consumer can take over an entry only once it has been pending for the worker's "
-            + "Worker:ClaimIdleTime (30 s by default), longer than a round that settles within the seconds shown.";
-        yield return "stored_at is stamped when the worker begins a batch's transaction, before COPY, merge and commit; "
-            + "the estimate row uses the next batch's stamp instead, which bounds the commit from above when one batch is stored "
-            + "at a time; with the worker's default of two batches in flight it is an estimate. The exact figure is the worker's "
-            + "phonic.events.receipt_to_commit histogram in the dashboard.";
-        yield return "Peak RSS is VmHWM of the service process. Every drain round starts its workers afresh; the last "
-            + "worker row is the first replica of the last round, which then ran end to end alone.";
+        if (Drain is not null)
+        {
+            yield return "Each drain round fills the stream while no worker runs, starts that many worker replicas afresh while the "
+                + "consumer group's read position is held at the end of the stream, and releases the backlog once each one's own "
+                + "/health says it is ready, so that a worker starting sooner does not drain part of it alone. The rate runs from the first poll that "
+                + "sees rows to the first that sees all (50 ms polls); the release until the first row took "
+                + string.Join(", ", Drain.Rounds.Select(round => $"{Ms(round.FirstRowAfter)} ({Workers(round.Workers)})"))
+                + " and is not in the rate.";
+            yield return "webhook_events is keyed by svix id, so an entry stored twice would add no row; what shows it is an entry "
+                + "still pending or in the stream after the round (it would be claimed and stored again), one dead-lettered, or rows "
+                + "the round did not send. Another consumer can take over an entry only once it has been pending for the worker's "
+                + "Worker:ClaimIdleTime (30 s by default), longer than a round that settles within the seconds shown.";
+        }
+
+        if (EndToEnd is not null)
+        {
+            yield return "stored_at is stamped when the worker begins a batch's transaction, before COPY, merge and commit; "
+                + "the estimate row uses the next batch's stamp instead, which bounds the commit from above when one batch is stored "
+                + "at a time; with the worker's default of two batches in flight it is an estimate. The exact figure is the worker's "
+                + "phonic.events.receipt_to_commit histogram in the dashboard.";
+            yield return "Peak RSS is VmHWM of the service process. Every drain round starts its workers afresh; the last "
+                + "worker row is the first replica of the last round, which then ran end to end alone.";
+        }
+        else
+        {
+            yield return "Ingest only (--only ingest): no drain, no end to end, and the API's peak RSS covers ingest alone.";
+        }
     }
 
     private static ReportRow MemoryRow(string service, ServiceMemory memory) =>
@@ -150,6 +223,8 @@ public sealed record MarkdownReport(
             : string.Create(CultureInfo.InvariantCulture,
                 $"{check.Stored:N0} of {check.Sent:N0} stored, table +{check.TableGrowth:N0}, {check.Pending} pending, {check.StreamLength} in stream, {check.DeadLettered} dead-lettered after {seconds:F1} s");
     }
+
+    private static string Ratio(double ratio) => string.Create(CultureInfo.InvariantCulture, $"{ratio:F2}");
 
     private static string Workers(int count) => count == 1 ? "1 worker" : $"{count} workers";
 

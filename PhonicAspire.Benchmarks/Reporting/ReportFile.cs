@@ -5,22 +5,9 @@ public static class ReportFile
 {
     public static async Task<string> WriteAsync(string report, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(CheckoutRoot(), "artifacts", "benchmarks.md");
+        var path = Path.Combine(Checkout.Root, "artifacts", "benchmarks.md");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await File.WriteAllTextAsync(path, report, cancellationToken);
         return path;
-    }
-
-    private static string CheckoutRoot()
-    {
-        for (var directory = new DirectoryInfo(Directory.GetCurrentDirectory()); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "PhonicAspire.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"No PhonicAspire.sln above {Directory.GetCurrentDirectory()}.");
     }
 }

@@ -8,21 +8,12 @@ using StackExchange.Redis;
 namespace PhonicAspire.WebhookApi.Queueing;
 
 /// <summary>
-/// Appends verified deliveries to the webhook stream. One script does the duplicate check, the XADD and the
-/// remembering of the svix id atomically, in one round trip; Redis runs with <c>appendfsync always</c>, so its
-/// reply means the entry is on disk.
+/// Appends verified deliveries to the webhook stream with <see cref="EnqueueScript"/> (the duplicate check, the XADD
+/// and the remembering of the svix id, atomically, in one round trip); Redis runs with <c>appendfsync always</c>, so
+/// its reply means the entry is on disk.
 /// </summary>
 public sealed class WebhookQueue(IConnectionMultiplexer redis, IOptions<WebhookOptions> options)
 {
-    private const string EnqueueScript = """
-        if redis.call('EXISTS', KEYS[2]) == 1 then
-            return false
-        end
-        local id = redis.call('XADD', KEYS[1], '*', unpack(ARGV, 2))
-        redis.call('SET', KEYS[2], id, 'EX', ARGV[1])
-        return id
-        """;
-
     private const string EnqueueActivityName = "XADD " + WebhookStream.Name;
 
     private static readonly RedisKey StreamKey = WebhookStream.Name;
@@ -44,7 +35,7 @@ public sealed class WebhookQueue(IConnectionMultiplexer redis, IOptions<WebhookO
             (long)settings.AcceptedIdRetention.TotalSeconds);
 
         var result = await redis.GetDatabase()
-            .ScriptEvaluateAsync(EnqueueScript, [StreamKey, WebhookStream.AcceptedKeyPrefix + delivery.SvixId], arguments)
+            .ScriptEvaluateAsync(EnqueueScript.Text, [StreamKey, WebhookStream.AcceptedKeyPrefix + delivery.SvixId], arguments)
             .WaitAsync(settings.QueueTimeout, cancellationToken);
 
         var outcome = result.IsNull ? EnqueueResult.Duplicate : EnqueueResult.Queued;

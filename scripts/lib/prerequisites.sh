@@ -1,4 +1,4 @@
-# Shared by scripts/run and scripts/test: checks what the stack needs and installs what it can.
+# Shared by scripts/run, scripts/test and scripts/bench: checks what the stack needs and installs what it can.
 # Sourced, not executed.
 
 fail() {
@@ -45,4 +45,37 @@ ensure_local_servers() {
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $packages >/dev/null \
     || fail "could not install $packages: run 'sudo apt-get install -y $packages' yourself and look at its output."
   local_servers_installed || fail "$packages installed, but redis-server or postgres is still not found."
+}
+
+node_installed() {
+  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1
+}
+
+# Installs Node.js and npm from the distribution's packages when they are missing (scripts/bench's Node peer), and
+# checks the version its packages need (@hono/node-server 2 and ioredis 6 want Node.js 20 or later).
+ensure_node() {
+  if ! node_installed; then
+    local packages="nodejs npm"
+    command -v apt-get >/dev/null 2>&1 \
+      || fail "Node.js and npm are not installed and this is not a Debian/Ubuntu machine: install Node.js 20+ with npm."
+
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+      command -v sudo >/dev/null 2>&1 \
+        || fail "Node.js and npm are missing: run 'apt-get update && apt-get install -y $packages' as root, then run this again."
+      sudo="sudo"
+    fi
+
+    echo "Installing $packages from the distribution's packages..."
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    # shellcheck disable=SC2086
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $packages >/dev/null \
+      || fail "could not install $packages: run 'sudo apt-get install -y $packages' yourself and look at its output."
+    node_installed || fail "$packages installed, but node or npm is still not found."
+  fi
+
+  local major
+  major="$(node -p 'process.versions.node.split(".")[0]')"
+  [ "$major" -ge 20 ] \
+    || fail "Node.js $(node --version) is too old for the benchmark's Node peer: install Node.js 20 or later (https://nodejs.org)."
 }

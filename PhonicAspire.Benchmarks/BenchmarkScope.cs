@@ -1,0 +1,13 @@
+namespace PhonicAspire.Benchmarks;
+
+/// <summary>What one run measures.</summary>
+public enum BenchmarkScope
+{
+    Everything,
+
+    /// <summary>
+    /// <c>--only ingest</c>: the ingest rows (API, baseline, peers, Redis ceilings) and the API's memory, without
+    /// the drain and end to end; for working on ingest, not for the README's table.
+    /// </summary>
+    Ingest,
+}

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+
+namespace PhonicAspire.Benchmarks.Peers;
+
+/// <summary>
+/// A server the benchmark starts as a child process: ready once it prints its ready line, and stopped on disposal
+/// within a bound whether or not it heeds the closing of its standard input. What it prints after the ready line is
+/// read and dropped, so that a full pipe never blocks it (the docs handler logs every delivery).
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan KillLimit = TimeSpan.FromSeconds(10);
+
+    private readonly Process _process;
+    private readonly TimeSpan _stopGrace;
+    private readonly Task _drain;
+
+    private ServerProcess(Process process, TimeSpan stopGrace)
+    {
+        _process = process;
+        _stopGrace = stopGrace;
+        _drain = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
+    }
+
+    /// <param name="stopGrace">
+    /// How long it gets to exit by itself once its standard input closes; zero for one that does not watch it and
+    /// is killed at once.
+    /// </param>
+    public static async Task<ServerProcess> StartAsync(
+        ProcessStartInfo start, Func<string, bool> isReadyLine, TimeSpan stopGrace, CancellationToken cancellationToken)
+    {
+        start.RedirectStandardInput = true;
+        start.RedirectStandardOutput = true;
+        start.UseShellExecute = false;
+        var name = Path.GetFileName(start.FileName);
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start.");
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(StartLimit);
+        try
+        {
+            while (await process.StandardOutput.ReadLineAsync(limit.Token) is { } line)
+            {
+                if (isReadyLine(line))
+                {
+                    return new ServerProcess(process, stopGrace);
+                }
+            }
+
+            await process.WaitForExitAsync(limit.Token);
+            throw new InvalidOperationException($"{name} exited before it was ready (exit code {process.ExitCode}).");
+        }
+        catch
+        {
+            process.Kill(entireProcessTree: true);
+            process.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _process.StandardInput.Close();
+        if (!await ExitsWithinAsync(_stopGrace))
+        {
+            _process.Kill(entireProcessTree: true);
+            await ExitsWithinAsync(KillLimit);
+        }
+
+        try
+        {
+            await _drain.WaitAsync(KillLimit);
+        }
+        catch (Exception exception) when (exception is TimeoutException or IOException)
+        {
+            // Its output ends with it: a grandchild still holding the pipe, or a pipe torn down, must not hold the run.
+        }
+
+        _process.Dispose();
+    }
+
+    private async Task<bool> ExitsWithinAsync(TimeSpan limit)
+    {
+        using var timeout = new CancellationTokenSource(limit);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}
