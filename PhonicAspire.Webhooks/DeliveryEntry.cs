@@ -27,6 +27,11 @@ public static class DeliveryEntry
             fields = [.. fields, new(WebhookStream.Fields.Reprocess, "1")];
         }
 
+        if (delivery.ReplayedAt is { } replayedAt)
+        {
+            fields = [.. fields, new(WebhookStream.Fields.ReplayedAt, replayedAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture))];
+        }
+
         return delivery.ForwardTo is { } destination ? [.. fields, new(WebhookStream.Fields.ForwardTo, destination)] : fields;
     }
 
@@ -53,7 +58,7 @@ public static class DeliveryEntry
     public static QueuedDelivery Read(StreamEntry entry)
     {
         string? svixId = null, eventType = null, conversationId = null, traceParent = null, traceState = null, forwardTo = null;
-        long? receivedAt = null;
+        long? receivedAt = null, replayedAt = null;
         var reprocess = false;
         ReadOnlyMemory<byte>? body = null;
 
@@ -72,6 +77,9 @@ public static class DeliveryEntry
                 case WebhookStream.Fields.Body: body = (byte[]?)field.Value; break;
                 case WebhookStream.Fields.Reprocess: reprocess = field.Value == "1"; break;
                 case WebhookStream.Fields.ForwardTo: forwardTo = field.Value; break;
+                case WebhookStream.Fields.ReplayedAt:
+                    replayedAt = long.TryParse((string?)field.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? seconds : null;
+                    break;
             }
         }
 
@@ -89,7 +97,8 @@ public static class DeliveryEntry
             NullIfEmpty(traceParent),
             NullIfEmpty(traceState),
             reprocess,
-            NullIfEmpty(forwardTo));
+            NullIfEmpty(forwardTo),
+            replayedAt is { } replayed ? DateTimeOffset.FromUnixTimeSeconds(replayed) : null);
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;

@@ -13,6 +13,7 @@ namespace PhonicAspire.Webhooks;
 /// <param name="TraceParent">The W3C <c>traceparent</c> of the API's append, which the worker's spans continue.</param>
 /// <param name="Reprocess">Requeued by an operator: replaces the row stored for this svix id instead of counting as a duplicate.</param>
 /// <param name="ForwardTo">Replayed for one forwarding destination only: every other consumer skips it.</param>
+/// <param name="ReplayedAt">When it was replayed from the forwarding dead letters, if it was.</param>
 public sealed record QueuedDelivery(
     string SvixId,
     string? EventType,
@@ -22,7 +23,8 @@ public sealed record QueuedDelivery(
     string? TraceParent = null,
     string? TraceState = null,
     bool Reprocess = false,
-    string? ForwardTo = null)
+    string? ForwardTo = null,
+    DateTimeOffset? ReplayedAt = null)
 {
     /// <summary>The API's append span, or default when the delivery carries no trace (a requeue, an old entry).</summary>
     public ActivityContext TraceContext =>

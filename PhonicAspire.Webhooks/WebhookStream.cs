@@ -55,6 +55,12 @@ public static class WebhookStream
         /// </summary>
         public const string ForwardTo = "forward_to";
 
+        /// <summary>
+        /// Only on entries replayed from the forwarding dead letters: when, in unix seconds. A forward's age limit
+        /// counts from then, or the events of a destination that was down too long would expire again at once.
+        /// </summary>
+        public const string ReplayedAt = "replayed_at";
+
         /// <summary>Only on forwarding dead letters: the destination that did not take the event.</summary>
         public const string Destination = "destination";
 

@@ -85,6 +85,31 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
         Assert.All(owners, pending => Assert.Equal("survivor", pending.ConsumerName));
     }
 
+    [Fact]
+    public async Task Nothing_is_trimmed_before_the_storage_group_exists_so_it_reads_every_entry_another_group_finished()
+    {
+        var (forwarding, key) = await NewStreamAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[100]);
+        }
+
+        var read = await forwarding.ReadNewAsync("forwarder", count: 500, maxBytes: MiB);
+        await forwarding.AcknowledgeAsync([.. read.Select(entry => entry.Id.ToString())]);
+        Assert.Equal(3, await stack.Redis.StreamLengthAsync(key));
+
+        await stack.Redis.StreamCreateConsumerGroupAsync(key, WebhookStream.ConsumerGroup, StreamPosition.Beginning);
+        var storage = await stack.Redis.StreamReadGroupAsync(key, WebhookStream.ConsumerGroup, "storage", StreamPosition.NewMessages, 500);
+        Assert.Equal(read.Select(entry => entry.Id), storage.Select(entry => entry.Id));
+
+        // Done in both groups: the next acknowledgement trims what every group has finished.
+        await stack.Redis.StreamAcknowledgeAsync(key, WebhookStream.ConsumerGroup, [.. storage.Select(entry => entry.Id)]);
+        await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[100]);
+        var last = await forwarding.ReadNewAsync("forwarder", count: 500, maxBytes: MiB);
+        await forwarding.AcknowledgeAsync([.. last.Select(entry => entry.Id.ToString())]);
+        Assert.Equal(1, await stack.Redis.StreamLengthAsync(key));
+    }
+
     private async Task<(ConsumerGroupStream Stream, string Key)> NewStreamAsync()
     {
         var key = $"tests:consumer-group:{Guid.NewGuid():N}";

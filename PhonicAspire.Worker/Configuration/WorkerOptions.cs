@@ -30,8 +30,9 @@ public sealed class WorkerOptions
     public TimeSpan ClaimIdleTime { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Deliveries of one entry to consumers (counted by Redis, so crashes count) after which an entry still not
-    /// acknowledged is moved, with the reason, to the dead-letter stream instead of taking another worker down.
+    /// Attempts to store one entry on its own before it is moved, with the reason, to the dead-letter stream; and the
+    /// deliveries of one entry to consumers (counted by Redis, so crashes count) after which an entry still not
+    /// acknowledged is moved there instead of taking another worker down.
     /// </summary>
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 5;

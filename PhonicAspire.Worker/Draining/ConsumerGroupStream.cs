@@ -11,18 +11,21 @@ namespace PhonicAspire.Worker.Draining;
 public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubscription subscription)
 {
     // The lowest id still needed: per group, its oldest pending entry, or the entry after the last one it read.
-    // Ids compare as (milliseconds, sequence). MINID keeps that entry and everything after it.
-    private const string TrimBelowOldestNeeded = """
+    // Ids compare as (milliseconds, sequence). MINID keeps that entry and everything after it. Nothing is trimmed
+    // while the storage's group is missing (a fresh or emptied Redis, before the first worker made it): entries
+    // queued before then are the storage's to read from the start.
+    private const string TrimBelowOldestNeeded = $$"""
         local function parse(id)
             local dash = string.find(id, '-', 1, true)
             return tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1))
         end
-        local floor_ms, floor_seq
+        local floor_ms, floor_seq, storage
         for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
             local name, last
             for i = 1, #group, 2 do
                 if group[i] == 'name' then name = group[i + 1] elseif group[i] == 'last-delivered-id' then last = group[i + 1] end
             end
+            if name == '{{Webhooks.WebhookStream.ConsumerGroup}}' then storage = true end
             local pending = redis.call('XPENDING', KEYS[1], name)
             local ms, seq
             if pending[1] > 0 then
@@ -35,7 +38,7 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
                 floor_ms, floor_seq = ms, seq
             end
         end
-        if floor_ms ~= nil then
+        if storage and floor_ms ~= nil then
             redis.call('XTRIM', KEYS[1], 'MINID', string.format('%d-%d', floor_ms, floor_seq))
         end
         """;
@@ -75,12 +78,21 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
         if last == nil then
             return redis.error_reply('NOGROUP No such consumer group ' .. ARGV[1] .. ' for key ' .. KEYS[1])
         end
-        local budget, bytes, take = tonumber(ARGV[4]), 0, 0
-        for _, entry in ipairs(redis.call('XRANGE', KEYS[1], '(' .. last, '+', 'COUNT', ARGV[3])) do
-            local size = 0
-            for _, value in ipairs(entry[2]) do size = size + string.len(value) end
-            if take > 0 and bytes + size > budget then break end
-            bytes, take = bytes + size, take + 1
+        -- A few entries at a time: a peek at the whole count would copy that many bodies into the script.
+        local count, budget, bytes, take, cursor, full = tonumber(ARGV[3]), tonumber(ARGV[4]), 0, 0, last, false
+        while take < count and not full do
+            local want = math.min(16, count - take)
+            local chunk = redis.call('XRANGE', KEYS[1], '(' .. cursor, '+', 'COUNT', want)
+            for _, entry in ipairs(chunk) do
+                local size = 0
+                for _, value in ipairs(entry[2]) do size = size + string.len(value) end
+                if take > 0 and bytes + size > budget then
+                    full = true
+                    break
+                end
+                bytes, take, cursor = bytes + size, take + 1, entry[1]
+            end
+            if #chunk < want then break end
         end
         if take == 0 then return {} end
         local read = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', take, 'STREAMS', KEYS[1], '>')

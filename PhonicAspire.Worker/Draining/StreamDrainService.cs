@@ -42,6 +42,10 @@ public sealed partial class StreamDrainService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The group first: from then on the stream keeps what this subscription has not read, however long the
+        // handler takes to be ready (the storage's migrations, say).
+        await outage.ExecuteAsync(async _ => await _stream.EnsureConsumerGroupAsync(), stoppingToken);
+        _groupReady = true;
         await _handler.WaitUntilReadyAsync(stoppingToken);
         LogStarted(logger, subscription.Name, subscription.Group, ConsumerName);
 

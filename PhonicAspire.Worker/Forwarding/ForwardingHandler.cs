@@ -56,7 +56,11 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
                 UseJitter = true,
                 Delay = options.FirstRetryDelay,
                 MaxDelay = options.MaxRetryDelay,
-                DelayGenerator = arguments => ValueTask.FromResult(arguments.Outcome.Result?.RetryAfter),
+                // Polly uses a generated delay as it is, past MaxDelay and down to no wait at all: a Retry-After of 0
+                // (or a date past) would retry at once, one of days would outlast the age limit.
+                DelayGenerator = arguments => ValueTask.FromResult(arguments.Outcome.Result?.RetryAfter is { } asked && asked > TimeSpan.Zero
+                    ? TimeSpan.FromTicks(Math.Min(asked.Ticks, options.MaxRetryDelay.Ticks))
+                    : (TimeSpan?)null),
                 OnRetry = arguments =>
                 {
                     LogRetrying(_logger, _destinationName, arguments.Outcome.Result!.Detail, arguments.RetryDelay.TotalMilliseconds);
@@ -93,7 +97,8 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
     private async ValueTask<ForwardAttempt> AttemptAsync(QueuedDelivery delivery, CancellationToken cancellationToken)
     {
         var now = _timeProvider.GetUtcNow();
-        var attempt = now - delivery.ReceivedAt > _options.MaxAge
+        // A replay from the forwarding dead letters starts the age limit again.
+        var attempt = now - (delivery.ReplayedAt ?? delivery.ReceivedAt) > _options.MaxAge
             ? new ForwardAttempt(ForwardOutcome.Expired, $"not delivered within {_options.MaxAge} of its receipt")
             : await SendAsync(delivery, now, cancellationToken);
         _metrics.Forwarded(_destinationName, attempt.Outcome switch

@@ -27,7 +27,16 @@ public sealed partial class DatabaseMigrations(
             {
                 await using var scope = scopeFactory.CreateAsyncScope();
                 var context = scope.ServiceProvider.GetRequiredService<PhonicDbContext>();
-                await context.Database.MigrateAsync(token).ConfigureAwait(false);
+                try
+                {
+                    await context.Database.MigrateAsync(token).ConfigureAwait(false);
+                }
+                // Only a database that cannot be reached is worth waiting for; a failing migration would fail again,
+                // so the worker stops and its orchestrator shows why.
+                catch (Exception exception) when (!StorageOutage.IsUnreachable(exception) && exception is not OperationCanceledException)
+                {
+                    throw new PermanentFailureException($"The database migrations failed ({StorageOutage.Describe(exception)}).", exception);
+                }
             },
             cancellationToken).ConfigureAwait(false);
         health.SchemaApplied();
@@ -45,6 +54,11 @@ public sealed partial class DatabaseMigrations(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             _applied.TrySetCanceled(stoppingToken);
+        }
+        catch (PermanentFailureException exception)
+        {
+            _applied.TrySetException(exception);
+            throw;
         }
     }
 

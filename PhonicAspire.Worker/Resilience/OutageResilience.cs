@@ -11,7 +11,8 @@ namespace PhonicAspire.Worker.Resilience;
 /// storing a batch, acknowledging, dead-lettering, migrating) runs in this pipeline: retried with the same growing
 /// back-off up to <see cref="WorkerOptions.MaxOutageDelay"/>, logged here, and reported on <c>/health</c> when
 /// PostgreSQL is the cause. The entries stay pending in Redis meanwhile, so waiting loses nothing. Not retried:
-/// cancellation at shutdown, and a missing consumer group, which the drain loop creates again.
+/// cancellation at shutdown, a missing consumer group, which the drain loop creates again, and a
+/// <see cref="PermanentFailureException"/>.
 /// </summary>
 public static partial class OutageResilience
 {
@@ -55,6 +56,7 @@ public static partial class OutageResilience
 
     private static bool IsWorthWaitingOut(Exception exception, CancellationToken cancellationToken) =>
         !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
+        && exception is not PermanentFailureException
         && !StorageOutage.IsMissingConsumerGroup(exception);
 
     private static void Report(Exception exception, TimeSpan delay, StorageHealth health, ILogger logger)

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Options;
 using PhonicAspire.ServiceDefaults.Telemetry;
 using PhonicAspire.Webhooks;
+using PhonicAspire.Worker.Configuration;
 using PhonicAspire.Worker.Draining;
 using PhonicAspire.Worker.Persistence;
 using PhonicAspire.Worker.Resilience;
@@ -16,6 +18,7 @@ public sealed partial class PostgresDeliveryHandler(
     IServiceScopeFactory scopeFactory,
     DatabaseMigrations migrations,
     StorageHealth health,
+    IOptions<WorkerOptions> options,
     PhonicMetrics metrics,
     TimeProvider timeProvider,
     ILogger<PostgresDeliveryHandler> logger) : IDeliveryHandler
@@ -33,7 +36,7 @@ public sealed partial class PostgresDeliveryHandler(
 
         LogBatchFailed(logger, deliveries.Length, StorageOutage.Describe(batchError));
         var rejected = new List<RejectedDelivery>();
-        return await IsolateAsync(deliveries, batchError, rejected)
+        return await IsolateAsync(deliveries, batchError, rejected, cancellationToken)
             ? rejected
             : throw new StorageRefusedException(batchError);
     }
@@ -43,7 +46,8 @@ public sealed partial class PostgresDeliveryHandler(
     /// its own fails exactly as the batch did, the rest of the batch decides whether that delivery or PostgreSQL is
     /// at fault; returns false (nothing rejected) when the rest fails that way too.
     /// </summary>
-    private async Task<bool> IsolateAsync(IReadOnlyList<QueuedDelivery> deliveries, Exception batchError, List<RejectedDelivery> rejected)
+    private async Task<bool> IsolateAsync(
+        IReadOnlyList<QueuedDelivery> deliveries, Exception batchError, List<RejectedDelivery> rejected, CancellationToken cancellationToken)
     {
         var first = deliveries[0];
         var rest = deliveries.Skip(1).ToArray();
@@ -51,29 +55,50 @@ public sealed partial class PostgresDeliveryHandler(
         if (firstError is not null && rest.Length > 0 && SameFailure(firstError, batchError))
         {
             var restError = await TryStoreAsync(rest);
-            if (restError is not null && (SameFailure(restError, batchError) || !await IsolateAsync(rest, restError, rejected)))
+            if (restError is not null && (SameFailure(restError, batchError) || !await IsolateAsync(rest, restError, rejected, cancellationToken)))
             {
                 return false;
             }
 
-            rejected.Add(Rejection(first, firstError));
+            await RejectUnlessStoredAsync(first, firstError, rejected, cancellationToken);
             return true;
         }
 
         if (firstError is not null)
         {
-            rejected.Add(Rejection(first, firstError));
+            await RejectUnlessStoredAsync(first, firstError, rejected, cancellationToken);
         }
 
         foreach (var delivery in rest)
         {
             if (await TryStoreAsync([delivery]) is { } error)
             {
-                rejected.Add(Rejection(delivery, error));
+                await RejectUnlessStoredAsync(delivery, error, rejected, cancellationToken);
             }
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// A delivery that failed on its own is tried alone again, up to <see cref="WorkerOptions.MaxAttempts"/> times a
+    /// little apart, before it is rejected: an error of its class can still be a race with another worker (two
+    /// conversation.ended of one conversation merged at once), which the next attempt no longer meets.
+    /// </summary>
+    private async Task RejectUnlessStoredAsync(QueuedDelivery delivery, Exception error, List<RejectedDelivery> rejected, CancellationToken cancellationToken)
+    {
+        for (var attempt = 2; attempt <= options.Value.MaxAttempts; attempt++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), timeProvider, cancellationToken);
+            if (await TryStoreAsync([delivery]) is not { } again)
+            {
+                return;
+            }
+
+            error = again;
+        }
+
+        rejected.Add(Rejection(delivery, error));
     }
 
     private static bool SameFailure(Exception one, Exception other) => StorageOutage.Describe(one) == StorageOutage.Describe(other);
