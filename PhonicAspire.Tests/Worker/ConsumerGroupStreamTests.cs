@@ -110,6 +110,24 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
         Assert.Equal(1, await stack.Redis.StreamLengthAsync(key));
     }
 
+    [Fact]
+    public async Task Keeping_entries_in_work_touches_only_those_the_consumer_still_owns()
+    {
+        var (stream, key) = await NewStreamAsync();
+        await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[100]);
+        await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[100]);
+        var read = await stream.ReadNewAsync("slow", count: 500, maxBytes: MiB);
+        Assert.Equal(2, read.Length);
+
+        // Another consumer took the second over while the first stalled.
+        await stack.Redis.StreamClaimIdsOnlyAsync(key, "tests", "other", 0, [read[1].Id]);
+        await stream.KeepAsync("slow", [.. read.Select(entry => entry.Id)]);
+
+        var owners = await stack.Redis.StreamPendingMessagesAsync(key, "tests", 10, RedisValue.Null);
+        Assert.Equal("slow", owners.Single(pending => pending.MessageId == read[0].Id).ConsumerName);
+        Assert.Equal("other", owners.Single(pending => pending.MessageId == read[1].Id).ConsumerName);
+    }
+
     private async Task<(ConsumerGroupStream Stream, string Key)> NewStreamAsync()
     {
         var key = $"tests:consumer-group:{Guid.NewGuid():N}";

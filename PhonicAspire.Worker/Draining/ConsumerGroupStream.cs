@@ -124,6 +124,21 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
         return {next, redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], unpack(ids))}
         """;
 
+    // Only the entries still pending for this consumer: one another consumer took over (after this one stalled) stays
+    // that consumer's, rather than both handling it. ARGV: the group, the consumer, then the entry ids.
+    private const string KeepScript = """
+        local mine = {}
+        for i = 3, #ARGV do
+            if #redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1, ARGV[2]) > 0 then
+                table.insert(mine, ARGV[i])
+            end
+        end
+        if #mine == 0 then return 0 end
+        table.insert(mine, 'JUSTID')
+        redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, unpack(mine))
+        return #mine - 1
+        """;
+
     private readonly RedisKey _stream = subscription.Stream;
 
     private readonly RedisValue _group = subscription.Group;
@@ -180,11 +195,12 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
     }
 
     /// <summary>
-    /// Resets the idle time of entries this consumer is still working on (XCLAIM to itself with JUSTID, which leaves
-    /// their delivery count alone), so that no consumer, this one included, takes them for abandoned.
+    /// Resets the idle time of entries this consumer is still working on and still owns (XCLAIM to itself with
+    /// JUSTID, which leaves their delivery count alone), so that no consumer, this one included, takes them for
+    /// abandoned.
     /// </summary>
     public Task KeepAsync(string consumer, RedisValue[] entryIds) =>
-        Database.StreamClaimIdsOnlyAsync(_stream, _group, consumer, minIdleTimeInMs: 0, entryIds);
+        Database.ScriptEvaluateAsync(KeepScript, [_stream], [_group, consumer, .. entryIds]);
 
     /// <summary>How many times each of these pending entries has been delivered to a consumer, claims included.</summary>
     public async Task<IReadOnlyDictionary<string, int>> GetDeliveryCountsAsync(IReadOnlyList<StreamEntry> entries)
