@@ -24,18 +24,17 @@ local_servers_installed() {
   command -v redis-server >/dev/null 2>&1 && postgres_installed
 }
 
-# Installs Redis and PostgreSQL from the distribution's packages when they are missing.
-ensure_local_servers() {
-  local_servers_installed && return 0
-
-  local packages="redis-server postgresql"
+# Installs packages from the distribution's packages, as root or through sudo; $1 names them for the messages,
+# $2 is the package list, $3 what to install by hand where there is no apt-get.
+apt_install() {
+  local what="$1" packages="$2" elsewhere="$3"
   command -v apt-get >/dev/null 2>&1 \
-    || fail "Redis and PostgreSQL are not installed and this is not a Debian/Ubuntu machine: install redis-server (7+) and PostgreSQL (15+), or start Docker."
+    || fail "$what not installed and this is not a Debian/Ubuntu machine: $elsewhere"
 
   local sudo=""
   if [ "$(id -u)" -ne 0 ]; then
     command -v sudo >/dev/null 2>&1 \
-      || fail "Redis and PostgreSQL are missing: run 'apt-get update && apt-get install -y $packages' as root, then run this again."
+      || fail "$what missing: run 'apt-get update && apt-get install -y $packages' as root, then run this again."
     sudo="sudo"
   fi
 
@@ -44,7 +43,14 @@ ensure_local_servers() {
   # shellcheck disable=SC2086
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $packages >/dev/null \
     || fail "could not install $packages: run 'sudo apt-get install -y $packages' yourself and look at its output."
-  local_servers_installed || fail "$packages installed, but redis-server or postgres is still not found."
+}
+
+# Installs Redis and PostgreSQL from the distribution's packages when they are missing.
+ensure_local_servers() {
+  local_servers_installed && return 0
+  apt_install "Redis and PostgreSQL are" "redis-server postgresql" \
+    "install redis-server (7+) and PostgreSQL (15+), or start Docker."
+  local_servers_installed || fail "redis-server postgresql installed, but redis-server or postgres is still not found."
 }
 
 node_installed() {
@@ -55,23 +61,8 @@ node_installed() {
 # checks the version its packages need (@hono/node-server 2 and ioredis 6 want Node.js 20 or later).
 ensure_node() {
   if ! node_installed; then
-    local packages="nodejs npm"
-    command -v apt-get >/dev/null 2>&1 \
-      || fail "Node.js and npm are not installed and this is not a Debian/Ubuntu machine: install Node.js 20+ with npm."
-
-    local sudo=""
-    if [ "$(id -u)" -ne 0 ]; then
-      command -v sudo >/dev/null 2>&1 \
-        || fail "Node.js and npm are missing: run 'apt-get update && apt-get install -y $packages' as root, then run this again."
-      sudo="sudo"
-    fi
-
-    echo "Installing $packages from the distribution's packages..."
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-    # shellcheck disable=SC2086
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $packages >/dev/null \
-      || fail "could not install $packages: run 'sudo apt-get install -y $packages' yourself and look at its output."
-    node_installed || fail "$packages installed, but node or npm is still not found."
+    apt_install "Node.js and npm are" "nodejs npm" "install Node.js 20+ with npm."
+    node_installed || fail "nodejs npm installed, but node or npm is still not found."
   fi
 
   local major
