@@ -1,4 +1,3 @@
-using System.Globalization;
 using PhonicAspire.Webhooks;
 using StackExchange.Redis;
 
@@ -21,9 +20,8 @@ public sealed record DeadLetter(
 {
     public static DeadLetter From(StreamEntry entry, TimeProvider timeProvider)
     {
-        // A stream id starts with the unix milliseconds at which Redis appended the entry.
         var id = entry.Id.ToString();
-        var deadLetteredAt = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(id.AsSpan(0, id.IndexOf('-', StringComparison.Ordinal)), CultureInfo.InvariantCulture));
+        var deadLetteredAt = StreamEntryIds.AppendedAt(id);
         string? Field(string name) => entry[name] is { IsNull: false } value ? (string?)value : null;
         return new DeadLetter(
             id,

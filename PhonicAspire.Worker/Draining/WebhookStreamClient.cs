@@ -1,4 +1,3 @@
-using System.Globalization;
 using PhonicAspire.ServiceDefaults.Telemetry;
 using PhonicAspire.Webhooks;
 using PhonicAspire.Worker.Resilience;
@@ -152,14 +151,7 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
             return new StreamStatus(await length, 0, TimeSpan.Zero, await deadLetters);
         }
 
-        var oldestAge = (await oldest) is [var first, ..] ? AgeOf(first.MessageId!) : TimeSpan.Zero;
+        var oldestAge = (await oldest) is [var first, ..] ? timeProvider.GetUtcNow() - StreamEntryIds.AppendedAt(first.MessageId!) : TimeSpan.Zero;
         return new StreamStatus(await length, (await pending).PendingMessageCount, oldestAge, await deadLetters);
-    }
-
-    // A stream id starts with the unix milliseconds at which Redis appended the entry.
-    private TimeSpan AgeOf(string entryId)
-    {
-        var milliseconds = long.Parse(entryId.AsSpan(0, entryId.IndexOf('-', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
-        return timeProvider.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
     }
 }
