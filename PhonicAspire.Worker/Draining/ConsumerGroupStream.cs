@@ -10,6 +10,27 @@ namespace PhonicAspire.Worker.Draining;
 /// </summary>
 public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubscription subscription)
 {
+    // What the scripts below share: each group's last-delivered id (XINFO GROUPS), and the bytes of an entry's
+    // fields and values. A raw string ends without a line break, which the script that follows needs.
+    private const string Functions = """
+        local function last_delivered(key)
+            local groups = {}
+            for _, group in ipairs(redis.call('XINFO', 'GROUPS', key)) do
+                local name, last
+                for i = 1, #group, 2 do
+                    if group[i] == 'name' then name = group[i + 1] elseif group[i] == 'last-delivered-id' then last = group[i + 1] end
+                end
+                groups[name] = last
+            end
+            return groups
+        end
+        local function size_of(entry)
+            local size = 0
+            for _, value in ipairs(entry[2]) do size = size + string.len(value) end
+            return size
+        end
+        """ + "\n";
+
     // The lowest id still needed: per group, its oldest pending entry, or the entry after the last one it read.
     // Ids compare as (milliseconds, sequence). MINID keeps that entry and everything after it. Nothing is trimmed
     // while the storage's group is missing (a fresh or emptied Redis, before the first worker made it): entries
@@ -20,11 +41,7 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
             return tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1))
         end
         local floor_ms, floor_seq, storage
-        for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
-            local name, last
-            for i = 1, #group, 2 do
-                if group[i] == 'name' then name = group[i + 1] elseif group[i] == 'last-delivered-id' then last = group[i + 1] end
-            end
+        for name, last in pairs(last_delivered(KEYS[1])) do
             if name == '{{Webhooks.WebhookStream.ConsumerGroup}}' then storage = true end
             local pending = redis.call('XPENDING', KEYS[1], name)
             local ms, seq
@@ -44,13 +61,13 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
         """;
 
     // ARGV: the group, then the entry ids.
-    private const string AcknowledgeScript = """
+    private const string AcknowledgeScript = Functions + """
         redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
         """ + TrimBelowOldestNeeded;
 
     // Copy to the group's dead-letter stream (capped when ARGV[3] is not empty) and acknowledge in one step, so the
     // entry is in exactly one of this group's two places. ARGV: the group, the entry id, the cap, then the fields.
-    private const string DeadLetterScript = """
+    private const string DeadLetterScript = Functions + """
         if ARGV[3] == '' then
             redis.call('XADD', KEYS[2], '*', unpack(ARGV, 4))
         else
@@ -63,18 +80,11 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
     // entry): a peek at what the group would read next decides how many, and the read takes exactly those, in the
     // same step. Bounds the worker's memory when bodies are large, which a count alone cannot.
     // ARGV: the group, the consumer, the most entries, the most bytes.
-    private const string ReadNewScript = """
+    private const string ReadNewScript = Functions + """
         if redis.call('EXISTS', KEYS[1]) == 0 then
             return redis.error_reply('NOGROUP No such key ' .. KEYS[1])
         end
-        local last
-        for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
-            local name, delivered
-            for i = 1, #group, 2 do
-                if group[i] == 'name' then name = group[i + 1] elseif group[i] == 'last-delivered-id' then delivered = group[i + 1] end
-            end
-            if name == ARGV[1] then last = delivered end
-        end
+        local last = last_delivered(KEYS[1])[ARGV[1]]
         if last == nil then
             return redis.error_reply('NOGROUP No such consumer group ' .. ARGV[1] .. ' for key ' .. KEYS[1])
         end
@@ -84,8 +94,7 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
             local want = math.min(16, count - take)
             local chunk = redis.call('XRANGE', KEYS[1], '(' .. cursor, '+', 'COUNT', want)
             for _, entry in ipairs(chunk) do
-                local size = 0
-                for _, value in ipairs(entry[2]) do size = size + string.len(value) end
+                local size = size_of(entry)
                 if take > 0 and bytes + size > budget then
                     full = true
                     break
@@ -102,16 +111,14 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
     // One page of the group's pending entries idle for at least ARGV[3] ms, from the cursor ARGV[4] (inclusive, or
     // '(id' exclusive): as many as ARGV[5] and ARGV[6] bytes allow (at least one), claimed for ARGV[2] in the same step.
     // XCLAIM drops from the pending list what the stream no longer holds. Returns {next cursor or '0-0', entries}.
-    private const string ClaimScript = """
+    private const string ClaimScript = Functions + """
         local start = ARGV[4]
         if start == '0-0' then start = '-' end
         local pending = redis.call('XPENDING', KEYS[1], ARGV[1], 'IDLE', ARGV[3], start, '+', ARGV[5])
         local budget, bytes, ids, next = tonumber(ARGV[6]), 0, {}, '0-0'
         for _, entry in ipairs(pending) do
             local size = 0
-            for _, found in ipairs(redis.call('XRANGE', KEYS[1], entry[1], entry[1])) do
-                for _, value in ipairs(found[2]) do size = size + string.len(value) end
-            end
+            for _, found in ipairs(redis.call('XRANGE', KEYS[1], entry[1], entry[1])) do size = size + size_of(found) end
             if #ids > 0 and bytes + size > budget then
                 next = entry[1]
                 break
