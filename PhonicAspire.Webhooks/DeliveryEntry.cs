@@ -9,49 +9,52 @@ namespace PhonicAspire.Webhooks;
 /// </summary>
 public static class DeliveryEntry
 {
-    /// <summary>The entry's fields, as <c>XADD</c> appends them.</summary>
-    public static NameValueEntry[] ToFields(QueuedDelivery delivery)
+    /// <summary>
+    /// The entry's fields and values flattened, as a script passes them on to <c>XADD</c>, after
+    /// <paramref name="leading"/> (the script's own arguments). Built straight into one array: the API does this for
+    /// every delivery.
+    /// </summary>
+    public static RedisValue[] ToArguments(QueuedDelivery delivery, params ReadOnlySpan<RedisValue> leading)
     {
-        NameValueEntry[] fields =
-        [
-            new(WebhookStream.Fields.SvixId, delivery.SvixId),
-            new(WebhookStream.Fields.EventType, delivery.EventType ?? string.Empty),
-            new(WebhookStream.Fields.ConversationId, delivery.ConversationId ?? string.Empty),
-            new(WebhookStream.Fields.ReceivedAt, delivery.ReceivedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)),
-            new(WebhookStream.Fields.TraceParent, delivery.TraceParent ?? string.Empty),
-            new(WebhookStream.Fields.TraceState, delivery.TraceState ?? string.Empty),
-            new(WebhookStream.Fields.Body, delivery.Body),
-        ];
+        const int AlwaysWritten = 7;
+        var optional = (delivery.Reprocess ? 1 : 0) + (delivery.ReplayedAt is null ? 0 : 1) + (delivery.ForwardTo is null ? 0 : 1);
+        var arguments = new RedisValue[leading.Length + 2 * (AlwaysWritten + optional)];
+        leading.CopyTo(arguments);
+        var next = leading.Length;
+        void Add(string name, RedisValue value)
+        {
+            arguments[next++] = name;
+            arguments[next++] = value;
+        }
+
+        Add(WebhookStream.Fields.SvixId, delivery.SvixId);
+        Add(WebhookStream.Fields.EventType, delivery.EventType ?? string.Empty);
+        Add(WebhookStream.Fields.ConversationId, delivery.ConversationId ?? string.Empty);
+        Add(WebhookStream.Fields.ReceivedAt, delivery.ReceivedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
+        Add(WebhookStream.Fields.TraceParent, delivery.TraceParent ?? string.Empty);
+        Add(WebhookStream.Fields.TraceState, delivery.TraceState ?? string.Empty);
+        Add(WebhookStream.Fields.Body, delivery.Body);
         if (delivery.Reprocess)
         {
-            fields = [.. fields, new(WebhookStream.Fields.Reprocess, "1")];
+            Add(WebhookStream.Fields.Reprocess, "1");
         }
 
         if (delivery.ReplayedAt is { } replayedAt)
         {
-            fields = [.. fields, new(WebhookStream.Fields.ReplayedAt, replayedAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture))];
+            Add(WebhookStream.Fields.ReplayedAt, replayedAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
         }
 
-        return delivery.ForwardTo is { } destination ? [.. fields, new(WebhookStream.Fields.ForwardTo, destination)] : fields;
-    }
-
-    /// <summary>
-    /// The entry's fields and values flattened, as a script passes them on to <c>XADD</c>, after
-    /// <paramref name="leading"/> (the script's own arguments).
-    /// </summary>
-    public static RedisValue[] ToArguments(QueuedDelivery delivery, params ReadOnlySpan<RedisValue> leading)
-    {
-        var fields = ToFields(delivery);
-        var arguments = new RedisValue[leading.Length + 2 * fields.Length];
-        leading.CopyTo(arguments);
-        for (var i = 0; i < fields.Length; i++)
+        if (delivery.ForwardTo is { } destination)
         {
-            arguments[leading.Length + 2 * i] = fields[i].Name;
-            arguments[leading.Length + 2 * i + 1] = fields[i].Value;
+            Add(WebhookStream.Fields.ForwardTo, destination);
         }
 
         return arguments;
     }
+
+    /// <summary>The entry's fields, as <c>XADD</c> appends them.</summary>
+    public static NameValueEntry[] ToFields(QueuedDelivery delivery) =>
+        [.. ToArguments(delivery).Chunk(2).Select(pair => new NameValueEntry(pair[0], pair[1]))];
 
     /// <summary>Reads an entry back; one without a svix id, a receipt time or a body can never be stored.</summary>
     /// <exception cref="MalformedStreamEntryException">The entry lacks what every delivery has.</exception>
