@@ -18,10 +18,17 @@ public static class SvixHeaders
     public const string StandardSignature = "webhook-signature";
 
     /// <summary>Puts a signed delivery's three headers on a request, as Svix sends them.</summary>
-    public static void Add(HttpRequestHeaders headers, string svixId, long timestamp, string signature)
+    public static void Add(HttpRequestHeaders headers, string svixId, long timestamp, string signature) =>
+        Add(headers, (Id, Timestamp, Signature), svixId, timestamp, signature);
+
+    /// <summary>Puts a signed delivery's three headers on a request under the Standard Webhooks names.</summary>
+    public static void AddStandard(HttpRequestHeaders headers, string messageId, long timestamp, string signature) =>
+        Add(headers, (StandardId, StandardTimestamp, StandardSignature), messageId, timestamp, signature);
+
+    private static void Add(HttpRequestHeaders headers, (string Id, string Timestamp, string Signature) names, string messageId, long timestamp, string signature)
     {
-        headers.Add(Id, svixId);
-        headers.Add(Timestamp, timestamp.ToString(CultureInfo.InvariantCulture));
-        headers.Add(Signature, signature);
+        headers.Add(names.Id, messageId);
+        headers.Add(names.Timestamp, timestamp.ToString(CultureInfo.InvariantCulture));
+        headers.Add(names.Signature, signature);
     }
 }

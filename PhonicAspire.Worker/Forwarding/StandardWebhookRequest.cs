@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Http.Headers;
 using PhonicAspire.Webhooks;
 using PhonicAspire.Webhooks.Svix;
@@ -20,15 +19,8 @@ public static class StandardWebhookRequest
         var seconds = timestamp.ToUnixTimeSeconds();
         var content = new ReadOnlyMemoryContent(delivery.Body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        return new HttpRequestMessage(HttpMethod.Post, url)
-        {
-            Content = content,
-            Headers =
-            {
-                { SvixHeaders.StandardId, messageId },
-                { SvixHeaders.StandardTimestamp, seconds.ToString(CultureInfo.InvariantCulture) },
-                { SvixHeaders.StandardSignature, SvixSigner.Sign(keys, messageId, seconds, delivery.Body.Span) },
-            },
-        };
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
+        SvixHeaders.AddStandard(request.Headers, messageId, seconds, SvixSigner.Sign(keys, messageId, seconds, delivery.Body.Span));
+        return request;
     }
 }
