@@ -64,6 +64,15 @@ public static class Extensions
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
+
+            // The exporter retries by itself; the standard resilience handler every client gets above would retry
+            // each export again with seconds of back-off, which a service shutting down waits out before it exits.
+#pragma warning disable EXTEXP0001 // Experimental, but the documented way to opt one client out of the defaults.
+            foreach (var exporterClient in (string[])["OtlpTraceExporter", "OtlpMetricExporter", "OtlpLogExporter"])
+            {
+                builder.Services.AddHttpClient(exporterClient).RemoveAllResilienceHandlers();
+            }
+#pragma warning restore EXTEXP0001
         }
 
         return builder;
