@@ -12,6 +12,5 @@ public static class PhonicEventTypes
 
     public static IReadOnlyList<string> All { get; } = [ConversationEnded, ConversationAnalysis, ConversationTransferred];
 
-    public static bool IsKnown(string? eventType) =>
-        eventType is ConversationEnded or ConversationAnalysis or ConversationTransferred;
+    public static bool IsKnown(string? eventType) => eventType is not null && All.Contains(eventType);
 }

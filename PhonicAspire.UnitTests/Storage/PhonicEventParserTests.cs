@@ -21,8 +21,7 @@ public sealed class PhonicEventParserTests
         var parsed = PhonicEventParser.Parse(Encoding.UTF8.GetBytes(json), "conversation.ended");
 
         Assert.Contains(reason, parsed.ParseError);
-        Assert.Null(parsed.Ended);
-        Assert.Null(parsed.Analysis);
+        Assert.Null(parsed.Update);
     }
 
     [Fact]
@@ -34,8 +33,8 @@ public sealed class PhonicEventParserTests
 
         Assert.Null(parsed.ParseError);
         Assert.NotNull(parsed.Payload);
-        Assert.Equal("\\u0000", parsed.Ended?.Workspace);
-        Assert.Equal(1500, parsed.Ended?.DurationMs);
+        Assert.Equal("\\u0000", parsed.Update?.Conversation.Workspace);
+        Assert.Equal(1500, parsed.Update?.Conversation.DurationMs);
     }
 
     [Fact]
@@ -58,7 +57,7 @@ public sealed class PhonicEventParserTests
 
         Assert.Equal(DateTimeOffset.Parse("2025-07-14T11:36:33.768Z"), parsed.CreatedAt);
         Assert.Equal(TimeSpan.Zero, parsed.CreatedAt?.Offset);
-        Assert.Equal(DateTimeOffset.Parse("2025-07-14T11:35:40.617Z"), parsed.Ended?.StartedAt);
+        Assert.Equal(DateTimeOffset.Parse("2025-07-14T11:35:40.617Z"), parsed.Update?.Conversation.StartedAt);
     }
 
     [Fact]
@@ -68,7 +67,7 @@ public sealed class PhonicEventParserTests
             """{"event_type":"conversation.ended","data":{"conversation":{"id":"c","items":[{"item_idx":5},{"item_idx":5},{}]}}}"""u8.ToArray(),
             null);
 
-        Assert.Equal([0, 1, 2], parsed.Ended!.Items.Select(item => item.ItemIdx));
+        Assert.Equal([0, 1, 2], parsed.Update!.Items.Select(item => item.Item.ItemIdx));
     }
 
     [Fact]
@@ -78,8 +77,8 @@ public sealed class PhonicEventParserTests
             """{"event_type":"conversation.analysis","data":{"conversation":{"id":"c","latencies_ms":[10.5,"x",30],"interruptions_count":2.0}}}"""u8.ToArray(),
             null);
 
-        Assert.Equal([10.5, null, 30], parsed.Analysis!.LatenciesMs!);
-        Assert.Equal(2, parsed.Analysis.InterruptionsCount);
+        Assert.Equal([10.5, null, 30], parsed.Update!.Conversation.LatenciesMs!);
+        Assert.Equal(2, parsed.Update.Conversation.InterruptionsCount);
     }
 
     [Fact]
@@ -90,6 +89,6 @@ public sealed class PhonicEventParserTests
             "conversation.ended");
 
         Assert.Equal("conversation.transferred", parsed.EventType);
-        Assert.Equal("+1555", parsed.Transfer?.TransferredTo);
+        Assert.Equal("+1555", parsed.Update?.Conversation.TransferredTo);
     }
 }

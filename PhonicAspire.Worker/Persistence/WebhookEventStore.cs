@@ -3,6 +3,7 @@ using Npgsql;
 using PhonicAspire.Webhooks;
 using PhonicAspire.Worker.Persistence.Staging;
 using PhonicAspire.Worker.Phonic;
+using PhonicAspire.Worker.Projections;
 
 namespace PhonicAspire.Worker.Persistence;
 
@@ -84,7 +85,8 @@ public sealed class WebhookEventStore(PhonicDbContext context, TimeProvider time
         }
 
         var alreadyStored = await SelectStoredAsync(connection, candidates, cancellationToken).ConfigureAwait(false);
-        var copier = new BatchCopier(connection);
+        var merge = ConversationMerge.For(context.Model);
+        var copier = new BatchCopier(connection, merge);
         // Parsed while copying, so the client's parsing overlaps PostgreSQL's; a body is parsed only when new.
         // Copied in svix id order so that workers copying overlapping batches wait for each other instead of
         // deadlocking.
@@ -96,15 +98,13 @@ public sealed class WebhookEventStore(PhonicDbContext context, TimeProvider time
             storedAt,
             cancellationToken).ConfigureAwait(false);
 
-        var updates = copied.Where(staged => staged.Event.UpdatesConversation).ToList();
+        var updates = copied.Where(staged => staged.Event.Update is not null).ToList();
         if (updates.Count > 0)
         {
             await ExecuteAsync(connection, StagedUpdatesTable.Create, cancellationToken).ConfigureAwait(false);
             await copier.CopyUpdatesAsync(updates, cancellationToken).ConfigureAwait(false);
-            // One event type means one upsert statement, which takes its rows in the global order by itself.
-            var severalStatements = updates.Select(staged => staged.Event.EventType).Distinct(StringComparer.Ordinal).Skip(1).Any();
-            await using var merge = MergeBatch(connection, severalStatements);
-            await merge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await using var statements = MergeBatch(connection, merge, [.. updates.Select(staged => staged.Event.Update!.Projection)]);
+            await statements.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -134,24 +134,12 @@ public sealed class WebhookEventStore(PhonicDbContext context, TimeProvider time
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static NpgsqlBatch MergeBatch(NpgsqlConnection connection, bool lockFirst)
+    private static NpgsqlBatch MergeBatch(NpgsqlConnection connection, ConversationMerge merge, HashSet<ConversationProjection> present)
     {
-        var batch = new NpgsqlBatch(connection)
+        var batch = new NpgsqlBatch(connection);
+        foreach (var statement in merge.Statements(present))
         {
-            BatchCommands =
-            {
-                new NpgsqlBatchCommand(MergeStatements.UpsertEnded),
-                new NpgsqlBatchCommand(MergeStatements.DeleteReplacedToolCalls),
-                new NpgsqlBatchCommand(MergeStatements.DeleteReplacedItems),
-                new NpgsqlBatchCommand(MergeStatements.InsertItems),
-                new NpgsqlBatchCommand(MergeStatements.InsertToolCalls),
-                new NpgsqlBatchCommand(MergeStatements.UpsertAnalysis),
-                new NpgsqlBatchCommand(MergeStatements.UpsertTransferred),
-            },
-        };
-        if (lockFirst)
-        {
-            batch.BatchCommands.Insert(0, new NpgsqlBatchCommand(MergeStatements.LockConversations));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(statement));
         }
 
         return batch;

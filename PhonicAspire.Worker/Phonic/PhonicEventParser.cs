@@ -1,7 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Unicode;
-using PhonicAspire.Webhooks;
+using PhonicAspire.Worker.Projections;
 
 namespace PhonicAspire.Worker.Phonic;
 
@@ -64,31 +63,14 @@ public static class PhonicEventParser
             return new PhonicEvent(eventType, createdAt, conversationId, null, jsonbProblem);
         }
 
-        if (!PhonicEventTypes.IsKnown(eventType))
+        if (ConversationProjections.Find(eventType) is not { } projection)
         {
             return new PhonicEvent(eventType, createdAt, conversationId, payload, null);
         }
 
-        if (conversationId is null)
-        {
-            return new PhonicEvent(eventType, createdAt, null, payload, "data.conversation.id is missing or not a non-empty string");
-        }
-
-        return eventType switch
-        {
-            PhonicEventTypes.ConversationEnded => new PhonicEvent(
-                eventType, createdAt, conversationId, payload, null,
-                Ended: EndedConversationReader.Read(conversation, conversationId, data.PropertyOrUndefined("call_info"u8))),
-            PhonicEventTypes.ConversationAnalysis => new PhonicEvent(
-                eventType, createdAt, conversationId, payload, null,
-                Analysis: new PhonicAnalysis(
-                    conversation.PropertyOrUndefined("latencies_ms"u8).DoubleArrayOrNull(),
-                    conversation.PropertyOrUndefined("interruptions_count"u8).Int32OrNull())),
-            PhonicEventTypes.ConversationTransferred => new PhonicEvent(
-                eventType, createdAt, conversationId, payload, null,
-                Transfer: new PhonicTransfer(data.PropertyOrUndefined("transferred_to"u8).StringOrNull())),
-            _ => throw new UnreachableException($"{eventType} is a known event type without a reader."),
-        };
+        return conversationId is null
+            ? new PhonicEvent(eventType, createdAt, null, payload, "data.conversation.id is missing or not a non-empty string")
+            : new PhonicEvent(eventType, createdAt, conversationId, payload, null, projection.Read(data, conversation, conversationId));
     }
 
     private static ReadOnlyMemory<byte> WithoutByteOrderMark(ReadOnlyMemory<byte> body) =>

@@ -7,7 +7,7 @@ using NpgsqlTypes;
 namespace PhonicAspire.Worker.Persistence.Staging;
 
 /// <summary>Writes a batch with binary COPY, the fastest way rows reach PostgreSQL.</summary>
-internal sealed class BatchCopier(NpgsqlConnection connection)
+internal sealed class BatchCopier(NpgsqlConnection connection, ConversationMerge merge)
 {
     // Relaxed escaping writes text as UTF-8 rather than \u escapes; the result goes to PostgreSQL, not a browser.
     private static readonly JsonWriterOptions UpdateJsonOptions = new()
@@ -55,7 +55,7 @@ internal sealed class BatchCopier(NpgsqlConnection connection)
         {
             json.ResetWrittenCount();
             writer.Reset();
-            ConversationUpdateJson.Write(writer, phonicEvent);
+            merge.WriteFields(writer, phonicEvent.Update!);
             await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
 
             await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);

@@ -2,8 +2,8 @@ namespace PhonicAspire.Worker.Persistence.Staging;
 
 /// <summary>
 /// Temporary tables for merging a batch: staged_updates receives the conversation updates by COPY
-/// (<c>fields</c> is written by <see cref="ConversationUpdateJson"/>), applied_ended records which
-/// conversation.ended events the merge applied. Each connection creates them once and keeps them (the pool does
+/// (<c>fields</c> is written by <see cref="ConversationMerge"/>), applied_with_items records which events carrying
+/// items (conversation.ended) the merge applied. Each connection creates them once and keeps them (the pool does
 /// not reset connections, see <see cref="Microsoft.Extensions.Hosting.PhonicPersistenceExtensions"/>); their rows
 /// go at every commit, so no batch sees another's. Creating and dropping them in every transaction cost PostgreSQL
 /// about 7 ms of catalog writes per batch, most of the work of a small batch.
@@ -25,7 +25,7 @@ internal static class StagedUpdatesTable
             created_at timestamptz,
             fields jsonb COMPRESSION lz4 NOT NULL
         ) ON COMMIT DELETE ROWS;
-        CREATE TEMP TABLE IF NOT EXISTS applied_ended (
+        CREATE TEMP TABLE IF NOT EXISTS applied_with_items (
             svix_id text NOT NULL,
             conversation_id text NOT NULL,
             replaced boolean NOT NULL

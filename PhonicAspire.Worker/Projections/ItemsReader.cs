@@ -1,11 +1,13 @@
 using System.Text.Json;
+using PhonicAspire.Worker.Persistence.Entities;
+using PhonicAspire.Worker.Phonic;
 
-namespace PhonicAspire.Worker.Phonic;
+namespace PhonicAspire.Worker.Projections;
 
 /// <summary>Reads <c>items[]</c> of an ended conversation, with each assistant turn's tool calls.</summary>
 internal static class ItemsReader
 {
-    public static IReadOnlyList<PhonicItem> Read(JsonElement items)
+    public static IReadOnlyList<ItemUpdate> Read(JsonElement items, string conversationId)
     {
         if (items.ValueKind != JsonValueKind.Array)
         {
@@ -13,11 +15,11 @@ internal static class ItemsReader
         }
 
         var keys = ItemKeys(items);
-        var read = new PhonicItem[keys.Length];
+        var read = new ItemUpdate[keys.Length];
         var position = 0;
         foreach (var item in items.EnumerateArray())
         {
-            read[position] = ReadItem(item, keys[position]);
+            read[position] = ReadItem(item, conversationId, keys[position]);
             position++;
         }
 
@@ -44,11 +46,11 @@ internal static class ItemsReader
         return keys;
     }
 
-    private static PhonicItem ReadItem(JsonElement item, int itemIdx)
+    private static ItemUpdate ReadItem(JsonElement item, string conversationId, int itemIdx)
     {
         if (item.ValueKind != JsonValueKind.Object)
         {
-            return new PhonicItem(itemIdx);
+            return new ItemUpdate(new ConversationItem { ConversationId = conversationId, ItemIdx = itemIdx }, []);
         }
 
         JsonElement id = default, role = default, liveTranscript = default, postCallTranscript = default,
@@ -73,46 +75,52 @@ internal static class ItemsReader
             }
         }
 
-        return new PhonicItem(itemIdx)
-        {
-            Id = id.StringOrNull(),
-            Role = role.StringOrNull(),
-            LiveTranscript = liveTranscript.StringOrNull(),
-            PostCallTranscript = postCallTranscript.StringOrNull(),
-            RedactedTranscript = redactedTranscript.StringOrNull(),
-            DurationMs = durationMs.DoubleOrNull(),
-            StartedAt = startedAt.TimestampOrNull(),
-            VoiceId = voiceId.StringOrNull(),
-            AudioSpeed = audioSpeed.DoubleOrNull(),
-            SystemPrompt = systemPrompt.StringOrNull(),
-            ToolCalls = ReadToolCalls(toolCalls),
-        };
+        return new ItemUpdate(
+            new ConversationItem
+            {
+                ConversationId = conversationId,
+                ItemIdx = itemIdx,
+                ItemId = id.StringOrNull(),
+                Role = role.StringOrNull(),
+                LiveTranscript = liveTranscript.StringOrNull(),
+                PostCallTranscript = postCallTranscript.StringOrNull(),
+                RedactedTranscript = redactedTranscript.StringOrNull(),
+                DurationMs = durationMs.DoubleOrNull(),
+                StartedAt = startedAt.TimestampOrNull(),
+                VoiceId = voiceId.StringOrNull(),
+                AudioSpeed = audioSpeed.DoubleOrNull(),
+                SystemPrompt = systemPrompt.StringOrNull(),
+            },
+            ReadToolCalls(toolCalls, conversationId, itemIdx));
     }
 
-    private static IReadOnlyList<PhonicToolCall> ReadToolCalls(JsonElement toolCalls)
+    private static IReadOnlyList<ToolCall> ReadToolCalls(JsonElement toolCalls, string conversationId, int itemIdx)
     {
         if (toolCalls.ValueKind != JsonValueKind.Array || toolCalls.GetArrayLength() == 0)
         {
             return [];
         }
 
-        var read = new PhonicToolCall[toolCalls.GetArrayLength()];
+        var read = new ToolCall[toolCalls.GetArrayLength()];
         var position = 0;
         foreach (var toolCall in toolCalls.EnumerateArray())
         {
-            read[position] = ReadToolCall(toolCall, position);
+            read[position] = ReadToolCall(toolCall, conversationId, itemIdx, position);
             position++;
         }
 
         return read;
     }
 
-    private static PhonicToolCall ReadToolCall(JsonElement toolCall, int position)
+    private static ToolCall ReadToolCall(JsonElement toolCall, string conversationId, int itemIdx, int position)
     {
         var tool = toolCall.PropertyOrUndefined("tool"u8);
-        return new PhonicToolCall(position)
+        return new ToolCall
         {
-            Id = toolCall.PropertyOrUndefined("id"u8).StringOrNull(),
+            ConversationId = conversationId,
+            ItemIdx = itemIdx,
+            CallIdx = position,
+            ToolCallId = toolCall.PropertyOrUndefined("id"u8).StringOrNull(),
             ToolId = tool.PropertyOrUndefined("id"u8).StringOrNull(),
             ToolName = tool.PropertyOrUndefined("name"u8).StringOrNull(),
             RequestBody = toolCall.PropertyOrUndefined("request_body"u8).RawJsonOrNull(),
