@@ -7,7 +7,8 @@ namespace PhonicAspire.Tests.Infrastructure;
 /// Three services that receive PhonicAspire's forwards, on one loopback listener, each behaving as a real
 /// destination can: <c>flaky</c> answers 503 to the first attempt of every event and, with <c>Retry-After: 1</c>,
 /// to everything while <see cref="FlakyDown"/> is set, then 200; <c>gone</c> answers 410; <c>dead</c> answers 503
-/// forever.
+/// forever; <c>picky</c> answers 503 forever to events whose body holds <see cref="PickyRefusalMarker"/>, 200 to
+/// the rest.
 /// Every attempt is recorded with whether its Standard Webhooks signature verifies under <see cref="SigningSecret"/>.
 /// </summary>
 public sealed class ForwardingDestinations : IAsyncDisposable
@@ -15,6 +16,8 @@ public sealed class ForwardingDestinations : IAsyncDisposable
     public const string Flaky = "flaky";
     public const string Gone = "gone";
     public const string Dead = "dead";
+    public const string Picky = "picky";
+    public const string PickyRefusalMarker = "conv_picky_refuses_";
     public const string SigningSecret = "whsec_Zm9yd2FyZGluZy1zZWNyZXQtZm9yLXRoZS10ZXN0cw==";
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(5);
 
@@ -97,6 +100,8 @@ public sealed class ForwardingDestinations : IAsyncDisposable
                 Flaky when FlakyDown || earlier == 0 => 503,
                 Flaky => 200,
                 Gone => 410,
+                Picky when System.Text.Encoding.UTF8.GetString(body.ToArray()).Contains(PickyRefusalMarker, StringComparison.Ordinal) => 503,
+                Picky => 200,
                 _ => 503,
             };
             _received.Add(new ForwardReceived(

@@ -2,7 +2,8 @@ namespace PhonicAspire.Tests.Infrastructure;
 
 /// <summary>
 /// The stack with forwarding configured through the AppHost: the three <see cref="ForwardingDestinations"/>
-/// (<c>gone</c> only for conversation.transferred, <c>dead</c> only for conversation.analysis), short retry pauses
+/// (<c>gone</c> only for conversation.transferred, <c>dead</c> only for conversation.analysis, <c>picky</c> only for
+/// conversation.ended), short retry pauses
 /// and age limit so tests see them pass, and the sample receiver a developer's F5 starts.
 /// </summary>
 public sealed class ForwardingStackFixture : PhonicStackFixture
@@ -29,6 +30,8 @@ public sealed class ForwardingStackFixture : PhonicStackFixture
             $"Phonic:Forwarding:Destinations:{ForwardingDestinations.Gone}:EventTypes:0=conversation.transferred",
             $"Phonic:Forwarding:Destinations:{ForwardingDestinations.Dead}:Url={destinations.Url(ForwardingDestinations.Dead)}",
             $"Phonic:Forwarding:Destinations:{ForwardingDestinations.Dead}:EventTypes:0=conversation.analysis",
+            $"Phonic:Forwarding:Destinations:{ForwardingDestinations.Picky}:Url={destinations.Url(ForwardingDestinations.Picky)}",
+            $"Phonic:Forwarding:Destinations:{ForwardingDestinations.Picky}:EventTypes:0=conversation.ended",
             $"Phonic:Forwarding:MaxAge={MaxAge}",
             "Phonic:Forwarding:FirstRetryDelay=00:00:00.200",
             "Phonic:Forwarding:MaxRetryDelay=00:00:01")

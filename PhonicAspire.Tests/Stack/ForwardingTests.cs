@@ -36,11 +36,14 @@ public sealed class ForwardingTests(ForwardingStackFixture stack)
                 await Eventually.ReturnsAsync(() => StoredEvents.CountAsync(stack, webhook.SvixId), count => count == 1, Timeout, $"{webhook.SvixId} to be stored while the destination is down");
             }
 
-            // The destination's consumer group holds the batches it is retrying (two at a time); later events wait
-            // behind them in the stream, so only the first is sure to be retried while the destination is down.
-            await Eventually.ReturnsAsync(
-                () => Task.FromResult(stack.Destinations.ReceivedBy(ForwardingDestinations.Flaky, webhooks[0].SvixId).Count),
-                tried => tried >= 2, Timeout, "the first event to be tried again while the destination is down");
+            // Each event holds its own place in the destination's window, so every one is retried meanwhile.
+            foreach (var webhook in webhooks)
+            {
+                await Eventually.ReturnsAsync(
+                    () => Task.FromResult(stack.Destinations.ReceivedBy(ForwardingDestinations.Flaky, webhook.SvixId).Count),
+                    tried => tried >= 2, Timeout, $"{webhook.SvixId} to be tried again while the destination is down");
+            }
+
             await down;
         }
         finally
@@ -150,6 +153,48 @@ public sealed class ForwardingTests(ForwardingStackFixture stack)
         await Eventually.ReturnsAsync(
             () => Task.FromResult(stack.Destinations.ReceivedBy(ForwardingDestinations.Dead, webhooks[0].SvixId).Count),
             attempts => attempts > attemptsBefore, Timeout, "the replayed forward to be tried again");
+    }
+
+    [Fact]
+    public async Task Events_a_destination_keeps_failing_hold_up_neither_the_events_behind_them_nor_their_acknowledgement()
+    {
+        using var client = stack.CreateApiClient();
+
+        // Each failing event taken on its own, so each sits in a batch of its own: more of them than the batches a
+        // destination had in flight at once.
+        var failing = Enumerable.Range(0, 3)
+            .Select(_ => SignedWebhook.FromSample(SamplePayloads.Ended, $"{ForwardingDestinations.PickyRefusalMarker}{Guid.NewGuid():N}"))
+            .ToArray();
+        foreach (var webhook in failing)
+        {
+            await SendAsync(client, webhook);
+            await Eventually.ReturnsAsync(
+                () => Task.FromResult(stack.Destinations.ReceivedBy(ForwardingDestinations.Picky, webhook.SvixId).Count),
+                attempts => attempts > 0, TimeSpan.FromSeconds(10), $"failing event {webhook.SvixId} to be tried");
+        }
+
+        var behind = Enumerable.Range(0, 5).Select(_ => SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId())).ToArray();
+        await SendAsync(client, behind);
+        var behindEntries = await Task.WhenAll(behind.Select(async webhook => (string)(await stack.Redis.StringGetAsync(WebhookStream.AcceptedKeyPrefix + webhook.SvixId))!));
+        var failingEntries = await Task.WhenAll(failing.Select(async webhook => (string)(await stack.Redis.StringGetAsync(WebhookStream.AcceptedKeyPrefix + webhook.SvixId))!));
+
+        // Well within the age limit, so the failing events are still being retried meanwhile.
+        Assert.True(TimeSpan.FromSeconds(10) < ForwardingStackFixture.MaxAge / 2, "the wait must end well within the age limit");
+        foreach (var webhook in behind)
+        {
+            await Eventually.ReturnsAsync(
+                () => Task.FromResult(stack.Destinations.ReceivedBy(ForwardingDestinations.Picky, webhook.SvixId)),
+                attempts => attempts.Any(attempt => attempt.Status == 200), TimeSpan.FromSeconds(10),
+                $"{webhook.SvixId} to be delivered while the events before it keep failing");
+        }
+
+        var group = WebhookStream.ForwardingGroupPrefix + ForwardingDestinations.Picky;
+        await Eventually.ReturnsAsync(
+            async () => (await stack.Redis.StreamPendingMessagesAsync(WebhookStream.Name, group, 1000, RedisValue.Null)).Select(pending => (string)pending.MessageId!).ToHashSet(),
+            pending => !pending.Overlaps(behindEntries), TimeSpan.FromSeconds(10), "each delivered event to be acknowledged on its own");
+        var stillPending = (await stack.Redis.StreamPendingMessagesAsync(WebhookStream.Name, group, 1000, RedisValue.Null)).Select(pending => (string)pending.MessageId!);
+        Assert.Subset(stillPending.ToHashSet(), failingEntries.ToHashSet());
+        Assert.All(failing, webhook => Assert.DoesNotContain(stack.Destinations.ReceivedBy(ForwardingDestinations.Picky, webhook.SvixId), attempt => attempt.Status == 200));
     }
 
     [Fact]

@@ -145,7 +145,7 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
     {
         public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public Task<IReadOnlyList<RejectedDelivery>> HandleAsync(IReadOnlyList<QueuedDelivery> deliveries, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<RejectedDelivery>>([]);
+        public Task HandleAsync(IReadOnlyList<QueuedDelivery> deliveries, DeliveryOutcomes outcomes, CancellationToken cancellationToken) =>
+            Task.CompletedTask;
     }
 }

@@ -11,6 +11,10 @@ namespace PhonicAspire.Worker.Draining;
 /// <param name="DeadLetterFields">Added to each of its dead letters (the forwarding destination, say).</param>
 /// <param name="DeadLetterMaxLength">Past this many, the oldest of its dead letters go: none when null.</param>
 /// <param name="ObservesStream">Reports the stream's length, pending entries and dead letters as metrics.</param>
+/// <param name="DeliveryWindow">
+/// When set, the most deliveries read and not yet reported that it holds at once, however many batches they came in;
+/// when null, it holds <see cref="Configuration.WorkerOptions.StoreConcurrency"/> batches.
+/// </param>
 /// <param name="Stream">The stream it reads: the webhook stream but in tests of the stream code itself.</param>
 public sealed record DrainSubscription(
     string Name,
@@ -20,4 +24,5 @@ public sealed record DrainSubscription(
     IReadOnlyList<NameValueEntry> DeadLetterFields,
     long? DeadLetterMaxLength = null,
     bool ObservesStream = false,
+    int? DeliveryWindow = null,
     string Stream = WebhookStream.Name);

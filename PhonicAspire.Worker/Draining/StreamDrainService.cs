@@ -34,8 +34,12 @@ public sealed partial class StreamDrainService(
 
     private readonly ConsumerGroupStream _stream = new(redis, subscription);
     private readonly IDeliveryHandler _handler = subscription.Handler;
+
+    // With a delivery window, one slot per delivery read and not yet reported; without, batches are what is counted.
+    private readonly SemaphoreSlim? _window = subscription.DeliveryWindow is { } size ? new SemaphoreSlim(size, size) : null;
     private bool _groupReady;
     private DateTimeOffset _nextClaim;
+    private RedisValue _claimCursor = StreamEntryIds.Start;
     private DateTimeOffset _nextStatus;
 
     public string ConsumerName { get; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
@@ -60,7 +64,8 @@ public sealed partial class StreamDrainService(
             try
             {
                 await ObserveFinishedAsync(inFlight);
-                var entries = await outage.ExecuteAsync(token => ReadAsync(finishing.Token, token), stoppingToken);
+                var room = await WaitForRoomAsync(inFlight, stoppingToken);
+                var entries = await outage.ExecuteAsync(token => ReadAsync(room, finishing.Token, token), stoppingToken);
                 if (entries.Length == 0)
                 {
                     await Task.Delay(idleDelay, timeProvider, stoppingToken);
@@ -69,13 +74,8 @@ public sealed partial class StreamDrainService(
                 }
 
                 idleDelay = MinIdleDelay;
+                TakeRoom(entries.Length);
                 inFlight.Add(DrainAsync(entries, finishing.Token));
-                if (inFlight.Count >= settings.StoreConcurrency)
-                {
-                    var finished = await Task.WhenAny(inFlight);
-                    inFlight.Remove(finished);
-                    await finished;
-                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -102,8 +102,43 @@ public sealed partial class StreamDrainService(
         }
     }
 
-    /// <summary>One turn of the loop's Redis work: the group, the metrics, the claims when due, then new entries.</summary>
-    private async ValueTask<StreamEntry[]> ReadAsync(CancellationToken finishing, CancellationToken stoppingToken)
+    /// <summary>
+    /// Waits until another read may start, and returns how many entries it may take: without a delivery window,
+    /// until fewer than <see cref="WorkerOptions.StoreConcurrency"/> batches are in flight (the storage, whose
+    /// transactions each hold a connection); with one, until a delivery has left it (forwarding, where a delivery
+    /// its destination keeps failing holds its own slot and not its batch's).
+    /// </summary>
+    private async Task<int> WaitForRoomAsync(List<Task> inFlight, CancellationToken stoppingToken)
+    {
+        var batchSize = options.Value.BatchSize;
+        if (_window is null)
+        {
+            while (inFlight.Count >= options.Value.StoreConcurrency)
+            {
+                var finished = await Task.WhenAny(inFlight);
+                inFlight.Remove(finished);
+                await finished;
+            }
+
+            return batchSize;
+        }
+
+        await _window.WaitAsync(stoppingToken);
+        _window.Release();
+        return Math.Min(batchSize, _window.CurrentCount);
+    }
+
+    // Only this loop takes slots, so the room it was given is still there.
+    private void TakeRoom(int entries)
+    {
+        for (var taken = 0; _window is not null && taken < entries; taken++)
+        {
+            _window.Wait(0);
+        }
+    }
+
+    /// <summary>One turn of the loop's Redis work: the group, the metrics, abandoned entries when due, else new ones.</summary>
+    private async ValueTask<StreamEntry[]> ReadAsync(int room, CancellationToken finishing, CancellationToken stoppingToken)
     {
         var settings = options.Value;
         if (!_groupReady)
@@ -121,20 +156,28 @@ public sealed partial class StreamDrainService(
 
         if (now >= _nextClaim)
         {
-            await ClaimAbandonedAsync(finishing, stoppingToken);
+            var claimed = await ClaimAbandonedAsync(room, finishing, stoppingToken);
+            if (claimed.Length > 0)
+            {
+                return claimed;
+            }
+
             _nextClaim = now + settings.ClaimIdleTime / 2;
         }
 
-        return await _stream.ReadNewAsync(ConsumerName, settings.BatchSize, settings.MaxBatchBytes);
+        return await _stream.ReadNewAsync(ConsumerName, room, settings.MaxBatchBytes);
     }
 
-    private async Task ClaimAbandonedAsync(CancellationToken finishing, CancellationToken stoppingToken)
+    /// <summary>
+    /// The next page of entries abandoned by dead consumers, handled like new ones; the pages of one round are taken
+    /// one turn of the loop at a time, and an empty result ends the round.
+    /// </summary>
+    private async Task<StreamEntry[]> ClaimAbandonedAsync(int room, CancellationToken finishing, CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        RedisValue cursor = "0-0";
         do
         {
-            (var claimed, cursor) = await _stream.ClaimAbandonedAsync(ConsumerName, settings.ClaimIdleTime, settings.BatchSize, settings.MaxBatchBytes, cursor);
+            (var claimed, _claimCursor) = await _stream.ClaimAbandonedAsync(ConsumerName, settings.ClaimIdleTime, room, settings.MaxBatchBytes, _claimCursor);
             if (claimed.Length == 0)
             {
                 continue;
@@ -151,23 +194,40 @@ public sealed partial class StreamDrainService(
                 await DeadLetterAsync(entry, $"delivered {deliveryCounts[entry.Id.ToString()]} times without being stored", finishing);
             }
 
-            await DrainAsync(claimed.Except(crashing).ToArray(), finishing);
+            if (claimed.Except(crashing).ToArray() is { Length: > 0 } abandoned)
+            {
+                return abandoned;
+            }
         }
-        while (cursor != "0-0" && !stoppingToken.IsCancellationRequested);
+        while (_claimCursor != StreamEntryIds.Start && !stoppingToken.IsCancellationRequested);
+
+        return [];
     }
 
     private async Task DrainAsync(IReadOnlyList<StreamEntry> entries, CancellationToken cancellationToken)
     {
+        var released = 0;
         using var handled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var keeping = KeepOwnershipAsync([.. entries.Select(entry => entry.Id)], handled.Token);
         try
         {
-            await HandleAsync(entries, cancellationToken);
+            await HandleAsync(entries, reported => Release(ref released, reported), cancellationToken);
         }
         finally
         {
             await handled.CancelAsync();
             await keeping;
+            // What was not reported (malformed, or left pending at shutdown) leaves the window too.
+            Release(ref released, entries.Count - Volatile.Read(ref released));
+        }
+    }
+
+    private void Release(ref int released, int count)
+    {
+        if (count > 0)
+        {
+            Interlocked.Add(ref released, count);
+            _window?.Release(count);
         }
     }
 
@@ -197,18 +257,14 @@ public sealed partial class StreamDrainService(
         }
     }
 
-    private async Task HandleAsync(IReadOnlyList<StreamEntry> entries, CancellationToken cancellationToken)
+    private async Task HandleAsync(IReadOnlyList<StreamEntry> entries, Action<int> reported, CancellationToken cancellationToken)
     {
-        // By reference: two entries can hold equal deliveries (a requeue of one still pending, say).
-        var entryOf = new Dictionary<QueuedDelivery, StreamEntry>(entries.Count, ReferenceEqualityComparer.Instance);
-        var deliveries = new List<QueuedDelivery>(entries.Count);
+        var decoded = new List<(QueuedDelivery, StreamEntry)>(entries.Count);
         foreach (var entry in entries)
         {
             try
             {
-                var delivery = DeliveryEntry.Read(entry);
-                entryOf[delivery] = entry;
-                deliveries.Add(delivery);
+                decoded.Add((DeliveryEntry.Read(entry), entry));
             }
             catch (MalformedStreamEntryException exception)
             {
@@ -216,21 +272,19 @@ public sealed partial class StreamDrainService(
             }
         }
 
-        if (deliveries.Count == 0)
+        if (decoded.Count == 0)
         {
             return;
         }
 
-        var rejected = await outage.ExecuteAsync(
-            async token => await _handler.HandleAsync(deliveries, token), cancellationToken);
-        foreach (var rejection in rejected)
-        {
-            await DeadLetterAsync(entryOf[rejection.Delivery], rejection.Reason, cancellationToken);
-            entryOf.Remove(rejection.Delivery);
-        }
-
-        var handled = entryOf.Values.Select(entry => entry.Id.ToString()).ToArray();
-        await outage.ExecuteAsync(async _ => await _stream.AcknowledgeAsync(handled), cancellationToken);
+        var outcomes = new DeliveryOutcomes(
+            decoded,
+            (handled, token) => outage.ExecuteAsync(async _ => await _stream.AcknowledgeAsync([.. handled.Select(entry => entry.Id.ToString())]), token).AsTask(),
+            (entry, reason, token) => DeadLetterAsync(entry, reason, token),
+            reported);
+        // A retry after an outage hands over only what the failed attempt had not reported.
+        await outage.ExecuteAsync(async token => await _handler.HandleAsync(outcomes.Unreported, outcomes, token), cancellationToken);
+        await outcomes.HandledRestAsync(cancellationToken);
     }
 
     private async Task DeadLetterAsync(StreamEntry entry, string reason, CancellationToken cancellationToken)

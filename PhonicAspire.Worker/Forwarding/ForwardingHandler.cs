@@ -31,6 +31,9 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
     private readonly ILogger<ForwardingHandler> _logger;
     private readonly ResiliencePipeline<ForwardAttempt> _retry;
 
+    // Attempts under way, across every batch the destination's window holds; the events waiting to retry hold none.
+    private readonly SemaphoreSlim _attempts;
+
     public ForwardingHandler(
         string destinationName,
         ForwardingOptions options,
@@ -47,6 +50,7 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
         _metrics = metrics;
         _timeProvider = timeProvider;
         _logger = logger;
+        _attempts = new SemaphoreSlim(options.Concurrency, options.Concurrency);
         _retry = new ResiliencePipelineBuilder<ForwardAttempt> { TimeProvider = timeProvider }
             .AddRetry(new RetryStrategyOptions<ForwardAttempt>
             {
@@ -72,35 +76,44 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
 
     public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task<IReadOnlyList<RejectedDelivery>> HandleAsync(IReadOnlyList<QueuedDelivery> deliveries, CancellationToken cancellationToken)
+    public async Task HandleAsync(IReadOnlyList<QueuedDelivery> deliveries, DeliveryOutcomes outcomes, CancellationToken cancellationToken)
     {
-        var rejected = new List<RejectedDelivery>();
         var mine = deliveries.Where(delivery =>
             (delivery.ForwardTo ?? _destinationName) == _destinationName && _destination.Accepts(delivery.EventType));
-        await Parallel.ForEachAsync(
-            mine,
-            new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = cancellationToken },
-            async (delivery, token) =>
-            {
-                var final = await _retry.ExecuteAsync(static (state, token) => state.Handler.AttemptAsync(state.Delivery, token), (Handler: this, Delivery: delivery), token);
-                if (final.Outcome != ForwardOutcome.Delivered)
-                {
-                    lock (rejected)
-                    {
-                        rejected.Add(new RejectedDelivery(delivery, $"{_destinationName}: {final.Detail}"));
-                    }
-                }
-            });
-        return rejected;
+        await Task.WhenAll(mine.Select(delivery => ForwardAsync(delivery, outcomes, cancellationToken)));
+    }
+
+    // Reported on its own as soon as it is decided, so an event the destination keeps failing holds back no other.
+    private async Task ForwardAsync(QueuedDelivery delivery, DeliveryOutcomes outcomes, CancellationToken cancellationToken)
+    {
+        var final = await _retry.ExecuteAsync(static (state, token) => state.Handler.AttemptAsync(state.Delivery, token), (Handler: this, Delivery: delivery), cancellationToken);
+        if (final.Outcome == ForwardOutcome.Delivered)
+        {
+            await outcomes.HandledAsync(delivery, cancellationToken);
+        }
+        else
+        {
+            await outcomes.RejectedAsync(delivery, $"{_destinationName}: {final.Detail}", cancellationToken);
+        }
     }
 
     private async ValueTask<ForwardAttempt> AttemptAsync(QueuedDelivery delivery, CancellationToken cancellationToken)
     {
-        var now = _timeProvider.GetUtcNow();
-        // A replay from the forwarding dead letters starts the age limit again.
-        var attempt = now - (delivery.ReplayedAt ?? delivery.ReceivedAt) > _options.MaxAge
-            ? new ForwardAttempt(ForwardOutcome.Expired, $"not delivered within {_options.MaxAge} of its receipt")
-            : await SendAsync(delivery, now, cancellationToken);
+        ForwardAttempt attempt;
+        await _attempts.WaitAsync(cancellationToken);
+        try
+        {
+            var now = _timeProvider.GetUtcNow();
+            // A replay from the forwarding dead letters starts the age limit again.
+            attempt = now - (delivery.ReplayedAt ?? delivery.ReceivedAt) > _options.MaxAge
+                ? new ForwardAttempt(ForwardOutcome.Expired, $"not delivered within {_options.MaxAge} of its receipt")
+                : await SendAsync(delivery, now, cancellationToken);
+        }
+        finally
+        {
+            _attempts.Release();
+        }
+
         _metrics.Forwarded(_destinationName, attempt.Outcome switch
         {
             ForwardOutcome.Delivered => "delivered",

@@ -35,6 +35,13 @@ public sealed class ForwardingOptions
     [Range(1, 256)]
     public int Concurrency { get; set; } = 16;
 
+    /// <summary>
+    /// Events a destination holds at once, being forwarded or waiting to be tried again. An event the destination
+    /// keeps failing holds one of these until it is delivered or expires, and none of the events behind it.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int InFlight { get; set; } = 1_000;
+
     /// <summary>Past this many forwarding dead letters, the oldest go (their events stay in PostgreSQL), so a dead destination cannot fill Redis.</summary>
     [Range(1, 100_000_000)]
     public long MaxDeadLetters { get; set; } = 100_000;

@@ -41,7 +41,8 @@ public static class ForwardingServiceCollectionExtensions
                     WebhookStream.ForwardingDeadLetterName,
                     ActivatorUtilities.CreateInstance<ForwardingHandler>(services, name, options),
                     [new NameValueEntry(WebhookStream.Fields.Destination, name)],
-                    options.MaxDeadLetters);
+                    options.MaxDeadLetters,
+                    DeliveryWindow: options.InFlight);
                 return ActivatorUtilities.CreateInstance<StreamDrainService>(services, subscription);
             });
         }

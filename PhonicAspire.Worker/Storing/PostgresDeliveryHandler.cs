@@ -25,20 +25,27 @@ public sealed partial class PostgresDeliveryHandler(
 {
     public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => migrations.Applied.WaitAsync(cancellationToken);
 
-    public async Task<IReadOnlyList<RejectedDelivery>> HandleAsync(IReadOnlyList<QueuedDelivery> batch, CancellationToken cancellationToken)
+    public async Task HandleAsync(IReadOnlyList<QueuedDelivery> batch, DeliveryOutcomes outcomes, CancellationToken cancellationToken)
     {
         // Replayed for one forwarding destination: stored already.
         var deliveries = batch.Where(delivery => delivery.ForwardTo is null).ToArray();
         if (deliveries.Length == 0 || await TryStoreAsync(deliveries) is not { } batchError)
         {
-            return [];
+            return;
         }
 
         LogBatchFailed(logger, deliveries.Length, StorageOutage.Describe(batchError));
         var rejected = new List<RejectedDelivery>();
-        return await IsolateAsync(deliveries, batchError, rejected, cancellationToken)
-            ? rejected
-            : throw new StorageRefusedException(batchError);
+        if (!await IsolateAsync(deliveries, batchError, rejected, cancellationToken))
+        {
+            throw new StorageRefusedException(batchError);
+        }
+
+        // Reported only once the whole batch is decided: an outage found halfway rejects nothing.
+        foreach (var (delivery, reason) in rejected)
+        {
+            await outcomes.RejectedAsync(delivery, reason, cancellationToken);
+        }
     }
 
     /// <summary>

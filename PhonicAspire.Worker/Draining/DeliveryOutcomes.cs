@@ -1,0 +1,98 @@
+using PhonicAspire.Webhooks;
+using StackExchange.Redis;
+
+namespace PhonicAspire.Worker.Draining;
+
+/// <summary>
+/// Where a handler reports what became of each delivery of a batch, as soon as it knows: the drain loop
+/// acknowledges a handled delivery's entry and dead-letters a rejected one at once, so one delivery that takes long
+/// (a forward its destination keeps failing) holds neither the acknowledgement of the others nor their place in
+/// the loop's window. A delivery is reported once; reports after the first are ignored.
+/// </summary>
+public sealed class DeliveryOutcomes
+{
+    private readonly Lock _gate = new();
+    private readonly (QueuedDelivery Delivery, StreamEntry Entry)[] _batch;
+    private readonly Dictionary<QueuedDelivery, StreamEntry> _unreported;
+    private readonly Func<IReadOnlyList<StreamEntry>, CancellationToken, Task> _acknowledge;
+    private readonly Func<StreamEntry, string, CancellationToken, Task> _deadLetter;
+    private readonly Action<int> _reported;
+
+    /// <param name="entries">Each delivery with its entry; by reference, since two entries can hold equal deliveries (a requeue of one still pending, say).</param>
+    /// <param name="reported">Called with how many deliveries were just reported.</param>
+    internal DeliveryOutcomes(
+        IEnumerable<(QueuedDelivery Delivery, StreamEntry Entry)> entries,
+        Func<IReadOnlyList<StreamEntry>, CancellationToken, Task> acknowledge,
+        Func<StreamEntry, string, CancellationToken, Task> deadLetter,
+        Action<int> reported)
+    {
+        _batch = [.. entries];
+        _unreported = new Dictionary<QueuedDelivery, StreamEntry>(_batch.Length, ReferenceEqualityComparer.Instance);
+        foreach (var (delivery, entry) in _batch)
+        {
+            _unreported[delivery] = entry;
+        }
+
+        _acknowledge = acknowledge;
+        _deadLetter = deadLetter;
+        _reported = reported;
+    }
+
+    /// <summary>The deliveries not reported yet, in the batch's order of reading.</summary>
+    public IReadOnlyList<QueuedDelivery> Unreported
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _batch.Select(pair => pair.Delivery).Where(_unreported.ContainsKey)];
+            }
+        }
+    }
+
+    /// <summary>The delivery is done with: its entry is acknowledged.</summary>
+    public async Task HandledAsync(QueuedDelivery delivery, CancellationToken cancellationToken)
+    {
+        if (Take(delivery) is { } entry)
+        {
+            await _acknowledge([entry], cancellationToken);
+            _reported(1);
+        }
+    }
+
+    /// <summary>Once the handler returned: whatever it did not report is done with, acknowledged together.</summary>
+    internal async Task HandledRestAsync(CancellationToken cancellationToken)
+    {
+        StreamEntry[] rest;
+        lock (_gate)
+        {
+            rest = [.. _batch.Where(pair => _unreported.ContainsKey(pair.Delivery)).Select(pair => pair.Entry)];
+            _unreported.Clear();
+        }
+
+        if (rest.Length > 0)
+        {
+            await _acknowledge(rest, cancellationToken);
+            _reported(rest.Length);
+        }
+    }
+
+    /// <summary>No attempt could ever handle the delivery: its entry goes to the dead letters with the reason.</summary>
+    /// <param name="reason">Fit for a log line and the dead-letter stream: never a message that could quote the body.</param>
+    public async Task RejectedAsync(QueuedDelivery delivery, string reason, CancellationToken cancellationToken)
+    {
+        if (Take(delivery) is { } entry)
+        {
+            await _deadLetter(entry, reason, cancellationToken);
+            _reported(1);
+        }
+    }
+
+    private StreamEntry? Take(QueuedDelivery delivery)
+    {
+        lock (_gate)
+        {
+            return _unreported.Remove(delivery, out var entry) ? entry : null;
+        }
+    }
+}
