@@ -24,7 +24,7 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
             var deadLetter = await WaitForDeadLetterOfAsync(malformedEntryId);
             Assert.Contains("malformed", (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal);
             Assert.Equal("no svix id, no body", (string?)deadLetter["garbage"]);
-            Assert.Empty(await stack.Redis.StreamRangeAsync(WebhookStream.Name, malformedEntryId, malformedEntryId));
+            await StoredEvents.WaitUntilLeftStreamAsync(stack, malformedEntryId, "the dead-lettered entry to leave the stream");
         }
         finally
         {
@@ -58,7 +58,7 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
             var deadLetter = await WaitForDeadLetterOfAsync(rejectedEntryId);
             Assert.Contains("SQLSTATE 22021", (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal);
             Assert.Equal(rejected.Body, (byte[]?)deadLetter[WebhookStream.Fields.Body]);
-            Assert.Empty((await stack.Redis.StreamRangeAsync(WebhookStream.Name, rejectedEntryId, rejectedEntryId)));
+            await StoredEvents.WaitUntilLeftStreamAsync(stack, rejectedEntryId, "the dead-lettered entry to leave the stream");
         }
         finally
         {
