@@ -1,4 +1,3 @@
-using System.Net;
 using PhonicAspire.Benchmarks.Load;
 using PhonicAspire.Benchmarks.Payloads;
 using PhonicAspire.Benchmarks.Peers;
@@ -25,15 +24,19 @@ public sealed class IngestBenchmark(PhonicStack stack, SamplePayload payload, Be
         ClosedLoopResult baseline;
         await using (var server = await BaselineServerProcess.StartAsync(cancellationToken))
         {
-            baseline = await RunAgainstAsync(server.Address, deliveries, HttpStatusCode.OK, reuseDeliveries: true, cancellationToken);
+            baseline = await RunAgainstAsync(server.Address, deliveries, reuseDeliveries: true, cancellationToken);
         }
 
-        var api = await RunAgainstAsync(stack.ApiAddress, deliveries, HttpStatusCode.Accepted, reuseDeliveries: false, cancellationToken);
+        var spansBefore = stack.Telemetry.Spans;
+        var api = await RunAgainstAsync(stack.ApiAddress, deliveries, reuseDeliveries: false, cancellationToken);
+        // The batch exporter sends within a second or so of a span's end.
+        await Task.Delay(TimeSpan.FromSeconds(3), timeProvider, cancellationToken);
+        var apiSpans = stack.Telemetry.Spans - spansBefore;
 
         ClosedLoopResult docsHandler;
         await using (var peer = await DocsHandlerPeer.StartAsync(stack.WebhookSecret, durableTo: null, cancellationToken))
         {
-            docsHandler = await RunAgainstAsync(peer.Address, deliveries, HttpStatusCode.OK, reuseDeliveries: true, cancellationToken);
+            docsHandler = await RunAgainstAsync(peer.Address, deliveries, reuseDeliveries: true, cancellationToken);
         }
 
         DurablePeerResult durableDocsHandler;
@@ -41,26 +44,23 @@ public sealed class IngestBenchmark(PhonicStack stack, SamplePayload payload, Be
         {
             await using (var peer = await DocsHandlerPeer.StartAsync(stack.WebhookSecret, redis, cancellationToken))
             {
-                var load = await RunAgainstAsync(peer.Address, deliveries, HttpStatusCode.OK, reuseDeliveries: true, cancellationToken);
+                var load = await RunAgainstAsync(peer.Address, deliveries, reuseDeliveries: true, cancellationToken);
                 durableDocsHandler = new DurablePeerResult(load, await redis.StreamLengthAsync(DocsHandlerPeer.Stream));
             }
         }
 
         var ceilings = await new RedisCeilingBenchmark(payload, settings, timeProvider).RunAsync(cancellationToken);
-        return new IngestResult(api, baseline, docsHandler, durableDocsHandler, ceilings, stack.ApiAddress);
+        return new IngestResult(api, apiSpans, baseline, docsHandler, durableDocsHandler, ceilings, stack.ApiAddress);
     }
 
-    private async Task<ClosedLoopResult> RunAgainstAsync(
-        Uri target, SignedWebhook[] deliveries, HttpStatusCode expected, bool reuseDeliveries, CancellationToken cancellationToken)
-    {
-        using var client = LoadClient.Create(target, settings.IngestConnections);
-        return await new ClosedLoopLoad(client, deliveries, settings.IngestConnections, timeProvider)
-            .RunAsync(expected, settings.IngestWarmUp, settings.IngestDuration, reuseDeliveries, cancellationToken);
-    }
+    private Task<ClosedLoopResult> RunAgainstAsync(Uri target, SignedWebhook[] deliveries, bool reuseDeliveries, CancellationToken cancellationToken) =>
+        new WrkLoad(settings).RunAsync(target, deliveries, reuseDeliveries, cancellationToken);
 }
 
+/// <param name="ApiSpans">Spans the services exported over OTLP from the start of the API's warm-up to a few seconds after its run.</param>
 public sealed record IngestResult(
     ClosedLoopResult Api,
+    long ApiSpans,
     ClosedLoopResult Baseline,
     ClosedLoopResult DocsHandler,
     DurablePeerResult DurableDocsHandler,

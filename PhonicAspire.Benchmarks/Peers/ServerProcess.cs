@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 
 namespace PhonicAspire.Benchmarks.Peers;
 
@@ -20,7 +22,61 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         _process = process;
         _stopGrace = stopGrace;
-        _drain = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
+        _drain = process.StartInfo.RedirectStandardOutput ? process.StandardOutput.BaseStream.CopyToAsync(Stream.Null) : Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Starts a server whose standard output goes to <c>/dev/null</c> rather than through a pipe this process drains,
+    /// ready once it accepts connections on <paramref name="port"/>: for a server that writes a line per request, where
+    /// writing to a pipe (synchronous in Node) and draining it would cost the measured cores more than the server's
+    /// own work does.
+    /// </summary>
+    public static async Task<ServerProcess> StartQuietAsync(ProcessStartInfo start, int port, TimeSpan stopGrace, CancellationToken cancellationToken)
+    {
+        var command = string.Join(' ', new[] { start.FileName }.Concat(start.ArgumentList).Select(argument => $"'{argument.Replace("'", "'\\''", StringComparison.Ordinal)}'"));
+        start.ArgumentList.Clear();
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add($"exec {command} >/dev/null");
+        start.FileName = "sh";
+        start.RedirectStandardInput = true;
+        start.UseShellExecute = false;
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{command} did not start.");
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(StartLimit);
+        try
+        {
+            while (!await AcceptsAsync(port, limit.Token))
+            {
+                if (process.HasExited)
+                {
+                    throw new InvalidOperationException($"{command} exited before it was ready (exit code {process.ExitCode}).");
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(50), limit.Token);
+            }
+
+            return new ServerProcess(process, stopGrace);
+        }
+        catch
+        {
+            process.Kill(entireProcessTree: true);
+            process.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<bool> AcceptsAsync(int port, CancellationToken cancellationToken)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     /// <param name="stopGrace">

@@ -159,7 +159,13 @@ public sealed record MarkdownReport(
             + "program (PhonicAspire.Benchmarks/Peers/docs-handler: hono, @hono/node-server, svix 1.x, whose verify returns the "
             + "parsed payload; versions in its package-lock.json, installed by scripts/bench with npm ci), one Node process on "
             + "loopback answering 200 once verified; the durable one also XADDs the svix id and body to a Redis stream before its "
-            + "200. Every HTTP server gets the same generator, connections, warm-up and window, and the same pre-signed deliveries.";
+            + "200. Every HTTP server gets the same generator (wrk, 2 threads, with a Lua script that sets each request's svix "
+            + "headers from a file of pre-signed deliveries), connections, warm-up and window, and the same pre-signed deliveries. "
+            + "The Node peer's one log line per delivery goes to /dev/null, the cheapest place it could.";
+        yield return "The services export traces, metrics and logs over OTLP/HTTP (protobuf) with the AppHost's exporter settings to a "
+            + "receiver in the benchmark process that counts the spans it gets (a deployment's collector runs elsewhere; this one "
+            + $"shares the 2 cores): {Ingest.ApiSpans:N0} spans arrived during the API's warm-up and run, for "
+            + $"{Ingest.Api.Latency.Count:N0} deliveries acknowledged inside its window.";
         var durable = Ingest.DurableDocsHandler;
         yield return "The durable peer and each Redis ceiling get a redis-server of their own (the stack's binary and durability: "
             + "appendonly yes, appendfsync always, noeviction; a fresh throw-away folder each), so that their entries neither grow "

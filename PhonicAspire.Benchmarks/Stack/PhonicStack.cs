@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using PhonicAspire.Benchmarks.Telemetry;
 using PhonicAspire.Testing;
 using StackExchange.Redis;
 
@@ -10,7 +11,7 @@ namespace PhonicAspire.Benchmarks.Stack;
 /// own output kept off the console, so that it does not interleave with the report. The worker runs as several
 /// replicas (the AppHost's <c>Phonic:WorkerReplicas</c>), each an instance with an id of its own.
 /// </summary>
-public sealed class PhonicStack(LocalStack stack, IReadOnlyList<string> workerInstances) : IAsyncDisposable
+public sealed class PhonicStack(LocalStack stack, OtlpSink telemetry, IReadOnlyList<string> workerInstances) : IAsyncDisposable
 {
     public const string Api = LocalStack.Api;
     public const string Worker = LocalStack.Worker;
@@ -32,29 +33,57 @@ public sealed class PhonicStack(LocalStack stack, IReadOnlyList<string> workerIn
 
     public ServiceProcesses Processes => new(stack.App);
 
+    /// <summary>Where the services export their telemetry over OTLP.</summary>
+    public OtlpSink Telemetry => telemetry;
+
     public static async Task<PhonicStack> StartAsync(int workerReplicas, CancellationToken cancellationToken)
     {
-        var stack = await LocalStack.StartAsync(
-            new LocalStackOptions
-            {
-                WebhookSecret = WebhookSecrets.NewRandom(),
-                WorkerReplicas = workerReplicas,
-                // The AppHost's appsettings log at Information, which would bury the report under the services' logs.
-                AppHostArguments = ["Logging:LogLevel:Default=Warning"],
-                // A fresh cluster's expected "relation does not exist" errors included; failures show in the
-                // results as unexpected answers.
-                ShowResourceLogs = false,
-            },
-            cancellationToken);
+        var telemetry = await OtlpSink.StartAsync(cancellationToken);
+        LocalStack stack;
+        try
+        {
+            stack = await LocalStack.StartAsync(
+                new LocalStackOptions
+                {
+                    WebhookSecret = WebhookSecrets.NewRandom(),
+                    WorkerReplicas = workerReplicas,
+                    // The AppHost's appsettings log at Information, which would bury the report under the services' logs.
+                    AppHostArguments = ["Logging:LogLevel:Default=Warning"],
+                    // A fresh cluster's expected "relation does not exist" errors included; failures show in the
+                    // results as unexpected answers.
+                    ShowResourceLogs = false,
+                    // Traces, metrics and logs exported over OTLP, as operators run the services; a stack under test
+                    // would export to a dashboard that the testing host does not start.
+                    Configure = builder =>
+                    {
+                        foreach (var service in builder.Resources.OfType<ProjectResource>().ToArray())
+                        {
+                            var resource = builder.CreateResourceBuilder(service);
+                            foreach (var (name, value) in telemetry.ExporterEnvironment())
+                            {
+                                resource.WithEnvironment(name, value);
+                            }
+                        }
+                    },
+                },
+                cancellationToken);
+        }
+        catch
+        {
+            await telemetry.DisposeAsync();
+            throw;
+        }
+
         try
         {
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             limit.CancelAfter(KillLimit);
-            return new PhonicStack(stack, await HealthyInstancesAsync(stack.App, Worker, workerReplicas, limit.Token));
+            return new PhonicStack(stack, telemetry, await HealthyInstancesAsync(stack.App, Worker, workerReplicas, limit.Token));
         }
         catch
         {
             await stack.DisposeAsync();
+            await telemetry.DisposeAsync();
             throw;
         }
     }
@@ -88,7 +117,11 @@ public sealed class PhonicStack(LocalStack stack, IReadOnlyList<string> workerIn
     public Task StartAsync(string instance, CancellationToken cancellationToken) =>
         stack.ExecuteCommandAsync(instance, KnownResourceCommands.StartCommand, cancellationToken);
 
-    public ValueTask DisposeAsync() => stack.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await stack.DisposeAsync();
+        await telemetry.DisposeAsync();
+    }
 
     /// <summary>
     /// Waits until <paramref name="count"/> instances of a resource are running and healthy and returns their ids:

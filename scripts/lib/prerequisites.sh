@@ -53,6 +53,12 @@ ensure_local_servers() {
   local_servers_installed || fail "redis-server postgresql installed, but redis-server or postgres is still not found."
 }
 
+# wrk, the load generator of scripts/bench's ingest: C, so it leaves the measured servers the machine's cores.
+ensure_wrk() {
+  command -v wrk >/dev/null 2>&1 || apt_install "wrk is" "wrk" "install wrk."
+  command -v wrk >/dev/null 2>&1 || fail "wrk installed, but it is still not found."
+}
+
 node_installed() {
   command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1
 }
