@@ -14,6 +14,7 @@ public static class DeliveryEntry
     /// <paramref name="leading"/> (the script's own arguments). Built straight into one array: the API does this for
     /// every delivery.
     /// </summary>
+    /// <remarks><see cref="EnqueueScript"/> takes each delivery as the count of these, then these: <see cref="ToCountedArguments"/>.</remarks>
     public static RedisValue[] ToArguments(QueuedDelivery delivery, params ReadOnlySpan<RedisValue> leading)
     {
         const int AlwaysWritten = 7;
@@ -49,6 +50,14 @@ public static class DeliveryEntry
             Add(WebhookStream.Fields.ForwardTo, destination);
         }
 
+        return arguments;
+    }
+
+    /// <summary>The entry's fields and values after their count, as <see cref="EnqueueScript"/> takes each delivery.</summary>
+    public static RedisValue[] ToCountedArguments(QueuedDelivery delivery)
+    {
+        var arguments = ToArguments(delivery, RedisValue.Null);
+        arguments[0] = arguments.Length - 1;
         return arguments;
     }
 

@@ -11,8 +11,8 @@ namespace PhonicAspire.Benchmarks.Peers;
 /// The Redis ceilings of the API's append: how many appends per second a Redis with the stack's durability takes
 /// from redis-benchmark with as many clients as the ingest has connections, each append the entry the API writes
 /// for the sample body. Once through the API's own <see cref="EnqueueScript"/> (EVALSHA, as StackExchange.Redis
-/// sends it once the script is known), once as a plain XADD of the same fields: with no HTTP and no verification,
-/// the most the API could acknowledge.
+/// sends it once the script is known), one delivery per call, once as a plain XADD of the same fields: with no
+/// HTTP and no verification, and no batching of appends, the most the API could acknowledge.
 /// </summary>
 public sealed class RedisCeilingBenchmark(SamplePayload payload, BenchmarkSettings settings, TimeProvider timeProvider)
 {
@@ -29,12 +29,13 @@ public sealed class RedisCeilingBenchmark(SamplePayload payload, BenchmarkSettin
     public async Task<RedisCeilings> RunAsync(CancellationToken cancellationToken)
     {
         var fields = DeliveryEntry.ToArguments(SampleDelivery()).Select(value => (string)value!).ToArray();
+        var countedFields = DeliveryEntry.ToCountedArguments(SampleDelivery()).Select(value => (string)value!).ToArray();
         var script = await MeasureAsync(
             async redis =>
             {
                 var sha = await redis.GetServers()[0].ScriptLoadAsync(EnqueueScript.Text);
                 return ["EVALSHA", Convert.ToHexStringLower(sha), "2", WebhookStream.Name, WebhookStream.AcceptedKeyPrefix + RandomSvixId,
-                    AcceptedIdRetentionSeconds, .. fields];
+                    AcceptedIdRetentionSeconds, .. countedFields];
             },
             cancellationToken);
         var xadd = await MeasureAsync(_ => Task.FromResult<string[]>(["XADD", WebhookStream.Name, "*", .. fields]), cancellationToken);

@@ -39,6 +39,43 @@ public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
     }
 
     [Fact]
+    public async Task Copies_of_one_delivery_sent_at_once_are_queued_once_among_other_deliveries_appended_with_them()
+    {
+        using var client = stack.CreateApiClient();
+        var repeated = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+        var others = Enumerable.Range(0, 20).Select(_ => SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId())).ToArray();
+
+        // Sent together, so that appends share batches and copies meet in the same one.
+        await using (await stack.KillAsync("worker"))
+        {
+            var sending = Enumerable.Range(0, 20).Select(_ => SignedWebhook.Create(repeated.Body, repeated.SvixId))
+                .Concat(others)
+                .Select(async webhook =>
+                {
+                    using var response = await client.SendAsync(webhook.ToRequest());
+                    return (webhook.SvixId, response.StatusCode);
+                })
+                .ToArray();
+            var answers = await Task.WhenAll(sending);
+
+            var copies = answers.Where(answer => answer.SvixId == repeated.SvixId).Select(answer => answer.StatusCode).ToArray();
+            Assert.Single(copies, HttpStatusCode.Accepted);
+            Assert.All(copies.Where(status => status != HttpStatusCode.Accepted), status => Assert.Equal(HttpStatusCode.OK, status));
+            Assert.All(answers.Where(answer => answer.SvixId != repeated.SvixId), answer => Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode));
+
+            var entries = await stack.Redis.StreamRangeAsync(WebhookStream.Name);
+            Assert.Single(entries, entry => entry[WebhookStream.Fields.SvixId] == repeated.SvixId);
+            Assert.All(others, webhook => Assert.Single(entries, entry => entry[WebhookStream.Fields.SvixId] == webhook.SvixId));
+        }
+
+        Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, repeated.SvixId));
+        foreach (var webhook in others)
+        {
+            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
+        }
+    }
+
+    [Fact]
     public async Task Tampered_delivery_gets_401_and_queues_nothing()
     {
         using var client = stack.CreateApiClient();

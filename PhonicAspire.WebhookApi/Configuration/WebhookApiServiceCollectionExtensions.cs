@@ -24,6 +24,8 @@ public static class WebhookApiServiceCollectionExtensions
         builder.Services.AddSingleton(services =>
             WebhookSigningKeys.Parse(services.GetRequiredService<IOptions<WebhookOptions>>().Value.WebhookSecrets));
         builder.Services.AddSingleton<SvixSignatureVerifier>();
+        builder.Services.AddSingleton<StreamAppender>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<StreamAppender>());
         builder.Services.AddSingleton<WebhookQueue>();
         builder.Services.AddSingleton<InFlightBodyBudget>();
         builder.Services.AddSingleton<WebhookBodyReader>();
@@ -37,9 +39,9 @@ public static class WebhookApiServiceCollectionExtensions
             .AddCheck<RedisMemoryPressure>("redis-memory");
         builder.Services.AddHttpClient<TestWebhookSender>();
 
-        // The queue traces its one Redis call itself (see WebhookQueue): the generic command profiler keeps every
-        // command of every request in memory until its next flush, which at thousands of deliveries a second
-        // costs more than the deliveries.
+        // The queue traces each delivery's append itself (see WebhookQueue): the generic command profiler keeps every
+        // command in memory until its next flush, which at thousands of deliveries a second costs more than the
+        // deliveries.
         builder.AddRedisClient("redis", configureSettings: settings => settings.DisableTracing = true, configureOptions: redis =>
         {
             // Fail at once while Redis is away instead of queueing behind a reconnect: the delivery gets 503 and

@@ -8,20 +8,17 @@ using StackExchange.Redis;
 namespace PhonicAspire.WebhookApi.Queueing;
 
 /// <summary>
-/// Appends verified deliveries to the webhook stream with <see cref="EnqueueScript"/> (the duplicate check, the XADD
-/// and the remembering of the svix id, atomically, in one round trip); Redis runs with <c>appendfsync always</c>, so
-/// its reply means the entry is on disk.
+/// Appends a verified delivery to the webhook stream through <see cref="StreamAppender"/> (the duplicate check, the
+/// XADD and the remembering of the svix id, atomically); Redis runs with <c>appendfsync always</c>, so its answer
+/// means the entry is on disk.
 /// </summary>
-public sealed class WebhookQueue(IConnectionMultiplexer redis, IOptions<WebhookOptions> options)
+public sealed class WebhookQueue(StreamAppender appender, IOptions<WebhookOptions> options)
 {
     private const string EnqueueActivityName = "XADD " + WebhookStream.Name;
 
-    private static readonly RedisKey StreamKey = WebhookStream.Name;
-
+    /// <exception cref="RedisServerException">Redis refused the append (OOM when it is full).</exception>
     public async Task<EnqueueResult> EnqueueAsync(QueuedDelivery delivery, CancellationToken cancellationToken)
     {
-        var settings = options.Value;
-
         // The producer span: the worker continues the trace from it, so its span sits under this XADD.
         using var activity = PhonicTracing.Source.StartActivity(EnqueueActivityName, ActivityKind.Producer);
         activity?.SetTag("db.system", "redis")
@@ -30,13 +27,14 @@ public sealed class WebhookQueue(IConnectionMultiplexer redis, IOptions<WebhookO
             .SetTag("messaging.destination.name", WebhookStream.Name)
             .SetTag("phonic.svix_id", delivery.SvixId);
         var traceContext = Activity.Current;
-        var arguments = DeliveryEntry.ToArguments(
-            delivery with { TraceParent = traceContext?.Id, TraceState = traceContext?.TraceStateString },
-            (long)settings.AcceptedIdRetention.TotalSeconds);
+        var arguments = DeliveryEntry.ToCountedArguments(
+            delivery with { TraceParent = traceContext?.Id, TraceState = traceContext?.TraceStateString });
 
-        var result = await redis.GetDatabase()
-            .ScriptEvaluateAsync(EnqueueScript.Text, [StreamKey, WebhookStream.AcceptedKeyPrefix + delivery.SvixId], arguments)
-            .WaitAsync(settings.QueueTimeout, cancellationToken);
+        var result = await appender.AppendAsync(delivery.SvixId, arguments).WaitAsync(options.Value.QueueTimeout, cancellationToken);
+        if (result.Resp2Type == ResultType.Error)
+        {
+            throw new RedisServerException(result.ToString());
+        }
 
         var outcome = result.IsNull ? EnqueueResult.Duplicate : EnqueueResult.Queued;
         activity?.SetTag("phonic.enqueue.outcome", outcome == EnqueueResult.Queued ? "queued" : "duplicate");

@@ -1,0 +1,97 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using PhonicAspire.WebhookApi.Configuration;
+using PhonicAspire.Webhooks;
+using StackExchange.Redis;
+
+namespace PhonicAspire.WebhookApi.Queueing;
+
+/// <summary>
+/// Appends deliveries to the webhook stream in batches with <see cref="EnqueueScript"/>: the deliveries that arrive
+/// while one batch is on its way to Redis go together in the next, one script call for all of them. Redis answers a
+/// batch only once it is fsynced (<c>appendfsync always</c>), as it does a single append, so no delivery is answered
+/// sooner than before; a delivery waits at most for the batch ahead of it. Per delivery, Redis saves a script call
+/// and this process a command, a reply and a thread wake-up, which the profile showed to be most of its cost.
+/// </summary>
+public sealed class StreamAppender(IConnectionMultiplexer redis, IOptions<WebhookOptions> options) : BackgroundService
+{
+    // Bounds one script call's arguments; at the ingest's concurrency a batch holds a few dozen at most.
+    private const int MaxBatch = 64;
+
+    private static readonly RedisKey StreamKey = WebhookStream.Name;
+
+    private readonly Channel<PendingAppend> _pending = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>
+    /// Queues the delivery for the next batch. Completes with its entry id, with null when its svix id was already
+    /// accepted, or with the error Redis gave its append; fails when the whole batch failed.
+    /// </summary>
+    /// <param name="countedArguments">Its entry as <see cref="DeliveryEntry.ToCountedArguments"/> writes it.</param>
+    public Task<RedisResult> AppendAsync(string svixId, RedisValue[] countedArguments)
+    {
+        var pending = new PendingAppend(WebhookStream.AcceptedKeyPrefix + svixId, countedArguments);
+        return _pending.Writer.TryWrite(pending)
+            ? pending.Completion.Task
+            : Task.FromException<RedisResult>(new RedisConnectionException(ConnectionFailureType.None, "The API is stopping; the delivery was not queued."));
+    }
+
+    /// <summary>Takes no more deliveries and appends those already queued before the service stops.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _pending.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<PendingAppend>(MaxBatch);
+        // Not stoppingToken: what is queued is appended, and the channel's completion ends the loop.
+        while (await _pending.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (batch.Count < MaxBatch && _pending.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            await AppendBatchAsync(batch);
+            batch.Clear();
+        }
+    }
+
+    private async Task AppendBatchAsync(List<PendingAppend> batch)
+    {
+        var keys = new RedisKey[batch.Count + 1];
+        keys[0] = StreamKey;
+        var arguments = new RedisValue[1 + batch.Sum(pending => pending.Arguments.Length)];
+        arguments[0] = (long)options.Value.AcceptedIdRetention.TotalSeconds;
+        var at = 1;
+        for (var index = 0; index < batch.Count; index++)
+        {
+            keys[index + 1] = batch[index].AcceptedKey;
+            batch[index].Arguments.CopyTo(arguments, at);
+            at += batch[index].Arguments.Length;
+        }
+
+        try
+        {
+            var results = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(EnqueueScript.Text, keys, arguments))!;
+            for (var index = 0; index < batch.Count; index++)
+            {
+                batch[index].Completion.SetResult(results[index]);
+            }
+        }
+        catch (Exception exception)
+        {
+            foreach (var pending in batch)
+            {
+                pending.Completion.TrySetException(exception);
+            }
+        }
+    }
+
+    // Completed from the append loop; the request's own code continues elsewhere, so the loop is never held by it.
+    private sealed record PendingAppend(RedisKey AcceptedKey, RedisValue[] Arguments)
+    {
+        public TaskCompletionSource<RedisResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
