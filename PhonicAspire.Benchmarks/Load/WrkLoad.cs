@@ -27,7 +27,7 @@ public sealed partial class WrkLoad(BenchmarkSettings settings)
         }
 
         using var files = new LoadFiles(deliveries[0].Body);
-        var warmUpShare = reuseDeliveries ? deliveries : deliveries.Take(deliveries.Count / 4).ToArray();
+        var warmUpShare = reuseDeliveries ? deliveries : deliveries.Take(deliveries.Count / 2).ToArray();
         var measured = reuseDeliveries ? deliveries : deliveries.Skip(warmUpShare.Count).ToArray();
         await RunWrkAsync(target, files.Write("warm-up", warmUpShare), files.Body, reuseDeliveries, settings.IngestWarmUp, cancellationToken);
         var output = await RunWrkAsync(target, files.Write("measured", measured), files.Body, reuseDeliveries, settings.IngestDuration, cancellationToken);
