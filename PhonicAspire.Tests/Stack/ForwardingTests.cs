@@ -84,8 +84,9 @@ public sealed class ForwardingTests(ForwardingStackFixture stack)
         Assert.Equal(ForwardingDestinations.Gone, (string?)deadLetter[WebhookStream.Fields.Destination]);
         Assert.Contains("410", (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal);
         Assert.Single(stack.Destinations.ReceivedBy(ForwardingDestinations.Gone, webhook.SvixId));
-        // Another destination, and the storage, took it regardless.
-        Assert.Equal(1, await StoredEvents.CountAsync(stack, webhook.SvixId));
+        // Another destination, and the storage, took it regardless; each in its own consumer group, so in no
+        // particular order with the refusal.
+        Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
         await Eventually.ReturnsAsync(
             () => Task.FromResult(stack.Destinations.ReceivedBy(ForwardingDestinations.Flaky, webhook.SvixId)),
             attempts => attempts.Any(attempt => attempt.Status == 200), Timeout, "the other destination to have it");
@@ -195,6 +196,33 @@ public sealed class ForwardingTests(ForwardingStackFixture stack)
         var stillPending = (await stack.Redis.StreamPendingMessagesAsync(WebhookStream.Name, group, 1000, RedisValue.Null)).Select(pending => (string)pending.MessageId!);
         Assert.Subset(stillPending.ToHashSet(), failingEntries.ToHashSet());
         Assert.All(failing, webhook => Assert.DoesNotContain(stack.Destinations.ReceivedBy(ForwardingDestinations.Picky, webhook.SvixId), attempt => attempt.Status == 200));
+    }
+
+    [Fact]
+    public async Task Events_a_destination_does_not_take_are_acknowledged_at_once_beside_one_it_keeps_failing()
+    {
+        using var client = stack.CreateApiClient();
+        var failing = SignedWebhook.FromSample(SamplePayloads.Ended, $"{ForwardingDestinations.PickyRefusalMarker}{Guid.NewGuid():N}");
+        var notForIt = SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId());
+
+        // Queued while the worker is stopped, so that the destination's group reads both in one batch.
+        await using (await stack.StopAsync("worker"))
+        {
+            await SendAsync(client, failing, notForIt);
+        }
+
+        var failingEntry = (string)(await stack.Redis.StringGetAsync(WebhookStream.AcceptedKeyPrefix + failing.SvixId))!;
+        var notForItEntry = (string)(await stack.Redis.StringGetAsync(WebhookStream.AcceptedKeyPrefix + notForIt.SvixId))!;
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(stack.Destinations.ReceivedBy(ForwardingDestinations.Picky, failing.SvixId).Count),
+            attempts => attempts > 0, Timeout, "the failing event to be tried");
+
+        var group = WebhookStream.ForwardingGroupPrefix + ForwardingDestinations.Picky;
+        var pending = await Eventually.ReturnsAsync(
+            async () => (await stack.Redis.StreamPendingMessagesAsync(WebhookStream.Name, group, 1000, RedisValue.Null)).Select(message => (string)message.MessageId!).ToHashSet(),
+            ids => !ids.Contains(notForItEntry), TimeSpan.FromSeconds(10), "the event the destination does not take to be acknowledged while the other is retried");
+        Assert.Contains(failingEntry, pending);
+        Assert.Empty(stack.Destinations.ReceivedBy(ForwardingDestinations.Picky, notForIt.SvixId));
     }
 
     [Fact]

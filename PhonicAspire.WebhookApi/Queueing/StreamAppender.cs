@@ -10,8 +10,9 @@ namespace PhonicAspire.WebhookApi.Queueing;
 /// Appends deliveries to the webhook stream in batches with <see cref="EnqueueScript"/>: the deliveries that arrive
 /// while one batch is on its way to Redis go together in the next, one script call for all of them. Redis answers a
 /// batch only once it is fsynced (<c>appendfsync always</c>), as it does a single append, so no delivery is answered
-/// sooner than before; a delivery waits at most for the batch ahead of it. Per delivery, Redis saves a script call
-/// and this process a command, a reply and a thread wake-up, which the profile showed to be most of its cost.
+/// sooner than before; under a steady load a delivery waits for the batch ahead of it (more, only when more than
+/// <c>MaxBatch</c> are waiting). Per delivery, Redis saves a script call and this process a command, a reply and a
+/// thread wake-up, which the profile showed to be most of its cost.
 /// </summary>
 public sealed class StreamAppender(IConnectionMultiplexer redis, IOptions<WebhookOptions> options) : BackgroundService
 {

@@ -51,12 +51,16 @@ public sealed class DeliveryOutcomes
     }
 
     /// <summary>The delivery is done with: its entry is acknowledged.</summary>
-    public async Task HandledAsync(QueuedDelivery delivery, CancellationToken cancellationToken)
+    public Task HandledAsync(QueuedDelivery delivery, CancellationToken cancellationToken) => HandledAsync([delivery], cancellationToken);
+
+    /// <summary>The deliveries are done with: their entries are acknowledged together.</summary>
+    public async Task HandledAsync(IEnumerable<QueuedDelivery> deliveries, CancellationToken cancellationToken)
     {
-        if (Take(delivery) is { } entry)
+        var entries = deliveries.Select(Take).OfType<StreamEntry>().ToArray();
+        if (entries.Length > 0)
         {
-            await _acknowledge([entry], cancellationToken);
-            _reported(1);
+            await _acknowledge(entries, cancellationToken);
+            _reported(entries.Length);
         }
     }
 

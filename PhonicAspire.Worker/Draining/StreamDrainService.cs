@@ -13,8 +13,8 @@ namespace PhonicAspire.Worker.Draining;
 /// the subscription's consumer group in batches, claims entries abandoned by dead consumers once idle for
 /// <see cref="WorkerOptions.ClaimIdleTime"/>, decodes them, hands them to the subscription's
 /// <see cref="IDeliveryHandler"/>, then acknowledges what the handler finished and dead-letters what it rejected.
-/// An entry is acknowledged only after its handler returned, so a crash anywhere loses nothing. Each process is a
-/// consumer of its own, so replicas share the work.
+/// An entry is acknowledged only once its handler has reported it done (<see cref="DeliveryOutcomes"/>), or has
+/// returned, so a crash anywhere loses nothing. Each process is a consumer of its own, so replicas share the work.
 /// </summary>
 public sealed partial class StreamDrainService(
     DrainSubscription subscription,
@@ -215,10 +215,11 @@ public sealed partial class StreamDrainService(
         }
         finally
         {
+            // What was not reported (malformed, or left pending at shutdown) leaves the window too, before anything
+            // here can throw: a lost slot would shrink the window for good.
+            Release(ref released, entries.Count - Volatile.Read(ref released));
             await handled.CancelAsync();
             await keeping;
-            // What was not reported (malformed, or left pending at shutdown) leaves the window too.
-            Release(ref released, entries.Count - Volatile.Read(ref released));
         }
     }
 

@@ -78,9 +78,11 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
 
     public async Task HandleAsync(IReadOnlyList<QueuedDelivery> deliveries, DeliveryOutcomes outcomes, CancellationToken cancellationToken)
     {
-        var mine = deliveries.Where(delivery =>
+        var mine = deliveries.ToLookup(delivery =>
             (delivery.ForwardTo ?? _destinationName) == _destinationName && _destination.Accepts(delivery.EventType));
-        await Task.WhenAll(mine.Select(delivery => ForwardAsync(delivery, outcomes, cancellationToken)));
+        // What is not for this destination is done with at once, not when the slowest forward of its batch is.
+        await outcomes.HandledAsync(mine[false], cancellationToken);
+        await Task.WhenAll(mine[true].Select(delivery => ForwardAsync(delivery, outcomes, cancellationToken)));
     }
 
     // Reported on its own as soon as it is decided, so an event the destination keeps failing holds back no other.
