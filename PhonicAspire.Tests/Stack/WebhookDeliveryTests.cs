@@ -53,15 +53,22 @@ public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
                 .Select(async webhook =>
                 {
                     using var response = await client.SendAsync(webhook.ToRequest());
-                    return (webhook.SvixId, response.StatusCode);
+                    return (Webhook: webhook, response.StatusCode);
                 })
                 .ToArray();
             var answers = await Task.WhenAll(sending);
 
-            var copies = answers.Where(answer => answer.SvixId == repeated.SvixId).Select(answer => answer.StatusCode).ToArray();
-            Assert.Single(copies, HttpStatusCode.Accepted);
-            Assert.All(copies.Where(status => status != HttpStatusCode.Accepted), status => Assert.Equal(HttpStatusCode.OK, status));
-            Assert.All(answers.Where(answer => answer.SvixId != repeated.SvixId), answer => Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode));
+            // A 503 (Redis slower than the queue timeout on a busy machine) is retried, as Svix would; whatever the
+            // answers, each svix id must be in the stream once.
+            Assert.All(answers, answer => Assert.Contains(answer.StatusCode, new[] { HttpStatusCode.Accepted, HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable }));
+            Assert.True(
+                answers.Count(answer => answer.Webhook.SvixId == repeated.SvixId && answer.StatusCode == HttpStatusCode.Accepted) <= 1,
+                "more than one copy was answered as newly queued");
+            Assert.All(answers.Where(answer => answer.Webhook.SvixId != repeated.SvixId), answer => Assert.NotEqual(HttpStatusCode.OK, answer.StatusCode));
+            foreach (var (webhook, _) in answers.Where(answer => answer.StatusCode == HttpStatusCode.ServiceUnavailable))
+            {
+                await RetryUntilAcknowledgedAsync(client, webhook);
+            }
 
             var entries = await stack.Redis.StreamRangeAsync(WebhookStream.Name);
             Assert.Single(entries, entry => entry[WebhookStream.Fields.SvixId] == repeated.SvixId);

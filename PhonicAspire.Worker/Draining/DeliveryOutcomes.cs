@@ -12,8 +12,10 @@ namespace PhonicAspire.Worker.Draining;
 public sealed class DeliveryOutcomes
 {
     private readonly Lock _gate = new();
-    private readonly (QueuedDelivery Delivery, StreamEntry Entry)[] _batch;
-    private readonly Dictionary<QueuedDelivery, StreamEntry> _unreported;
+    // A reported delivery's place is cleared, so that what a long forward keeps alive is what is still unreported,
+    // not its whole batch's bodies.
+    private readonly (QueuedDelivery? Delivery, StreamEntry Entry)[] _batch;
+    private readonly Dictionary<QueuedDelivery, int> _positions;
     private readonly Func<IReadOnlyList<StreamEntry>, CancellationToken, Task> _acknowledge;
     private readonly Func<StreamEntry, string, CancellationToken, Task> _deadLetter;
     private readonly Action<int> _reported;
@@ -26,11 +28,11 @@ public sealed class DeliveryOutcomes
         Func<StreamEntry, string, CancellationToken, Task> deadLetter,
         Action<int> reported)
     {
-        _batch = [.. entries];
-        _unreported = new Dictionary<QueuedDelivery, StreamEntry>(_batch.Length, ReferenceEqualityComparer.Instance);
-        foreach (var (delivery, entry) in _batch)
+        _batch = [.. entries.Select(pair => ((QueuedDelivery?)pair.Delivery, pair.Entry))];
+        _positions = new Dictionary<QueuedDelivery, int>(_batch.Length, ReferenceEqualityComparer.Instance);
+        for (var position = 0; position < _batch.Length; position++)
         {
-            _unreported[delivery] = entry;
+            _positions[_batch[position].Delivery!] = position;
         }
 
         _acknowledge = acknowledge;
@@ -45,7 +47,19 @@ public sealed class DeliveryOutcomes
         {
             lock (_gate)
             {
-                return [.. _batch.Select(pair => pair.Delivery).Where(_unreported.ContainsKey)];
+                return [.. _batch.Select(pair => pair.Delivery).OfType<QueuedDelivery>()];
+            }
+        }
+    }
+
+    /// <summary>The entry ids of the deliveries not reported yet.</summary>
+    internal RedisValue[] UnreportedEntryIds
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _batch.Where(pair => pair.Delivery is not null).Select(pair => pair.Entry.Id)];
             }
         }
     }
@@ -70,8 +84,9 @@ public sealed class DeliveryOutcomes
         StreamEntry[] rest;
         lock (_gate)
         {
-            rest = [.. _batch.Where(pair => _unreported.ContainsKey(pair.Delivery)).Select(pair => pair.Entry)];
-            _unreported.Clear();
+            rest = [.. _batch.Where(pair => pair.Delivery is not null).Select(pair => pair.Entry)];
+            Array.Clear(_batch);
+            _positions.Clear();
         }
 
         if (rest.Length > 0)
@@ -96,7 +111,14 @@ public sealed class DeliveryOutcomes
     {
         lock (_gate)
         {
-            return _unreported.Remove(delivery, out var entry) ? entry : null;
+            if (!_positions.Remove(delivery, out var position))
+            {
+                return null;
+            }
+
+            var entry = _batch[position].Entry;
+            _batch[position] = default;
+            return entry;
         }
     }
 }

@@ -204,40 +204,69 @@ public sealed partial class StreamDrainService(
         return [];
     }
 
-    private async Task DrainAsync(IReadOnlyList<StreamEntry> entries, CancellationToken cancellationToken)
+    // Decoded here rather than in the async method below, so that nothing holds the batch's entries but what is still
+    // unreported: a forward its destination keeps failing keeps its own body alive, not its whole batch's.
+    private Task DrainAsync(IReadOnlyList<StreamEntry> entries, CancellationToken cancellationToken)
     {
-        var released = 0;
+        var slots = new BatchSlots(_window, entries.Count);
+        var decoded = new List<(QueuedDelivery, StreamEntry)>(entries.Count);
+        var malformed = new List<(StreamEntry Entry, string Reason)>();
+        foreach (var entry in entries)
+        {
+            try
+            {
+                decoded.Add((DeliveryEntry.Read(entry), entry));
+            }
+            catch (MalformedStreamEntryException exception)
+            {
+                malformed.Add((entry, exception.Message));
+            }
+        }
+
+        var outcomes = new DeliveryOutcomes(
+            decoded,
+            (handled, token) => outage.ExecuteAsync(async _ => await _stream.AcknowledgeAsync([.. handled.Select(entry => entry.Id.ToString())]), token).AsTask(),
+            (entry, reason, token) => DeadLetterAsync(entry, reason, token),
+            slots.Release);
+        return HandleAsync(outcomes, decoded.Count > 0, malformed, slots, cancellationToken);
+    }
+
+    private async Task HandleAsync(
+        DeliveryOutcomes outcomes, bool anyDecoded, List<(StreamEntry Entry, string Reason)> malformed, BatchSlots slots, CancellationToken cancellationToken)
+    {
         using var handled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var keeping = KeepOwnershipAsync([.. entries.Select(entry => entry.Id)], handled.Token);
+        var keeping = KeepOwnershipAsync(outcomes, handled.Token);
         try
         {
-            await HandleAsync(entries, reported => Release(ref released, reported), cancellationToken);
+            foreach (var (entry, reason) in malformed)
+            {
+                await DeadLetterAsync(entry, reason, cancellationToken);
+            }
+
+            malformed.Clear();
+            if (anyDecoded)
+            {
+                // A retry after an outage hands over only what the failed attempt had not reported.
+                await outage.ExecuteAsync(async token => await _handler.HandleAsync(outcomes.Unreported, outcomes, token), cancellationToken);
+                await outcomes.HandledRestAsync(cancellationToken);
+            }
         }
         finally
         {
             // What was not reported (malformed, or left pending at shutdown) leaves the window too, before anything
             // here can throw: a lost slot would shrink the window for good.
-            Release(ref released, entries.Count - Volatile.Read(ref released));
+            slots.ReleaseRest();
             await handled.CancelAsync();
             await keeping;
         }
     }
 
-    private void Release(ref int released, int count)
-    {
-        if (count > 0)
-        {
-            Interlocked.Add(ref released, count);
-            _window?.Release(count);
-        }
-    }
-
     /// <summary>
     /// While a batch takes longer than the claim idle time allows (a forwarding destination that is down, storage
-    /// waiting out an outage), its entries are touched so that they are not claimed as abandoned and handled twice
-    /// at once, nor counted as crashing.
+    /// waiting out an outage), its unreported entries are touched so that they are not claimed as abandoned and
+    /// handled twice at once, nor counted as crashing.
     /// </summary>
-    private async Task KeepOwnershipAsync(RedisValue[] entryIds, CancellationToken handled)
+    private async Task KeepOwnershipAsync(DeliveryOutcomes outcomes, CancellationToken handled)
     {
         var interval = options.Value.ClaimIdleTime / 3;
         while (!handled.IsCancellationRequested)
@@ -245,7 +274,10 @@ public sealed partial class StreamDrainService(
             try
             {
                 await Task.Delay(interval, timeProvider, handled);
-                await _stream.KeepAsync(ConsumerName, entryIds);
+                if (outcomes.UnreportedEntryIds is { Length: > 0 } entryIds)
+                {
+                    await _stream.KeepAsync(ConsumerName, entryIds);
+                }
             }
             catch (OperationCanceledException) when (handled.IsCancellationRequested)
             {
@@ -258,36 +290,6 @@ public sealed partial class StreamDrainService(
         }
     }
 
-    private async Task HandleAsync(IReadOnlyList<StreamEntry> entries, Action<int> reported, CancellationToken cancellationToken)
-    {
-        var decoded = new List<(QueuedDelivery, StreamEntry)>(entries.Count);
-        foreach (var entry in entries)
-        {
-            try
-            {
-                decoded.Add((DeliveryEntry.Read(entry), entry));
-            }
-            catch (MalformedStreamEntryException exception)
-            {
-                await DeadLetterAsync(entry, exception.Message, cancellationToken);
-            }
-        }
-
-        if (decoded.Count == 0)
-        {
-            return;
-        }
-
-        var outcomes = new DeliveryOutcomes(
-            decoded,
-            (handled, token) => outage.ExecuteAsync(async _ => await _stream.AcknowledgeAsync([.. handled.Select(entry => entry.Id.ToString())]), token).AsTask(),
-            (entry, reason, token) => DeadLetterAsync(entry, reason, token),
-            reported);
-        // A retry after an outage hands over only what the failed attempt had not reported.
-        await outage.ExecuteAsync(async token => await _handler.HandleAsync(outcomes.Unreported, outcomes, token), cancellationToken);
-        await outcomes.HandledRestAsync(cancellationToken);
-    }
-
     private async Task DeadLetterAsync(StreamEntry entry, string reason, CancellationToken cancellationToken)
     {
         await outage.ExecuteAsync(async _ => await _stream.DeadLetterAsync(entry, reason), cancellationToken);
@@ -296,6 +298,26 @@ public sealed partial class StreamDrainService(
             metrics.DeadLettered();
         }
         LogDeadLettered(logger, entry.Id.ToString(), entry[WebhookStream.Fields.SvixId].ToString(), subscription.DeadLetterStream, reason);
+    }
+
+    /// <summary>
+    /// The window's slots one batch holds: each delivery's goes back when it is reported, the rest when the batch
+    /// ends. Nothing when the subscription has no window.
+    /// </summary>
+    private sealed class BatchSlots(SemaphoreSlim? window, int held)
+    {
+        private int _released;
+
+        public void Release(int count)
+        {
+            if (window is not null && count > 0)
+            {
+                Interlocked.Add(ref _released, count);
+                window.Release(count);
+            }
+        }
+
+        public void ReleaseRest() => Release(held - Volatile.Read(ref _released));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Draining the webhook stream for {Subscription} in group {Group} as consumer {Consumer}")]

@@ -76,13 +76,16 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
 
     public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task HandleAsync(IReadOnlyList<QueuedDelivery> deliveries, DeliveryOutcomes outcomes, CancellationToken cancellationToken)
+    // Not async: the forwards start here and each keeps only its own delivery alive, not the batch, while its
+    // destination keeps failing it.
+    public Task HandleAsync(IReadOnlyList<QueuedDelivery> deliveries, DeliveryOutcomes outcomes, CancellationToken cancellationToken)
     {
         var mine = deliveries.ToLookup(delivery =>
             (delivery.ForwardTo ?? _destinationName) == _destinationName && _destination.Accepts(delivery.EventType));
         // What is not for this destination is done with at once, not when the slowest forward of its batch is.
-        await outcomes.HandledAsync(mine[false], cancellationToken);
-        await Task.WhenAll(mine[true].Select(delivery => ForwardAsync(delivery, outcomes, cancellationToken)));
+        var notMine = outcomes.HandledAsync(mine[false], cancellationToken);
+        var forwards = mine[true].Select(delivery => ForwardAsync(delivery, outcomes, cancellationToken)).ToArray();
+        return Task.WhenAll([notMine, .. forwards]);
     }
 
     // Reported on its own as soon as it is decided, so an event the destination keeps failing holds back no other.
