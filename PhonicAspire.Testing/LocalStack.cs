@@ -95,6 +95,15 @@ public sealed class LocalStack : IAsyncDisposable
                 });
             }
 
+            foreach (var service in builder.Resources.OfType<ProjectResource>().ToArray())
+            {
+                var resource = builder.CreateResourceBuilder(service);
+                foreach (var (name, value) in options.ServiceEnvironment)
+                {
+                    resource.WithEnvironment(name, value);
+                }
+            }
+
             options.Configure?.Invoke(builder);
 
             app = await builder.BuildAsync(startup.Token);

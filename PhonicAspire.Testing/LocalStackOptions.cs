@@ -19,6 +19,12 @@ public sealed record LocalStackOptions
     /// </summary>
     public bool ShowResourceLogs { get; init; } = true;
 
-    /// <summary>Changes to the AppHost's model before it is built, such as a service's environment.</summary>
+    /// <summary>
+    /// Environment every service (API, worker, sample receiver) gets: where tests and benchmarks point the OTLP
+    /// exporters, say.
+    /// </summary>
+    public IEnumerable<KeyValuePair<string, string>> ServiceEnvironment { get; init; } = [];
+
+    /// <summary>Changes to the AppHost's model before it is built, such as one service's environment.</summary>
     public Action<IDistributedApplicationTestingBuilder>? Configure { get; init; }
 }

@@ -28,8 +28,9 @@ public sealed class RedisCeilingBenchmark(SamplePayload payload, BenchmarkSettin
 
     public async Task<RedisCeilings> RunAsync(CancellationToken cancellationToken)
     {
-        var fields = DeliveryEntry.ToArguments(SampleDelivery()).Select(value => (string)value!).ToArray();
+        // The script takes the entry's fields after their count; the plain XADD takes the same fields alone.
         var countedFields = DeliveryEntry.ToCountedArguments(SampleDelivery()).Select(value => (string)value!).ToArray();
+        var fields = countedFields[1..];
         var script = await MeasureAsync(
             async redis =>
             {

@@ -31,31 +31,67 @@ public sealed class ServerProcess : IAsyncDisposable
     /// writing to a pipe (synchronous in Node) and draining it would cost the measured cores more than the server's
     /// own work does.
     /// </summary>
-    public static async Task<ServerProcess> StartQuietAsync(ProcessStartInfo start, int port, TimeSpan stopGrace, CancellationToken cancellationToken)
+    public static Task<ServerProcess> StartQuietAsync(ProcessStartInfo start, int port, TimeSpan stopGrace, CancellationToken cancellationToken)
     {
         var command = string.Join(' ', new[] { start.FileName }.Concat(start.ArgumentList).Select(argument => $"'{argument.Replace("'", "'\\''", StringComparison.Ordinal)}'"));
         start.ArgumentList.Clear();
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add($"exec {command} >/dev/null");
         start.FileName = "sh";
+        return StartAsync(start, command, stopGrace, cancellationToken, async (process, limit) =>
+        {
+            while (!await AcceptsAsync(port, limit))
+            {
+                if (process.HasExited)
+                {
+                    return false;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(50), limit);
+            }
+
+            return true;
+        });
+    }
+
+    /// <param name="stopGrace">
+    /// How long it gets to exit by itself once its standard input closes; zero for one that does not watch it and
+    /// is killed at once.
+    /// </param>
+    public static Task<ServerProcess> StartAsync(
+        ProcessStartInfo start, Func<string, bool> isReadyLine, TimeSpan stopGrace, CancellationToken cancellationToken)
+    {
+        start.RedirectStandardOutput = true;
+        return StartAsync(start, Path.GetFileName(start.FileName), stopGrace, cancellationToken, async (process, limit) =>
+        {
+            while (await process.StandardOutput.ReadLineAsync(limit) is { } line)
+            {
+                if (isReadyLine(line))
+                {
+                    return true;
+                }
+            }
+
+            await process.WaitForExitAsync(limit);
+            return false;
+        });
+    }
+
+    // Starts the process and waits, within StartLimit, until it is ready; one that exits first, or never gets
+    // ready, is killed.
+    private static async Task<ServerProcess> StartAsync(
+        ProcessStartInfo start, string name, TimeSpan stopGrace, CancellationToken cancellationToken, Func<Process, CancellationToken, Task<bool>> untilReady)
+    {
         start.RedirectStandardInput = true;
         start.UseShellExecute = false;
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"{command} did not start.");
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start.");
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(StartLimit);
         try
         {
-            while (!await AcceptsAsync(port, limit.Token))
-            {
-                if (process.HasExited)
-                {
-                    throw new InvalidOperationException($"{command} exited before it was ready (exit code {process.ExitCode}).");
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(50), limit.Token);
-            }
-
-            return new ServerProcess(process, stopGrace);
+            return await untilReady(process, limit.Token)
+                ? new ServerProcess(process, stopGrace)
+                : throw new InvalidOperationException($"{name} exited before it was ready (exit code {process.ExitCode}).");
         }
         catch
         {
@@ -76,41 +112,6 @@ public sealed class ServerProcess : IAsyncDisposable
         catch (SocketException)
         {
             return false;
-        }
-    }
-
-    /// <param name="stopGrace">
-    /// How long it gets to exit by itself once its standard input closes; zero for one that does not watch it and
-    /// is killed at once.
-    /// </param>
-    public static async Task<ServerProcess> StartAsync(
-        ProcessStartInfo start, Func<string, bool> isReadyLine, TimeSpan stopGrace, CancellationToken cancellationToken)
-    {
-        start.RedirectStandardInput = true;
-        start.RedirectStandardOutput = true;
-        start.UseShellExecute = false;
-        var name = Path.GetFileName(start.FileName);
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start.");
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(StartLimit);
-        try
-        {
-            while (await process.StandardOutput.ReadLineAsync(limit.Token) is { } line)
-            {
-                if (isReadyLine(line))
-                {
-                    return new ServerProcess(process, stopGrace);
-                }
-            }
-
-            await process.WaitForExitAsync(limit.Token);
-            throw new InvalidOperationException($"{name} exited before it was ready (exit code {process.ExitCode}).");
-        }
-        catch
-        {
-            process.Kill(entireProcessTree: true);
-            process.Dispose();
-            throw;
         }
     }
 

@@ -54,17 +54,7 @@ public sealed class PhonicStack(LocalStack stack, OtlpSink telemetry, IReadOnlyL
                     ShowResourceLogs = false,
                     // Traces, metrics and logs exported over OTLP, as operators run the services; a stack under test
                     // would export to a dashboard that the testing host does not start.
-                    Configure = builder =>
-                    {
-                        foreach (var service in builder.Resources.OfType<ProjectResource>().ToArray())
-                        {
-                            var resource = builder.CreateResourceBuilder(service);
-                            foreach (var (name, value) in telemetry.ExporterEnvironment())
-                            {
-                                resource.WithEnvironment(name, value);
-                            }
-                        }
-                    },
+                    ServiceEnvironment = telemetry.ExporterEnvironment(),
                 },
                 cancellationToken);
         }

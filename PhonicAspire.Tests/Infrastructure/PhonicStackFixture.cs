@@ -142,17 +142,9 @@ public class PhonicStackFixture : IAsyncLifetime
                 $"Phonic:RedisMaxMemory={RedisMaxMemory}",
                 .. _appHostSettings,
             ],
+            ServiceEnvironment = Telemetry.ExporterEnvironment(),
             Configure = builder =>
             {
-                foreach (var service in builder.Resources.OfType<ProjectResource>().ToArray())
-                {
-                    var resource = builder.CreateResourceBuilder(service);
-                    foreach (var (name, value) in Telemetry.ExporterEnvironment())
-                    {
-                        resource.WithEnvironment(name, value);
-                    }
-                }
-
                 // Notice a reconfigured Redis within a second rather than the production default.
                 builder.CreateResourceBuilder<ProjectResource>(LocalStack.Api).WithEnvironment("Phonic__DurabilityCheckInterval", "00:00:01");
 

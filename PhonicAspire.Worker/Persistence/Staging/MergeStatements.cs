@@ -102,7 +102,7 @@ internal static class MergeStatements
         FROM applied_with_items AS applied
         JOIN staged_updates AS staged ON staged.svix_id = applied.svix_id
         CROSS JOIN LATERAL jsonb_to_recordset(staged.fields -> '{ConversationMerge.ItemsMember}')
-            AS item ({items.ColumnOf(item => item.ItemIdx)} int, {ConversationMerge.ToolCallsMember} jsonb)
+            AS item ({items.DefinitionOf(item => item.ItemIdx)}, {ConversationMerge.ToolCallsMember} jsonb)
         CROSS JOIN LATERAL jsonb_to_recordset(item.{ConversationMerge.ToolCallsMember}) AS tool_call ({toolCalls.Definitions})
         """;
 }

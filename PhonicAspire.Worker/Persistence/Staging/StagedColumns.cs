@@ -29,6 +29,13 @@ internal sealed class StagedColumns<TEntity>
 
     public IEnumerable<string> ColumnNames => _columns.Select(column => column.Name);
 
+    /// <summary>A property's column and store type, as <c>jsonb_to_record</c>'s column definition list wants them.</summary>
+    public string DefinitionOf(Expression<Func<TEntity, object?>> property)
+    {
+        var mapped = Property(_entityType, property);
+        return $"{mapped.GetColumnName(_table)} {mapped.GetColumnType(_table)}";
+    }
+
     /// <summary>The column of another property of the same entity.</summary>
     public string ColumnOf(Expression<Func<TEntity, object?>> property) =>
         Property(_entityType, property).GetColumnName(_table)!;
