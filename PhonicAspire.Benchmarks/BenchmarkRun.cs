@@ -13,7 +13,7 @@ namespace PhonicAspire.Benchmarks;
 /// Starts the stack once and runs every benchmark against it in an order that leaves each one the state it needs:
 /// ingest with the workers stopped, the drain of backlogs built while they are still stopped, with each number of
 /// workers from one up, then end to end with one running; memory is read last, so the peaks cover everything.
-/// <see cref="BenchmarkScope.Ingest"/> stops after ingest.
+/// <see cref="BenchmarkScope"/> can narrow it to ingest or to the drain.
 /// </summary>
 public sealed class BenchmarkRun(BenchmarkSettings settings, BenchmarkScope scope, TimeProvider timeProvider)
 {
@@ -32,23 +32,34 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, BenchmarkScope scop
             await stack.KillAsync(worker, PhonicStack.WorkerAssembly, cancellationToken);
         }
 
-        Progress("ingest: baseline server, the API (workers stopped), the docs handler peers (Node), the Redis ceilings (redis-benchmark)");
-        var ingest = await new IngestBenchmark(stack, payload, settings, timeProvider).RunAsync(cancellationToken);
+        IngestResult? ingest = null;
+        if (scope != BenchmarkScope.Drain)
+        {
+            Progress("ingest: baseline server, the API (workers stopped), the docs handler peers (Node), the Redis ceilings (redis-benchmark)");
+            ingest = await new IngestBenchmark(stack, payload, settings, timeProvider).RunAsync(cancellationToken);
+        }
+
         var memory = new PeakMemory(stack.Processes);
         DrainResult? drain = null;
         EndToEndResult? endToEnd = null;
         ServiceMemory? workerMemory = null;
-        if (scope == BenchmarkScope.Everything)
+        if (scope != BenchmarkScope.Ingest)
         {
             // Ingest leaves a large backlog; the drain must start from an empty stream with exactly its own entries.
             await stack.Redis.GetDatabase().StreamTrimAsync(WebhookStream.Name, maxLength: 0);
 
             Progress($"drain: {settings.DrainEvents:N0} entries with each of 1 to {settings.DrainWorkers} workers, then the raw COPY baseline");
             drain = await new DrainBenchmark(stack, payload, settings, timeProvider).RunAsync(cancellationToken);
+        }
 
+        if (scope == BenchmarkScope.Everything)
+        {
             Progress($"end to end: {settings.EndToEndRate:N0} deliveries/s for {settings.EndToEndDuration.TotalSeconds:F0} s");
             endToEnd = await new EndToEndBenchmark(stack, payload, settings, timeProvider).RunAsync(cancellationToken);
+        }
 
+        if (drain is not null)
+        {
             // The drain leaves the first replica running, the one end to end ran with.
             workerMemory = memory.Read(stack.WorkerInstances[0], PhonicStack.WorkerAssembly);
         }

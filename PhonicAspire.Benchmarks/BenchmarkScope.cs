@@ -10,4 +10,10 @@ public enum BenchmarkScope
     /// the drain and end to end; for working on ingest, not for the README's table.
     /// </summary>
     Ingest,
+
+    /// <summary>
+    /// <c>--only drain</c>: the drain rounds, the raw COPY baseline and the workers' memory, without ingest and end
+    /// to end; for working on the drain, not for the README's table.
+    /// </summary>
+    Drain,
 }

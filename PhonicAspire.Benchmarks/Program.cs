@@ -19,8 +19,11 @@ switch (args)
     case ["--only", "ingest"]:
         scope = BenchmarkScope.Ingest;
         break;
+    case ["--only", "drain"]:
+        scope = BenchmarkScope.Drain;
+        break;
     default:
-        await Console.Error.WriteLineAsync($"usage: scripts/bench [--only ingest]   ('{BaselineServer.Argument} PORT' is internal)");
+        await Console.Error.WriteLineAsync($"usage: scripts/bench [--only ingest|drain]   ('{BaselineServer.Argument} PORT' is internal)");
         return 2;
 }
 

@@ -18,7 +18,6 @@ public sealed class DrainBenchmark(PhonicStack stack, SamplePayload payload, Ben
         var group = new WorkerConsumerGroup(redis);
         var runner = new DrainRoundRunner(
             stack,
-            counter,
             new DrainWorkers(stack, timeProvider),
             group,
             new StoredOnceCheck(counter, group, redis, timeProvider),

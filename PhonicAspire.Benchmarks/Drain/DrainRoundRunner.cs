@@ -7,20 +7,19 @@ namespace PhonicAspire.Benchmarks.Drain;
 /// <summary>
 /// One drain round with a given number of workers: the entries are put in the stream while no worker runs and held
 /// back from the consumer group while that many workers start; once each says it is ready, the backlog is released
-/// to them and <c>webhook_events</c> is counted until all of it is there. The rate runs from the first poll that sees
+/// to them and followed until the consumer group has acknowledged all of it (a worker acknowledges an entry once its
+/// transaction has committed); <see cref="StoredOnceCheck"/> then counts the rows. The rate runs from the first poll that sees
 /// rows to the first that sees them all, so start-up is left out; holding the backlog back keeps a worker that
 /// starts sooner than the others from draining part of it alone.
 /// </summary>
 public sealed class DrainRoundRunner(
     PhonicStack stack,
-    StoredRowCounter counter,
     DrainWorkers workers,
     WorkerConsumerGroup group,
     StoredOnceCheck check,
     BenchmarkSettings settings,
     TimeProvider timeProvider)
 {
-    // count(*) scans the table; polling faster would take CPU from the workers being measured on a small machine.
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Expects no worker running and the stream empty; stops the round's workers, all or all but the first.</summary>
@@ -33,14 +32,14 @@ public sealed class DrainRoundRunner(
         }
 
         var before = await check.BeforeAsync(cancellationToken);
-        var svixIds = await new StreamFiller(redis, timeProvider).FillAsync(bodies, cancellationToken);
+        var backlog = await new StreamFiller(redis, timeProvider).FillAsync(bodies, cancellationToken);
         var releaseFrom = await group.HoldAsync();
         var instances = await workers.StartAsync(workerCount, cancellationToken);
 
         await group.ReleaseAsync(releaseFrom);
         var released = timeProvider.GetTimestamp();
-        var (firstSeen, firstCount, allSeen) = await PollUntilStoredAsync(before.Rows, bodies.Count, released, cancellationToken);
-        var storedOnce = await check.AfterAsync(before, svixIds, cancellationToken);
+        var (firstSeen, firstCount, allSeen) = await PollUntilAcknowledgedAsync(backlog, released, cancellationToken);
+        var storedOnce = await check.AfterAsync(before, backlog.SvixIds, cancellationToken);
         var settled = timeProvider.GetElapsedTime(released);
         var memory = new PeakMemory(stack.Processes);
         ServiceMemory[] peaks = [.. instances.Select(instance => memory.Read(instance, PhonicStack.WorkerAssembly))];
@@ -49,14 +48,15 @@ public sealed class DrainRoundRunner(
         return new DrainRound(workerCount, (bodies.Count - firstCount) / (allSeen - firstSeen).TotalSeconds, firstSeen, settled, storedOnce, peaks);
     }
 
-    private async Task<(TimeSpan FirstSeen, long FirstCount, TimeSpan AllSeen)> PollUntilStoredAsync(
-        long before, int expected, long started, CancellationToken cancellationToken)
+    private async Task<(TimeSpan FirstSeen, long FirstCount, TimeSpan AllSeen)> PollUntilAcknowledgedAsync(
+        Backlog backlog, long started, CancellationToken cancellationToken)
     {
+        var expected = backlog.EntryIds.Length;
         TimeSpan? firstSeen = null;
         long firstCount = 0;
         while (timeProvider.GetElapsedTime(started) < settings.DrainLimit)
         {
-            var stored = await counter.CountAllAsync(cancellationToken) - before;
+            var stored = await group.AcknowledgedAsync(backlog);
             var at = timeProvider.GetElapsedTime(started);
             if (stored > 0 && firstSeen is null)
             {
@@ -73,7 +73,7 @@ public sealed class DrainRoundRunner(
             await Task.Delay(PollInterval, timeProvider, cancellationToken);
         }
 
-        throw new TimeoutException($"{expected} events were not stored within {settings.DrainLimit}.");
+        throw new TimeoutException($"{expected} events were not stored and acknowledged within {settings.DrainLimit}.");
     }
 }
 

@@ -13,24 +13,25 @@ public sealed class StreamFiller(IDatabase redis, TimeProvider timeProvider)
     // Pipelined in chunks: with appendfsync always, Redis then fsyncs once per chunk rather than once per entry.
     private const int ChunkSize = 500;
 
-    public async Task<string[]> FillAsync(IReadOnlyList<byte[]> bodies, CancellationToken cancellationToken)
+    public async Task<Backlog> FillAsync(IReadOnlyList<byte[]> bodies, CancellationToken cancellationToken)
     {
         var svixIds = new string[bodies.Count];
+        var entryIds = new RedisValue[bodies.Count];
         for (var offset = 0; offset < bodies.Count; offset += ChunkSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var receivedAt = timeProvider.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-            var adds = new List<Task>(ChunkSize);
+            var adds = new List<Task<RedisValue>>(ChunkSize);
             for (var index = offset; index < Math.Min(offset + ChunkSize, bodies.Count); index++)
             {
                 svixIds[index] = $"msg_{Guid.NewGuid():N}";
                 adds.Add(redis.StreamAddAsync(WebhookStream.Name, Entry(svixIds[index], receivedAt, bodies[index])));
             }
 
-            await Task.WhenAll(adds);
+            (await Task.WhenAll(adds)).CopyTo(entryIds, offset);
         }
 
-        return svixIds;
+        return new Backlog(svixIds, [.. entryIds.Select(StreamEntryId.Parse).Order()]);
     }
 
     private static NameValueEntry[] Entry(string svixId, string receivedAt, byte[] body) =>
@@ -44,3 +45,6 @@ public sealed class StreamFiller(IDatabase redis, TimeProvider timeProvider)
         new(WebhookStream.Fields.Body, body),
     ];
 }
+
+/// <param name="EntryIds">The entries' stream ids, in stream order.</param>
+public sealed record Backlog(IReadOnlyList<string> SvixIds, StreamEntryId[] EntryIds);

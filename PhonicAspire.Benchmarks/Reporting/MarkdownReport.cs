@@ -11,7 +11,7 @@ namespace PhonicAspire.Benchmarks.Reporting;
 public sealed record MarkdownReport(
     string Machine,
     string ServicesConfiguration,
-    IngestResult Ingest,
+    IngestResult? Ingest,
     DrainResult? Drain,
     EndToEndResult? EndToEnd,
     ServiceMemory ApiMemory,
@@ -26,47 +26,47 @@ public sealed record MarkdownReport(
     // Decimal megabytes, the stricter reading of "150 MB".
     private const long MemoryTargetBytes = 150_000_000;
 
-    /// <summary>Every row; the drain's, end to end's and the worker's only when the run measured them.</summary>
+    /// <summary>Every row of what the run measured.</summary>
     public IEnumerable<ReportRow> Rows() =>
     [
-        .. IngestRows(),
+        .. Ingest is null ? [] : IngestRows(Ingest),
         .. Drain is null ? [] : DrainRows(Drain),
         .. EndToEnd is null ? [] : EndToEndRows(EndToEnd),
         .. MemoryRows(),
     ];
 
-    private IEnumerable<ReportRow> IngestRows()
+    private IEnumerable<ReportRow> IngestRows(IngestResult ingest)
     {
-        var ingestRatio = Ingest.Api.PerSecond / Ingest.Baseline.PerSecond;
+        var ingestRatio = ingest.Api.PerSecond / ingest.Baseline.PerSecond;
         yield return new ReportRow(
             $"Ingest: signed conversation.ended acknowledged/s ({Settings.IngestConnections} connections, {Settings.IngestDuration.TotalSeconds:F0} s)",
-            Rate(Ingest.Api.PerSecond), Rate(Ingest.Baseline.PerSecond) + " (bare ASP.NET Core, reads body, 200)",
+            Rate(ingest.Api.PerSecond), Rate(ingest.Baseline.PerSecond) + " (bare ASP.NET Core, reads body, 200)",
             $"{ingestRatio:F2} / ≥ {IngestTarget:F2}", ReportRow.Verdict(ingestRatio >= IngestTarget));
-        yield return new ReportRow("Ingest: acknowledgement latency p50", Ms(Ingest.Api.Latency.P50), Ms(Ingest.Baseline.Latency.P50), "", "");
-        yield return new ReportRow("Ingest: acknowledgement latency p99", Ms(Ingest.Api.Latency.P99), Ms(Ingest.Baseline.Latency.P99), "", "");
+        yield return new ReportRow("Ingest: acknowledgement latency p50", Ms(ingest.Api.Latency.P50), Ms(ingest.Baseline.Latency.P50), "", "");
+        yield return new ReportRow("Ingest: acknowledgement latency p99", Ms(ingest.Api.Latency.P99), Ms(ingest.Baseline.Latency.P99), "", "");
 
-        var docs = Ingest.DocsHandler;
+        var docs = ingest.DocsHandler;
         yield return new ReportRow(
             "Ingest vs the docs handler (Node: Hono + svix 1.x verify, 200; not durable), acknowledged/s",
-            Rate(Ingest.Api.PerSecond), $"{Rate(docs.PerSecond)} (p50 / p99 {Ms(docs.Latency.P50)} / {Ms(docs.Latency.P99)})",
-            Ratio(Ingest.Api.PerSecond / docs.PerSecond), "");
+            Rate(ingest.Api.PerSecond), $"{Rate(docs.PerSecond)} (p50 / p99 {Ms(docs.Latency.P50)} / {Ms(docs.Latency.P99)})",
+            Ratio(ingest.Api.PerSecond / docs.PerSecond), "");
 
-        var durable = Ingest.DurableDocsHandler.Load;
-        var durableRatio = Ingest.Api.PerSecond / durable.PerSecond;
+        var durable = ingest.DurableDocsHandler.Load;
+        var durableRatio = ingest.Api.PerSecond / durable.PerSecond;
         yield return new ReportRow(
             "Ingest vs the docs handler + durable XADD (Node, ioredis, Redis appendfsync always), acknowledged/s",
-            Rate(Ingest.Api.PerSecond), $"{Rate(durable.PerSecond)} (p50 / p99 {Ms(durable.Latency.P50)} / {Ms(durable.Latency.P99)})",
+            Rate(ingest.Api.PerSecond), $"{Rate(durable.PerSecond)} (p50 / p99 {Ms(durable.Latency.P50)} / {Ms(durable.Latency.P99)})",
             $"{Ratio(durableRatio)} / ≥ {DurablePeerTarget:F2}", ReportRow.Verdict(durableRatio >= DurablePeerTarget));
 
-        var ceilings = Ingest.RedisCeilings;
-        var scriptRatio = Ingest.Api.PerSecond / ceilings.ScriptPerSecond;
+        var ceilings = ingest.RedisCeilings;
+        var scriptRatio = ingest.Api.PerSecond / ceilings.ScriptPerSecond;
         yield return new ReportRow(
             $"Ingest vs the Redis ceiling of the API's append script (redis-benchmark EVALSHA, {Settings.IngestConnections} clients, appendfsync always), appends/s",
-            Rate(Ingest.Api.PerSecond), Rate(ceilings.ScriptPerSecond),
+            Rate(ingest.Api.PerSecond), Rate(ceilings.ScriptPerSecond),
             $"{Ratio(scriptRatio)} / ≥ {AppendCeilingTarget:F2}", ReportRow.Verdict(scriptRatio >= AppendCeilingTarget));
         yield return new ReportRow(
             $"Ingest vs the Redis ceiling of a plain XADD of the same entry (redis-benchmark, {Settings.IngestConnections} clients, appendfsync always), appends/s",
-            Rate(Ingest.Api.PerSecond), Rate(ceilings.XaddPerSecond), Ratio(Ingest.Api.PerSecond / ceilings.XaddPerSecond), "");
+            Rate(ingest.Api.PerSecond), Rate(ceilings.XaddPerSecond), Ratio(ingest.Api.PerSecond / ceilings.XaddPerSecond), "");
     }
 
     private IEnumerable<ReportRow> DrainRows(DrainResult drain)
@@ -152,39 +152,9 @@ public sealed record MarkdownReport(
     private IEnumerable<string> Notes()
     {
         yield return $"Services run the {ServicesConfiguration} build (the `-c` of the `dotnet run` launcher DCP started).";
-        yield return $"Ingest hits the API's non-proxied endpoint {Ingest.ApiAddress} (Kestrel directly, no DCP proxy); "
-            + "the baseline is a separate server process on loopback. The workers are stopped during ingest so that they do not "
-            + "compete for the CPUs; the ingested entries are then trimmed from the stream, never stored.";
-        yield return "The peers are the webhook handler on Phonic's documentation page (conversation.ended) written out as a Node "
-            + "program (PhonicAspire.Benchmarks/Peers/docs-handler: hono, @hono/node-server, svix 1.x, whose verify returns the "
-            + "parsed payload; versions in its package-lock.json, installed by scripts/bench with npm ci), one Node process on "
-            + "loopback answering 200 once verified; the durable one also XADDs the svix id and body to a Redis stream before its "
-            + "200. Every HTTP server gets the same generator (wrk, 2 threads, with a Lua script that sets each request's svix "
-            + "headers from a file of pre-signed deliveries), connections, warm-up and window, and the same pre-signed deliveries. "
-            + "The Node peer's one log line per delivery goes to /dev/null, the cheapest place it could.";
-        yield return "The services export traces, metrics and logs over OTLP/HTTP (protobuf) with the AppHost's exporter settings to a "
-            + "receiver in the benchmark process that counts the spans it gets (a deployment's collector runs elsewhere; this one "
-            + $"shares the 2 cores): {Ingest.ApiSpans:N0} spans arrived during the API's warm-up and run, for "
-            + $"{Ingest.Api.Latency.Count:N0} deliveries acknowledged inside its window.";
-        var durable = Ingest.DurableDocsHandler;
-        yield return "The durable peer and each Redis ceiling get a redis-server of their own (the stack's binary and durability: "
-            + "appendonly yes, appendfsync always, noeviction; a fresh throw-away folder each), so that their entries neither grow "
-            + $"the stack's AOF nor reach its stream. The durable peer's stream held {durable.StreamLength:N0} entries afterwards "
-            + $"(warm-up included) for {durable.Load.Latency.Count:N0} acknowledgements in the window.";
-        yield return $"Each Redis ceiling is redis-benchmark sending {Ingest.RedisCeilings.Requests:N0} appends of the entry the API "
-            + "writes for the sample body (its fields, a traceparent, the 2.6 KB body) with fresh random svix ids (-r): once as "
-            + "EVALSHA of the API's own enqueue script (duplicate check, XADD, SET EX), once as a plain XADD of the same fields; "
-            + "the stream length afterwards confirms the appends. redis-benchmark runs on the same 2 cores as Redis.";
-        var unexpected = new[] { Ingest.Api, Ingest.Baseline, Ingest.DocsHandler, durable.Load }.Sum(result => result.Unexpected);
-        if (unexpected > 0)
+        foreach (var note in Ingest is null ? [] : IngestNotes(Ingest))
         {
-            yield return $"Ingest answers other than expected inside the window: API {Ingest.Api.Unexpected}, baseline {Ingest.Baseline.Unexpected}, "
-                + $"docs handler {Ingest.DocsHandler.Unexpected}, durable docs handler {durable.Load.Unexpected}.";
-        }
-
-        if (Ingest.Api.PoolExhausted)
-        {
-            yield return "The API ran out of pre-signed deliveries before the ingest window ended: its rate is a lower bound.";
+            yield return note;
         }
 
         if (Drain is not null)
@@ -212,7 +182,47 @@ public sealed record MarkdownReport(
         }
         else
         {
-            yield return "Ingest only (--only ingest): no drain, no end to end, and the API's peak RSS covers ingest alone.";
+            yield return Ingest is null
+                ? "Drain only (--only drain): no ingest, no end to end, and the API's peak RSS covers its start-up alone."
+                : "Ingest only (--only ingest): no drain, no end to end, and the API's peak RSS covers ingest alone.";
+        }
+    }
+
+    private static IEnumerable<string> IngestNotes(IngestResult ingest)
+    {
+        yield return $"Ingest hits the API's non-proxied endpoint {ingest.ApiAddress} (Kestrel directly, no DCP proxy); "
+            + "the baseline is a separate server process on loopback. The workers are stopped during ingest so that they do not "
+            + "compete for the CPUs; the ingested entries are then trimmed from the stream, never stored.";
+        yield return "The peers are the webhook handler on Phonic's documentation page (conversation.ended) written out as a Node "
+            + "program (PhonicAspire.Benchmarks/Peers/docs-handler: hono, @hono/node-server, svix 1.x, whose verify returns the "
+            + "parsed payload; versions in its package-lock.json, installed by scripts/bench with npm ci), one Node process on "
+            + "loopback answering 200 once verified; the durable one also XADDs the svix id and body to a Redis stream before its "
+            + "200. Every HTTP server gets the same generator (wrk, 2 threads, with a Lua script that sets each request's svix "
+            + "headers from a file of pre-signed deliveries), connections, warm-up and window, and the same pre-signed deliveries. "
+            + "The Node peer's one log line per delivery goes to /dev/null, the cheapest place it could.";
+        yield return "The services export traces, metrics and logs over OTLP/HTTP (protobuf) with the AppHost's exporter settings to a "
+            + "receiver in the benchmark process that counts the spans it gets (a deployment's collector runs elsewhere; this one "
+            + $"shares the 2 cores): {ingest.ApiSpans:N0} spans arrived during the API's warm-up and run, for "
+            + $"{ingest.Api.Latency.Count:N0} deliveries acknowledged inside its window.";
+        var durable = ingest.DurableDocsHandler;
+        yield return "The durable peer and each Redis ceiling get a redis-server of their own (the stack's binary and durability: "
+            + "appendonly yes, appendfsync always, noeviction; a fresh throw-away folder each), so that their entries neither grow "
+            + $"the stack's AOF nor reach its stream. The durable peer's stream held {durable.StreamLength:N0} entries afterwards "
+            + $"(warm-up included) for {durable.Load.Latency.Count:N0} acknowledgements in the window.";
+        yield return $"Each Redis ceiling is redis-benchmark sending {ingest.RedisCeilings.Requests:N0} appends of the entry the API "
+            + "writes for the sample body (its fields, a traceparent, the 2.6 KB body) with fresh random svix ids (-r): once as "
+            + "EVALSHA of the API's own enqueue script (duplicate check, XADD, SET EX), once as a plain XADD of the same fields; "
+            + "the stream length afterwards confirms the appends. redis-benchmark runs on the same 2 cores as Redis.";
+        var unexpected = new[] { ingest.Api, ingest.Baseline, ingest.DocsHandler, durable.Load }.Sum(result => result.Unexpected);
+        if (unexpected > 0)
+        {
+            yield return $"Ingest answers other than expected inside the window: API {ingest.Api.Unexpected}, baseline {ingest.Baseline.Unexpected}, "
+                + $"docs handler {ingest.DocsHandler.Unexpected}, durable docs handler {durable.Load.Unexpected}.";
+        }
+
+        if (ingest.Api.PoolExhausted)
+        {
+            yield return "The API ran out of pre-signed deliveries before the ingest window ended: its rate is a lower bound.";
         }
     }
 
