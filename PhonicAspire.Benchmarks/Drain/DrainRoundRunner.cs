@@ -77,8 +77,8 @@ public sealed class DrainRoundRunner(
     }
 }
 
-/// <param name="FirstRowAfter">From the backlog's release to the first stored row: not in the rate.</param>
+/// <param name="FirstAcknowledgedAfter">From the backlog's release to the first acknowledged entry: not in the rate.</param>
 /// <param name="SettledAfter">From the backlog's release to the end of the check: the longest any entry can have been pending.</param>
 /// <param name="WorkerMemory">Each worker process's peak resident set at the end of the round.</param>
 public sealed record DrainRound(
-    int Workers, double PerSecond, TimeSpan FirstRowAfter, TimeSpan SettledAfter, StoredOnce StoredOnce, IReadOnlyList<ServiceMemory> WorkerMemory);
+    int Workers, double PerSecond, TimeSpan FirstAcknowledgedAfter, TimeSpan SettledAfter, StoredOnce StoredOnce, IReadOnlyList<ServiceMemory> WorkerMemory);

@@ -161,9 +161,12 @@ public sealed record MarkdownReport(
         {
             yield return "Each drain round fills the stream while no worker runs, starts that many worker replicas afresh while the "
                 + "consumer group's read position is held at the end of the stream, and releases the backlog once each one's own "
-                + "/health says it is ready, so that a worker starting sooner does not drain part of it alone. The rate runs from the first poll that "
-                + "sees rows to the first that sees all (50 ms polls); the release until the first row took "
-                + string.Join(", ", Drain.Rounds.Select(round => $"{Ms(round.FirstRowAfter)} ({Workers(round.Workers)})"))
+                + "/health says it is ready, so that a worker starting sooner does not drain part of it alone. Progress is read from the consumer group every "
+                + "50 ms (entries read, less those still pending: a worker acknowledges a batch once its transaction has committed), "
+                + "not by counting rows, which would scan webhook_events on the cores being measured; the rows are counted once, "
+                + "after the round. The rate runs from the first poll that sees entries acknowledged to the first that sees all; "
+                + "the release until the first acknowledgement took "
+                + string.Join(", ", Drain.Rounds.Select(round => $"{Ms(round.FirstAcknowledgedAfter)} ({Workers(round.Workers)})"))
                 + " and is not in the rate.";
             yield return "webhook_events is keyed by svix id, so an entry stored twice would add no row; what shows it is an entry "
                 + "still pending or in the stream after the round (it would be claimed and stored again), one dead-lettered, or rows "
