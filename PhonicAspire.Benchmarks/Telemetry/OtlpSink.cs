@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using OpenTelemetry.Proto.Collector.Trace.V1;
 using PhonicAspire.Testing;
+using PhonicAspire.Testing.Otlp;
 
 namespace PhonicAspire.Benchmarks.Telemetry;
 
@@ -12,7 +12,7 @@ namespace PhonicAspire.Benchmarks.Telemetry;
 /// Where the measured services export their traces, metrics and logs over OTLP/HTTP, as operators run them: a
 /// receiver that answers every export at once and counts the spans it received, so the report can show that every
 /// delivery's trace left the service. A deployment's collector runs elsewhere; this one shares the measured cores,
-/// so it does as little as a receiver can: it decodes the traces to count them and reads the rest unparsed.
+/// so it does as little as a receiver can: it counts the traces' spans from their wire format and reads the rest unparsed.
 /// </summary>
 public sealed class OtlpSink : IAsyncDisposable
 {
@@ -64,8 +64,7 @@ public sealed class OtlpSink : IAsyncDisposable
     {
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, context.RequestAborted);
-        var request = ExportTraceServiceRequest.Parser.ParseFrom(body.GetBuffer().AsSpan(0, (int)body.Length));
-        Interlocked.Add(ref _spans, request.ResourceSpans.Sum(resource => resource.ScopeSpans.Sum(scope => (long)scope.Spans.Count)));
+        Interlocked.Add(ref _spans, OtlpSpanCounter.Count(body.GetBuffer(), (int)body.Length));
         await AnswerAsync(context);
     }
 
