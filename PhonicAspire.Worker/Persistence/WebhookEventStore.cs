@@ -27,11 +27,6 @@ public sealed class WebhookEventStore(PhonicDbContext context, TimeProvider time
             return new BatchStoreResult([], repeatedInBatch);
         }
 
-        // Parsed before the transaction begins, so that the connection is not held while the client parses; a
-        // body already stored (a redelivery) is parsed for nothing, which is rare.
-        var parsed = candidates
-            .Select(received => new StagedWebhook(received, PhonicEventParser.Parse(received.Body, received.EventType)))
-            .ToList();
         var storedAt = timeProvider.GetUtcNow().ToUniversalTime();
         for (var attempt = 1; ; attempt++)
         {
@@ -39,7 +34,7 @@ public sealed class WebhookEventStore(PhonicDbContext context, TimeProvider time
             {
                 // A retry after a lost commit acknowledgement finds the batch stored and reports duplicates,
                 // which is still the truth about the database.
-                var alreadyStored = await StoreAsync(parsed, storedAt, cancellationToken).ConfigureAwait(false);
+                var alreadyStored = await StoreAsync(candidates, storedAt, cancellationToken).ConfigureAwait(false);
                 return new BatchStoreResult(
                     [.. candidates.Select(received => received.SvixId).Where(svixId => !alreadyStored.Contains(svixId))],
                     [.. candidates.Select(received => received.SvixId).Where(alreadyStored.Contains), .. repeatedInBatch]);
@@ -74,12 +69,12 @@ public sealed class WebhookEventStore(PhonicDbContext context, TimeProvider time
         return (candidates, repeatedInBatch);
     }
 
-    private async Task<HashSet<string>> StoreAsync(List<StagedWebhook> candidates, DateTimeOffset storedAt, CancellationToken cancellationToken)
+    private async Task<HashSet<string>> StoreAsync(List<QueuedDelivery> candidates, DateTimeOffset storedAt, CancellationToken cancellationToken)
     {
         await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var connection = (NpgsqlConnection)context.Database.GetDbConnection();
 
-        if (candidates.Where(staged => staged.Received.Reprocess).Select(staged => staged.Received.SvixId).ToArray() is { Length: > 0 } reprocessed)
+        if (candidates.Where(received => received.Reprocess).Select(received => received.SvixId).ToArray() is { Length: > 0 } reprocessed)
         {
             // Requeued by an operator: the earlier row goes, in this transaction, and the event is stored anew.
             await using var delete = new NpgsqlCommand(WebhookEventCommands.DeleteForReprocessing, connection)
@@ -92,12 +87,14 @@ public sealed class WebhookEventStore(PhonicDbContext context, TimeProvider time
         var alreadyStored = await SelectStoredAsync(connection, candidates, cancellationToken).ConfigureAwait(false);
         var merge = ConversationMerge.For(context.Model);
         var copier = new BatchCopier(connection, merge);
+        // Parsed while copying, so the client's parsing overlaps PostgreSQL's; a body is parsed only when new.
         // Copied in svix id order so that workers copying overlapping batches wait for each other instead of
         // deadlocking.
         var copied = await copier.CopyWebhookEventsAsync(
             candidates
-                .Where(staged => !alreadyStored.Contains(staged.Received.SvixId))
-                .OrderBy(staged => staged.Received.SvixId, StringComparer.Ordinal),
+                .Where(received => !alreadyStored.Contains(received.SvixId))
+                .OrderBy(received => received.SvixId, StringComparer.Ordinal)
+                .Select(received => new StagedWebhook(received, PhonicEventParser.Parse(received.Body, received.EventType))),
             storedAt,
             cancellationToken).ConfigureAwait(false);
 
@@ -115,11 +112,11 @@ public sealed class WebhookEventStore(PhonicDbContext context, TimeProvider time
     }
 
     private static async Task<HashSet<string>> SelectStoredAsync(
-        NpgsqlConnection connection, List<StagedWebhook> candidates, CancellationToken cancellationToken)
+        NpgsqlConnection connection, List<QueuedDelivery> candidates, CancellationToken cancellationToken)
     {
         await using var select = new NpgsqlCommand(WebhookEventCommands.SelectStored, connection)
         {
-            Parameters = { new NpgsqlParameter { Value = candidates.Select(staged => staged.Received.SvixId).ToArray() } },
+            Parameters = { new NpgsqlParameter { Value = candidates.Select(received => received.SvixId).ToArray() } },
         };
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var stored = new HashSet<string>(StringComparer.Ordinal);

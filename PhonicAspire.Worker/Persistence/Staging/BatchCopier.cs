@@ -16,7 +16,10 @@ internal sealed class BatchCopier(NpgsqlConnection connection, ConversationMerge
         SkipValidation = true,
     };
 
-    /// <summary>Copies the parsed deliveries into webhook_events; returns what was copied.</summary>
+    /// <summary>
+    /// Copies the deliveries into webhook_events as <paramref name="webhooks"/> yields them, so that parsing the
+    /// next body overlaps PostgreSQL's work on the previous one; returns what was copied.
+    /// </summary>
     public async Task<List<StagedWebhook>> CopyWebhookEventsAsync(
         IEnumerable<StagedWebhook> webhooks, DateTimeOffset storedAt, CancellationToken cancellationToken)
     {
