@@ -8,9 +8,9 @@ namespace PhonicAspire.Benchmarks.Drain;
 /// One drain round with a given number of workers: the entries are put in the stream while no worker runs and held
 /// back from the consumer group while that many workers start; once each says it is ready, the backlog is released
 /// to them and followed until the consumer group has acknowledged all of it (a worker acknowledges an entry once its
-/// transaction has committed); <see cref="StoredOnceCheck"/> then counts the rows. The rate runs from the first poll that sees
-/// rows to the first that sees them all, so start-up is left out; holding the backlog back keeps a worker that
-/// starts sooner than the others from draining part of it alone.
+/// transaction has committed); <see cref="StoredOnceCheck"/> then counts the rows. The rate runs from the first poll
+/// that sees entries acknowledged to the first that sees them all, so start-up is left out; holding the backlog back
+/// keeps a worker that starts sooner than the others from draining part of it alone.
 /// </summary>
 public sealed class DrainRoundRunner(
     PhonicStack stack,
