@@ -31,7 +31,7 @@ public sealed class StreamFiller(IDatabase redis, TimeProvider timeProvider)
             (await Task.WhenAll(adds)).CopyTo(entryIds, offset);
         }
 
-        return new Backlog(svixIds, [.. entryIds.Select(StreamEntryId.Parse).Order()]);
+        return new Backlog(svixIds, [.. entryIds.Select(id => StreamEntryId.Parse(id.ToString())).Order()]);
     }
 
     private static NameValueEntry[] Entry(string svixId, string receivedAt, byte[] body) =>

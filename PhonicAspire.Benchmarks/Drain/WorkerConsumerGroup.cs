@@ -37,7 +37,7 @@ public sealed class WorkerConsumerGroup(IDatabase redis)
     public async Task<long> AcknowledgedAsync(Backlog backlog)
     {
         var group = await InfoAsync();
-        var position = StreamEntryId.Parse(group.LastDeliveredId ?? throw NoPosition());
+        var position = StreamEntryId.Parse((group.LastDeliveredId ?? throw NoPosition()).ToString());
         var index = Array.BinarySearch(backlog.EntryIds, position);
         var read = index >= 0 ? index + 1 : ~index;
         return read - group.PendingMessageCount;

@@ -21,7 +21,7 @@ public sealed record DeadLetter(
     public static DeadLetter From(StreamEntry entry, TimeProvider timeProvider)
     {
         var id = entry.Id.ToString();
-        var deadLetteredAt = StreamEntryIds.AppendedAt(id);
+        var deadLetteredAt = StreamEntryId.Parse(id).AppendedAt;
         string? Field(string name) => entry[name] is { IsNull: false } value ? (string?)value : null;
         return new DeadLetter(
             id,

@@ -151,7 +151,7 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
             return new StreamStatus(await length, 0, TimeSpan.Zero, await deadLetters);
         }
 
-        var oldestAge = (await oldest) is [var first, ..] ? timeProvider.GetUtcNow() - StreamEntryIds.AppendedAt(first.MessageId!) : TimeSpan.Zero;
+        var oldestAge = (await oldest) is [var first, ..] ? timeProvider.GetUtcNow() - StreamEntryId.Parse(first.MessageId!).AppendedAt : TimeSpan.Zero;
         return new StreamStatus(await length, (await pending).PendingMessageCount, oldestAge, await deadLetters);
     }
 }

@@ -29,11 +29,11 @@ internal sealed class StagedColumns<TEntity>
 
     public IEnumerable<string> ColumnNames => _columns.Select(column => column.Name);
 
-    /// <summary>A property's column and store type, as <c>jsonb_to_record</c>'s column definition list wants them.</summary>
+    /// <summary>One of the columns' definition, as <c>jsonb_to_record</c>'s column definition list wants it.</summary>
     public string DefinitionOf(Expression<Func<TEntity, object?>> property)
     {
-        var mapped = Property(_entityType, property);
-        return $"{mapped.GetColumnName(_table)} {mapped.GetColumnType(_table)}";
+        var name = ColumnOf(property);
+        return _columns.Single(column => column.Name == name).Definition;
     }
 
     /// <summary>The column of another property of the same entity.</summary>
