@@ -243,6 +243,7 @@ public sealed partial class StreamDrainService(
                 await DeadLetterAsync(entry, reason, cancellationToken);
             }
 
+            // Dead-lettered: their bodies need not live as long as the handling of the rest.
             malformed.Clear();
             if (anyDecoded)
             {
