@@ -30,7 +30,12 @@ public sealed class InstanceHealth(ServiceProcesses processes) : IDisposable
 
         if (ProcFs.EnvironmentVariable(pid, "ASPNETCORE_URLS")?.Split(';')[0] is not { Length: > 0 } address)
         {
-            throw new InvalidOperationException($"The {assemblyName} process {pid} of '{instance}' has no ASPNETCORE_URLS.");
+            // A process that has just exited (a replica the round before stopped, still listed under the launcher
+            // the orchestrator reported) has neither its environment nor its command line any more; that one is
+            // not this instance's service yet. A drain run once stopped on such a process with this exception.
+            return ProcFs.CommandLine(pid).Length == 0
+                ? false
+                : throw new InvalidOperationException($"The {assemblyName} process {pid} of '{instance}' has no ASPNETCORE_URLS.");
         }
 
         try
