@@ -43,6 +43,20 @@ public sealed class WorkerConsumerGroup(IDatabase redis)
         return read - group.PendingMessageCount;
     }
 
+    /// <summary>
+    /// Whether the group has read every entry appended before this call and acknowledged all it read, so that all of
+    /// them are committed. One Redis round trip each, where counting the svix ids in webhook_events would look each
+    /// of them up on the cores being measured.
+    /// </summary>
+    public async Task<bool> HasAcknowledgedAllAppendedAsync()
+    {
+        // The stream first: an entry appended after it was read cannot hold the answer back.
+        var appended = StreamEntryId.Parse((await redis.StreamInfoAsync(WebhookStream.Name)).LastGeneratedId.ToString());
+        var group = await InfoAsync();
+        var read = StreamEntryId.Parse((group.LastDeliveredId ?? throw NoPosition()).ToString());
+        return read.CompareTo(appended) >= 0 && group.PendingMessageCount == 0;
+    }
+
     private async Task<RedisValue> PositionAsync() => (await InfoAsync()).LastDeliveredId ?? throw NoPosition();
 
     private async Task<StreamGroupInfo> InfoAsync() =>
