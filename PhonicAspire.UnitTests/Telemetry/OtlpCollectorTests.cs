@@ -40,8 +40,10 @@ public sealed class OtlpCollectorTests
         var (parent, child) = RecordParentAndChild(source, linked);
         Assert.True(tracerProvider.ForceFlush(FlushTimeoutMilliseconds));
 
-        // ForceFlush returns once the export was answered, and the collector records before answering.
-        var spans = collector.Spans;
+        // ForceFlush can return before the export is answered: it polls, about once a second, for the spans to have
+        // been taken from its buffer, which happens when the export is being written. A slow first export on a busy
+        // machine was still in flight when it returned, so the spans are waited for, with a bound.
+        var spans = await collector.WaitForSpansAsync(spans => spans.Count >= 2, ExportTimeout);
         Assert.Equal(2, spans.Count);
         var parentSpan = Assert.Single(spans, span => span.Name == "webhook receive");
         var childSpan = Assert.Single(spans, span => span.Name == "redis enqueue");
