@@ -33,7 +33,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, BenchmarkScope scop
         }
 
         IngestResult? ingest = null;
-        if (scope != BenchmarkScope.Drain)
+        if (scope is BenchmarkScope.Everything or BenchmarkScope.Ingest)
         {
             Progress("ingest: baseline server, the API (workers stopped), the docs handler peers (Node), the Redis ceilings (redis-benchmark)");
             ingest = await new IngestBenchmark(stack, payload, settings, timeProvider).RunAsync(cancellationToken);
@@ -43,7 +43,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, BenchmarkScope scop
         DrainResult? drain = null;
         EndToEndResult? endToEnd = null;
         ServiceMemory? workerMemory = null;
-        if (scope != BenchmarkScope.Ingest)
+        if (scope is BenchmarkScope.Everything or BenchmarkScope.Drain)
         {
             // Ingest leaves a large backlog; the drain must start from an empty stream with exactly its own entries.
             await stack.Redis.GetDatabase().StreamTrimAsync(WebhookStream.Name, maxLength: 0);
@@ -52,13 +52,18 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, BenchmarkScope scop
             drain = await new DrainBenchmark(stack, payload, settings, timeProvider).RunAsync(cancellationToken);
         }
 
-        if (scope == BenchmarkScope.Everything)
+        if (scope == BenchmarkScope.EndToEnd)
+        {
+            await new DrainWorkers(stack, timeProvider).StartAsync(1, cancellationToken);
+        }
+
+        if (scope is BenchmarkScope.Everything or BenchmarkScope.EndToEnd)
         {
             Progress($"end to end: {settings.EndToEndRate:N0} deliveries/s for {settings.EndToEndDuration.TotalSeconds:F0} s");
             endToEnd = await new EndToEndBenchmark(stack, payload, settings, timeProvider).RunAsync(cancellationToken);
         }
 
-        if (drain is not null)
+        if (drain is not null || endToEnd is not null)
         {
             // The drain leaves the first replica running, the one end to end ran with.
             workerMemory = memory.Read(stack.WorkerInstances[0], PhonicStack.WorkerAssembly);

@@ -16,4 +16,10 @@ public enum BenchmarkScope
     /// to end; for working on the drain, not for the README's table.
     /// </summary>
     Drain,
+
+    /// <summary>
+    /// <c>--only end-to-end</c>: end to end with one worker and the memory of the API and that worker, without
+    /// ingest and the drain; for working on end to end, not for the README's table.
+    /// </summary>
+    EndToEnd,
 }

@@ -22,8 +22,11 @@ switch (args)
     case ["--only", "drain"]:
         scope = BenchmarkScope.Drain;
         break;
+    case ["--only", "end-to-end"]:
+        scope = BenchmarkScope.EndToEnd;
+        break;
     default:
-        await Console.Error.WriteLineAsync($"usage: scripts/bench [--only ingest|drain]   ('{BaselineServer.Argument} PORT' is internal)");
+        await Console.Error.WriteLineAsync($"usage: scripts/bench [--only ingest|drain|end-to-end]   ('{BaselineServer.Argument} PORT' is internal)");
         return 2;
 }
 

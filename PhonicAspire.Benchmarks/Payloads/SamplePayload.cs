@@ -12,5 +12,7 @@ public sealed class SamplePayload
     public static SamplePayload Load() => new(SamplePayloads.Read(SamplePayloads.Ended));
 
     /// <summary>The same event for another conversation, so that stored events do not all update one row.</summary>
-    public byte[] ForNewConversation() => SamplePayloads.WithConversationId(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+    public byte[] ForNewConversation() => ForConversation(SamplePayloads.NewConversationId());
+
+    public byte[] ForConversation(string conversationId) => SamplePayloads.WithConversationId(SamplePayloads.Ended, conversationId);
 }
