@@ -23,8 +23,11 @@ public sealed class EndToEndBenchmark(PhonicStack stack, SamplePayload payload, 
         var count = (int)(settings.EndToEndRate * settings.EndToEndDuration.TotalSeconds);
         var conversations = Enumerable.Range(0, count).Select(_ => SamplePayloads.NewConversationId()).ToArray();
         var signed = new DeliverySigner(stack.WebhookSecret, timeProvider).Sign(count, index => payload.ForConversation(conversations[index]));
+        var stallMonitor = new RedisStallMonitor(stack.Redis);
+        await stallMonitor.StartAsync();
         var sent = await new PacedWrkLoad(Connections).RunAsync(
             stack.ApiAddress, [.. signed.Zip(conversations)], payload.ForConversation, settings.EndToEndRate, cancellationToken);
+        var redisStalls = await stallMonitor.StopAsync();
 
         await WaitUntilAcknowledgedAsync(new WorkerConsumerGroup(stack.Redis.GetDatabase()), cancellationToken);
         await using var database = NpgsqlDataSource.Create(stack.DatabaseConnectionString);
@@ -38,7 +41,7 @@ public sealed class EndToEndBenchmark(PhonicStack stack, SamplePayload payload, 
         }
 
         var latency = await new StoreLatencyQuery(database).RunAsync(svixIds, cancellationToken);
-        return new EndToEndResult(sent, latency);
+        return new EndToEndResult(sent, latency, redisStalls);
     }
 
     // Polled on the consumer group rather than by counting the accepted svix ids in webhook_events: that count of
@@ -59,4 +62,5 @@ public sealed class EndToEndBenchmark(PhonicStack stack, SamplePayload payload, 
     }
 }
 
-public sealed record EndToEndResult(OpenLoopResult Sent, StoreLatency Latency);
+/// <param name="RedisStalls">What Redis took 10 ms or more for while the deliveries were being sent.</param>
+public sealed record EndToEndResult(OpenLoopResult Sent, StoreLatency Latency, RedisStalls RedisStalls);

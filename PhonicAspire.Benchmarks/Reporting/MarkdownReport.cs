@@ -100,6 +100,10 @@ public sealed record MarkdownReport(
             $"target {Rate(Settings.EndToEndRate)}", ReportRow.Verdict(sent.SentPerSecond >= Settings.EndToEndRate * 0.95 && sent.Unexpected == 0));
         yield return new ReportRow("End to end: API acknowledgement latency p50 / p99 (from send)",
             $"{Ms(sent.Latency.P50)} / {Ms(sent.Latency.P99)}", "", "", "");
+        var stalls = endToEnd.RedisStalls;
+        yield return new ReportRow(
+            $"End to end: Redis's worst stalls while sending (its latency monitor, events of {Ms(stalls.Threshold)} or more)",
+            stalls.Worst.Count == 0 ? "none" : string.Join(", ", stalls.Worst.Select(stall => $"{stall.Event} {Ms(stall.Longest)}")), "", "", "");
         var latency = endToEnd.Latency;
         yield return new ReportRow("End to end: stored_at − received_at p50", Ms(latency.StampP50), "", "", "");
         yield return new ReportRow("End to end: stored_at − received_at p99", Ms(latency.StampP99), "",
