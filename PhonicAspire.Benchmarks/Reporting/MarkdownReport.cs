@@ -182,7 +182,7 @@ public sealed record MarkdownReport(
         {
             yield return "stored_at is stamped when the worker begins a batch's transaction, before COPY, merge and commit; "
                 + "the estimate row uses the next batch's stamp instead, which bounds the commit from above when one batch is stored "
-                + "at a time; with the worker's default of two batches in flight it is an estimate. The exact figure is the worker's "
+                + "at a time; with the worker's default of four batches in flight it is an estimate. The exact figure is the worker's "
                 + "phonic.events.receipt_to_commit histogram in the dashboard.";
             yield return "The end-to-end deliveries are sent by wrk with a Lua script (PhonicAspire.Benchmarks/Load/paced-deliveries.lua) "
                 + "that sends each on its due time whatever the answers, a different conversation each, up to 256 in flight; it "
