@@ -86,7 +86,7 @@ public sealed partial class PacedWrkLoad(int connections)
             : (template[..at], template[(at + marker.Length)..]);
     }
 
-    [GeneratedRegex(@"^paced deliveries: (?<sent>\d+) sent over (?<sending>[\d.]+) ms, the latest (?<lag>[\d.]+) ms behind schedule$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^paced deliveries: (?<sent>\d+) sent over (?<sending>[\d.]+) ms, at most (?<lag>[\d.]+) ms behind schedule$", RegexOptions.Multiline)]
     private static partial Regex PacedLine();
 }
 
@@ -94,6 +94,6 @@ public sealed partial class PacedWrkLoad(int connections)
 /// <param name="SentPerSecond">Deliveries sent over the time from the first send to the last: the rate actually offered.</param>
 /// <param name="Acknowledged">Answered with a 2xx or 3xx.</param>
 /// <param name="Latency">From each request's send to its answer.</param>
-/// <param name="Unexpected">Scheduled deliveries not answered with a 2xx: other answers, socket errors, timeouts, never sent.</param>
-/// <param name="ScheduleLag">How late the latest delivery was sent after its due time; near zero while the target keeps up.</param>
+/// <param name="Unexpected">Scheduled deliveries not answered with a 2xx or 3xx: other answers, socket errors, timeouts, never sent.</param>
+/// <param name="ScheduleLag">The most any delivery was sent after its due time; near zero while the target keeps up.</param>
 public sealed record OpenLoopResult(int Scheduled, double SentPerSecond, long Acknowledged, LatencySummary Latency, long Unexpected, TimeSpan ScheduleLag);

@@ -7,7 +7,7 @@
 -- wrk asks delay() before each request on a connection; each call takes the thread's next slot on the schedule and
 -- waits until it is due, or not at all when it is already past (a target that falls behind gets the backlog at
 -- once, as independent senders would send it). wrk always runs for its whole --duration, so the script reports how
--- long the sending took and how far behind its schedule the latest send went out.
+-- long the sending took and how far behind its schedule the latest of all the sends went out.
 local ffi = require("ffi")
 ffi.cdef [[
    typedef struct { long tv_sec; long tv_nsec; } paced_timespec;
@@ -52,7 +52,7 @@ end
 
 function delay()
    if slots >= #ids then
-      -- Every delivery has its slot; this connection only waits for the thread to stop.
+      -- Every delivery has its slot; this connection only waits for wrk's duration to end.
       return 60000
    end
    if slots == 0 then
@@ -92,5 +92,5 @@ function done(summary, latency, requests)
       sent = sent + thread:get("sent")
       lag = math.max(lag, thread:get("lag_ms"))
    end
-   io.write(string.format("paced deliveries: %d sent over %.1f ms, the latest %.1f ms behind schedule\n", sent, last - first, lag))
+   io.write(string.format("paced deliveries: %d sent over %.1f ms, at most %.1f ms behind schedule\n", sent, last - first, lag))
 end

@@ -96,7 +96,7 @@ public sealed record MarkdownReport(
         var sent = endToEnd.Sent;
         yield return new ReportRow(
             $"End to end: achieved send rate (open loop, wrk, {sent.Scheduled:N0} deliveries due over {Settings.EndToEndDuration.TotalSeconds:F0} s)",
-            $"{Rate(sent.SentPerSecond)}, {sent.Acknowledged:N0} acknowledged, {sent.Unexpected} not; latest send {Ms(sent.ScheduleLag)} behind schedule", "",
+            $"{Rate(sent.SentPerSecond)}, {sent.Acknowledged:N0} acknowledged, {sent.Unexpected} not; sends at most {Ms(sent.ScheduleLag)} behind schedule", "",
             $"target {Rate(Settings.EndToEndRate)}", ReportRow.Verdict(sent.SentPerSecond >= Settings.EndToEndRate * 0.95 && sent.Unexpected == 0));
         yield return new ReportRow("End to end: API acknowledgement latency p50 / p99 (from send)",
             $"{Ms(sent.Latency.P50)} / {Ms(sent.Latency.P99)}", "", "", "");
