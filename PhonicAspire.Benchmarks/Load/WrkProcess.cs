@@ -9,7 +9,7 @@ namespace PhonicAspire.Benchmarks.Load;
 /// wrk is the generator because it costs the target's two cores far less than a .NET client would; a generator that
 /// eats a core hides the server's own cost and squeezes every ratio towards one.
 /// </summary>
-public static partial class WrkProcess
+public static class WrkProcess
 {
     public const int Threads = 2;
     private static readonly TimeSpan RunLimitBeyondDuration = TimeSpan.FromSeconds(30);
@@ -17,13 +17,7 @@ public static partial class WrkProcess
     public static async Task<WrkSummary> RunAsync(
         Uri target, string script, int connections, TimeSpan duration, IEnumerable<string> scriptArguments, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("wrk")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in (string[])
+        string[] arguments =
         [
             "--threads", Threads.ToString(CultureInfo.InvariantCulture),
             "--connections", connections.ToString(CultureInfo.InvariantCulture),
@@ -33,10 +27,13 @@ public static partial class WrkProcess
             "--script", Path.Combine(Checkout.Root, "PhonicAspire.Benchmarks", "Load", script),
             new Uri(target, SignedWebhook.Route).ToString(),
             "--", .. scriptArguments,
-        ])
+        ];
+        var start = new ProcessStartInfo("wrk", arguments)
         {
-            start.ArgumentList.Add(argument);
-        }
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
 
         using var wrk = Process.Start(start) ?? throw new InvalidOperationException("wrk did not start; scripts/bench installs it.");
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
