@@ -31,8 +31,8 @@ public sealed class WorkerOptions
     /// Four rather than two, measured with <c>scripts/bench --only end-to-end</c> (3,000 deliveries/s while the API,
     /// Redis and PostgreSQL share two cores; four runs each, alternating): with two, the worker fell behind in half
     /// the runs and stored_at − received_at reached 1.6–3.0 s at p50 (41–3,030 ms over the four; p99 0.75–3.7 s);
-    /// with four, p50 was 73–111 ms and p99 0.54–1.03 s. It costs a worker 0–20 MB more at its peak and two more
-    /// connections; a drained backlog goes no faster.
+    /// with four, p50 was 73–111 ms and p99 0.54–1.03 s. With batches of 500 it cost a draining worker up to 29 MB
+    /// more at its peak, which <see cref="BatchSize"/> now takes back; it still costs two more connections.
     /// </remarks>
     [Range(1, 16)]
     public int StoreConcurrency { get; set; } = 4;
