@@ -59,7 +59,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, BenchmarkScope scop
 
         if (scope is BenchmarkScope.Everything or BenchmarkScope.EndToEnd)
         {
-            Progress($"end to end: {settings.EndToEndRate:N0} deliveries/s for {settings.EndToEndDuration.TotalSeconds:F0} s");
+            Progress($"end to end: {settings.EndToEndRate:N0} deliveries/s for {settings.EndToEndWarmUp.TotalSeconds:F0} s of warm-up, then {settings.EndToEndDuration.TotalSeconds:F0} s measured");
             endToEnd = await new EndToEndBenchmark(stack, payload, settings, timeProvider).RunAsync(cancellationToken);
         }
 

@@ -20,19 +20,20 @@ public sealed class EndToEndBenchmark(PhonicStack stack, SamplePayload payload, 
 
     public async Task<EndToEndResult> RunAsync(CancellationToken cancellationToken)
     {
-        var count = (int)(settings.EndToEndRate * settings.EndToEndDuration.TotalSeconds);
-        var conversations = Enumerable.Range(0, count).Select(_ => SamplePayloads.NewConversationId()).ToArray();
-        var signed = new DeliverySigner(stack.WebhookSecret, timeProvider).Sign(count, index => payload.ForConversation(conversations[index]));
+        var consumerGroup = new WorkerConsumerGroup(stack.Redis.GetDatabase());
+        await SendAsync(Deliveries(settings.EndToEndWarmUp), cancellationToken);
+        await WaitUntilAcknowledgedAsync(consumerGroup, cancellationToken);
+
+        var measured = Deliveries(settings.EndToEndDuration);
         var stallMonitor = new RedisStallMonitor(stack.Redis);
         await stallMonitor.StartAsync();
-        var sent = await new PacedWrkLoad(Connections).RunAsync(
-            stack.ApiAddress, [.. signed.Zip(conversations)], payload.ForConversation, settings.EndToEndRate, cancellationToken);
+        var sent = await SendAsync(measured, cancellationToken);
         var redisStalls = await stallMonitor.StopAsync();
 
-        await WaitUntilAcknowledgedAsync(new WorkerConsumerGroup(stack.Redis.GetDatabase()), cancellationToken);
+        await WaitUntilAcknowledgedAsync(consumerGroup, cancellationToken);
         await using var database = NpgsqlDataSource.Create(stack.DatabaseConnectionString);
         // wrk counts the answers, not which delivery each was for; with every delivery acknowledged the two checks are the same.
-        var svixIds = signed.Select(delivery => delivery.SvixId).ToArray();
+        var svixIds = measured.Select(delivery => delivery.Delivery.SvixId).ToArray();
         var stored = await new StoredRowCounter(database).CountAsync(svixIds, cancellationToken);
         if (stored < sent.Acknowledged)
         {
@@ -43,6 +44,18 @@ public sealed class EndToEndBenchmark(PhonicStack stack, SamplePayload payload, 
         var latency = await new StoreLatencyQuery(database).RunAsync(svixIds, cancellationToken);
         return new EndToEndResult(sent, latency, redisStalls);
     }
+
+    /// <summary>Deliveries for the given time at the benchmark's rate, each a conversation of its own.</summary>
+    private (SignedWebhook Delivery, string ConversationId)[] Deliveries(TimeSpan sendingTime)
+    {
+        var conversations = Enumerable.Range(0, (int)(settings.EndToEndRate * sendingTime.TotalSeconds))
+            .Select(_ => SamplePayloads.NewConversationId()).ToArray();
+        var signed = new DeliverySigner(stack.WebhookSecret, timeProvider).Sign(conversations.Length, index => payload.ForConversation(conversations[index]));
+        return [.. signed.Zip(conversations)];
+    }
+
+    private Task<OpenLoopResult> SendAsync((SignedWebhook Delivery, string ConversationId)[] deliveries, CancellationToken cancellationToken) =>
+        new PacedWrkLoad(Connections).RunAsync(stack.ApiAddress, deliveries, payload.ForConversation, settings.EndToEndRate, cancellationToken);
 
     // Polled on the consumer group rather than by counting the accepted svix ids in webhook_events: that count of
     // 60,000 ids took PostgreSQL 0.36-0.5 s a poll, nearly a core taken from the worker storing the last deliveries,

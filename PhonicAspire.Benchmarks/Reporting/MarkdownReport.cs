@@ -184,6 +184,9 @@ public sealed record MarkdownReport(
                 + "the estimate row uses the next batch's stamp instead, which bounds the commit from above when one batch is stored "
                 + "at a time; with the worker's default of four batches in flight it is an estimate. The exact figure is the worker's "
                 + "phonic.events.receipt_to_commit histogram in the dashboard.";
+            yield return $"The end-to-end window follows a warm-up at the same rate ({Settings.EndToEndRate * Settings.EndToEndWarmUp.TotalSeconds:N0} "
+                + $"deliveries over {Settings.EndToEndWarmUp.TotalSeconds:F0} s, every one stored before the window starts) and "
+                + "measures only the window's deliveries: the steady state, not the services compiling their paths.";
             yield return "The end-to-end deliveries are sent by wrk with a Lua script (PhonicAspire.Benchmarks/Load/paced-deliveries.lua) "
                 + "that sends each on its due time whatever the answers, a different conversation each, up to 256 in flight; it "
                 + "costs the cores about 0.2 of a core at 3,000/s, where the .NET open-loop client it replaced took 0.44.";
