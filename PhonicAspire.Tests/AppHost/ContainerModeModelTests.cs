@@ -45,6 +45,16 @@ public sealed class ContainerModeModelTests
         Assert.Same(postgres, database.Parent);
     }
 
+    [Fact]
+    public async Task Postgres_container_is_given_the_server_settings_that_start_its_writeback_early()
+    {
+        await using var builder = await CreateAsync();
+        var postgres = Resource<ContainerResource>(builder, "postgres");
+
+        // The postgres image's entrypoint runs `postgres` with arguments that begin with a dash.
+        Assert.Equal(["-c", "backend_flush_after=256kB"], await ResourceConfiguration.ArgumentsAsync(postgres));
+    }
+
     [Theory]
     [InlineData("webhookapi", new[] { "redis" })]
     [InlineData("worker", new[] { "redis", "phonicdb" })]

@@ -37,6 +37,15 @@ public sealed class PublishedManifestTests(PublishedManifest manifest) : IClassF
         Assert.Equal("{phonicdb.connectionString}", Environment("worker", "ConnectionStrings__phonicdb"));
     }
 
+    [Fact]
+    public void The_published_postgres_container_is_given_the_server_settings_that_start_its_writeback_early()
+    {
+        var arguments = manifest.Resource("postgres").GetProperty("args").EnumerateArray().Select(argument => argument.GetString()!).ToArray();
+
+        // The postgres image's entrypoint runs `postgres` with arguments that begin with a dash.
+        Assert.Equal(["-c", "backend_flush_after=256kB"], arguments);
+    }
+
     private string? Environment(string service, string variable) =>
         manifest.Resource(service).GetProperty("env").TryGetProperty(variable, out var value) ? value.GetString() : null;
 }

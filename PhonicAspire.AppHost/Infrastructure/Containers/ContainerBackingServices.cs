@@ -12,8 +12,10 @@ internal static class ContainerBackingServices
             .WithDataVolume()
             .WithServerSettings(redisSettings);
 
+        // The image's entrypoint starts the server with arguments that begin with a dash, as `postgres …`.
         var database = builder.AddPostgres(ResourceNames.Postgres)
             .WithDataVolume()
+            .WithArgs([.. PostgresServerSettings.Arguments])
             .AddDatabase(ResourceNames.Database);
 
         return new BackingServices(redis, database);

@@ -17,11 +17,14 @@ internal sealed class LocalPostgresCluster(LocalServerBinaries binaries, string 
 
     public (string FileName, string[] Arguments) ServerCommand(int port) => AsServiceUser(
         binaries.Postgres,
-        "-D", dataDirectory,
-        "-p", port.ToString(CultureInfo.InvariantCulture),
-        "-c", "listen_addresses=localhost",
-        // No Unix socket: its default folder belongs to the distribution's own cluster and may not exist.
-        "-c", "unix_socket_directories=");
+        [
+            "-D", dataDirectory,
+            "-p", port.ToString(CultureInfo.InvariantCulture),
+            "-c", "listen_addresses=localhost",
+            // No Unix socket: its default folder belongs to the distribution's own cluster and may not exist.
+            "-c", "unix_socket_directories=",
+            .. PostgresServerSettings.Arguments,
+        ]);
 
     public async Task InitializeAsync(ParameterResource password, CancellationToken cancellationToken)
     {
