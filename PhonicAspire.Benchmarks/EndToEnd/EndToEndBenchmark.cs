@@ -20,6 +20,7 @@ public sealed class EndToEndBenchmark(PhonicStack stack, SamplePayload payload, 
 
     public async Task<EndToEndResult> RunAsync(CancellationToken cancellationToken)
     {
+        var disk = await new DiskFsyncProbe(stack.DataDirectory, timeProvider).RunAsync(settings.EndToEndDuration, cancellationToken);
         var consumerGroup = new WorkerConsumerGroup(stack.Redis.GetDatabase());
         await SendAsync(Deliveries(settings.EndToEndWarmUp), cancellationToken);
         await WaitUntilAcknowledgedAsync(consumerGroup, cancellationToken);
@@ -42,7 +43,7 @@ public sealed class EndToEndBenchmark(PhonicStack stack, SamplePayload payload, 
         }
 
         var latency = await new StoreLatencyQuery(database).RunAsync(svixIds, cancellationToken);
-        return new EndToEndResult(sent, latency, redisStalls);
+        return new EndToEndResult(sent, latency, redisStalls, disk);
     }
 
     /// <summary>Deliveries for the given time at the benchmark's rate, each a conversation of its own.</summary>
@@ -76,4 +77,5 @@ public sealed class EndToEndBenchmark(PhonicStack stack, SamplePayload payload, 
 }
 
 /// <param name="RedisStalls">What Redis took 10 ms or more for while the deliveries were being sent.</param>
-public sealed record EndToEndResult(OpenLoopResult Sent, StoreLatency Latency, RedisStalls RedisStalls);
+/// <param name="Disk">The disk's own fsync latency, measured before the warm-up with the stack idle.</param>
+public sealed record EndToEndResult(OpenLoopResult Sent, StoreLatency Latency, RedisStalls RedisStalls, DiskFsyncLatency Disk);

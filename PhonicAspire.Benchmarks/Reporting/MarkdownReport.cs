@@ -104,6 +104,10 @@ public sealed record MarkdownReport(
         yield return new ReportRow(
             $"End to end: Redis's worst stalls while sending (its latency monitor, events of {Ms(stalls.Threshold)} or more)",
             stalls.Worst.Count == 0 ? "none" : string.Join(", ", stalls.Worst.Select(stall => $"{stall.Event} {Ms(stall.Longest)}")), "", "", "");
+        var disk = endToEnd.Disk;
+        yield return new ReportRow(
+            $"End to end: the disk's own fsync latency p50 / p99 / p99.9 / max (3 KB appended and fsynced in a loop for {Settings.EndToEndDuration.TotalSeconds:F0} s in the stack's data folder, the stack idle, before the warm-up)",
+            $"{Ms(disk.P50)} / {Ms(disk.P99)} / {Ms(disk.P999)} / {Ms(disk.Max)}; {disk.Stalls:N0} of {disk.Count:N0} took {Ms(DiskFsyncProbe.StallThreshold)} or more", "", "", "");
         var latency = endToEnd.Latency;
         yield return new ReportRow("End to end: stored_at − received_at p50", Ms(latency.StampP50), "", "", "");
         yield return new ReportRow("End to end: stored_at − received_at p99", Ms(latency.StampP99), "",

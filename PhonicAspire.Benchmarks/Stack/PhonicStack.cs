@@ -28,6 +28,9 @@ public sealed class PhonicStack(LocalStack stack, OtlpSink telemetry, IReadOnlyL
 
     public string DatabaseConnectionString => stack.DatabaseConnectionString;
 
+    /// <summary>Where Redis and PostgreSQL keep their data.</summary>
+    public string DataDirectory => stack.DataDirectory;
+
     /// <summary>The ids of the worker's replicas, which commands and process lookups take instead of its name.</summary>
     public IReadOnlyList<string> WorkerInstances => workerInstances;
 
