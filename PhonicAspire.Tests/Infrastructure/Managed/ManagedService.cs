@@ -61,5 +61,11 @@ public sealed class ManagedService(ServiceProcess process, HttpClient client) : 
             // Not listening yet.
             return (0, string.Empty);
         }
+        catch (TaskCanceledException exception) when (exception.InnerException is TimeoutException)
+        {
+            // Listening, but not answering within a request's timeout: a service starting on a loaded machine compiles
+            // its whole health path first (the worker runs without tiered compilation). The wait's own bound decides.
+            return (0, $"no answer within {client.Timeout.TotalSeconds:0} s");
+        }
     }
 }
