@@ -18,7 +18,7 @@ internal static class PostgresServerSettings
     /// run-to-run spread: one worker stored 5,667 and 5,985 events/s against 6,526 and 5,978, three 5,525 and 5,856
     /// against 4,926 and 4,226.
     /// </remarks>
-    public static readonly IReadOnlyDictionary<string, string> Settings = new Dictionary<string, string>
+    private static readonly Dictionary<string, string> Settings = new Dictionary<string, string>
     {
         ["backend_flush_after"] = "256kB",
     };

@@ -7,7 +7,7 @@
 -- wrk asks delay() before each request on a connection; each call takes the thread's next slot on the schedule and
 -- waits until it is due, or not at all when it is already past (a target that falls behind gets the backlog at
 -- once, as independent senders would send it). wrk always runs for its whole --duration, so the script reports how
--- long the sending took and how far behind its schedule the latest of all the sends went out.
+-- long the sending took and the most any send went out behind its schedule.
 local ffi = require("ffi")
 ffi.cdef [[
    typedef struct { long tv_sec; long tv_nsec; } paced_timespec;
