@@ -39,6 +39,23 @@ public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
     }
 
     [Fact]
+    public async Task The_worker_stores_deliveries_without_loading_ef_core()
+    {
+        using var client = stack.CreateApiClient();
+        var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+
+        using var accepted = await client.SendAsync(webhook.ToRequest());
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
+
+        // The EF model designs the schema; the worker applies and writes it through Npgsql alone (SchemaScript).
+        var worker = ResourceProcesses.ServiceOf(stack.App, "worker", "PhonicAspire.Worker");
+        var mapped = await File.ReadAllTextAsync($"/proc/{worker}/maps");
+        Assert.Contains("/Npgsql.dll", mapped);
+        Assert.DoesNotContain("Microsoft.EntityFrameworkCore", mapped);
+    }
+
+    [Fact]
     public async Task Copies_of_one_delivery_sent_at_once_are_queued_once_among_other_deliveries_appended_with_them()
     {
         using var client = stack.CreateApiClient();

@@ -9,7 +9,7 @@ using PhonicAspire.Worker.Resilience;
 namespace PhonicAspire.Tests.Storage;
 
 /// <summary>
-/// The store, its migrator and a context for reading back, all on the stack's own PostgreSQL. Tests share that
+/// The store, its migrator and an EF context for reading back, all on the stack's own PostgreSQL. Tests share that
 /// database with each other and the running worker, so each uses fresh svix and conversation ids.
 /// </summary>
 internal sealed class StorageHarness(ServiceProvider services) : IAsyncDisposable
@@ -23,8 +23,9 @@ internal sealed class StorageHarness(ServiceProvider services) : IAsyncDisposabl
         var services = new ServiceCollection()
             .AddLogging()
             .AddSingleton<TimeProvider>(new FakeTimeProvider(StoredAt))
+            .AddNpgsqlDataSource(connectionString)
             .AddDbContext<PhonicDbContext>(options => options.UseNpgsql(connectionString).ApplyPhonicConventions())
-            .AddScoped<WebhookEventStore>()
+            .AddSingleton<WebhookEventStore>()
             .AddOutageResilience()
             .AddSingleton<DatabaseMigrations>()
             .BuildServiceProvider();
@@ -37,8 +38,7 @@ internal sealed class StorageHarness(ServiceProvider services) : IAsyncDisposabl
 
     public async Task<BatchStoreResult> StoreAsync(params IReadOnlyList<QueuedDelivery> batch)
     {
-        await using var scope = services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<WebhookEventStore>().StoreBatchAsync(batch, CancellationToken.None);
+        return await services.GetRequiredService<WebhookEventStore>().StoreBatchAsync(batch, CancellationToken.None);
     }
 
     public async Task<T> QueryAsync<T>(Func<PhonicDbContext, Task<T>> query)

@@ -51,7 +51,7 @@ public sealed class ConversationProjectionTests
 
         var fields = WriteFields(update);
 
-        var merge = ConversationMerge.For(Model);
+        var merge = ConversationMerge.Instance;
         var statements = string.Join("\n", merge.Statements(new HashSet<ConversationProjection> { update.Projection }));
         Assert.Equal("agent_7f1c2d3e", fields.GetProperty("agent_id").GetString());
         Assert.Equal("+15550100001", fields.GetProperty("from_phone_number").GetString());
@@ -70,7 +70,7 @@ public sealed class ConversationProjectionTests
     [Fact]
     public void A_batch_of_one_event_type_runs_only_its_own_statements_without_the_lock()
     {
-        var merge = ConversationMerge.For(Model);
+        var merge = ConversationMerge.Instance;
         var analysis = ConversationProjections.Find(PhonicEventTypes.ConversationAnalysis)!;
         var ended = ConversationProjections.Find(PhonicEventTypes.ConversationEnded)!;
 
@@ -88,7 +88,7 @@ public sealed class ConversationProjectionTests
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            ConversationMerge.For(Model).WriteFields(writer, update);
+            ConversationMerge.Instance.WriteFields(writer, update);
         }
 
         return JsonDocument.Parse(buffer.WrittenMemory).RootElement;

@@ -1,16 +1,16 @@
-using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using PhonicAspire.Worker.Resilience;
 using Polly;
 
 namespace PhonicAspire.Worker.Persistence;
 
 /// <summary>
-/// Brings the database schema up to date when the worker starts, waiting as long as PostgreSQL takes to accept it
+/// Brings the database schema up to date (<see cref="SchemaScript"/>) when the worker starts, waiting as long as PostgreSQL takes to accept it
 /// (at start-up the worker may well be up before the database). Nothing is stored before <see cref="Applied"/>
 /// completes, and <c>/health</c> says so meanwhile.
 /// </summary>
 public sealed partial class DatabaseMigrations(
-    IServiceScopeFactory scopeFactory,
+    NpgsqlDataSource database,
     [FromKeyedServices(OutageResilience.Key)] ResiliencePipeline outage,
     StorageHealth health,
     ILogger<DatabaseMigrations> logger) : BackgroundService
@@ -25,11 +25,9 @@ public sealed partial class DatabaseMigrations(
         await outage.ExecuteAsync(
             async token =>
             {
-                await using var scope = scopeFactory.CreateAsyncScope();
-                var context = scope.ServiceProvider.GetRequiredService<PhonicDbContext>();
                 try
                 {
-                    await context.Database.MigrateAsync(token).ConfigureAwait(false);
+                    await SchemaScript.ApplyAsync(database, token).ConfigureAwait(false);
                 }
                 // Only a database that cannot be reached is worth waiting for; a failing migration would fail again,
                 // so the worker stops and its orchestrator shows why.

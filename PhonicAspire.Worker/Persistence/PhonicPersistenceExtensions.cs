@@ -8,25 +8,16 @@ namespace Microsoft.Extensions.Hosting;
 public static class PhonicPersistenceExtensions
 {
     /// <summary>
-    /// Registers <see cref="PhonicDbContext"/> on the <c>phonicdb</c> connection (Aspire's client integration,
-    /// with its health check, tracing and metrics), the scoped <see cref="WebhookEventStore"/>, and
-    /// <see cref="DatabaseMigrations"/>, which brings the schema up to date at start-up.
+    /// Registers the <c>phonicdb</c> data source (Aspire's client integration, with its health check, tracing and
+    /// metrics), the <see cref="WebhookEventStore"/>, and <see cref="DatabaseMigrations"/>, which brings the schema up
+    /// to date at start-up.
     /// </summary>
     public static IHostApplicationBuilder AddPhonicPersistence(this IHostApplicationBuilder builder)
     {
-        builder.AddNpgsqlDbContext<PhonicDbContext>(
-            "phonicdb",
-            // The worker owns retries (OutageResilience): it backs off while PostgreSQL is away, reports unhealthy
-            // meanwhile and stops waiting at shutdown, none of which EF's retrying strategy, nested inside, would let it do.
-            configureSettings: settings =>
-            {
-                settings.DisableRetry = true;
-                settings.ConnectionString = WithoutResetOnClose(settings.ConnectionString);
-            },
-            configureDbContextOptions: options => options.ApplyPhonicConventions());
+        builder.AddNpgsqlDataSource("phonicdb", settings => settings.ConnectionString = WithoutResetOnClose(settings.ConnectionString));
 
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddScoped<WebhookEventStore>();
+        builder.Services.AddSingleton<WebhookEventStore>();
         builder.Services.AddOutageResilience();
         builder.Services.AddSingleton<DatabaseMigrations>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DatabaseMigrations>());

@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using PhonicAspire.Webhooks;
 using PhonicAspire.Worker.Persistence.Staging;
@@ -12,7 +11,7 @@ namespace PhonicAspire.Worker.Persistence;
 /// transaction per batch: the deliveries are copied into webhook_events, their conversation updates into staging
 /// tables, and a few set-based statements merge those into the conversation tables.
 /// </summary>
-public sealed class WebhookEventStore(PhonicDbContext context, TimeProvider timeProvider)
+public sealed class WebhookEventStore(NpgsqlDataSource database, TimeProvider timeProvider)
 {
     // Each further attempt follows a concurrent worker having stored one of the batch's svix ids first, which
     // the attempt then sees; more than a few in a row would mean something else is wrong.
@@ -71,8 +70,8 @@ public sealed class WebhookEventStore(PhonicDbContext context, TimeProvider time
 
     private async Task<HashSet<string>> StoreAsync(List<QueuedDelivery> candidates, DateTimeOffset storedAt, CancellationToken cancellationToken)
     {
-        await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var connection = (NpgsqlConnection)context.Database.GetDbConnection();
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
         if (candidates.Where(received => received.Reprocess).Select(received => received.SvixId).ToArray() is { Length: > 0 } reprocessed)
         {
@@ -85,7 +84,7 @@ public sealed class WebhookEventStore(PhonicDbContext context, TimeProvider time
         }
 
         var alreadyStored = await SelectStoredAsync(connection, candidates, cancellationToken).ConfigureAwait(false);
-        var merge = ConversationMerge.For(context.Model);
+        var merge = ConversationMerge.Instance;
         var copier = new BatchCopier(connection, merge);
         // Parsed while copying, so the client's parsing overlaps PostgreSQL's; a body is parsed only when new.
         // Copied in svix id order so that workers copying overlapping batches wait for each other instead of

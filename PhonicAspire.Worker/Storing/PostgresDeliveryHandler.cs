@@ -15,7 +15,7 @@ namespace PhonicAspire.Worker.Storing;
 /// batch pending and tries again.
 /// </summary>
 public sealed partial class PostgresDeliveryHandler(
-    IServiceScopeFactory scopeFactory,
+    WebhookEventStore store,
     DatabaseMigrations migrations,
     StorageHealth health,
     IOptions<WorkerOptions> options,
@@ -138,8 +138,7 @@ public sealed partial class PostgresDeliveryHandler(
 
         // Once started, a transaction is finished rather than abandoned at shutdown: it is short, and a cancelled
         // one would only be redone by whichever worker claims the entries.
-        await using var scope = scopeFactory.CreateAsyncScope();
-        var result = await scope.ServiceProvider.GetRequiredService<WebhookEventStore>().StoreBatchAsync(deliveries, CancellationToken.None);
+        var result = await store.StoreBatchAsync(deliveries, CancellationToken.None);
         health.StorageReachable();
 
         var committedAt = timeProvider.GetUtcNow();

@@ -8,10 +8,8 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
 {
     public void Configure(EntityTypeBuilder<Conversation> builder)
     {
-        builder.ToTable("conversations");
         builder.HasKey(conversation => conversation.Id);
-        builder.Property(conversation => conversation.Details).HasColumnType("jsonb").UseCompressionMethod(CompressionMethods.Lz4);
-        builder.Property(conversation => conversation.TransferredItems).HasColumnType("jsonb");
+        builder.Property(conversation => conversation.Details).UseCompressionMethod(CompressionMethods.Lz4);
         builder.HasIndex(conversation => conversation.StartedAt);
         builder.HasIndex(conversation => conversation.AgentId);
     }

@@ -10,7 +10,6 @@ internal sealed class ConversationItemConfiguration : IEntityTypeConfiguration<C
     {
         // No foreign key to conversations: only WebhookEventStore writes these tables, always together in one
         // transaction, and checking the key of every inserted item and tool call measurably slowed it.
-        builder.ToTable("conversation_items");
         builder.HasKey(item => new { item.ConversationId, item.ItemIdx });
         builder.Property(item => item.ItemIdx).ValueGeneratedNever();
     }

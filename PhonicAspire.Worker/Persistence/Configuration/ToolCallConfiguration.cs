@@ -8,14 +8,9 @@ internal sealed class ToolCallConfiguration : IEntityTypeConfiguration<ToolCall>
 {
     public void Configure(EntityTypeBuilder<ToolCall> builder)
     {
-        builder.ToTable("tool_calls");
         builder.HasKey(toolCall => new { toolCall.ConversationId, toolCall.ItemIdx, toolCall.CallIdx });
         builder.Property(toolCall => toolCall.ItemIdx).ValueGeneratedNever();
         builder.Property(toolCall => toolCall.CallIdx).ValueGeneratedNever();
-        builder.Property(toolCall => toolCall.RequestBody).HasColumnType("jsonb");
-        builder.Property(toolCall => toolCall.ResponseBody).HasColumnType("jsonb");
-        builder.Property(toolCall => toolCall.EndpointHeaders).HasColumnType("jsonb");
-        builder.Property(toolCall => toolCall.QueryParams).HasColumnType("jsonb");
         builder.HasIndex(toolCall => toolCall.ToolName);
     }
 }

@@ -8,13 +8,12 @@ internal sealed class WebhookEventConfiguration : IEntityTypeConfiguration<Webho
 {
     public void Configure(EntityTypeBuilder<WebhookEvent> builder)
     {
-        builder.ToTable("webhook_events");
         // The svix id is the delivery's identity: retries carry the same one, so it is the key that makes storing idempotent.
         builder.HasKey(webhookEvent => webhookEvent.SvixId);
         // Bodies are a few kilobytes, above the size PostgreSQL compresses at: lz4 costs a fraction of the
         // default pglz on this hot path.
         builder.Property(webhookEvent => webhookEvent.RawBody).UseCompressionMethod(CompressionMethods.Lz4);
-        builder.Property(webhookEvent => webhookEvent.Payload).HasColumnType("jsonb").UseCompressionMethod(CompressionMethods.Lz4);
+        builder.Property(webhookEvent => webhookEvent.Payload).UseCompressionMethod(CompressionMethods.Lz4);
         builder.HasIndex(webhookEvent => webhookEvent.ConversationId);
     }
 }

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations.Schema;
+
 namespace PhonicAspire.Worker.Persistence.Entities;
 
 /// <summary>
@@ -5,6 +7,7 @@ namespace PhonicAspire.Worker.Persistence.Entities;
 /// version (<c>created_at</c>, svix id) of the event that last wrote them, so that events applied in any order
 /// and any number of times leave the same row.
 /// </summary>
+[Table("conversations")]
 public sealed class Conversation
 {
     public required string Id { get; set; }
@@ -35,6 +38,7 @@ public sealed class Conversation
     /// The rest of the applied conversation.ended's <c>data.conversation</c> as jsonb: every field without a
     /// column of its own here or in conversation_items (the whole object stays in webhook_events.payload).
     /// </summary>
+    [Column(TypeName = "jsonb")]
     public string? Details { get; set; }
     public DateTimeOffset? EndedEventCreatedAt { get; set; }
     public string? EndedEventSvixId { get; set; }
@@ -49,6 +53,7 @@ public sealed class Conversation
     public string? TransferredTo { get; set; }
 
     /// <summary>The transfer's <c>items</c> (role and text), as jsonb.</summary>
+    [Column(TypeName = "jsonb")]
     public string? TransferredItems { get; set; }
     public DateTimeOffset? TransferredEventCreatedAt { get; set; }
     public string? TransferredEventSvixId { get; set; }

@@ -1,6 +1,9 @@
+using System.ComponentModel.DataAnnotations.Schema;
+
 namespace PhonicAspire.Worker.Persistence.Entities;
 
 /// <summary>One turn of a conversation, as of the applied conversation.ended.</summary>
+[Table("conversation_items")]
 public sealed class ConversationItem
 {
     public required string ConversationId { get; set; }

@@ -1,6 +1,9 @@
+using System.ComponentModel.DataAnnotations.Schema;
+
 namespace PhonicAspire.Worker.Persistence.Entities;
 
 /// <summary>One delivered webhook, kept exactly as received whether or not it could be understood.</summary>
+[Table("webhook_events")]
 public sealed class WebhookEvent
 {
     public required string SvixId { get; set; }
@@ -14,6 +17,7 @@ public sealed class WebhookEvent
     public required byte[] RawBody { get; set; }
 
     /// <summary>The body as jsonb; null when it is not JSON PostgreSQL can store.</summary>
+    [Column(TypeName = "jsonb")]
     public string? Payload { get; set; }
     public string? ParseError { get; set; }
 }

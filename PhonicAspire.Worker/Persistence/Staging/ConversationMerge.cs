@@ -1,25 +1,20 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
 using PhonicAspire.Worker.Persistence.Entities;
 using PhonicAspire.Worker.Projections;
 
 namespace PhonicAspire.Worker.Persistence.Staging;
 
 /// <summary>
-/// The projections bound to the EF model: what each staged update's <c>fields</c> hold (one JSON object whose
-/// property names are the target columns; PostgreSQL's <c>jsonb_to_record</c> turns it back into typed rows, which
-/// costs far less than copying dozens of separate fields per event), and the statements that merge a batch. Built
-/// once per model, at the first batch; a property a projection names that the model lacks, or of a type staged
-/// updates cannot carry, fails there.
+/// The projections bound to their columns (<see cref="StoreMapping"/>): what each staged update's <c>fields</c> hold
+/// (one JSON object whose property names are the target columns; PostgreSQL's <c>jsonb_to_record</c> turns it back
+/// into typed rows, which costs far less than copying dozens of separate fields per event), and the statements that
+/// merge a batch. Built once, at the first batch; a property of a type staged updates cannot carry fails there.
 /// </summary>
 internal sealed class ConversationMerge
 {
     public const string ItemsMember = "items";
     public const string ToolCallsMember = "tool_calls";
 
-    private static readonly ConditionalWeakTable<IModel, ConversationMerge> ByModel = [];
     private static readonly JsonEncodedText ItemsName = JsonEncodedText.Encode(ItemsMember);
     private static readonly JsonEncodedText ToolCallsName = JsonEncodedText.Encode(ToolCallsMember);
 
@@ -29,15 +24,14 @@ internal sealed class ConversationMerge
     private readonly string _lockConversations;
     private readonly string[] _replaceItems;
 
-    private ConversationMerge(IModel model)
+    private ConversationMerge()
     {
-        var conversations = model.FindEntityType(typeof(Conversation))!;
-        var table = conversations.GetTableName()!;
-        var key = conversations.FindPrimaryKey()!.Properties.Single().GetColumnName();
+        var table = StoreMapping.Table<Conversation>();
+        var key = StoreMapping.Column<Conversation>(conversation => conversation.Id);
         _lockConversations = MergeStatements.LockConversations(table, key);
         foreach (var projection in ConversationProjections.All)
         {
-            var columns = StagedColumns<Conversation>.Of(model, projection.Columns);
+            var columns = StagedColumns<Conversation>.Of(projection.Columns);
             var bound = new ProjectionColumns(
                 projection.EventType,
                 columns,
@@ -47,8 +41,8 @@ internal sealed class ConversationMerge
             _projections.Add(projection, (columns, MergeStatements.Upsert(table, key, bound, projection.WritesItems)));
         }
 
-        _items = StagedColumns<ConversationItem>.AllBut(model, item => item.ConversationId);
-        _toolCalls = StagedColumns<ToolCall>.AllBut(model, toolCall => toolCall.ConversationId, toolCall => toolCall.ItemIdx);
+        _items = StagedColumns<ConversationItem>.AllBut(item => item.ConversationId);
+        _toolCalls = StagedColumns<ToolCall>.AllBut(toolCall => toolCall.ConversationId, toolCall => toolCall.ItemIdx);
         var itemConversation = _items.ColumnOf(item => item.ConversationId);
         var toolCallConversation = _toolCalls.ColumnOf(toolCall => toolCall.ConversationId);
         _replaceItems =
@@ -60,7 +54,10 @@ internal sealed class ConversationMerge
         ];
     }
 
-    public static ConversationMerge For(IModel model) => ByModel.GetValue(model, static model => new ConversationMerge(model));
+    public static ConversationMerge Instance => Lazy.Value;
+
+    // Built at first use rather than with the type, so that a mapping error surfaces as that batch's failure.
+    private static readonly Lazy<ConversationMerge> Lazy = new(() => new ConversationMerge());
 
     /// <summary>Writes the update's <c>fields</c>; every value is already validated, so PostgreSQL's conversion cannot fail.</summary>
     public void WriteFields(Utf8JsonWriter writer, ConversationUpdate update)

@@ -1,13 +1,12 @@
 using System.Linq.Expressions;
+using System.Reflection;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace PhonicAspire.Worker.Persistence.Staging;
 
 /// <summary>
 /// One entity property as a staged update carries it: a JSON member named after its column, read back by
-/// <c>jsonb_to_record</c> with the column's store type. Name and type come from the EF model, and the value is read
+/// <c>jsonb_to_record</c> with the column's store type. Name and type come from <see cref="StoreMapping"/>, and the value is read
 /// through a compiled getter of its own type, so writing a row boxes nothing.
 /// </summary>
 internal sealed class StagedColumn<TEntity>
@@ -31,12 +30,12 @@ internal sealed class StagedColumn<TEntity>
     /// <summary>Writes the value as a member of the current object; an absent value is left out and read back as NULL.</summary>
     public void Write(Utf8JsonWriter writer, TEntity entity) => _write(writer, entity);
 
-    public static StagedColumn<TEntity> For(IProperty property, StoreObjectIdentifier table)
+    public static StagedColumn<TEntity> For(PropertyInfo property)
     {
-        var name = property.GetColumnName(table)!;
-        var storeType = property.GetColumnType(table);
+        var name = StoreMapping.Column(property);
+        var storeType = StoreMapping.StoreType(property);
         var json = JsonEncodedText.Encode(name);
-        var type = property.ClrType;
+        var type = property.PropertyType;
         Action<Utf8JsonWriter, TEntity>? write =
             type == typeof(string) && storeType == "jsonb" ? WhenSet<string>(property, (writer, text) => { writer.WritePropertyName(json); writer.WriteRawValue(text, skipInputValidation: true); })
             : type == typeof(string) ? WhenSet<string>(property, (writer, text) => writer.WriteString(json, text))
@@ -55,13 +54,13 @@ internal sealed class StagedColumn<TEntity>
                 $"{typeof(TEntity).Name}.{property.Name} is a {type.Name}, which staged updates cannot carry yet; teach {nameof(StagedColumn<>)} its JSON form."));
     }
 
-    private static Action<Utf8JsonWriter, TEntity> Always<T>(IProperty property, Action<Utf8JsonWriter, T> write)
+    private static Action<Utf8JsonWriter, TEntity> Always<T>(PropertyInfo property, Action<Utf8JsonWriter, T> write)
     {
         var get = Getter<T>(property);
         return (writer, entity) => write(writer, get(entity));
     }
 
-    private static Action<Utf8JsonWriter, TEntity> WhenSet<T>(IProperty property, Action<Utf8JsonWriter, T> write)
+    private static Action<Utf8JsonWriter, TEntity> WhenSet<T>(PropertyInfo property, Action<Utf8JsonWriter, T> write)
         where T : class
     {
         var get = Getter<T?>(property);
@@ -74,7 +73,7 @@ internal sealed class StagedColumn<TEntity>
         };
     }
 
-    private static Action<Utf8JsonWriter, TEntity> WhenHasValue<T>(IProperty property, Action<Utf8JsonWriter, T> write)
+    private static Action<Utf8JsonWriter, TEntity> WhenHasValue<T>(PropertyInfo property, Action<Utf8JsonWriter, T> write)
         where T : struct
     {
         var get = Getter<T?>(property);
@@ -87,10 +86,10 @@ internal sealed class StagedColumn<TEntity>
         };
     }
 
-    private static Func<TEntity, T> Getter<T>(IProperty property)
+    private static Func<TEntity, T> Getter<T>(PropertyInfo property)
     {
         var entity = Expression.Parameter(typeof(TEntity), "entity");
-        return Expression.Lambda<Func<TEntity, T>>(Expression.Property(entity, property.PropertyInfo!), entity).Compile();
+        return Expression.Lambda<Func<TEntity, T>>(Expression.Property(entity, property), entity).Compile();
     }
 
     private static void WriteArray(Utf8JsonWriter writer, JsonEncodedText name, string[] texts)

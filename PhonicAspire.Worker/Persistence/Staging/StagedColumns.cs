@@ -1,25 +1,17 @@
 using System.Linq.Expressions;
+using System.Reflection;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace PhonicAspire.Worker.Persistence.Staging;
 
-/// <summary>Columns of one table, named and typed by the EF model, as a staged update carries them.</summary>
+/// <summary>Columns of one table, named and typed as <see cref="StoreMapping"/> maps them, as a staged update carries them.</summary>
 internal sealed class StagedColumns<TEntity>
 {
-    private readonly IEntityType _entityType;
-    private readonly StoreObjectIdentifier _table;
     private readonly StagedColumn<TEntity>[] _columns;
 
-    private StagedColumns(IEntityType entityType, IEnumerable<IProperty> properties)
-    {
-        _entityType = entityType;
-        _table = StoreObjectIdentifier.Table(entityType.GetTableName()!);
-        _columns = [.. properties.Select(property => StagedColumn<TEntity>.For(property, _table))];
-    }
+    private StagedColumns(IEnumerable<PropertyInfo> properties) => _columns = [.. properties.Select(StagedColumn<TEntity>.For)];
 
-    public string Table => _table.Name;
+    public string Table { get; } = StoreMapping.Table<TEntity>();
 
     /// <summary>The columns, separated by commas, each after <paramref name="alias"/> when one is given.</summary>
     public string Names(string? alias = null) => string.Join(", ", _columns.Select(column => alias is null ? column.Name : $"{alias}.{column.Name}"));
@@ -37,8 +29,7 @@ internal sealed class StagedColumns<TEntity>
     }
 
     /// <summary>The column of another property of the same entity.</summary>
-    public string ColumnOf(Expression<Func<TEntity, object?>> property) =>
-        Property(_entityType, property).GetColumnName(_table)!;
+    public string ColumnOf(Expression<Func<TEntity, object?>> property) => StoreMapping.Column(property);
 
     public void Write(Utf8JsonWriter writer, TEntity entity)
     {
@@ -48,29 +39,13 @@ internal sealed class StagedColumns<TEntity>
         }
     }
 
-    public static StagedColumns<TEntity> Of(IModel model, IEnumerable<Expression<Func<TEntity, object?>>> properties)
-    {
-        var entityType = EntityType(model);
-        return new StagedColumns<TEntity>(entityType, properties.Select(property => Property(entityType, property)));
-    }
+    public static StagedColumns<TEntity> Of(IEnumerable<Expression<Func<TEntity, object?>>> properties) =>
+        new(properties.Select(StoreMapping.Property));
 
     /// <summary>Every column but the given ones, which the parent row supplies.</summary>
-    public static StagedColumns<TEntity> AllBut(IModel model, params IEnumerable<Expression<Func<TEntity, object?>>> suppliedByParent)
+    public static StagedColumns<TEntity> AllBut(params IEnumerable<Expression<Func<TEntity, object?>>> suppliedByParent)
     {
-        var entityType = EntityType(model);
-        var supplied = suppliedByParent.Select(property => Property(entityType, property)).ToHashSet();
-        return new StagedColumns<TEntity>(entityType, entityType.GetProperties().Where(property => !supplied.Contains(property)));
-    }
-
-    private static IEntityType EntityType(IModel model) =>
-        model.FindEntityType(typeof(TEntity)) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not in the model.");
-
-    private static IProperty Property(IEntityType entityType, Expression<Func<TEntity, object?>> property)
-    {
-        var body = property.Body is UnaryExpression { NodeType: ExpressionType.Convert } conversion ? conversion.Operand : property.Body;
-        var name = body is MemberExpression member
-            ? member.Member.Name
-            : throw new ArgumentException($"{property} does not name a property.", nameof(property));
-        return entityType.FindProperty(name) ?? throw new InvalidOperationException($"{typeof(TEntity).Name}.{name} is not mapped.");
+        var supplied = suppliedByParent.Select(StoreMapping.Property).ToHashSet();
+        return new(StoreMapping.Properties<TEntity>().Where(property => !supplied.Contains(property)));
     }
 }
