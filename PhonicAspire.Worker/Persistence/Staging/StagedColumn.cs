@@ -1,4 +1,3 @@
-using System.Linq.Expressions;
 using System.Reflection;
 using System.Text.Json;
 
@@ -7,7 +6,7 @@ namespace PhonicAspire.Worker.Persistence.Staging;
 /// <summary>
 /// One entity property as a staged update carries it: a JSON member named after its column, read back by
 /// <c>jsonb_to_record</c> with the column's store type. Name and type come from <see cref="StoreMapping"/>, and the value is read
-/// through a compiled getter of its own type, so writing a row boxes nothing.
+/// through a delegate of the property's getter, typed, so writing a row boxes nothing.
 /// </summary>
 internal sealed class StagedColumn<TEntity>
 {
@@ -86,11 +85,8 @@ internal sealed class StagedColumn<TEntity>
         };
     }
 
-    private static Func<TEntity, T> Getter<T>(PropertyInfo property)
-    {
-        var entity = Expression.Parameter(typeof(TEntity), "entity");
-        return Expression.Lambda<Func<TEntity, T>>(Expression.Property(entity, property), entity).Compile();
-    }
+    // The getter itself, called through a delegate: no expression to compile, and no boxing.
+    private static Func<TEntity, T> Getter<T>(PropertyInfo property) => property.GetMethod!.CreateDelegate<Func<TEntity, T>>();
 
     private static void WriteArray(Utf8JsonWriter writer, JsonEncodedText name, string[] texts)
     {
