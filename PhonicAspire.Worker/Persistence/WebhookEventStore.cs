@@ -89,7 +89,7 @@ public sealed class WebhookEventStore(NpgsqlDataSource database, TimeProvider ti
         // Parsed while copying, so the client's parsing overlaps PostgreSQL's; a body is parsed only when new.
         // Copied in svix id order so that workers copying overlapping batches wait for each other instead of
         // deadlocking.
-        var copied = await copier.CopyWebhookEventsAsync(
+        var updates = await copier.CopyWebhookEventsAsync(
             candidates
                 .Where(received => !alreadyStored.Contains(received.SvixId))
                 .OrderBy(received => received.SvixId, StringComparer.Ordinal)
@@ -97,12 +97,11 @@ public sealed class WebhookEventStore(NpgsqlDataSource database, TimeProvider ti
             storedAt,
             cancellationToken).ConfigureAwait(false);
 
-        var updates = copied.Where(staged => staged.Event.Update is not null).ToList();
         if (updates.Count > 0)
         {
             await ExecuteAsync(connection, StagedUpdatesTable.Create, cancellationToken).ConfigureAwait(false);
             await copier.CopyUpdatesAsync(updates, cancellationToken).ConfigureAwait(false);
-            await using var statements = MergeBatch(connection, merge, [.. updates.Select(staged => staged.Event.Update!.Projection)]);
+            await using var statements = MergeBatch(connection, merge, [.. updates.Select(update => update.Projection)]);
             await statements.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 

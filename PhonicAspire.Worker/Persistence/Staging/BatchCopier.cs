@@ -18,12 +18,14 @@ internal sealed class BatchCopier(NpgsqlConnection connection, ConversationMerge
 
     /// <summary>
     /// Copies the deliveries into webhook_events as <paramref name="webhooks"/> yields them, so that parsing the
-    /// next body overlaps PostgreSQL's work on the previous one; returns what was copied.
+    /// next body overlaps PostgreSQL's work on the previous one; returns the conversation updates of those copied.
     /// </summary>
-    public async Task<List<StagedWebhook>> CopyWebhookEventsAsync(
+    public async Task<List<StagedUpdate>> CopyWebhookEventsAsync(
         IEnumerable<StagedWebhook> webhooks, DateTimeOffset storedAt, CancellationToken cancellationToken)
     {
-        var copied = new List<StagedWebhook>();
+        var updates = new List<StagedUpdate>();
+        var json = new ArrayBufferWriter<byte>();
+        await using var writer = new Utf8JsonWriter(json, UpdateJsonOptions);
         await using var importer = await connection.BeginBinaryImportAsync(WebhookEventCommands.Copy, cancellationToken).ConfigureAwait(false);
         foreach (var webhook in webhooks)
         {
@@ -38,32 +40,33 @@ internal sealed class BatchCopier(NpgsqlConnection connection, ConversationMerge
             await importer.WriteAsync(received.Body, NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
             await WriteNullableAsync(importer, phonicEvent.Payload, NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
             await WriteNullableAsync(importer, phonicEvent.ParseError, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            copied.Add(webhook);
+            if (phonicEvent.Update is { } update)
+            {
+                json.ResetWrittenCount();
+                writer.Reset();
+                merge.WriteFields(writer, update);
+                writer.Flush();
+                updates.Add(new StagedUpdate(
+                    received.SvixId, phonicEvent.EventType!, phonicEvent.ConversationId!, phonicEvent.CreatedAt, update.Projection, json.WrittenSpan.ToArray()));
+            }
         }
 
         await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-        return copied;
+        return updates;
     }
 
     /// <summary>Copies what each event changes in its conversation into the staged_updates table.</summary>
-    public async Task CopyUpdatesAsync(List<StagedWebhook> updates, CancellationToken cancellationToken)
+    public async Task CopyUpdatesAsync(List<StagedUpdate> updates, CancellationToken cancellationToken)
     {
-        var json = new ArrayBufferWriter<byte>();
-        await using var writer = new Utf8JsonWriter(json, UpdateJsonOptions);
         await using var importer = await connection.BeginBinaryImportAsync(StagedUpdatesTable.CopyUpdates, cancellationToken).ConfigureAwait(false);
-        foreach (var (received, phonicEvent) in updates)
+        foreach (var update in updates)
         {
-            json.ResetWrittenCount();
-            writer.Reset();
-            merge.WriteFields(writer, phonicEvent.Update!);
-            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-
             await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(received.SvixId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(phonicEvent.EventType!, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(phonicEvent.ConversationId!, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await WriteNullableAsync(importer, phonicEvent.CreatedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(json.WrittenMemory, NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(update.SvixId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(update.EventType, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(update.ConversationId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await WriteNullableAsync(importer, update.CreatedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(update.Fields, NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
         }
 
         await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
