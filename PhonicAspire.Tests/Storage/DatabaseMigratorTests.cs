@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Worker.Persistence;
 using PhonicAspire.Worker.Resilience;
@@ -25,6 +26,34 @@ public sealed class DatabaseMigratorTests(PhonicStackFixture stack)
     }
 
     [Fact]
+    public async Task Workers_starting_together_on_an_empty_database_apply_the_schema_once()
+    {
+        var connectionString = await stack.App.GetConnectionStringAsync("phonicdb");
+        var database = $"phonic_migrations_{Guid.NewGuid():N}";
+        await ExecuteAsync(connectionString!, $"CREATE DATABASE {database}");
+        var fresh = new NpgsqlConnectionStringBuilder(connectionString) { Database = database }.ConnectionString;
+        var workers = Enumerable.Range(0, 3).Select(_ => Services(fresh)).ToArray();
+        try
+        {
+            await Task.WhenAll(workers.Select(worker => worker.GetRequiredService<DatabaseMigrations>().MigrateAsync(CancellationToken.None)));
+
+            await using var scope = workers[0].CreateAsyncScope();
+            var context = scope.ServiceProvider.GetRequiredService<PhonicDbContext>();
+            Assert.Equal(context.Database.GetMigrations(), await context.Database.GetAppliedMigrationsAsync());
+        }
+        finally
+        {
+            foreach (var worker in workers)
+            {
+                await worker.DisposeAsync();
+            }
+
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync(connectionString!, $"DROP DATABASE {database} WITH (FORCE)");
+        }
+    }
+
+    [Fact]
     public async Task An_unreachable_database_is_waited_for_until_cancelled()
     {
         // Nothing listens on port 1, so every attempt is refused as PostgreSQL is while it starts.
@@ -33,6 +62,14 @@ public sealed class DatabaseMigratorTests(PhonicStackFixture stack)
         using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(2));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => migrator.MigrateAsync(cancellation.Token));
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     private static ServiceProvider Services(string connectionString) => new ServiceCollection()

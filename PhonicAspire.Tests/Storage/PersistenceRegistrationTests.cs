@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Worker.Persistence;
 using static PhonicAspire.Testing.SamplePayloads;
@@ -26,5 +27,8 @@ public sealed class PersistenceRegistrationTests(PhonicStackFixture stack)
         var result = await host.Services.GetRequiredService<WebhookEventStore>().StoreBatchAsync([delivery], CancellationToken.None);
 
         Assert.Equal([delivery.SvixId], result.Stored);
+        // Pooled connections keep their staging tables (StagedUpdatesTable) rather than dropping them on return.
+        var connectionString = host.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString;
+        Assert.True(new NpgsqlConnectionStringBuilder(connectionString).NoResetOnClose, connectionString);
     }
 }

@@ -5,9 +5,9 @@ using Polly;
 namespace PhonicAspire.Worker.Persistence;
 
 /// <summary>
-/// Brings the database schema up to date (<see cref="SchemaScript"/>) when the worker starts, waiting as long as PostgreSQL takes to accept it
-/// (at start-up the worker may well be up before the database). Nothing is stored before <see cref="Applied"/>
-/// completes, and <c>/health</c> says so meanwhile.
+/// Brings the database schema up to date (<see cref="SchemaScript"/>) when the worker starts, waiting as long as
+/// PostgreSQL takes to accept it (at start-up the worker may well be up before the database). Nothing is stored before
+/// <see cref="Applied"/> completes, and <c>/health</c> says so meanwhile.
 /// </summary>
 public sealed partial class DatabaseMigrations(
     NpgsqlDataSource database,
