@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace PhonicAspire.Worker.Persistence;
 
-/// <summary>The options every <see cref="PhonicDbContext"/> needs, at run time and at design time alike.</summary>
+/// <summary>The options every <see cref="PhonicDbContext"/> needs, at design time and in the tests that read through it.</summary>
 internal static class PhonicDbContextOptions
 {
     public static DbContextOptionsBuilder ApplyPhonicConventions(this DbContextOptionsBuilder options) =>

@@ -56,7 +56,7 @@ internal sealed class ConversationMerge
 
     public static ConversationMerge Instance => Lazy.Value;
 
-    // Built at first use rather than with the type, so that a mapping error surfaces as that batch's failure.
+    // Built once, at first use; ConversationProjectionTests build it too, so a property it cannot stage fails there first.
     private static readonly Lazy<ConversationMerge> Lazy = new(() => new ConversationMerge());
 
     /// <summary>Writes the update's <c>fields</c>; every value is already validated, so PostgreSQL's conversion cannot fail.</summary>

@@ -4,9 +4,9 @@ namespace PhonicAspire.Worker.Persistence.Staging;
 
 /// <summary>
 /// Set-based SQL that applies the staged conversation updates of a batch whose webhook_events rows were just
-/// copied, written from the columns <see cref="ConversationMerge"/> takes from <see cref="StoreMapping"/>. Typed values come from
-/// each update's <c>fields</c>; the large JSON columns come from the stored payload, which PostgreSQL already holds
-/// parsed. Every statement takes its rows in one global order (ids compared bytewise), and a batch whose rows
+/// copied, written from the columns <see cref="ConversationMerge"/> takes from <see cref="StoreMapping"/>. Typed
+/// values come from each update's <c>fields</c>; the large JSON columns come from the stored payload, which
+/// PostgreSQL already holds parsed. Every statement takes its rows in one global order (ids compared bytewise), and a batch whose rows
 /// several statements take locks them all in that order first, so workers storing overlapping batches wait for each
 /// other instead of deadlocking, whatever order the statements would take the rows in. Versions and svix ids compare
 /// bytewise too (<c>COLLATE "C"</c>), so ties break alike on any database's collation.

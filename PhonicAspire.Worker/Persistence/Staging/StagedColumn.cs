@@ -5,8 +5,8 @@ namespace PhonicAspire.Worker.Persistence.Staging;
 
 /// <summary>
 /// One entity property as a staged update carries it: a JSON member named after its column, read back by
-/// <c>jsonb_to_record</c> with the column's store type. Name and type come from <see cref="StoreMapping"/>, and the value is read
-/// through a delegate of the property's getter, typed, so writing a row boxes nothing.
+/// <c>jsonb_to_record</c> with the column's store type. Name and type come from <see cref="StoreMapping"/>, and the
+/// value is read through a typed delegate of the property's getter, so writing a row boxes nothing.
 /// </summary>
 internal sealed class StagedColumn<TEntity>
 {
