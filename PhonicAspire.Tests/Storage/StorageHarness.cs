@@ -36,10 +36,8 @@ internal sealed class StorageHarness(ServiceProvider services) : IAsyncDisposabl
         return new StorageHarness(services);
     }
 
-    public async Task<BatchStoreResult> StoreAsync(params IReadOnlyList<QueuedDelivery> batch)
-    {
-        return await services.GetRequiredService<WebhookEventStore>().StoreBatchAsync(batch, CancellationToken.None);
-    }
+    public Task<BatchStoreResult> StoreAsync(params IReadOnlyList<QueuedDelivery> batch) =>
+        services.GetRequiredService<WebhookEventStore>().StoreBatchAsync(batch, CancellationToken.None);
 
     public async Task<T> QueryAsync<T>(Func<PhonicDbContext, Task<T>> query)
     {

@@ -26,7 +26,7 @@ internal sealed class ConversationMerge
 
     private ConversationMerge()
     {
-        var table = StoreMapping.Table<Conversation>();
+        var table = StoreMapping.Table(typeof(Conversation));
         var key = StoreMapping.Column<Conversation>(conversation => conversation.Id);
         _lockConversations = MergeStatements.LockConversations(table, key);
         foreach (var projection in ConversationProjections.All)

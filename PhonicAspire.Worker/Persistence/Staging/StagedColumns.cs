@@ -11,7 +11,7 @@ internal sealed class StagedColumns<TEntity>
 
     private StagedColumns(IEnumerable<PropertyInfo> properties) => _columns = [.. properties.Select(StagedColumn<TEntity>.For)];
 
-    public string Table { get; } = StoreMapping.Table<TEntity>();
+    public string Table { get; } = StoreMapping.Table(typeof(TEntity));
 
     /// <summary>The columns, separated by commas, each after <paramref name="alias"/> when one is given.</summary>
     public string Names(string? alias = null) => string.Join(", ", _columns.Select(column => alias is null ? column.Name : $"{alias}.{column.Name}"));

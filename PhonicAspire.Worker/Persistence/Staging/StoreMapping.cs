@@ -13,9 +13,9 @@ namespace PhonicAspire.Worker.Persistence.Staging;
 /// </summary>
 internal static class StoreMapping
 {
-    public static string Table<TEntity>() =>
-        typeof(TEntity).GetCustomAttribute<TableAttribute>()?.Name
-        ?? throw new InvalidOperationException($"{typeof(TEntity).Name} names no table ([Table]).");
+    public static string Table(Type entity) =>
+        entity.GetCustomAttribute<TableAttribute>()?.Name
+        ?? throw new InvalidOperationException($"{entity.Name} names no table ([Table]).");
 
     public static IEnumerable<PropertyInfo> Properties<TEntity>() => typeof(TEntity).GetProperties(BindingFlags.Public | BindingFlags.Instance);
 
