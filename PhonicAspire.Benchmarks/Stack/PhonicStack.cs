@@ -20,6 +20,12 @@ public sealed class PhonicStack(LocalStack stack, OtlpSink telemetry, IReadOnlyL
 
     private static readonly TimeSpan KillLimit = TimeSpan.FromMinutes(3);
 
+    // The services' launch profiles say Development, for F5; operators run them in Production, without the developer
+    // exception page around every request (with the API alone, 4,177-4,271 deliveries/s in Development against
+    // 4,425-4,539/s in Production, two alternating pairs).
+    private static readonly KeyValuePair<string, string>[] ProductionEnvironment =
+        [new("ASPNETCORE_ENVIRONMENT", "Production"), new("DOTNET_ENVIRONMENT", "Production")];
+
     public string WebhookSecret => stack.WebhookSecret;
 
     public Uri ApiAddress => stack.ApiAddress;
@@ -55,9 +61,9 @@ public sealed class PhonicStack(LocalStack stack, OtlpSink telemetry, IReadOnlyL
                     // A fresh cluster's expected "relation does not exist" errors included; failures show in the
                     // results as unexpected answers.
                     ShowResourceLogs = false,
-                    // Traces, metrics and logs exported over OTLP, as operators run the services; a stack under test
-                    // would export to a dashboard that the testing host does not start.
-                    ServiceEnvironment = telemetry.ExporterEnvironment(),
+                    // Traces, metrics and logs exported over OTLP, in Production, as operators run the services; a stack
+                    // under test would export to a dashboard that the testing host does not start.
+                    ServiceEnvironment = [.. telemetry.ExporterEnvironment(), .. ProductionEnvironment],
                 },
                 cancellationToken);
         }
