@@ -25,7 +25,8 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, BenchmarkScope scop
         Progress($"starting the stack (local Redis and PostgreSQL, API, {settings.DrainWorkers} worker replicas)");
         await using var stack = await PhonicStack.StartAsync(settings.DrainWorkers, cancellationToken);
         var configuration = stack.Processes.ConfigurationOf(PhonicStack.Api);
-        Progress($"all resources healthy; services run the {configuration} build; API at {stack.ApiAddress}");
+        var environment = stack.Processes.EnvironmentOf(PhonicStack.Api, PhonicStack.ApiAssembly);
+        Progress($"all resources healthy; services run the {configuration} build in {environment}; API at {stack.ApiAddress}");
 
         foreach (var worker in stack.WorkerInstances)
         {
@@ -72,6 +73,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, BenchmarkScope scop
         var report = new MarkdownReport(
             machine,
             configuration,
+            environment,
             ingest,
             drain,
             endToEnd,

@@ -11,6 +11,7 @@ namespace PhonicAspire.Benchmarks.Reporting;
 public sealed record MarkdownReport(
     string Machine,
     string ServicesConfiguration,
+    string ServicesEnvironment,
     IngestResult? Ingest,
     DrainResult? Drain,
     EndToEndResult? EndToEnd,
@@ -159,7 +160,7 @@ public sealed record MarkdownReport(
 
     private IEnumerable<string> Notes()
     {
-        yield return $"Services run the {ServicesConfiguration} build (the `-c` of the `dotnet run` launcher DCP started).";
+        yield return $"Services run the {ServicesConfiguration} build (the `-c` of the `dotnet run` launcher DCP started) in the {ServicesEnvironment} environment (read from the API's process).";
         foreach (var note in Ingest is null ? [] : IngestNotes(Ingest))
         {
             yield return note;

@@ -9,4 +9,11 @@ public sealed class ServiceProcesses(DistributedApplication app)
 
     /// <inheritdoc cref="ResourceProcesses.ConfigurationOf"/>
     public string ConfigurationOf(string resource) => ResourceProcesses.ConfigurationOf(app, resource);
+
+    /// <summary>The hosting environment a service runs in, read from its process as ASP.NET Core reads it.</summary>
+    public string EnvironmentOf(string resource, string assemblyName)
+    {
+        var pid = ServiceOf(resource, assemblyName);
+        return ProcFs.EnvironmentVariable(pid, "ASPNETCORE_ENVIRONMENT") ?? ProcFs.EnvironmentVariable(pid, "DOTNET_ENVIRONMENT") ?? "Production";
+    }
 }
