@@ -30,7 +30,7 @@ public sealed class DatabaseMigratorTests(PhonicStackFixture stack)
     {
         var connectionString = await stack.App.GetConnectionStringAsync("phonicdb");
         var database = $"phonic_migrations_{Guid.NewGuid():N}";
-        await ExecuteAsync(connectionString!, $"CREATE DATABASE {database}");
+        await ExecuteAsync($"CREATE DATABASE {database}");
         var fresh = new NpgsqlConnectionStringBuilder(connectionString) { Database = database }.ConnectionString;
         var workers = Enumerable.Range(0, 3).Select(_ => Services(fresh)).ToArray();
         try
@@ -49,7 +49,7 @@ public sealed class DatabaseMigratorTests(PhonicStackFixture stack)
             }
 
             NpgsqlConnection.ClearAllPools();
-            await ExecuteAsync(connectionString!, $"DROP DATABASE {database} WITH (FORCE)");
+            await ExecuteAsync($"DROP DATABASE {database} WITH (FORCE)");
         }
     }
 
@@ -64,10 +64,9 @@ public sealed class DatabaseMigratorTests(PhonicStackFixture stack)
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => migrator.MigrateAsync(cancellation.Token));
     }
 
-    private static async Task ExecuteAsync(string connectionString, string sql)
+    private async Task ExecuteAsync(string sql)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
+        await using var connection = await stack.OpenDatabaseAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
     }
