@@ -17,6 +17,8 @@ public sealed class TelemetryTests(PhonicStackFixture stack)
     private const int ProducerKind = 4;
     private const int ConsumerKind = 5;
     private const string EnqueueSpanName = "XADD " + WebhookStream.Name;
+    // Named only in the statements of a batch's transaction (see StagedUpdatesTable), so it marks them wherever exported.
+    private const string StagingTable = "staged_updates";
     private static readonly TimeSpan ExportTimeout = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -81,6 +83,25 @@ public sealed class TelemetryTests(PhonicStackFixture stack)
         Assert.All(roots, root => Assert.True(
             root.Kind is ServerKind or ConsumerKind,
             $"{root.ServiceName} started a trace with a {root.Kind} span '{root.Name}' ({root.ScopeName})"));
+    }
+
+    [Fact]
+    public async Task The_worker_logs_none_of_the_statements_it_runs_for_a_batch_which_its_spans_already_show()
+    {
+        using var client = stack.CreateApiClient();
+        var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+        using (var response = await client.SendAsync(webhook.ToRequest()))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        await stack.Telemetry.WaitForSpansAsync(spans => TraceOf(spans, webhook.SvixId) is { Store: not null, Write: not null }, ExportTimeout);
+        Assert.NotEmpty(stack.Telemetry.ExportsContaining(StagingTable));
+
+        // A statement's log record is written before its span ends and exported on the same 200 ms schedule, so one
+        // would have arrived well within this.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.DoesNotContain("/v1/logs", stack.Telemetry.ExportsContaining(StagingTable));
     }
 
     private static DeliveryTrace? TraceOf(IReadOnlyList<CollectedSpan> spans, string svixId)
