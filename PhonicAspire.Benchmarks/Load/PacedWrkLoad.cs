@@ -73,7 +73,8 @@ public sealed partial class PacedWrkLoad(int connections)
             sent / sending.TotalSeconds,
             summary.Answered,
             summary.Latency,
-            deliveries.Count - summary.Answered,
+            sent - summary.Answered,
+            deliveries.Count - sent,
             TimeSpan.FromMilliseconds(double.Parse(paced.Groups["lag"].Value, CultureInfo.InvariantCulture)));
     }
 
@@ -94,6 +95,11 @@ public sealed partial class PacedWrkLoad(int connections)
 /// <param name="SentPerSecond">Deliveries sent over the time from the first send to the last: the rate actually offered.</param>
 /// <param name="Acknowledged">Answered with a 2xx or 3xx.</param>
 /// <param name="Latency">From each request's send to its answer.</param>
-/// <param name="Unexpected">Scheduled deliveries not answered with a 2xx or 3xx: other answers, socket errors, timeouts, never sent.</param>
+/// <param name="Unacknowledged">Deliveries sent but not answered with a 2xx or 3xx: other answers, socket errors, timeouts.</param>
+/// <param name="NeverSent">
+/// Deliveries still unsent when wrk's run ended (the schedule plus a tail for answers): a machine that cannot send at the
+/// rate falls behind its schedule by more than the tail. Not refused: the API never saw them.
+/// </param>
 /// <param name="ScheduleLag">The most any delivery was sent after its due time; near zero while the target keeps up.</param>
-public sealed record OpenLoopResult(int Scheduled, double SentPerSecond, long Acknowledged, LatencySummary Latency, long Unexpected, TimeSpan ScheduleLag);
+public sealed record OpenLoopResult(
+    int Scheduled, double SentPerSecond, long Acknowledged, LatencySummary Latency, long Unacknowledged, long NeverSent, TimeSpan ScheduleLag);
