@@ -89,11 +89,7 @@ public sealed class TelemetryTests(PhonicStackFixture stack)
     public async Task The_worker_logs_none_of_the_statements_it_runs_for_a_batch_which_its_spans_already_show()
     {
         using var client = stack.CreateApiClient();
-        var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
-        using (var response = await client.SendAsync(webhook.ToRequest()))
-        {
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        }
+        var webhook = await AcceptedEndedEventAsync(client);
 
         await stack.Telemetry.WaitForSpansAsync(spans => TraceOf(spans, webhook.SvixId) is { Store: not null, Write: not null }, ExportTimeout);
         Assert.NotEmpty(stack.Telemetry.ExportsContaining(StagingTable));
@@ -102,6 +98,15 @@ public sealed class TelemetryTests(PhonicStackFixture stack)
         // would have arrived well within this.
         await Task.Delay(TimeSpan.FromSeconds(2));
         Assert.DoesNotContain("/v1/logs", stack.Telemetry.ExportsContaining(StagingTable));
+    }
+
+    /// <summary>Sends a conversation.ended of a new conversation and checks that the API accepted it.</summary>
+    private static async Task<SignedWebhook> AcceptedEndedEventAsync(HttpClient client)
+    {
+        var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+        using var response = await client.SendAsync(webhook.ToRequest());
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return webhook;
     }
 
     private static DeliveryTrace? TraceOf(IReadOnlyList<CollectedSpan> spans, string svixId)
@@ -211,11 +216,7 @@ public sealed class TelemetryTests(PhonicStackFixture stack)
     public async Task No_secret_phone_number_or_transcript_is_exported_in_spans_logs_or_metrics()
     {
         using var client = stack.CreateApiClient();
-        var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
-        using (var response = await client.SendAsync(webhook.ToRequest()))
-        {
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        }
+        var webhook = await AcceptedEndedEventAsync(client);
 
         using (var forged = await client.SendAsync((webhook with { SvixId = SignedWebhook.NewSvixId() }).ToRequest()))
         {
