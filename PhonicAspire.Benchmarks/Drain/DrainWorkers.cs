@@ -39,7 +39,7 @@ public sealed class DrainWorkers(PhonicStack stack, TimeProvider timeProvider)
             {
                 if (timeProvider.GetElapsedTime(started) > ReadyLimit)
                 {
-                    throw new TimeoutException($"Worker '{instance}' was not healthy within {ReadyLimit}.");
+                    throw new TimeoutException($"Worker '{instance}' was not healthy within {ReadyLimit}: {stack.Describe(instance)}.");
                 }
 
                 await Task.Delay(PollInterval, timeProvider, cancellationToken);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using PhonicAspire.Benchmarks.Telemetry;
 using PhonicAspire.Testing;
@@ -110,6 +111,30 @@ public sealed class PhonicStack(LocalStack stack, OtlpSink telemetry, IReadOnlyL
             resource,
             resourceEvent => resourceEvent.ResourceId == instance && KnownResourceStates.TerminalStates.Contains(resourceEvent.Snapshot.State?.Text),
             limit.Token);
+    }
+
+    /// <summary>
+    /// What the orchestrator and /proc say of one instance (its state, health, exit code and processes), for an error
+    /// that has to explain a wait that ran out: two drain runs stopped on a worker replica started after a kill that never
+    /// became healthy, with nothing more to go on.
+    /// </summary>
+    public string Describe(string instance)
+    {
+        if (!stack.App.ResourceNotifications.TryGetCurrentState(instance, out var state))
+        {
+            return $"'{instance}' has no state";
+        }
+
+        var snapshot = state.Snapshot;
+        // The orchestrator reports 0 until it has launched the replica.
+        var launcher = Convert.ToInt32(
+            snapshot.Properties.SingleOrDefault(property => property.Name == "executable.pid")?.Value ?? 0, CultureInfo.InvariantCulture);
+        var processes = launcher <= 0
+            ? "none launched"
+            : string.Join("; ", ResourceProcesses.DescendantsAndSelf(launcher).Select(pid => $"{pid} '{ProcFs.CommandLine(pid).Trim()}'"));
+        var stateText = string.IsNullOrEmpty(snapshot.State?.Text) ? "in no state yet" : snapshot.State.Text;
+        return $"'{instance}' is {stateText}, health {snapshot.HealthStatus?.ToString() ?? "unknown"}, "
+            + $"exit code {snapshot.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"}, processes: {processes}";
     }
 
     /// <summary>Asks the orchestrator to start a stopped instance; returns as soon as it has accepted the command.</summary>
