@@ -16,10 +16,15 @@ public static class ResourceProcesses
             throw new InvalidOperationException($"'{resource}' has no state.");
         }
 
-        var pid = state.Snapshot.Properties.SingleOrDefault(property => property.Name == "executable.pid")?.Value
+        return LauncherIn(state.Snapshot)
             ?? throw new InvalidOperationException($"'{resource}' reports no executable.pid; is it running?");
-        return Convert.ToInt32(pid, CultureInfo.InvariantCulture);
     }
+
+    /// <summary>The launcher's pid as the snapshot reports it; none, or 0, until the orchestrator has launched it.</summary>
+    public static int? LauncherIn(CustomResourceSnapshot snapshot) =>
+        snapshot.Properties.SingleOrDefault(property => property.Name == "executable.pid")?.Value is { } pid
+            ? Convert.ToInt32(pid, CultureInfo.InvariantCulture)
+            : null;
 
     /// <summary>The service process of a project resource, not the <c>dotnet run</c> that launched it.</summary>
     public static int ServiceOf(DistributedApplication app, string resource, string assemblyName)

@@ -126,25 +126,12 @@ public sealed class PhonicStack(LocalStack stack, OtlpSink telemetry, IReadOnlyL
         }
 
         var snapshot = state.Snapshot;
-        var processes = LauncherOrZero(instance) is var launcher and > 0
+        var processes = ResourceProcesses.LauncherIn(snapshot) is > 0 and var launcher
             ? string.Join("; ", ResourceProcesses.DescendantsAndSelf(launcher).Select(pid => $"{pid} '{ProcFs.CommandLine(pid).Trim()}'"))
             : "none launched";
         var stateText = string.IsNullOrEmpty(snapshot.State?.Text) ? "in no state yet" : snapshot.State.Text;
         return $"'{instance}' is {stateText}, health {snapshot.HealthStatus?.ToString() ?? "unknown"}, "
             + $"exit code {snapshot.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"}, processes: {processes}";
-    }
-
-    // The orchestrator reports no pid, or 0, until it has launched the replica.
-    private int LauncherOrZero(string instance)
-    {
-        try
-        {
-            return ResourceProcesses.LauncherOf(stack.App, instance);
-        }
-        catch (InvalidOperationException)
-        {
-            return 0;
-        }
     }
 
     /// <summary>Asks the orchestrator to start a stopped instance; returns as soon as it has accepted the command.</summary>
