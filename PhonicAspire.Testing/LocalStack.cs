@@ -148,7 +148,7 @@ public sealed class LocalStack : IAsyncDisposable
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"{command} on {resource} did not finish within {CommandTimeout.TotalSeconds:0} s; {Describe(resource)}.");
+            throw new TimeoutException($"{command} on {resource} did not finish within {CommandTimeout.TotalSeconds:0} s; {ResourceDescription.Of(App, resource)}.");
         }
 
         if (!result.Success)
@@ -222,14 +222,7 @@ public sealed class LocalStack : IAsyncDisposable
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            throw new TimeoutException($"'{resource}' was not {what} within {ResourceTimeout.TotalSeconds:0} s; {Describe(resource)}.");
+            throw new TimeoutException($"'{resource}' was not {what} within {ResourceTimeout.TotalSeconds:0} s: {ResourceDescription.Of(App, resource)}.");
         }
     }
-
-    private string Describe(string resource) =>
-        App.ResourceNotifications.TryGetCurrentState(resource, out var current)
-            ? $"it is {current.Snapshot.State?.Text ?? "without a state"}, health {current.Snapshot.HealthStatus?.ToString() ?? "unknown"}"
-                + string.Concat(current.Snapshot.HealthReports.Where(report => report.Status != HealthStatus.Healthy)
-                    .Select(report => $"; {report.Name}: {report.Description ?? report.ExceptionText}"))
-            : "it has no state";
 }

@@ -58,14 +58,20 @@ public static class ProcFs
         return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
     }
 
-    private static int? ParentOf(string pid)
+    /// <summary>The scheduler's state letter (R running, S sleeping, D in uninterruptible I/O, Z zombie, …), or "gone".</summary>
+    public static string SchedulerState(int pid) =>
+        StatFields(pid.ToString(CultureInfo.InvariantCulture)) is { } fields ? fields[0] : "gone";
+
+    private static int? ParentOf(string pid) =>
+        StatFields(pid) is { } fields ? int.Parse(fields[1], CultureInfo.InvariantCulture) : null;
+
+    // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may contain spaces, so the fields are read after its ')'.
+    private static string[]? StatFields(string pid)
     {
         try
         {
-            // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may contain spaces, so read after its ')'.
             var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return int.Parse(fields[1], CultureInfo.InvariantCulture);
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         }
         catch (IOException)
         {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using PhonicAspire.Benchmarks.Telemetry;
 using PhonicAspire.Testing;
@@ -118,21 +117,7 @@ public sealed class PhonicStack(LocalStack stack, OtlpSink telemetry, IReadOnlyL
     /// that has to explain a wait that ran out: two drain runs stopped on a worker replica started after a kill that never
     /// became healthy, with nothing more to go on.
     /// </summary>
-    public string Describe(string instance)
-    {
-        if (!stack.App.ResourceNotifications.TryGetCurrentState(instance, out var state))
-        {
-            return $"'{instance}' has no state";
-        }
-
-        var snapshot = state.Snapshot;
-        var processes = ResourceProcesses.LauncherIn(snapshot) is > 0 and var launcher
-            ? string.Join("; ", ResourceProcesses.DescendantsAndSelf(launcher).Select(pid => $"{pid} '{ProcFs.CommandLine(pid).Trim()}'"))
-            : "none launched";
-        var stateText = string.IsNullOrEmpty(snapshot.State?.Text) ? "in no state yet" : snapshot.State.Text;
-        return $"'{instance}' is {stateText}, health {snapshot.HealthStatus?.ToString() ?? "unknown"}, "
-            + $"exit code {snapshot.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"}, processes: {processes}";
-    }
+    public string Describe(string instance) => ResourceDescription.Of(stack.App, instance);
 
     /// <summary>Asks the orchestrator to start a stopped instance; returns as soon as it has accepted the command.</summary>
     public Task StartAsync(string instance, CancellationToken cancellationToken) =>
