@@ -202,8 +202,8 @@ public sealed class LocalStack : IAsyncDisposable
         {
         }
 
-        throw new TimeoutException($"{count} instances of '{resource}' were not running and healthy within {ResourceTimeout.TotalSeconds:0} s; " +
-            string.Join(", ", instances.Values.Select(snapshot => $"{snapshot.State?.Text}/{snapshot.HealthStatus}")));
+        throw new TimeoutException($"{count} instances of '{resource}' were not running and healthy within {ResourceTimeout.TotalSeconds:0} s: " +
+            string.Join("; ", instances.Select(instance => ResourceDescription.Of(instance.Key, instance.Value))));
     }
 
     public async ValueTask DisposeAsync()
