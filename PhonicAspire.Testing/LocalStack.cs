@@ -21,6 +21,9 @@ public sealed class LocalStack : IAsyncDisposable
 
     public static readonly string[] ResourceNames = ["redis", "postgres", "phonicdb", Api, Worker];
 
+    /// <summary>What the services answer as long as their process is alive (ServiceDefaults' liveness route).</summary>
+    private const string AlivenessPath = "/alive";
+
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan ResourceTimeout = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
@@ -148,7 +151,7 @@ public sealed class LocalStack : IAsyncDisposable
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"{command} on {resource} did not finish within {CommandTimeout.TotalSeconds:0} s; {ResourceDescription.Of(App, resource)}.");
+            throw new TimeoutException($"{command} on {resource} did not finish within {CommandTimeout.TotalSeconds:0} s; {await DescribeAsync(resource)}.");
         }
 
         if (!result.Success)
@@ -202,8 +205,14 @@ public sealed class LocalStack : IAsyncDisposable
         {
         }
 
+        var descriptions = new List<string>();
+        foreach (var (id, snapshot) in instances)
+        {
+            descriptions.Add(await ResourceDescription.WithProbesAsync(id, snapshot, AlivenessPath));
+        }
+
         throw new TimeoutException($"{count} instances of '{resource}' were not running and healthy within {ResourceTimeout.TotalSeconds:0} s: " +
-            string.Join("; ", instances.Select(instance => ResourceDescription.Of(instance.Key, instance.Value))));
+            string.Join("; ", descriptions));
     }
 
     public async ValueTask DisposeAsync()
@@ -222,7 +231,13 @@ public sealed class LocalStack : IAsyncDisposable
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            throw new TimeoutException($"'{resource}' was not {what} within {ResourceTimeout.TotalSeconds:0} s: {ResourceDescription.Of(App, resource)}.");
+            throw new TimeoutException($"'{resource}' was not {what} within {ResourceTimeout.TotalSeconds:0} s: {await DescribeAsync(resource)}.");
         }
     }
+
+    /// <summary>A resource as <see cref="ResourceDescription"/> sees it; a service's ports are probed too.</summary>
+    private async Task<string> DescribeAsync(string resource) =>
+        resource is Api or Worker && App.ResourceNotifications.TryGetCurrentState(resource, out var current)
+            ? await ResourceDescription.WithProbesAsync(resource, current.Snapshot, AlivenessPath)
+            : ResourceDescription.Of(App, resource);
 }

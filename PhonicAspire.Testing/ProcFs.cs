@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace PhonicAspire.Testing;
 
-/// <summary>What Linux's /proc tells about processes: parentage, command lines, environments and memory high-water marks.</summary>
+/// <summary>What Linux's /proc tells about processes: parentage, command lines, environments, memory high-water marks and listening ports.</summary>
 public static class ProcFs
 {
     public static IEnumerable<int> DescendantsOf(int root)
@@ -61,6 +61,38 @@ public static class ProcFs
     /// <summary>The scheduler's state letter (R running, S sleeping, D in uninterruptible I/O, Z zombie, …), or "gone".</summary>
     public static string SchedulerState(int pid) =>
         StatFields(pid.ToString(CultureInfo.InvariantCulture)) is { } fields ? fields[0] : "gone";
+
+    /// <summary>The TCP ports the process listens on (IPv4 or IPv6): its socket descriptors found in <c>/proc/net/tcp*</c> in state LISTEN.</summary>
+    public static IReadOnlyList<int> ListeningPorts(int pid)
+    {
+        var sockets = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var descriptor in Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"))
+            {
+                const string Socket = "socket:[";
+                if (new FileInfo(descriptor).LinkTarget is { } target && target.StartsWith(Socket, StringComparison.Ordinal))
+                {
+                    sockets.Add(target[Socket.Length..^1]);
+                }
+            }
+        }
+        catch (Exception gone) when (gone is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+
+        // Columns: sl local_address rem_address st ... inode; the port is the local address's hex after ':', 0A is LISTEN.
+        const string Listen = "0A";
+        return new[] { "/proc/net/tcp", "/proc/net/tcp6" }
+            .SelectMany(table => File.ReadLines(table).Skip(1))
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(columns => columns[3] == Listen && sockets.Contains(columns[9]))
+            .Select(columns => int.Parse(columns[1][(columns[1].LastIndexOf(':') + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture))
+            .Distinct()
+            .Order()
+            .ToArray();
+    }
 
     private static int? ParentOf(string pid) =>
         StatFields(pid) is { } fields ? int.Parse(fields[1], CultureInfo.InvariantCulture) : null;

@@ -1,4 +1,7 @@
 using System.Collections.Immutable;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using Aspire.Hosting.ApplicationModel;
 using PhonicAspire.Testing;
 
@@ -28,5 +31,46 @@ public sealed class ResourceDescriptionTests
         var snapshot = new CustomResourceSnapshot { ResourceType = "Project", Properties = ImmutableArray<ResourcePropertySnapshot>.Empty, ExitCode = 137 };
 
         Assert.Equal("'worker' is in no state yet, health unknown, exit code 137, processes: none launched", ResourceDescription.Of("worker", snapshot));
+    }
+
+    [Fact]
+    public async Task Each_port_a_resource_listens_on_is_named_with_what_it_answers_when_probed_directly()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var answering = AnswerOnceAsync(listener, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        var snapshot = new CustomResourceSnapshot
+        {
+            ResourceType = "Project",
+            State = KnownResourceStates.Running,
+            Properties = [new ResourcePropertySnapshot("executable.pid", Environment.ProcessId)],
+        };
+
+        var description = await ResourceDescription.WithProbesAsync("worker", snapshot, "/alive");
+        await answering.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Contains(" listening on ", description);
+        Assert.Matches($@"GET http://127\.0\.0\.1:{port}/alive answered 200 in \d+ ms", description);
+    }
+
+    private static async Task AnswerOnceAsync(TcpListener listener, string response)
+    {
+        using var client = await listener.AcceptTcpClientAsync();
+        var stream = client.GetStream();
+        var buffer = new byte[4096];
+        var received = new StringBuilder();
+        while (!received.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+        {
+            var read = await stream.ReadAsync(buffer);
+            if (read == 0)
+            {
+                return;
+            }
+
+            received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(response));
     }
 }
