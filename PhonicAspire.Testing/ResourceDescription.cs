@@ -33,21 +33,29 @@ public static class ResourceDescription
     }
 
     /// <summary>
-    /// <see cref="Of(string, CustomResourceSnapshot)"/>, and what each port its processes listen on answers to a GET of
-    /// <paramref name="path"/> sent straight to it. The orchestrator's health checks of a project go through its proxy:
-    /// a service that answers here while they time out points at the proxy, not the service.
+    /// <see cref="Of(string, CustomResourceSnapshot)"/>, and what a GET of <paramref name="path"/> gets, once and without
+    /// retries, at each of the resource's URLs (through the orchestrator's proxy, if it has one) and at each port its
+    /// processes listen on. Under Aspire.Hosting.Testing every HttpClient of the app host has the standard resilience
+    /// handler, so the orchestrator's HTTP health checks retry with back-off until their own 10 s run out: a refused or
+    /// reset connection, or an error status, reads "timed out" there. These name the failure, and a service that
+    /// answers straight while its proxy does not points at the proxy.
     /// </summary>
     public static async Task<string> WithProbesAsync(string resource, CustomResourceSnapshot snapshot, string path)
     {
+        var targets = snapshot.Urls
+            .Where(url => !url.IsInactive && url.Url.StartsWith("http://", StringComparison.Ordinal))
+            .Select(url => new Uri(new Uri(url.Url), path))
+            .Concat(Processes(snapshot).SelectMany(ProcFs.ListeningPorts).Select(port => new Uri($"http://127.0.0.1:{port}{path}")))
+            .Distinct();
         using var client = new HttpClient { Timeout = ProbeTimeout };
         var probes = new List<string>();
-        foreach (var port in Processes(snapshot).SelectMany(ProcFs.ListeningPorts).Distinct())
+        foreach (var target in targets)
         {
-            probes.Add(await ProbeAsync(client, new Uri($"http://127.0.0.1:{port}{path}")));
+            probes.Add(await ProbeAsync(client, target));
         }
 
         var description = Of(resource, snapshot);
-        return probes.Count == 0 ? description : $"{description}; sent straight to them: {string.Join("; ", probes)}";
+        return probes.Count == 0 ? description : $"{description}; probed once: {string.Join("; ", probes)}";
     }
 
     private static IReadOnlyList<int> Processes(CustomResourceSnapshot snapshot) =>
@@ -71,7 +79,8 @@ public static class ResourceDescription
         }
         catch (HttpRequestException exception)
         {
-            return $"GET {uri} failed after {elapsed.ElapsedMilliseconds} ms: {exception.Message}";
+            return $"GET {uri} failed after {elapsed.ElapsedMilliseconds} ms: {exception.Message}"
+                + (exception.InnerException is { } cause ? $" ({cause.Message})" : string.Empty);
         }
     }
 }

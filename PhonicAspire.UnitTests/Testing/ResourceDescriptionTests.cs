@@ -34,43 +34,57 @@ public sealed class ResourceDescriptionTests
     }
 
     [Fact]
-    public async Task Each_port_a_resource_listens_on_is_named_with_what_it_answers_when_probed_directly()
+    public async Task Each_url_and_each_listening_port_is_named_with_what_a_single_get_there_gets()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var answering = AnswerOnceAsync(listener, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        var closedPort = ClosedPort();
+        var answering = AnswerAsync(listener, times: 2, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
         var snapshot = new CustomResourceSnapshot
         {
             ResourceType = "Project",
             State = KnownResourceStates.Running,
             Properties = [new ResourcePropertySnapshot("executable.pid", Environment.ProcessId)],
+            Urls = [new UrlSnapshot("http", $"http://localhost:{port}", IsInternal: false), new UrlSnapshot("gone", $"http://localhost:{closedPort}", IsInternal: false)],
         };
 
         var description = await ResourceDescription.WithProbesAsync("worker", snapshot, "/alive");
         await answering.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Contains(" listening on ", description);
+        Assert.Matches($@"GET http://localhost:{port}/alive answered 200 in \d+ ms", description);
         Assert.Matches($@"GET http://127\.0\.0\.1:{port}/alive answered 200 in \d+ ms", description);
+        Assert.Matches($@"GET http://localhost:{closedPort}/alive failed after \d+ ms: Connection refused", description);
     }
 
-    private static async Task AnswerOnceAsync(TcpListener listener, string response)
+    private static int ClosedPort()
     {
-        using var client = await listener.AcceptTcpClientAsync();
-        var stream = client.GetStream();
-        var buffer = new byte[4096];
-        var received = new StringBuilder();
-        while (!received.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    private static async Task AnswerAsync(TcpListener listener, int times, string response)
+    {
+        for (var answered = 0; answered < times; answered++)
         {
-            var read = await stream.ReadAsync(buffer);
-            if (read == 0)
+            using var client = await listener.AcceptTcpClientAsync();
+            var stream = client.GetStream();
+            var buffer = new byte[4096];
+            var received = new StringBuilder();
+            while (!received.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
             {
-                return;
+                var read = await stream.ReadAsync(buffer);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                received.Append(Encoding.ASCII.GetString(buffer, 0, read));
             }
 
-            received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(response));
         }
-
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(response));
     }
 }
