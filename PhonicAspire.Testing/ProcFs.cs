@@ -65,21 +65,31 @@ public static class ProcFs
     /// <summary>The TCP ports the process listens on (IPv4 or IPv6): its socket descriptors found in <c>/proc/net/tcp*</c> in state LISTEN.</summary>
     public static IReadOnlyList<int> ListeningPorts(int pid)
     {
-        var sockets = new HashSet<string>(StringComparer.Ordinal);
+        string[] descriptors;
         try
         {
-            foreach (var descriptor in Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"))
+            descriptors = Directory.GetFileSystemEntries($"/proc/{pid}/fd");
+        }
+        catch (Exception gone) when (gone is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+
+        const string Socket = "socket:[";
+        var sockets = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var descriptor in descriptors)
+        {
+            try
             {
-                const string Socket = "socket:[";
                 if (new FileInfo(descriptor).LinkTarget is { } target && target.StartsWith(Socket, StringComparison.Ordinal))
                 {
                     sockets.Add(target[Socket.Length..^1]);
                 }
             }
-        }
-        catch (Exception gone) when (gone is IOException or UnauthorizedAccessException)
-        {
-            return [];
+            catch (IOException)
+            {
+                // Closed since the listing; a busy service opens and closes connections all the time.
+            }
         }
 
         // Columns: sl local_address rem_address st ... inode; the port is the local address's hex after ':', 0A is LISTEN.
