@@ -80,8 +80,16 @@ public sealed class LocalStack : IAsyncDisposable
                 logging.SetMinimumLevel(LogLevel.Warning)
                     // Failing probes are expected while servers start; the wait below reports what never became healthy.
                     .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
-                    .AddSimpleConsole();
-                if (!options.ShowResourceLogs)
+                    .AddSimpleConsole(console => console.TimestampFormat = "HH:mm:ss.fff ");
+                if (options.ShowResourceLogs)
+                {
+                    // The orchestrator's own account of each process it starts and of each service (the proxy in front
+                    // of a project) turning Ready or NotReady: a few lines a start, read beside a resource that was
+                    // running but never healthy.
+                    logging.AddFilter("Aspire.Hosting.Dcp.dcp.ExecutableReconciler", LogLevel.Debug)
+                        .AddFilter("Aspire.Hosting.Dcp.dcp.ServiceReconciler", LogLevel.Debug);
+                }
+                else
                 {
                     logging.AddFilter("PhonicAspire.AppHost.Resources", LogLevel.None);
                 }
