@@ -4,6 +4,7 @@ using PhonicAspire.Testing;
 
 namespace PhonicAspire.UnitTests.Testing;
 
+[Collection(ThisProcessListeners.Name)]
 public sealed class ProcFsTests
 {
     [Fact]

@@ -7,6 +7,7 @@ using PhonicAspire.Testing;
 
 namespace PhonicAspire.UnitTests.Testing;
 
+[Collection(ThisProcessListeners.Name)]
 public sealed class ResourceDescriptionTests
 {
     [Fact]
