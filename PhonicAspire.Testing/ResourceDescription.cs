@@ -19,18 +19,7 @@ public static class ResourceDescription
             ? Of(resource, current.Snapshot)
             : $"'{resource}' has no state";
 
-    public static string Of(string resource, CustomResourceSnapshot snapshot)
-    {
-        var state = string.IsNullOrEmpty(snapshot.State?.Text) ? "in no state yet" : snapshot.State.Text;
-        var failingChecks = string.Concat(snapshot.HealthReports
-            .Where(report => report.Status != HealthStatus.Healthy)
-            .Select(report => $" ({report.Name}: {report.Description ?? report.ExceptionText})"));
-        var processes = Processes(snapshot) is { Count: > 0 } pids
-            ? string.Join("; ", pids.Select(Describe))
-            : "none launched";
-        return $"'{resource}' is {state}, health {snapshot.HealthStatus?.ToString() ?? "unknown"}{failingChecks}, "
-            + $"exit code {snapshot.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"}, processes: {processes}";
-    }
+    public static string Of(string resource, CustomResourceSnapshot snapshot) => Of(resource, snapshot, ProcessesOf(snapshot));
 
     /// <summary>
     /// <see cref="Of(string, CustomResourceSnapshot)"/>, and what a GET of <paramref name="path"/> gets, once and without
@@ -42,10 +31,11 @@ public static class ResourceDescription
     /// </summary>
     public static async Task<string> WithProbesAsync(string resource, CustomResourceSnapshot snapshot, string path)
     {
+        var processes = ProcessesOf(snapshot);
         var targets = snapshot.Urls
             .Where(url => !url.IsInactive && url.Url.StartsWith("http://", StringComparison.Ordinal))
             .Select(url => new Uri(new Uri(url.Url), path))
-            .Concat(Processes(snapshot).SelectMany(ProcFs.ListeningPorts).Select(port => new Uri($"http://127.0.0.1:{port}{path}")))
+            .Concat(processes.SelectMany(process => process.Ports).Select(port => new Uri($"http://127.0.0.1:{port}{path}")))
             .Distinct();
         using var client = new HttpClient { Timeout = ProbeTimeout };
         var probes = new List<string>();
@@ -54,16 +44,30 @@ public static class ResourceDescription
             probes.Add(await ProbeAsync(client, target));
         }
 
-        var description = Of(resource, snapshot);
+        var description = Of(resource, snapshot, processes);
         return probes.Count == 0 ? description : $"{description}; probed once: {string.Join("; ", probes)}";
     }
 
-    private static IReadOnlyList<int> Processes(CustomResourceSnapshot snapshot) =>
-        ResourceProcesses.LauncherIn(snapshot) is > 0 and var launcher ? ResourceProcesses.DescendantsAndSelf(launcher) : [];
+    private static string Of(string resource, CustomResourceSnapshot snapshot, IReadOnlyList<ResourceProcess> processes)
+    {
+        var state = string.IsNullOrEmpty(snapshot.State?.Text) ? "in no state yet" : snapshot.State.Text;
+        var failingChecks = string.Concat(snapshot.HealthReports
+            .Where(report => report.Status != HealthStatus.Healthy)
+            .Select(report => $" ({report.Name}: {report.Description ?? report.ExceptionText})"));
+        var described = processes.Count > 0 ? string.Join("; ", processes.Select(Describe)) : "none launched";
+        return $"'{resource}' is {state}, health {snapshot.HealthStatus?.ToString() ?? "unknown"}{failingChecks}, "
+            + $"exit code {snapshot.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"}, processes: {described}";
+    }
 
-    private static string Describe(int pid) =>
-        $"{pid} {ProcFs.SchedulerState(pid)} '{ProcFs.CommandLine(pid).Trim()}'"
-        + (ProcFs.ListeningPorts(pid) is { Count: > 0 } ports ? $" listening on {string.Join(", ", ports)}" : string.Empty);
+    /// <summary>Each process of the resource with the ports it listens on, read from /proc once per description.</summary>
+    private static IReadOnlyList<ResourceProcess> ProcessesOf(CustomResourceSnapshot snapshot) =>
+        ResourceProcesses.LauncherIn(snapshot) is > 0 and var launcher
+            ? [.. ResourceProcesses.DescendantsAndSelf(launcher).Select(pid => new ResourceProcess(pid, ProcFs.ListeningPorts(pid)))]
+            : [];
+
+    private static string Describe(ResourceProcess process) =>
+        $"{process.Pid} {ProcFs.SchedulerState(process.Pid)} '{ProcFs.CommandLine(process.Pid).Trim()}'"
+        + (process.Ports.Count > 0 ? $" listening on {string.Join(", ", process.Ports)}" : string.Empty);
 
     private static async Task<string> ProbeAsync(HttpClient client, Uri uri)
     {
@@ -83,4 +87,6 @@ public static class ResourceDescription
                 + (exception.InnerException is { } cause ? $" ({cause.Message})" : string.Empty);
         }
     }
+
+    private sealed record ResourceProcess(int Pid, IReadOnlyList<int> Ports);
 }

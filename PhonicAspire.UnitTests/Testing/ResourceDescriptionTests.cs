@@ -40,7 +40,7 @@ public sealed class ResourceDescriptionTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var closedPort = ClosedPort();
+        var closedPort = LoopbackPorts.Free();
         var answering = AnswerAsync(listener, times: 2, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
         var snapshot = new CustomResourceSnapshot
         {
@@ -57,13 +57,6 @@ public sealed class ResourceDescriptionTests
         Assert.Matches($@"GET http://localhost:{port}/alive answered 200 in \d+ ms", description);
         Assert.Matches($@"GET http://127\.0\.0\.1:{port}/alive answered 200 in \d+ ms", description);
         Assert.Matches($@"GET http://localhost:{closedPort}/alive failed after \d+ ms: Connection refused", description);
-    }
-
-    private static int ClosedPort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     private static async Task AnswerAsync(TcpListener listener, int times, string response)
