@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace PhonicAspire.Testing;
 
-/// <summary>What Linux's /proc tells about processes: parentage, command lines, environments, memory high-water marks and listening ports.</summary>
+/// <summary>What Linux's /proc tells about processes: parentage, command lines, environments, memory high-water marks, resident mappings and listening ports.</summary>
 public static class ProcFs
 {
     public static IEnumerable<int> DescendantsOf(int root)
@@ -58,6 +58,29 @@ public static class ProcFs
         return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// The resident kB of the process's mappings with this name in <c>/proc/&lt;pid&gt;/smaps</c>, such as <c>[heap]</c>
+    /// (the C library's main heap) or a file's path.
+    /// </summary>
+    public static long MappingResidentKilobytes(int pid, string name)
+    {
+        long total = 0;
+        var inMapping = false;
+        foreach (var line in File.ReadLines($"/proc/{pid}/smaps"))
+        {
+            if (IsMappingHeader(line))
+            {
+                inMapping = line.EndsWith(" " + name, StringComparison.Ordinal);
+            }
+            else if (inMapping && line.StartsWith("Rss:", StringComparison.Ordinal))
+            {
+                total += long.Parse(line["Rss:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>The scheduler's state letter (R running, S sleeping, D in uninterruptible I/O, Z zombie, …), or "gone".</summary>
     public static string SchedulerState(int pid) =>
         StatFields(pid.ToString(CultureInfo.InvariantCulture)) is { } fields ? fields[0] : "gone";
@@ -102,6 +125,13 @@ public static class ProcFs
             .Distinct()
             .Order()
             .ToArray();
+    }
+
+    // A mapping's first line starts with its address range ("7f12a000-7f12c000 rw-p …"); its fields with a name and a colon.
+    private static bool IsMappingHeader(string line)
+    {
+        var firstField = line.AsSpan(0, Math.Max(0, line.IndexOf(' ', StringComparison.Ordinal)));
+        return firstField.Contains('-') && !firstField.Contains(':');
     }
 
     private static int? ParentOf(string pid) =>

@@ -2,6 +2,8 @@ using PhonicAspire.WebhookApi.Configuration;
 using PhonicAspire.WebhookApi.Development;
 using PhonicAspire.WebhookApi.Receiving;
 
+NativeHeap.ReturnLargeBlocksWhenFreed();
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();

@@ -2,6 +2,8 @@ using PhonicAspire.Worker.Administration;
 using PhonicAspire.Worker.Configuration;
 using PhonicAspire.Worker.Forwarding;
 
+NativeHeap.ReturnLargeBlocksWhenFreed();
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
