@@ -1,3 +1,4 @@
+using PhonicAspire.ServiceDefaults.Memory;
 using PhonicAspire.WebhookApi.Configuration;
 using PhonicAspire.WebhookApi.Development;
 using PhonicAspire.WebhookApi.Receiving;

@@ -1,3 +1,4 @@
+using PhonicAspire.ServiceDefaults.Memory;
 using PhonicAspire.Worker.Administration;
 using PhonicAspire.Worker.Configuration;
 using PhonicAspire.Worker.Forwarding;

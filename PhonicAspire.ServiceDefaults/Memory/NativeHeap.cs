@@ -1,25 +1,25 @@
 using System.Runtime.InteropServices;
 
-namespace Microsoft.Extensions.Hosting;
+namespace PhonicAspire.ServiceDefaults.Memory;
 
 /// <summary>
 /// How this process's native heap (glibc's malloc) hands memory back to the system.
 /// </summary>
 public static class NativeHeap
 {
-    // mallopt's parameter number for the size from which an allocation gets its own mapping (malloc.h).
+    // mallopt's parameter number for the size from which a block may get a mapping of its own (glibc's malloc.h).
     private const int MmapThresholdParameter = -3;
     private const int MmapThresholdBytes = 64 * 1024;
 
     /// <summary>
-    /// Gives every native allocation of 64 KiB or more its own mapping, returned to the system when it is freed.
-    /// By default glibc maps only blocks of 128 KiB or more, and raises that bound to the size of each mapped block
-    /// freed, so the JIT's working memory (15 MB at its peak while a service starts and compiles its paths) is carved
-    /// from the heap, and once freed stays resident behind the smaller blocks allocated after it. Measured with the
-    /// worker at rest (Release, Production, 25 s after start, three alternating pairs): a 17.2-17.3 MB heap of which
-    /// 3.5 MB was live (heaptrack), the process at 116.4-119.2 MB; with this threshold, a 3.1 MB heap and 101.4-104.6 MB.
-    /// Call it first thing in Main: it applies to the allocations made after it. Where the C library is not glibc, its
-    /// own policy stands.
+    /// Lets native blocks of 64 KiB or more that the heap has no free room for get mappings of their own, which free()
+    /// returns to the system. By default glibc does so only from 128 KiB, and raises that bound (and the one above
+    /// which it trims the heap's top) to the size of each mapped block freed, so the JIT's working memory while a
+    /// service starts and compiles its paths, about 15 MB, was carved from the heap and stayed resident once freed,
+    /// behind the smaller blocks allocated after it: a worker at rest held a 17 MB heap with 3.5 MB of it live. Fixing
+    /// the bound also keeps the trim bound at its 128 KiB default. Measured in docs/benchmarks.md (Memory, the native
+    /// heap): the heap 3 MB, the worker 15 MB smaller at rest. Call it first thing in Main: it applies to the blocks
+    /// allocated after it. Where the C library is not glibc (musl has no mallopt), its own policy stands.
     /// </summary>
     public static void ReturnLargeBlocksWhenFreed()
     {
@@ -32,12 +32,9 @@ public static class NativeHeap
         {
             _ = SetMallocOption(MmapThresholdParameter, MmapThresholdBytes);
         }
-        catch (EntryPointNotFoundException)
+        catch (Exception exception) when (exception is EntryPointNotFoundException or DllNotFoundException)
         {
-            // A C library without mallopt (musl exports it as a stub; others may not at all): its own policy stands.
-        }
-        catch (DllNotFoundException)
-        {
+            // A C library without mallopt: nothing to set.
         }
     }
 
