@@ -54,8 +54,8 @@ public static class ProcFs
     /// <summary>A <c>/proc/&lt;pid&gt;/status</c> field in kB, such as <c>VmHWM</c> (peak resident set).</summary>
     public static long StatusKilobytes(int pid, string field)
     {
-        var line = File.ReadLines($"/proc/{pid}/status").Single(line => line.StartsWith(field + ":", StringComparison.Ordinal));
-        return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+        var prefix = field + ":";
+        return Kilobytes(File.ReadLines($"/proc/{pid}/status").Single(line => line.StartsWith(prefix, StringComparison.Ordinal)), prefix);
     }
 
     /// <summary>
@@ -64,6 +64,7 @@ public static class ProcFs
     /// </summary>
     public static long MappingResidentKilobytes(int pid, string name)
     {
+        const string Resident = "Rss:";
         long total = 0;
         var inMapping = false;
         foreach (var line in File.ReadLines($"/proc/{pid}/smaps"))
@@ -72,9 +73,9 @@ public static class ProcFs
             {
                 inMapping = line.EndsWith(" " + name, StringComparison.Ordinal);
             }
-            else if (inMapping && line.StartsWith("Rss:", StringComparison.Ordinal))
+            else if (inMapping && line.StartsWith(Resident, StringComparison.Ordinal))
             {
-                total += long.Parse(line["Rss:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+                total += Kilobytes(line, Resident);
             }
         }
 
@@ -126,6 +127,10 @@ public static class ProcFs
             .Order()
             .ToArray();
     }
+
+    // status and smaps write their sizes alike: "VmHWM:     1234 kB".
+    private static long Kilobytes(string line, string prefix) =>
+        long.Parse(line[prefix.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
 
     // A mapping's first line starts with its address range ("7f12a000-7f12c000 rw-p …"); its fields with a name and a colon.
     private static bool IsMappingHeader(string line)
