@@ -56,6 +56,37 @@ public sealed class RedisFullTests(PhonicStackFixture stack)
         await stack.WaitUntilHealthyAsync("webhookapi");
     }
 
+    [Fact]
+    public async Task An_api_made_unhealthy_by_a_full_redis_is_healthy_again_once_redis_has_room_without_a_delivery_reaching_it()
+    {
+        // A readiness probe on /health takes an unhealthy replica out of its load balancer, so no delivery would
+        // reach it to find that Redis has room again: /health itself has to find out.
+        using var client = stack.CreateApiClient();
+        var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+        await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", "1");
+        try
+        {
+            using var refused = await client.SendAsync(webhook.ToRequest());
+            await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.ServiceUnavailable, "queue-full");
+            using var unhealthy = await client.GetAsync("/health");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, unhealthy.StatusCode);
+        }
+        finally
+        {
+            await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", PhonicStackFixture.RedisMaxMemory);
+        }
+
+        await Eventually.ReturnsAsync(
+            async () =>
+            {
+                using var health = await client.GetAsync("/health");
+                return health.StatusCode;
+            },
+            status => status == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(10),
+            "/health to answer 200 with Redis below its maxmemory again and no delivery sent");
+    }
+
     private async Task<string?> ConfigGetAsync(string setting)
     {
         var reply = (StackExchange.Redis.RedisResult[])(await stack.Redis.ExecuteAsync("CONFIG", "GET", setting))!;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using StackExchange.Redis;
 
 namespace PhonicAspire.WebhookApi.Durability;
@@ -27,6 +28,21 @@ public sealed class RedisDurabilityProbe(IConnectionMultiplexer redis)
         var memory = InfoField(await database.ExecuteAsync("INFO", "memory"), "maxmemory_policy");
         return RedisDurabilityReport.Evaluate(persistence switch { "1" => "yes", "0" => "no", _ => null }, null, memory);
     }
+
+    /// <summary>
+    /// Whether Redis takes writes now: it has no <c>maxmemory</c>, or uses less than that. Redis's own check leaves
+    /// its AOF and replica buffers out of what it uses, so this can still answer no for a moment after Redis would
+    /// take a write.
+    /// </summary>
+    public async Task<bool> HasRoomForWritesAsync()
+    {
+        var memory = await redis.GetDatabase().ExecuteAsync("INFO", "memory");
+        var maxMemory = Bytes(InfoField(memory, "maxmemory"));
+        return maxMemory is 0 || Bytes(InfoField(memory, "used_memory")) < maxMemory;
+    }
+
+    private static long? Bytes(string? field) =>
+        long.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) ? bytes : null;
 
     private static async Task<string?> ConfigGetAsync(IDatabase database, string setting)
     {
