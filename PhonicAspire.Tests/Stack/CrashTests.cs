@@ -67,15 +67,14 @@ public abstract class CrashTestsOn(PhonicStackFixture stack, ITestOutputHelper o
         var acknowledged = load.Acknowledged.ToArray();
         var stored = await Eventually.ReturnsAsync(() => CountStoredAsync(acknowledged), count => count >= acknowledged.Length,
             TimeSpan.FromMinutes(2), "every acknowledged delivery to be stored");
-        var (rows, distinct) = await CountRowsAsync(acknowledged);
         output.WriteLine($"{resource} SIGKILLed: sent {load.Started}, attempts {load.Attempts}, acknowledged {acknowledged.Length} " +
             $"({acknowledgedAtKill} before the kill, {acknowledgedAtRestart - acknowledgedAtKill} while down and restarting), " +
             $"refused and retried {load.Refusals} ({refusedAtRestart - refusedAtKill} while down), stored {stored}");
 
         Assert.Equal(load.Started, acknowledged.Length);
         Assert.Equal(acknowledged.Length, acknowledged.Distinct().Count());
+        // At most once is the primary key's (pk_webhook_events, one row per svix id); at least once is this count.
         Assert.Equal(acknowledged.Length, stored);
-        Assert.Equal(rows, distinct);
         await AfterStoredAsync(acknowledged);
         if (deliveriesAreRefusedWhileDown)
         {
@@ -101,24 +100,16 @@ public abstract class CrashTestsOn(PhonicStackFixture stack, ITestOutputHelper o
     {
         try
         {
-            return (await CountRowsAsync(svixIds)).Distinct;
+            await using var connection = await stack.OpenDatabaseAsync();
+            await using var command = new NpgsqlCommand("SELECT count(*) FROM webhook_events WHERE svix_id = ANY($1)", connection)
+            {
+                Parameters = { new() { Value = svixIds } },
+            };
+            return (long)(await command.ExecuteScalarAsync())!;
         }
         catch (NpgsqlException)
         {
             return 0;
         }
-    }
-
-    private async Task<(long Rows, long Distinct)> CountRowsAsync(string[] svixIds)
-    {
-        await using var connection = await stack.OpenDatabaseAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT count(*), count(DISTINCT svix_id) FROM webhook_events WHERE svix_id = ANY($1)", connection)
-        {
-            Parameters = { new() { Value = svixIds } },
-        };
-        await using var reader = await command.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 }
