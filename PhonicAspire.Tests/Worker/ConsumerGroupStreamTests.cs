@@ -128,24 +128,29 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
         Assert.Equal("other", owners.Single(pending => pending.MessageId == read[1].Id).ConsumerName);
     }
 
+    [Fact]
+    public async Task A_group_is_created_with_its_consumer_in_it_and_creating_it_again_keeps_what_it_has_read()
+    {
+        // A group with no consumer yet would look to StaleForwardingGroups like one whose consumers all went quiet.
+        var (stream, key) = await NewStreamAsync();
+        Assert.Equal(["reader"], (await stack.Redis.StreamConsumerInfoAsync(key, "tests")).Select(consumer => (string)consumer.Name!));
+
+        await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[100]);
+        Assert.Single(await stream.ReadNewAsync("reader", count: 500, maxBytes: MiB));
+        await stream.EnsureConsumerGroupAsync("another");
+        Assert.Empty(await stream.ReadNewAsync("another", count: 500, maxBytes: MiB));
+        Assert.Equal(["another", "reader"], (await stack.Redis.StreamConsumerInfoAsync(key, "tests")).Select(consumer => (string)consumer.Name!).Order());
+    }
+
     private async Task<(ConsumerGroupStream Stream, string Key)> NewStreamAsync()
     {
         var key = $"tests:consumer-group:{Guid.NewGuid():N}";
         _keys.Add(key);
-        var subscription = new DrainSubscription("tests", "tests", $"{key}:dead", new NothingHandled(), [], Stream: key);
+        var subscription = new DrainSubscription("tests", "tests", $"{key}:dead", new NoDeliveryHandler(), [], Stream: key);
         var stream = new ConsumerGroupStream(stack.Redis.Multiplexer, subscription);
-        await stream.EnsureConsumerGroupAsync();
+        await stream.EnsureConsumerGroupAsync("reader");
         return (stream, key);
     }
 
     private static long Size(StreamEntry entry) => entry.Values.Sum(field => (long)((byte[])field.Name!).Length + ((byte[])field.Value!).Length);
-
-    // The stream code is under test here; nothing is handed on.
-    private sealed class NothingHandled : IDeliveryHandler
-    {
-        public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task HandleAsync(IReadOnlyList<QueuedDelivery> deliveries, DeliveryOutcomes outcomes, CancellationToken cancellationToken) =>
-            Task.CompletedTask;
-    }
 }

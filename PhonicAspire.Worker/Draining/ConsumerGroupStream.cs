@@ -60,6 +60,17 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
         end
         """;
 
+    // The group from the stream's start, unless it exists, and the consumer ARGV[2] in it, in one step: a group is
+    // never seen without a consumer, which StaleForwardingGroups would take for one whose consumers all went quiet.
+    // ARGV: the group, the consumer.
+    private const string CreateGroupScript = """
+        local created = redis.pcall('XGROUP', 'CREATE', KEYS[1], ARGV[1], '0', 'MKSTREAM')
+        if type(created) == 'table' and created.err and string.sub(created.err, 1, 9) ~= 'BUSYGROUP' then
+            return redis.error_reply(created.err)
+        end
+        redis.call('XGROUP', 'CREATECONSUMER', KEYS[1], ARGV[1], ARGV[2])
+        """;
+
     // ARGV: the group, then the entry ids.
     private const string AcknowledgeScript = Functions + """
         redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
@@ -153,17 +164,12 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
 
     private IDatabase Database => redis.GetDatabase();
 
-    /// <summary>Creates the group from the start of the stream, so entries queued before any worker ran are kept.</summary>
-    public async Task EnsureConsumerGroupAsync()
-    {
-        try
-        {
-            await Database.StreamCreateConsumerGroupAsync(_stream, _group, StreamPosition.Beginning, createStream: true);
-        }
-        catch (RedisServerException exception) when (exception.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
-        {
-        }
-    }
+    /// <summary>
+    /// Creates the group from the start of the stream, so entries queued before any worker ran are kept, with
+    /// <paramref name="consumer"/> in it.
+    /// </summary>
+    public async Task EnsureConsumerGroupAsync(string consumer) =>
+        await Database.ScriptEvaluateAsync(CreateGroupScript, [_stream], [_group, consumer]);
 
     /// <summary>
     /// The group's next entries, at most <paramref name="count"/> of them and at most <paramref name="maxBytes"/> of

@@ -48,7 +48,7 @@ public sealed partial class StreamDrainService(
     {
         // The group first: from then on the stream keeps what this subscription has not read, however long the
         // handler takes to be ready (the storage's migrations, say).
-        await outage.ExecuteAsync(async _ => await _stream.EnsureConsumerGroupAsync(), stoppingToken);
+        await outage.ExecuteAsync(async _ => await _stream.EnsureConsumerGroupAsync(ConsumerName), stoppingToken);
         _groupReady = true;
         await _handler.WaitUntilReadyAsync(stoppingToken);
         LogStarted(logger, subscription.Name, subscription.Group, ConsumerName);
@@ -143,7 +143,7 @@ public sealed partial class StreamDrainService(
         var settings = options.Value;
         if (!_groupReady)
         {
-            await _stream.EnsureConsumerGroupAsync();
+            await _stream.EnsureConsumerGroupAsync(ConsumerName);
             _groupReady = true;
         }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using PhonicAspire.Webhooks;
 using StackExchange.Redis;
@@ -5,10 +6,12 @@ using StackExchange.Redis;
 namespace PhonicAspire.Worker.Forwarding;
 
 /// <summary>
-/// Removes the consumer group of a forwarding destination that is no longer configured, once none of its consumers
-/// has read for <see cref="StaleAfter"/>. The stream is trimmed only below what every group still needs, so a
-/// removed destination's group would otherwise keep every entry from then on; waiting for its consumers to go quiet
-/// leaves alone the group that replicas still on the old configuration read during a rolling deploy.
+/// Removes the consumer group of a forwarding destination that is no longer configured, once it has fallen
+/// <see cref="StaleAfter"/> behind (the oldest entry it has not read was appended that long ago) and none of its
+/// consumers has read for as long. The stream is trimmed only below what every group still needs, so a removed
+/// destination's group would otherwise keep every entry from then on. A group that is not behind keeps nothing back,
+/// however quiet the stream, and is left alone: Redis counts a consumer idle from its last read that returned
+/// entries, so on a quiet stream the replicas still reading the group during a rolling deploy would look gone.
 /// </summary>
 public sealed partial class StaleForwardingGroups(
     IConnectionMultiplexer redis, IOptions<ForwardingOptions> options, TimeProvider timeProvider, ILogger<StaleForwardingGroups> logger)
@@ -24,7 +27,7 @@ public sealed partial class StaleForwardingGroups(
         {
             try
             {
-                await RemoveStaleAsync();
+                await RemoveStaleAsync(redis.GetDatabase(), WebhookStream.Name, options.Value.Destinations.Keys, logger);
             }
             catch (RedisException)
             {
@@ -34,23 +37,40 @@ public sealed partial class StaleForwardingGroups(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    private async Task RemoveStaleAsync()
+    /// <summary>Removes the stale groups of <paramref name="stream"/> whose destinations are not among <paramref name="destinations"/>.</summary>
+    internal static async Task RemoveStaleAsync(IDatabase database, RedisKey stream, IEnumerable<string> destinations, ILogger logger)
     {
-        var configured = options.Value.Destinations.Keys.Select(name => WebhookStream.ForwardingGroupPrefix + name).ToHashSet(StringComparer.Ordinal);
-        var database = redis.GetDatabase();
-        var unconfigured = (await database.StreamGroupInfoAsync(WebhookStream.Name))
+        var configured = destinations.Select(name => WebhookStream.ForwardingGroupPrefix + name).ToHashSet(StringComparer.Ordinal);
+        var unconfigured = (await database.StreamGroupInfoAsync(stream))
             .Where(group => group.Name.StartsWith(WebhookStream.ForwardingGroupPrefix, StringComparison.Ordinal) && !configured.Contains(group.Name));
         foreach (var group in unconfigured)
         {
-            var consumers = await database.StreamConsumerInfoAsync(WebhookStream.Name, group.Name);
-            if (consumers.All(consumer => consumer.IdleTimeInMilliseconds > StaleAfter.TotalMilliseconds))
+            if (await IsBehindAsync(database, stream, group) && await IsUnreadAsync(database, stream, group.Name))
             {
-                await database.StreamDeleteConsumerGroupAsync(WebhookStream.Name, group.Name);
+                await database.StreamDeleteConsumerGroupAsync(stream, group.Name);
                 LogRemoved(logger, group.Name, StaleAfter);
             }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Removed the consumer group {Group}: its forwarding destination is no longer configured and no consumer has read it for {StaleAfter}")]
+    // An entry's id starts with the milliseconds of Redis's clock when it was appended, so Redis's clock tells its age.
+    private static async Task<bool> IsBehindAsync(IDatabase database, RedisKey stream, StreamGroupInfo group)
+    {
+        var unread = await database.StreamRangeAsync(stream, $"({group.LastDeliveredId}", "+", count: 1);
+        if (unread.Length == 0)
+        {
+            return false;
+        }
+
+        var time = (RedisResult[])(await database.ExecuteAsync("TIME"))!;
+        var nowMilliseconds = ((long)time[0] * 1_000) + ((long)time[1] / 1_000);
+        var appendedMilliseconds = long.Parse(((string)unread[0].Id!).Split('-')[0], CultureInfo.InvariantCulture);
+        return nowMilliseconds - appendedMilliseconds > StaleAfter.TotalMilliseconds;
+    }
+
+    private static async Task<bool> IsUnreadAsync(IDatabase database, RedisKey stream, string group) =>
+        (await database.StreamConsumerInfoAsync(stream, group)).All(consumer => consumer.IdleTimeInMilliseconds > StaleAfter.TotalMilliseconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Removed the consumer group {Group}: its forwarding destination is no longer configured, and it has been {StaleAfter} behind with no consumer reading it")]
     private static partial void LogRemoved(ILogger logger, string group, TimeSpan staleAfter);
 }

@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.Webhooks;
+using PhonicAspire.Worker.Draining;
+using PhonicAspire.Worker.Forwarding;
+using StackExchange.Redis;
+
+namespace PhonicAspire.Tests.Worker;
+
+/// <summary>
+/// Which forwarding groups a worker removes, on a real Redis (a stream of its own, beside the stack's). An entry
+/// appended with the id 1-1 was appended, by Redis's clock, more than <see cref="StaleForwardingGroups.StaleAfter"/>
+/// ago; a consumer's idle time cannot be aged in a test, so the groups that must go have none.
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed class StaleForwardingGroupsTests(PhonicStackFixture stack) : IAsyncLifetime
+{
+    private const string Configured = "crm";
+    private readonly string _stream = $"tests:forwarding-groups:{Guid.NewGuid():N}";
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => stack.Redis.KeyDeleteAsync(_stream);
+
+    [Fact]
+    public async Task An_unconfigured_group_long_behind_with_no_consumer_reading_is_removed()
+    {
+        await AppendLongAgoAndNowAsync();
+        await stack.Redis.StreamCreateConsumerGroupAsync(_stream, Group("removed"), StreamPosition.Beginning);
+
+        await RemoveStaleAsync();
+
+        Assert.DoesNotContain(Group("removed"), await GroupsAsync());
+    }
+
+    [Fact]
+    public async Task An_unconfigured_group_that_has_read_everything_is_kept_however_quiet_the_stream()
+    {
+        // Its readers' idle time grows on a quiet stream though they still poll: Redis counts it from the last read
+        // that returned entries.
+        await AppendLongAgoAndNowAsync();
+        await stack.Redis.StreamCreateConsumerGroupAsync(_stream, Group("quiet"), StreamPosition.NewMessages);
+
+        await RemoveStaleAsync();
+
+        Assert.Contains(Group("quiet"), await GroupsAsync());
+    }
+
+    [Fact]
+    public async Task A_group_just_created_by_a_worker_configured_with_it_is_kept_by_one_that_is_not()
+    {
+        // A rolling deploy that adds a destination: the new replica creates its group from the stream's start, and
+        // the replicas still on the old configuration must not remove it before its first read.
+        await AppendLongAgoAndNowAsync();
+        var subscription = new DrainSubscription("new destination", Group("new"), $"{_stream}:dead", new NoDeliveryHandler(), [], Stream: _stream);
+        await new ConsumerGroupStream(stack.Redis.Multiplexer, subscription).EnsureConsumerGroupAsync("new-replica");
+
+        await RemoveStaleAsync();
+
+        Assert.Contains(Group("new"), await GroupsAsync());
+    }
+
+    [Fact]
+    public async Task A_configured_group_is_kept_however_far_behind()
+    {
+        await AppendLongAgoAndNowAsync();
+        await stack.Redis.StreamCreateConsumerGroupAsync(_stream, Group(Configured), StreamPosition.Beginning);
+
+        await RemoveStaleAsync();
+
+        Assert.Contains(Group(Configured), await GroupsAsync());
+    }
+
+    private static string Group(string destination) => WebhookStream.ForwardingGroupPrefix + destination;
+
+    private async Task AppendLongAgoAndNowAsync()
+    {
+        await stack.Redis.StreamAddAsync(_stream, WebhookStream.Fields.Body, "long ago", messageId: "1-1");
+        await stack.Redis.StreamAddAsync(_stream, WebhookStream.Fields.Body, "now");
+    }
+
+    private Task RemoveStaleAsync() =>
+        StaleForwardingGroups.RemoveStaleAsync(stack.Redis, _stream, [Configured], NullLogger.Instance);
+
+    private async Task<string[]> GroupsAsync() =>
+        [.. (await stack.Redis.StreamGroupInfoAsync(_stream)).Select(group => group.Name)];
+}
