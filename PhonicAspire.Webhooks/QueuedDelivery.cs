@@ -11,7 +11,10 @@ namespace PhonicAspire.Webhooks;
 /// <param name="ConversationId">Phonic's <c>data.conversation.id</c>, when the API could read one: a label for logs and traces.</param>
 /// <param name="Body">The body exactly as received.</param>
 /// <param name="TraceParent">The W3C <c>traceparent</c> of the API's append, which the worker's spans continue.</param>
-/// <param name="Reprocess">Requeued by an operator: replaces the row stored for this svix id instead of counting as a duplicate.</param>
+/// <param name="Reprocess">
+/// Put back by an operator for the storage alone (<c>phonic requeue</c>, or a replay of the storage's dead letters):
+/// replaces any row stored for this svix id instead of counting as a duplicate, and no forwarding destination takes it.
+/// </param>
 /// <param name="ForwardTo">Replayed for one forwarding destination only: every other consumer skips it.</param>
 /// <param name="ReplayedAt">When it was replayed from the forwarding dead letters, if it was.</param>
 public sealed record QueuedDelivery(

@@ -44,8 +44,9 @@ public static class WebhookStream
         public const string Body = "body";
 
         /// <summary>
-        /// Only on entries an operator requeued (<c>phonic requeue</c>): the event is stored again over its earlier
-        /// row, so a fixed parser or merge applies to it.
+        /// Only on entries an operator put back for the storage (<c>phonic requeue</c>, a replayed storage dead
+        /// letter): the event is stored again over any earlier row, so a fixed parser or merge applies to it, and
+        /// forwarding skips it.
         /// </summary>
         public const string Reprocess = "reprocess";
 

@@ -245,6 +245,46 @@ public sealed class ForwardingTests(ForwardingStackFixture stack)
         Assert.Equal("200", received.Attributes.GetValueOrDefault("http.response.status_code"));
     }
 
+    [Fact]
+    public async Task A_requeued_event_and_a_replayed_storage_dead_letter_are_stored_and_sent_to_no_destination_again()
+    {
+        // Both are the storage's: the destinations had each entry the first time. A requeue of old events would
+        // otherwise send them again or, past the age limit, flood the forwarding dead letters.
+        using var client = stack.CreateApiClient();
+        var requeued = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+        await SendAsync(client, requeued);
+        Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, requeued.SvixId));
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(stack.Destinations.ReceivedBy(ForwardingDestinations.Flaky, requeued.SvixId)),
+            attempts => attempts.Any(attempt => attempt.Status == 200), Timeout, "the event to be forwarded");
+        var forwardsBefore = stack.Destinations.Received.Count(forward => forward.WebhookId == requeued.SvixId);
+
+        var receivedLongAgo = DateTimeOffset.UtcNow - ForwardingStackFixture.MaxAge * 10;
+        var stream = new PhonicAspire.Worker.Draining.WebhookStreamClient(stack.Redis.Multiplexer, TimeProvider.System);
+        await stream.RequeueAsync(
+            new[] { new QueuedDelivery(requeued.SvixId, "conversation.ended", null, receivedLongAgo, requeued.Body, Reprocess: true) }.ToAsyncEnumerable(),
+            CancellationToken.None);
+
+        var deadLettered = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+        await DeadLetters.AddAsync(stack.Redis, deadLettered, "conversation.ended", "stored after a fix");
+        using (var worker = stack.CreateOperatorClient("worker"))
+        using (var replay = await worker.PostAsync("/admin/dead-letters/replay", content: null))
+        {
+            Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+        }
+
+        Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, deadLettered.SvixId));
+        // Once their entries have left the stream, every group is done with them: any forward they caused has happened.
+        await Eventually.ReturnsAsync(
+            async () => (await stack.Redis.StreamRangeAsync(WebhookStream.Name))
+                .Count(entry => (string?)entry[WebhookStream.Fields.SvixId] is { } svixId && (svixId == requeued.SvixId || svixId == deadLettered.SvixId)),
+            left => left == 0, Timeout, "the requeued and replayed entries to leave the stream");
+        Assert.Equal(forwardsBefore, stack.Destinations.Received.Count(forward => forward.WebhookId == requeued.SvixId));
+        Assert.DoesNotContain(stack.Destinations.Received, forward => forward.WebhookId == deadLettered.SvixId);
+        Assert.Null(await ForwardingDeadLetterAsync(requeued.SvixId));
+        Assert.Null(await ForwardingDeadLetterAsync(deadLettered.SvixId));
+    }
+
     private static async Task SendAsync(HttpClient client, params SignedWebhook[] webhooks)
     {
         foreach (var webhook in webhooks)

@@ -15,10 +15,11 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
     // One page of a dead-letter stream after a cursor: each entry that matches the filter goes back into the main
     // stream (without its dead-letter fields) and out of the dead-letter stream, until the limit. A forwarding dead
     // letter goes back addressed to its destination alone, with the time of the replay (its age limit counts from
-    // then). Returns {replayed, last id looked at, entries in the page}.
+    // then); the storage's goes back for the storage alone, marked to be stored anew as a requeue is (every
+    // destination had the entry the first time). Returns {replayed, last id looked at, entries in the page}.
     // ARGV: page size, cursor ('-' for the start), svix id ('' for any), reason substring ('' for any), limit,
-    // and the field names of the svix id, the error, the original entry id, the destination, the forward-to and the
-    // replay time.
+    // and the field names of the svix id, the error, the original entry id, the destination, the forward-to, the
+    // replay time and the reprocess mark.
     private const string ReplayScript = """
         local start = ARGV[2]
         if start ~= '-' then start = '(' .. start end
@@ -32,17 +33,22 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
                 if values[i] == ARGV[6] then svix = values[i + 1] elseif values[i] == ARGV[7] then reason = values[i + 1] end
             end
             if (ARGV[3] == '' or svix == ARGV[3]) and (ARGV[4] == '' or string.find(reason, ARGV[4], 1, true)) then
-                local fields = {}
+                local fields, forward = {}, false
                 for i = 1, #values, 2 do
                     if values[i] == ARGV[9] then
+                        forward = true
                         table.insert(fields, ARGV[10])
                         table.insert(fields, values[i + 1])
                         table.insert(fields, ARGV[11])
                         table.insert(fields, redis.call('TIME')[1])
-                    elseif values[i] ~= ARGV[7] and values[i] ~= ARGV[8] then
+                    elseif values[i] ~= ARGV[7] and values[i] ~= ARGV[8] and values[i] ~= ARGV[12] then
                         table.insert(fields, values[i])
                         table.insert(fields, values[i + 1])
                     end
+                end
+                if not forward then
+                    table.insert(fields, ARGV[12])
+                    table.insert(fields, '1')
                 end
                 redis.call('XADD', KEYS[1], '*', unpack(fields))
                 redis.call('XDEL', KEYS[2], entry[1])
@@ -78,6 +84,7 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
                 PageSize, cursor, filter.SvixId ?? string.Empty, filter.Reason ?? string.Empty, limit - replayed,
                 WebhookStream.Fields.SvixId, WebhookStream.Fields.Error, WebhookStream.Fields.OriginalEntryId,
                 WebhookStream.Fields.Destination, WebhookStream.Fields.ForwardTo, WebhookStream.Fields.ReplayedAt,
+                WebhookStream.Fields.Reprocess,
             ];
             var page = (RedisResult[])(await Database.ScriptEvaluateAsync(ReplayScript, [Stream, deadLetterStream], arguments))!;
             replayed += (long)page[0];

@@ -80,8 +80,10 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
     // destination keeps failing it.
     public Task HandleAsync(IReadOnlyList<QueuedDelivery> deliveries, DeliveryOutcomes outcomes, CancellationToken cancellationToken)
     {
+        // An entry an operator put back for the storage (a requeue, a replayed storage dead letter) was read by every
+        // destination the first time.
         var mine = deliveries.ToLookup(delivery =>
-            (delivery.ForwardTo ?? _destinationName) == _destinationName && _destination.Accepts(delivery.EventType));
+            !delivery.Reprocess && (delivery.ForwardTo ?? _destinationName) == _destinationName && _destination.Accepts(delivery.EventType));
         // What is not for this destination is done with at once, not when the slowest forward of its batch is.
         var notMine = outcomes.HandledAsync(mine[false], cancellationToken);
         var forwards = mine[true].Select(delivery => ForwardAsync(delivery, outcomes, cancellationToken)).ToArray();
