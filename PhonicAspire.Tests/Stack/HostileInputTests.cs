@@ -176,6 +176,8 @@ public sealed class HostileInputTests(PhonicStackFixture stack) : IAsyncLifetime
         var response = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
         Assert.StartsWith("HTTP/1.1 400 Bad Request", response, StringComparison.Ordinal);
         Assert.Contains("urn:phonic-aspire:problem:body-incomplete", response, StringComparison.Ordinal);
+        // Its Content-Length was right: the detail names the cause, the rate.
+        Assert.Contains("too slowly", response, StringComparison.Ordinal);
         Assert.False(await stack.Redis.KeyExistsAsync(WebhookStream.AcceptedKeyPrefix + webhook.SvixId));
     }
 

@@ -15,9 +15,11 @@ public static class WebhookProblems
         StatusCodes.Status413PayloadTooLarge, "body-too-large", "Body too large",
         $"The body exceeds the limit of {limit} bytes and was not read further.");
 
-    public static IResult BodyIncomplete() => Problem(
+    public static IResult BodyIncomplete(bool tooSlow) => Problem(
         StatusCodes.Status400BadRequest, "body-incomplete", "Body incomplete",
-        "The request ended before the body its Content-Length announced.");
+        tooSlow
+            ? "The body arrived too slowly (below the minimum data rate) and was cut off before it was complete."
+            : "The request ended before its body was complete: shorter than its Content-Length, or a chunked body cut off.");
 
     public static IResult QueueUnavailable() => Problem(
         StatusCodes.Status503ServiceUnavailable, "queue-unavailable", "Queue unavailable",

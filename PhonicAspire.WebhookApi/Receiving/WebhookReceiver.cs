@@ -64,7 +64,7 @@ public sealed partial class WebhookReceiver(
         {
             // The client sent less than it announced, or too slowly: nothing complete to verify, nothing stored.
             metrics.DeliveryReceived(DeliveryOutcome.BodyIncomplete);
-            return WebhookProblems.BodyIncomplete();
+            return WebhookProblems.BodyIncomplete(tooSlow: exception.StatusCode == StatusCodes.Status408RequestTimeout);
         }
         catch (BadHttpRequestException)
         {
