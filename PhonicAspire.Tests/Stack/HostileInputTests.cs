@@ -182,6 +182,44 @@ public sealed class HostileInputTests(PhonicStackFixture stack) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_body_trickled_at_a_kibibyte_a_second_is_cut_off_after_its_grace_rather_than_holding_its_connection_for_a_minute()
+    {
+        // Well-formed headers need no secret, and a body of 64 KiB takes nothing from the in-flight budget: callers
+        // that trickle such bodies hold connection slots (1,000 of them) for as long as the minimum rate lets them.
+        var webhook = SignedWebhook.Create(new byte[64 * 1024]);
+        using var tcp = await SendPartlyAsync(webhook, 1024);
+        await using var network = tcp.GetStream();
+        using var stopTrickling = new CancellationTokenSource();
+        var trickling = TrickleAsync(network, webhook.Body.AsMemory(1024), stopTrickling.Token);
+        try
+        {
+            var response = await ReadUntilAsync(network, "too slowly", TimeSpan.FromSeconds(15));
+            Assert.StartsWith("HTTP/1.1 400 Bad Request", response, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await stopTrickling.CancelAsync();
+            await trickling;
+        }
+    }
+
+    private static async Task TrickleAsync(Stream network, ReadOnlyMemory<byte> rest, CancellationToken cancellationToken)
+    {
+        try
+        {
+            for (var sent = 0; sent < rest.Length; sent += 1024)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                await network.WriteAsync(rest.Slice(sent, Math.Min(1024, rest.Length - sent)), cancellationToken);
+            }
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or IOException)
+        {
+            // Stopped by the test, or the server closed the connection.
+        }
+    }
+
+    [Fact]
     public async Task Headers_that_cannot_verify_are_refused_before_the_body_arrives()
     {
         // The announced 2 MiB never come: the answer cannot be waiting for them (Kestrel would give up on them only
