@@ -142,6 +142,23 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
         Assert.Equal(["another", "reader"], (await stack.Redis.StreamConsumerInfoAsync(key, "tests")).Select(consumer => (string)consumer.Name!).Order());
     }
 
+    [Fact]
+    public async Task A_worker_started_while_redis_is_full_still_joins_its_group_so_it_can_drain_what_filled_redis()
+    {
+        var (stream, key) = await NewStreamAsync();
+        await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", "1");
+        try
+        {
+            await stream.EnsureConsumerGroupAsync("restarted");
+        }
+        finally
+        {
+            await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", PhonicStackFixture.RedisMaxMemory);
+        }
+
+        Assert.Contains("restarted", (await stack.Redis.StreamConsumerInfoAsync(key, "tests")).Select(consumer => (string)consumer.Name!));
+    }
+
     private async Task<(ConsumerGroupStream Stream, string Key)> NewStreamAsync()
     {
         var key = $"tests:consumer-group:{Guid.NewGuid():N}";

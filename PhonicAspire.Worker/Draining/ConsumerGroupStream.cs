@@ -62,8 +62,10 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
 
     // The group from the stream's start, unless it exists, and the consumer ARGV[2] in it, in one step: a group is
     // never seen without a consumer, which StaleForwardingGroups would take for one whose consumers all went quiet.
-    // ARGV: the group, the consumer.
+    // Allowed past maxmemory (Redis refuses both XGROUP calls there otherwise): a worker started while Redis is full
+    // must still join its group to drain what filled it. ARGV: the group, the consumer.
     private const string CreateGroupScript = """
+        #!lua flags=allow-oom
         local created = redis.pcall('XGROUP', 'CREATE', KEYS[1], ARGV[1], '0', 'MKSTREAM')
         if type(created) == 'table' and created.err and string.sub(created.err, 1, 9) ~= 'BUSYGROUP' then
             return redis.error_reply(created.err)
