@@ -254,9 +254,13 @@ public sealed class ForwardingTests(ForwardingStackFixture stack)
         var requeued = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
         await SendAsync(client, requeued);
         Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, requeued.SvixId));
-        await Eventually.ReturnsAsync(
-            () => Task.FromResult(stack.Destinations.ReceivedBy(ForwardingDestinations.Flaky, requeued.SvixId)),
-            attempts => attempts.Any(attempt => attempt.Status == 200), Timeout, "the event to be forwarded");
+        foreach (var destination in new[] { ForwardingDestinations.Flaky, ForwardingDestinations.Picky })
+        {
+            await Eventually.ReturnsAsync(
+                () => Task.FromResult(stack.Destinations.ReceivedBy(destination, requeued.SvixId)),
+                attempts => attempts.Any(attempt => attempt.Status == 200), Timeout, $"the event to be forwarded to {destination}");
+        }
+
         var forwardsBefore = stack.Destinations.Received.Count(forward => forward.WebhookId == requeued.SvixId);
 
         var receivedLongAgo = DateTimeOffset.UtcNow - ForwardingStackFixture.MaxAge * 10;

@@ -30,15 +30,16 @@ public sealed class RedisDurabilityProbe(IConnectionMultiplexer redis)
     }
 
     /// <summary>
-    /// Whether Redis takes writes now: it has no <c>maxmemory</c>, or uses less than that. Redis's own check leaves
-    /// its AOF and replica buffers out of what it uses, so this can still answer no for a moment after Redis would
-    /// take a write.
+    /// Whether Redis takes writes now, by its own rule: no <c>maxmemory</c>, or the memory it counts against it (all
+    /// it uses but its replica and AOF buffers) at most that. What INFO does not show is taken as room: the next
+    /// append then decides, and a refusal marks Redis full again.
     /// </summary>
     public async Task<bool> HasRoomForWritesAsync()
     {
         var memory = await redis.GetDatabase().ExecuteAsync("INFO", "memory");
-        var maxMemory = Bytes(InfoField(memory, "maxmemory"));
-        return maxMemory is 0 || Bytes(InfoField(memory, "used_memory")) < maxMemory;
+        return Bytes(InfoField(memory, "maxmemory")) is not { } maxMemory || maxMemory == 0
+            || Bytes(InfoField(memory, "used_memory")) is not { } used
+            || used - (Bytes(InfoField(memory, "mem_not_counted_for_evict")) ?? 0) <= maxMemory;
     }
 
     private static long? Bytes(string? field) =>

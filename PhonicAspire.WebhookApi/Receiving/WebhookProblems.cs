@@ -19,7 +19,7 @@ public static class WebhookProblems
         StatusCodes.Status400BadRequest, "body-incomplete", "Body incomplete",
         tooSlow
             ? "The body arrived too slowly (below the minimum data rate) and was cut off before it was complete."
-            : "The request ended before its body was complete: shorter than its Content-Length, or a chunked body cut off.");
+            : "The body was not complete: the request ended before its Content-Length, or its chunked encoding was cut off or malformed.");
 
     public static IResult QueueUnavailable() => Problem(
         StatusCodes.Status503ServiceUnavailable, "queue-unavailable", "Queue unavailable",

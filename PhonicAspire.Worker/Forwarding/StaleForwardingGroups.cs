@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Options;
 using PhonicAspire.Webhooks;
 using StackExchange.Redis;
@@ -9,9 +8,10 @@ namespace PhonicAspire.Worker.Forwarding;
 /// Removes the consumer group of a forwarding destination that is no longer configured, once it has fallen
 /// <see cref="StaleAfter"/> behind (the oldest entry it has not read was appended that long ago) and none of its
 /// consumers has read for as long. The stream is trimmed only below what every group still needs, so a removed
-/// destination's group would otherwise keep every entry from then on. A group that is not behind keeps nothing back,
-/// however quiet the stream, and is left alone: Redis counts a consumer idle from its last read that returned
-/// entries, so on a quiet stream the replicas still reading the group during a rolling deploy would look gone.
+/// destination's group would otherwise keep every entry from then on. A group that is not behind holds back at most
+/// its pending entries, and is left alone however quiet the stream: a poll that finds nothing new never reaches
+/// XREADGROUP (the read script looks first), and Redis 7.0 counts a consumer idle from its last read that returned
+/// entries anyway, so on a quiet stream the replicas still reading the group during a rolling deploy look gone.
 /// </summary>
 public sealed partial class StaleForwardingGroups(
     IConnectionMultiplexer redis, IOptions<ForwardingOptions> options, TimeProvider timeProvider, ILogger<StaleForwardingGroups> logger)
@@ -63,9 +63,8 @@ public sealed partial class StaleForwardingGroups(
         }
 
         var time = (RedisResult[])(await database.ExecuteAsync("TIME"))!;
-        var nowMilliseconds = ((long)time[0] * 1_000) + ((long)time[1] / 1_000);
-        var appendedMilliseconds = long.Parse(((string)unread[0].Id!).Split('-')[0], CultureInfo.InvariantCulture);
-        return nowMilliseconds - appendedMilliseconds > StaleAfter.TotalMilliseconds;
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(((long)time[0] * 1_000) + ((long)time[1] / 1_000));
+        return now - StreamEntryId.Parse((string)unread[0].Id!).AppendedAt > StaleAfter;
     }
 
     private static async Task<bool> IsUnreadAsync(IDatabase database, RedisKey stream, string group) =>
