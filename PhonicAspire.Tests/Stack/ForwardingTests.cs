@@ -1,6 +1,7 @@
 using System.Net;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Webhooks;
+using PhonicAspire.Worker.Draining;
 using StackExchange.Redis;
 
 namespace PhonicAspire.Tests.Stack;
@@ -264,7 +265,7 @@ public sealed class ForwardingTests(ForwardingStackFixture stack)
         var forwardsBefore = stack.Destinations.Received.Count(forward => forward.WebhookId == requeued.SvixId);
 
         var receivedLongAgo = DateTimeOffset.UtcNow - ForwardingStackFixture.MaxAge * 10;
-        var stream = new PhonicAspire.Worker.Draining.WebhookStreamClient(stack.Redis.Multiplexer, TimeProvider.System);
+        var stream = new WebhookStreamClient(stack.Redis.Multiplexer, TimeProvider.System);
         await stream.RequeueAsync(
             new[] { new QueuedDelivery(requeued.SvixId, "conversation.ended", null, receivedLongAgo, requeued.Body, Reprocess: true) }.ToAsyncEnumerable(),
             CancellationToken.None);
