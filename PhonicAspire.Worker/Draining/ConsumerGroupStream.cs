@@ -159,6 +159,22 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
         return #mine - 1
         """;
 
+    // Every entry still pending for consumer ARGV[2], as though it had never taken them: the delivery count one less
+    // (the next claim adds it back) and idle ARGV[3] ms, old enough to be claimed at once. A page at a time from the
+    // pending list's start. Returns how many. ARGV: the group, the consumer, the idle time.
+    private const string HandBackScript = """
+        local handed, start = 0, '-'
+        repeat
+            local page = redis.call('XPENDING', KEYS[1], ARGV[1], start, '+', 1000, ARGV[2])
+            for _, entry in ipairs(page) do
+                redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, entry[1], 'IDLE', ARGV[3], 'RETRYCOUNT', math.max(entry[4] - 1, 0), 'JUSTID')
+                start = '(' .. entry[1]
+            end
+            handed = handed + #page
+        until #page < 1000
+        return handed
+        """;
+
     private readonly RedisKey _stream = subscription.Stream;
 
     private readonly RedisValue _group = subscription.Group;
@@ -216,6 +232,13 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
     /// </summary>
     public Task KeepAsync(string consumer, RedisValue[] entryIds) =>
         Database.ScriptEvaluateAsync(KeepScript, [_stream], [_group, consumer, .. entryIds]);
+
+    /// <summary>
+    /// Gives back the entries <paramref name="consumer"/> still has pending, for another consumer to claim at once with
+    /// their delivery count as it was before this one took them; returns how many.
+    /// </summary>
+    public async Task<int> HandBackAsync(string consumer, TimeSpan claimIdleTime) =>
+        (int)await Database.ScriptEvaluateAsync(HandBackScript, [_stream], [_group, consumer, (long)claimIdleTime.TotalMilliseconds]);
 
     /// <summary>How many times each of these pending entries has been delivered to a consumer, claims included.</summary>
     public async Task<IReadOnlyDictionary<string, int>> GetDeliveryCountsAsync(IReadOnlyList<StreamEntry> entries)

@@ -90,6 +90,29 @@ public sealed partial class StreamDrainService(
 
         // Batches already taken are finished (within the grace), so what they stored is also acknowledged.
         await Task.WhenAll(inFlight).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await HandBackUnfinishedAsync();
+    }
+
+    /// <summary>
+    /// What is still pending here was cut short by the stop, not tried and failed: it goes back as though this worker
+    /// had never taken it. Otherwise every deploy during a long outage would count as a delivery towards
+    /// <see cref="WorkerOptions.MaxAttempts"/> and dead-letter healthy entries; and the next worker takes them at once
+    /// instead of after <see cref="WorkerOptions.ClaimIdleTime"/>.
+    /// </summary>
+    private async Task HandBackUnfinishedAsync()
+    {
+        try
+        {
+            if (await _stream.HandBackAsync(ConsumerName, options.Value.ClaimIdleTime) is > 0 and var handedBack)
+            {
+                LogHandedBack(logger, handedBack);
+            }
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            // They stay pending and counted, to be claimed once idle, as after a crash.
+            LogHandBackFailed(logger, exception.GetType().Name);
+        }
     }
 
     // Surfaces the failure of a batch that finished while the loop was busy elsewhere.
@@ -326,6 +349,12 @@ public sealed partial class StreamDrainService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Claimed {Count} entries abandoned by another consumer")]
     private static partial void LogClaimed(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Handed back {Count} entries not finished before the stop, for the next worker to take at once")]
+    private static partial void LogHandedBack(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not hand back the entries not finished before the stop ({Error}); they are claimed once idle")]
+    private static partial void LogHandBackFailed(ILogger logger, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The consumer group is missing from Redis; creating it again")]
     private static partial void LogGroupMissing(ILogger logger);

@@ -1,0 +1,84 @@
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using PhonicAspire.ServiceDefaults.Telemetry;
+using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.Webhooks;
+using PhonicAspire.Worker.Configuration;
+using PhonicAspire.Worker.Draining;
+using Polly;
+using StackExchange.Redis;
+
+namespace PhonicAspire.Tests.Worker;
+
+/// <summary>
+/// Drain loops started and stopped on a real Redis (a stream of their own, beside the stack's), as deploys start and
+/// stop workers while storage or a forwarding destination is down.
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed class WorkerRestartTests(PhonicStackFixture stack) : IAsyncLifetime
+{
+    private const string Group = "tests";
+    private static readonly TimeSpan ClaimIdleTime = TimeSpan.FromSeconds(1);
+
+    private readonly string _stream = $"tests:restarts:{Guid.NewGuid():N}";
+
+    private string DeadLetters => $"{_stream}:dead";
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => stack.Redis.KeyDeleteAsync([_stream, DeadLetters]);
+
+    [Fact]
+    public async Task Entries_a_stopping_worker_could_not_finish_are_handed_back_uncounted_so_deploys_through_an_outage_never_dead_letter_them()
+    {
+        // One attempt allowed: any delivery the restarts added would dead-letter the entry as a crasher.
+        var delivery = new QueuedDelivery("msg_restarts", "conversation.ended", "conv_restarts", DateTimeOffset.UtcNow, Encoding.UTF8.GetBytes("{}"));
+        await stack.Redis.StreamAddAsync(_stream, DeliveryEntry.ToFields(delivery));
+
+        for (var run = 1; run <= 3; run++)
+        {
+            var handler = new WaitingOutOutageHandler();
+            using var services = WorkerServices();
+            var worker = CreateWorker(services, handler, maxAttempts: 1);
+            await worker.StartAsync(CancellationToken.None);
+            var received = await Task.WhenAny(handler.Received.Task, Task.Delay(TimeSpan.FromSeconds(10))) == handler.Received.Task;
+            await worker.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+
+            var deadLettered = await stack.Redis.StreamRangeAsync(DeadLetters);
+            Assert.True(received, $"run {run}: the entry never reached the handler; dead letters: {string.Join("; ", deadLettered.Select(entry => entry[WebhookStream.Fields.Error]))}");
+        }
+
+        Assert.Empty(await stack.Redis.StreamRangeAsync(DeadLetters));
+        var pending = Assert.Single(await stack.Redis.StreamPendingMessagesAsync(_stream, Group, 10, RedisValue.Null));
+        Assert.Equal(0, pending.DeliveryCount);
+    }
+
+    private static ServiceProvider WorkerServices() => new ServiceCollection().AddMetrics().BuildServiceProvider();
+
+    private StreamDrainService CreateWorker(ServiceProvider services, IDeliveryHandler handler, int maxAttempts) =>
+        new(
+            new DrainSubscription("tests", Group, DeadLetters, handler, [], Stream: _stream),
+            stack.Redis.Multiplexer,
+            new WebhookStreamClient(stack.Redis.Multiplexer, TimeProvider.System),
+            ResiliencePipeline.Empty,
+            new PhonicMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
+            TimeProvider.System,
+            Options.Create(new WorkerOptions { ClaimIdleTime = ClaimIdleTime, MaxAttempts = maxAttempts }),
+            NullLogger<StreamDrainService>.Instance);
+
+    /// <summary>Takes each batch and never finishes it, as the storage does while PostgreSQL is down.</summary>
+    private sealed class WaitingOutOutageHandler : IDeliveryHandler
+    {
+        public TaskCompletionSource Received { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public async Task HandleAsync(IReadOnlyList<QueuedDelivery> deliveries, DeliveryOutcomes outcomes, CancellationToken cancellationToken)
+        {
+            Received.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+    }
+}
