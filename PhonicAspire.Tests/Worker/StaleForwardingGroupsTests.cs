@@ -55,6 +55,18 @@ public sealed class StaleForwardingGroupsTests(PhonicStackFixture stack) : IAsyn
     }
 
     [Fact]
+    public async Task An_unconfigured_group_long_behind_whose_consumer_has_just_read_is_kept()
+    {
+        // A replica still configured with the destination, catching up.
+        await stack.Redis.StreamAddAsync(_stream, WebhookStream.Fields.Body, "long ago", messageId: "1-1");
+        await AppendLongAgoAndNowAsync(messageId: "1-2");
+        await stack.Redis.StreamCreateConsumerGroupAsync(_stream, Group("catching-up"), StreamPosition.Beginning);
+        Assert.Single(await stack.Redis.StreamReadGroupAsync(_stream, Group("catching-up"), "replica", StreamPosition.NewMessages, count: 1));
+
+        Assert.Contains(Group("catching-up"), await GroupsLeftByRemovingStaleAsync());
+    }
+
+    [Fact]
     public async Task A_configured_group_is_kept_however_far_behind()
     {
         await AppendLongAgoAndNowAsync();
@@ -65,9 +77,9 @@ public sealed class StaleForwardingGroupsTests(PhonicStackFixture stack) : IAsyn
 
     private static string Group(string destination) => WebhookStream.ForwardingGroupPrefix + destination;
 
-    private async Task AppendLongAgoAndNowAsync()
+    private async Task AppendLongAgoAndNowAsync(string messageId = "1-1")
     {
-        await stack.Redis.StreamAddAsync(_stream, WebhookStream.Fields.Body, "long ago", messageId: "1-1");
+        await stack.Redis.StreamAddAsync(_stream, WebhookStream.Fields.Body, "long ago", messageId: messageId);
         await stack.Redis.StreamAddAsync(_stream, WebhookStream.Fields.Body, "now");
     }
 

@@ -20,6 +20,42 @@ public sealed partial class StaleForwardingGroups(
     public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan CheckInterval = TimeSpan.FromMinutes(1);
 
+    // Checks and removes in one step: a replica configured with the destination that joined the group between a check
+    // and a removal would find its group gone, create it again from the stream's start and forward the stream again.
+    // An entry's id starts with the milliseconds of Redis's clock when it was appended, so Redis's clock tells its age.
+    // ARGV: the stale age in ms, the forwarding groups' prefix, then the configured destinations' groups. Returns the
+    // groups removed.
+    private const string RemoveStaleScript = """
+        local configured, removed = {}, {}
+        for i = 3, #ARGV do configured[ARGV[i]] = true end
+        local stale = tonumber(ARGV[1])
+        local clock = redis.call('TIME')
+        local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+        local function field(list, wanted)
+            for i = 1, #list, 2 do
+                if list[i] == wanted then return list[i + 1] end
+            end
+        end
+        for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+            local name = field(group, 'name')
+            if string.sub(name, 1, #ARGV[2]) == ARGV[2] and not configured[name] then
+                local unread = redis.call('XRANGE', KEYS[1], '(' .. field(group, 'last-delivered-id'), '+', 'COUNT', 1)
+                local behind = #unread > 0 and now - tonumber(string.match(unread[1][1], '^(%d+)-')) > stale
+                local read_lately = false
+                if behind then
+                    for _, consumer in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], name)) do
+                        if field(consumer, 'idle') <= stale then read_lately = true end
+                    end
+                end
+                if behind and not read_lately then
+                    redis.call('XGROUP', 'DESTROY', KEYS[1], name)
+                    table.insert(removed, name)
+                end
+            end
+        end
+        return removed
+        """;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(CheckInterval, timeProvider);
@@ -40,35 +76,17 @@ public sealed partial class StaleForwardingGroups(
     /// <summary>Removes the stale groups of <paramref name="stream"/> whose destinations are not among <paramref name="destinations"/>.</summary>
     internal static async Task RemoveStaleAsync(IDatabase database, RedisKey stream, IEnumerable<string> destinations, ILogger logger)
     {
-        var configured = destinations.Select(name => WebhookStream.ForwardingGroupPrefix + name).ToHashSet(StringComparer.Ordinal);
-        var unconfigured = (await database.StreamGroupInfoAsync(stream))
-            .Where(group => group.Name.StartsWith(WebhookStream.ForwardingGroupPrefix, StringComparison.Ordinal) && !configured.Contains(group.Name));
-        foreach (var group in unconfigured)
+        RedisValue[] arguments =
+        [
+            (long)StaleAfter.TotalMilliseconds,
+            WebhookStream.ForwardingGroupPrefix,
+            .. destinations.Select(name => (RedisValue)(WebhookStream.ForwardingGroupPrefix + name)),
+        ];
+        foreach (var removed in (string[])(await database.ScriptEvaluateAsync(RemoveStaleScript, [stream], arguments))!)
         {
-            if (await IsBehindAsync(database, stream, group) && await IsUnreadAsync(database, stream, group.Name))
-            {
-                await database.StreamDeleteConsumerGroupAsync(stream, group.Name);
-                LogRemoved(logger, group.Name, StaleAfter);
-            }
+            LogRemoved(logger, removed, StaleAfter);
         }
     }
-
-    // An entry's id starts with the milliseconds of Redis's clock when it was appended, so Redis's clock tells its age.
-    private static async Task<bool> IsBehindAsync(IDatabase database, RedisKey stream, StreamGroupInfo group)
-    {
-        var unread = await database.StreamRangeAsync(stream, $"({group.LastDeliveredId}", "+", count: 1);
-        if (unread.Length == 0)
-        {
-            return false;
-        }
-
-        var time = (RedisResult[])(await database.ExecuteAsync("TIME"))!;
-        var now = DateTimeOffset.FromUnixTimeMilliseconds(((long)time[0] * 1_000) + ((long)time[1] / 1_000));
-        return now - StreamEntryId.Parse((string)unread[0].Id!).AppendedAt > StaleAfter;
-    }
-
-    private static async Task<bool> IsUnreadAsync(IDatabase database, RedisKey stream, string group) =>
-        (await database.StreamConsumerInfoAsync(stream, group)).All(consumer => consumer.IdleTimeInMilliseconds > StaleAfter.TotalMilliseconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Removed the consumer group {Group}: its forwarding destination is no longer configured, and it has been {StaleAfter} behind with no consumer reading it")]
     private static partial void LogRemoved(ILogger logger, string group, TimeSpan staleAfter);
