@@ -97,7 +97,8 @@ public static class DeliveryEntry
 
         if (string.IsNullOrEmpty(svixId) || receivedAt is null || body is null)
         {
-            throw new MalformedStreamEntryException(entry.Id!, "the entry lacks svix_id, received_at or body");
+            throw new MalformedStreamEntryException(
+                entry.Id!, "the entry lacks svix_id, received_at or body", new DeliveryRouting(NullIfEmpty(eventType), reprocess, NullIfEmpty(forwardTo)));
         }
 
         return new QueuedDelivery(
@@ -117,5 +118,9 @@ public static class DeliveryEntry
 }
 
 /// <summary>An entry that no attempt could ever store, so it goes straight to the dead-letter stream.</summary>
-public sealed class MalformedStreamEntryException(string entryId, string reason)
-    : Exception($"Stream entry {entryId} is malformed: {reason}.");
+public sealed class MalformedStreamEntryException(string entryId, string reason, DeliveryRouting routing)
+    : Exception($"Stream entry {entryId} is malformed: {reason}.")
+{
+    /// <summary>Which consumers the entry was for, as far as its fields tell.</summary>
+    public DeliveryRouting Routing { get; } = routing;
+}

@@ -29,6 +29,8 @@ public sealed record QueuedDelivery(
     string? ForwardTo = null,
     DateTimeOffset? ReplayedAt = null)
 {
+    public DeliveryRouting Routing => new(EventType, Reprocess, ForwardTo);
+
     /// <summary>The API's append span, or default when the delivery carries no trace (a requeue, an old entry).</summary>
     public ActivityContext TraceContext =>
         ActivityContext.TryParse(TraceParent, TraceState, isRemote: true, out var context) ? context : default;

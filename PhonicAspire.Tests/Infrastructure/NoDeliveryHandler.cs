@@ -8,6 +8,8 @@ public sealed class NoDeliveryHandler : IDeliveryHandler
 {
     public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public bool Takes(DeliveryRouting routing) => true;
+
     public Task HandleAsync(IReadOnlyList<QueuedDelivery> deliveries, DeliveryOutcomes outcomes, CancellationToken cancellationToken) =>
         Task.CompletedTask;
 }

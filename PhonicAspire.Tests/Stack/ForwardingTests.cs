@@ -290,6 +290,60 @@ public sealed class ForwardingTests(ForwardingStackFixture stack)
         Assert.Null(await ForwardingDeadLetterAsync(deadLettered.SvixId));
     }
 
+    [Fact]
+    public async Task A_malformed_entry_replayed_for_one_consumer_is_dead_lettered_again_by_that_consumer_alone()
+    {
+        // The replays of a malformed entry's dead letters, bodiless: one for the storage, one for a destination. Every
+        // other consumer skips each, as it would a whole one, instead of adding a dead letter of its own.
+        var forStorage = $"msg_malformed_{Guid.NewGuid():N}";
+        var forFlaky = $"msg_malformed_{Guid.NewGuid():N}";
+        var receivedAt = DateTimeOffset.UtcNow;
+        await stack.Redis.StreamAddAsync(WebhookStream.Name,
+        [
+            new(WebhookStream.Fields.SvixId, forStorage),
+            new(WebhookStream.Fields.EventType, "conversation.ended"),
+            new(WebhookStream.Fields.ReceivedAt, receivedAt.ToUnixTimeMilliseconds()),
+            new(WebhookStream.Fields.Reprocess, "1"),
+        ]);
+        await stack.Redis.StreamAddAsync(WebhookStream.Name,
+        [
+            new(WebhookStream.Fields.SvixId, forFlaky),
+            new(WebhookStream.Fields.EventType, "conversation.ended"),
+            new(WebhookStream.Fields.ReceivedAt, receivedAt.ToUnixTimeMilliseconds()),
+            new(WebhookStream.Fields.ReplayedAt, receivedAt.ToUnixTimeSeconds()),
+            new(WebhookStream.Fields.ForwardTo, ForwardingDestinations.Flaky),
+        ]);
+
+        try
+        {
+            await Eventually.ReturnsAsync(
+                async () => (await stack.Redis.StreamRangeAsync(WebhookStream.Name))
+                    .Count(entry => (string?)entry[WebhookStream.Fields.SvixId] is { } svixId && (svixId == forStorage || svixId == forFlaky)),
+                left => left == 0, Timeout, "every consumer to be done with both entries");
+
+            var storageDeadLetters = await DeadLettersOfAsync(WebhookStream.DeadLetterName, forStorage, forFlaky);
+            Assert.Equal([forStorage], storageDeadLetters.Select(entry => (string?)entry[WebhookStream.Fields.SvixId]));
+            var forwardingDeadLetters = await DeadLettersOfAsync(WebhookStream.ForwardingDeadLetterName, forStorage, forFlaky);
+            Assert.Equal(
+                [(forFlaky, ForwardingDestinations.Flaky)],
+                forwardingDeadLetters.Select(entry => ((string?)entry[WebhookStream.Fields.SvixId], (string?)entry[WebhookStream.Fields.Destination])));
+        }
+        finally
+        {
+            // Not left for the tests that replay every storage dead letter.
+            foreach (var deadLetters in new[] { WebhookStream.DeadLetterName, WebhookStream.ForwardingDeadLetterName })
+            {
+                if ((await DeadLettersOfAsync(deadLetters, forStorage, forFlaky)).Select(entry => entry.Id).ToArray() is { Length: > 0 } ids)
+                {
+                    await stack.Redis.StreamDeleteAsync(deadLetters, ids);
+                }
+            }
+        }
+    }
+
+    private async Task<StreamEntry[]> DeadLettersOfAsync(string deadLetters, params string[] svixIds) =>
+        [.. (await stack.Redis.StreamRangeAsync(deadLetters)).Where(entry => svixIds.Contains((string?)entry[WebhookStream.Fields.SvixId]))];
+
     private static async Task SendAsync(HttpClient client, params SignedWebhook[] webhooks)
     {
         foreach (var webhook in webhooks)

@@ -75,6 +75,8 @@ public sealed class WorkerRestartTests(PhonicStackFixture stack) : IAsyncLifetim
 
         public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+        public bool Takes(DeliveryRouting routing) => true;
+
         public async Task HandleAsync(IReadOnlyList<QueuedDelivery> deliveries, DeliveryOutcomes outcomes, CancellationToken cancellationToken)
         {
             Received.TrySetResult();

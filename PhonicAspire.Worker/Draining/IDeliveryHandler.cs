@@ -13,6 +13,12 @@ public interface IDeliveryHandler
     Task WaitUntilReadyAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// Whether deliveries so routed are this handler's to handle. It is handed the others too, and reports them done
+    /// without handling them; a malformed entry it does not take is acknowledged rather than dead-lettered.
+    /// </summary>
+    bool Takes(DeliveryRouting routing);
+
+    /// <summary>
     /// Handles the batch, reporting to <paramref name="outcomes"/> each delivery it is done with as soon as it
     /// knows, or none at all: when it returns, every delivery it did not report counts as handled.
     /// </summary>

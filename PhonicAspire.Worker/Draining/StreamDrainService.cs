@@ -234,11 +234,17 @@ public sealed partial class StreamDrainService(
         var slots = new BatchSlots(_window, entries.Count);
         var decoded = new List<(QueuedDelivery, StreamEntry)>(entries.Count);
         var malformed = new List<(StreamEntry Entry, string Reason)>();
+        var malformedForOthers = new List<string>();
         foreach (var entry in entries)
         {
             try
             {
                 decoded.Add((DeliveryEntry.Read(entry), entry));
+            }
+            catch (MalformedStreamEntryException exception) when (!_handler.Takes(exception.Routing))
+            {
+                // Replayed for another consumer: the one it was for dead-letters it again, and no other adds its own.
+                malformedForOthers.Add(entry.Id.ToString());
             }
             catch (MalformedStreamEntryException exception)
             {
@@ -251,11 +257,16 @@ public sealed partial class StreamDrainService(
             (handled, token) => outage.ExecuteAsync(async _ => await _stream.AcknowledgeAsync([.. handled.Select(entry => entry.Id.ToString())]), token).AsTask(),
             (entry, reason, token) => DeadLetterAsync(entry, reason, token),
             slots.Release);
-        return HandleAsync(outcomes, decoded.Count > 0, malformed, slots, cancellationToken);
+        return HandleAsync(outcomes, decoded.Count > 0, malformed, malformedForOthers, slots, cancellationToken);
     }
 
     private async Task HandleAsync(
-        DeliveryOutcomes outcomes, bool anyDecoded, List<(StreamEntry Entry, string Reason)> malformed, BatchSlots slots, CancellationToken cancellationToken)
+        DeliveryOutcomes outcomes,
+        bool anyDecoded,
+        List<(StreamEntry Entry, string Reason)> malformed,
+        List<string> malformedForOthers,
+        BatchSlots slots,
+        CancellationToken cancellationToken)
     {
         using var handled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var keeping = KeepOwnershipAsync(outcomes, handled.Token);
@@ -264,6 +275,11 @@ public sealed partial class StreamDrainService(
             foreach (var (entry, reason) in malformed)
             {
                 await DeadLetterAsync(entry, reason, cancellationToken);
+            }
+
+            if (malformedForOthers.Count > 0)
+            {
+                await outage.ExecuteAsync(async _ => await _stream.AcknowledgeAsync(malformedForOthers), cancellationToken);
             }
 
             // Dead-lettered: their bodies need not live as long as the handling of the rest.

@@ -76,14 +76,16 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
 
     public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    // An entry an operator put back for the storage (a requeue, a replayed storage dead letter) was read by every
+    // destination the first time.
+    public bool Takes(DeliveryRouting routing) =>
+        !routing.Reprocess && (routing.ForwardTo ?? _destinationName) == _destinationName && _destination.Accepts(routing.EventType);
+
     // Not async: the forwards start here and each keeps only its own delivery alive, not the batch, while its
     // destination keeps failing it.
     public Task HandleAsync(IReadOnlyList<QueuedDelivery> deliveries, DeliveryOutcomes outcomes, CancellationToken cancellationToken)
     {
-        // An entry an operator put back for the storage (a requeue, a replayed storage dead letter) was read by every
-        // destination the first time.
-        var mine = deliveries.ToLookup(delivery =>
-            !delivery.Reprocess && (delivery.ForwardTo ?? _destinationName) == _destinationName && _destination.Accepts(delivery.EventType));
+        var mine = deliveries.ToLookup(delivery => Takes(delivery.Routing));
         // What is not for this destination is done with at once, not when the slowest forward of its batch is.
         var notMine = outcomes.HandledAsync(mine[false], cancellationToken);
         var forwards = mine[true].Select(delivery => ForwardAsync(delivery, outcomes, cancellationToken)).ToArray();

@@ -25,10 +25,12 @@ public sealed partial class PostgresDeliveryHandler(
 {
     public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => migrations.Applied.WaitAsync(cancellationToken);
 
+    // Replayed for one forwarding destination: stored already.
+    public bool Takes(DeliveryRouting routing) => routing.ForwardTo is null;
+
     public async Task HandleAsync(IReadOnlyList<QueuedDelivery> batch, DeliveryOutcomes outcomes, CancellationToken cancellationToken)
     {
-        // Replayed for one forwarding destination: stored already.
-        var deliveries = batch.Where(delivery => delivery.ForwardTo is null).ToArray();
+        var deliveries = batch.Where(delivery => Takes(delivery.Routing)).ToArray();
         if (deliveries.Length == 0 || await TryStoreAsync(deliveries) is not { } batchError)
         {
             return;
