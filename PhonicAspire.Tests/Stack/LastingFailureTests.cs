@@ -61,6 +61,55 @@ public sealed class LastingFailureTests(PhonicStackFixture stack)
         await stack.WaitUntilHealthyAsync("worker");
     }
 
+    [Fact]
+    public async Task A_lone_delivery_refused_for_a_reason_every_row_meets_is_waited_out_not_dead_lettered()
+    {
+        // At low traffic each batch is one delivery, with no other to tell its own data from the database's state:
+        // here a constraint added by hand that every new row breaks (SQLSTATE 23514, the class of an entry's data).
+        using var api = stack.CreateApiClient();
+        using var worker = stack.CreateWorkerClient();
+        var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+
+        await ExecuteAsync("ALTER TABLE webhook_events ADD CONSTRAINT tests_refuse_every_row CHECK (svix_id IS NULL) NOT VALID");
+        try
+        {
+            using (var response = await api.SendAsync(webhook.ToRequest()))
+            {
+                Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            }
+
+            var (health, deadLetters) = await Eventually.ReturnsAsync(
+                async () =>
+                {
+                    using var response = await worker.GetAsync("/health");
+                    return (Health: await response.Content.ReadAsStringAsync(), DeadLetters: await DeadLettersOfAsync([webhook]));
+                },
+                found => found.DeadLetters.Length > 0 || found.Health.Contains("SQLSTATE 23514", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
+                "the delivery to be dead-lettered or the worker's /health to name the constraint's SQLSTATE");
+            Assert.Empty(deadLetters);
+            Assert.StartsWith("Unhealthy", health, StringComparison.Ordinal);
+
+            // Well past Worker:MaxAttempts (5 attempts, about 1.5 s).
+            await Task.Delay(TimeSpan.FromSeconds(6));
+            Assert.Empty(await DeadLettersOfAsync([webhook]));
+        }
+        finally
+        {
+            await ExecuteAsync("ALTER TABLE webhook_events DROP CONSTRAINT IF EXISTS tests_refuse_every_row");
+        }
+
+        Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
+        Assert.Empty(await DeadLettersOfAsync([webhook]));
+        await stack.WaitUntilHealthyAsync("worker");
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = await stack.OpenDatabaseAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     /// <summary>Makes new transactions in phonicdb read-only (or not) and ends every other session, so the worker's next ones see it.</summary>
     private async Task SetReadOnlyAsync(bool readOnly)
     {

@@ -67,6 +67,38 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
     }
 
     [Fact]
+    public async Task An_entry_postgres_rejects_read_alone_is_dead_lettered_once_another_delivery_is_stored()
+    {
+        // Alone in its batch, it cannot be told from a database that refuses every row until another row is stored.
+        using var worker = stack.CreateWorkerClient();
+        var rejected = SignedWebhook.FromSample(SamplePayloads.Transferred, SamplePayloads.NewConversationId()) with { SvixId = $"msg_{Guid.NewGuid():N}\0" };
+        var rejectedEntryId = await AddAsync(rejected);
+        try
+        {
+            await Eventually.ReturnsAsync(
+                async () =>
+                {
+                    using var response = await worker.GetAsync("/health");
+                    return await response.Content.ReadAsStringAsync();
+                },
+                body => body.Contains("SQLSTATE 22021", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
+                "the worker's /health to name the rejected entry's SQLSTATE");
+
+            var next = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+            await AddAsync(next);
+            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, next.SvixId));
+            var deadLetter = await WaitForDeadLetterOfAsync(rejectedEntryId);
+            Assert.Contains("SQLSTATE 22021", (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal);
+            await StoredEvents.WaitUntilLeftStreamAsync(stack, rejectedEntryId, "the dead-lettered entry to leave the stream");
+            await stack.WaitUntilHealthyAsync("worker");
+        }
+        finally
+        {
+            await DeleteDeadLettersOfAsync(rejectedEntryId);
+        }
+    }
+
+    [Fact]
     public async Task An_entry_whose_workers_keep_dying_is_dead_lettered_once_reclaimed()
     {
         var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
