@@ -20,7 +20,8 @@ namespace PhonicAspire.Tests.Worker;
 public sealed class WorkerRestartTests(PhonicStackFixture stack) : IAsyncLifetime
 {
     private const string Group = "tests";
-    private static readonly TimeSpan ClaimIdleTime = TimeSpan.FromSeconds(1);
+    // Far longer than a run waits for the entry, so only a hand-back makes it claimable by the next run.
+    private static readonly TimeSpan ClaimIdleTime = TimeSpan.FromMinutes(2);
 
     private readonly string _stream = $"tests:restarts:{Guid.NewGuid():N}";
 
@@ -41,7 +42,7 @@ public sealed class WorkerRestartTests(PhonicStackFixture stack) : IAsyncLifetim
         {
             var handler = new WaitingOutOutageHandler();
             using var services = WorkerServices();
-            var worker = CreateWorker(services, handler, maxAttempts: 1);
+            using var worker = CreateWorker(services, handler, maxAttempts: 1);
             await worker.StartAsync(CancellationToken.None);
             var received = await Task.WhenAny(handler.Received.Task, Task.Delay(TimeSpan.FromSeconds(10))) == handler.Received.Task;
             await worker.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));

@@ -29,7 +29,7 @@ public sealed partial class StreamDrainService(
     private static readonly TimeSpan MinIdleDelay = TimeSpan.FromMilliseconds(2);
 
     // After a stop, batches already taken get this long to be stored and acknowledged; what is not done by then
-    // stays pending and is claimed by the next worker.
+    // is handed back for the next worker to claim.
     private static readonly TimeSpan FinishingGrace = TimeSpan.FromSeconds(5);
 
     private readonly ConsumerGroupStream _stream = new(redis, subscription);
@@ -280,6 +280,7 @@ public sealed partial class StreamDrainService(
             if (malformedForOthers.Count > 0)
             {
                 await outage.ExecuteAsync(async _ => await _stream.AcknowledgeAsync(malformedForOthers), cancellationToken);
+                LogMalformedForOthers(logger, malformedForOthers.Count, subscription.Name);
             }
 
             // Dead-lettered: their bodies need not live as long as the handling of the rest.
@@ -365,6 +366,9 @@ public sealed partial class StreamDrainService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Claimed {Count} entries abandoned by another consumer")]
     private static partial void LogClaimed(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Skipped {Count} malformed entries that are not for {Subscription}; the consumers they are for dead-letter them")]
+    private static partial void LogMalformedForOthers(ILogger logger, int count, string subscription);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Handed back {Count} entries not finished before the stop, for the next worker to take at once")]
     private static partial void LogHandedBack(ILogger logger, int count);

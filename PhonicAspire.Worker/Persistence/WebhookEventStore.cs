@@ -33,7 +33,7 @@ public sealed class WebhookEventStore(NpgsqlDataSource database, TimeProvider ti
             {
                 // A retry after a lost commit acknowledgement finds the batch stored and reports duplicates,
                 // which is still the truth about the database.
-                var alreadyStored = await StoreAsync(candidates, storedAt, cancellationToken).ConfigureAwait(false);
+                var alreadyStored = await StoreAsync(candidates, storedAt, keep: true, cancellationToken).ConfigureAwait(false);
                 return new BatchStoreResult(
                     [.. candidates.Select(received => received.SvixId).Where(svixId => !alreadyStored.Contains(svixId))],
                     [.. candidates.Select(received => received.SvixId).Where(alreadyStored.Contains), .. repeatedInBatch]);
@@ -47,6 +47,13 @@ public sealed class WebhookEventStore(NpgsqlDataSource database, TimeProvider ti
             }
         }
     }
+
+    /// <summary>
+    /// Runs everything that storing the delivery would, then rolls it back: whether PostgreSQL would take it now,
+    /// leaving no trace. Throws what storing it would.
+    /// </summary>
+    public async Task StoreAndRollBackAsync(QueuedDelivery delivery) =>
+        await StoreAsync([delivery], timeProvider.GetUtcNow().ToUniversalTime(), keep: false, CancellationToken.None).ConfigureAwait(false);
 
     private static (List<QueuedDelivery> Candidates, List<string> RepeatedInBatch) SplitRepeats(IReadOnlyList<QueuedDelivery> batch)
     {
@@ -68,7 +75,7 @@ public sealed class WebhookEventStore(NpgsqlDataSource database, TimeProvider ti
         return (candidates, repeatedInBatch);
     }
 
-    private async Task<HashSet<string>> StoreAsync(List<QueuedDelivery> candidates, DateTimeOffset storedAt, CancellationToken cancellationToken)
+    private async Task<HashSet<string>> StoreAsync(List<QueuedDelivery> candidates, DateTimeOffset storedAt, bool keep, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -105,7 +112,15 @@ public sealed class WebhookEventStore(NpgsqlDataSource database, TimeProvider ti
             await statements.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (keep)
+        {
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         return alreadyStored;
     }
 

@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using PhonicAspire.ServiceDefaults.Telemetry;
 using PhonicAspire.Webhooks;
+using PhonicAspire.Webhooks.Samples;
 using PhonicAspire.Worker.Configuration;
 using PhonicAspire.Worker.Draining;
 using PhonicAspire.Worker.Persistence;
@@ -13,8 +13,8 @@ namespace PhonicAspire.Worker.Storing;
 /// Stores each batch in PostgreSQL in one transaction. When the batch fails for its data (SQLSTATE classes 22, 23,
 /// 54), its deliveries are stored one by one so that a poison delivery is found and rejected, with its reason, while
 /// the rest are stored. An outage, or a failure every delivery shares, is thrown: the drain loop keeps the whole
-/// batch pending and tries again. A batch of one is compared with the next rows stored instead, so it too is thrown
-/// until another delivery has been stored since it first failed.
+/// batch pending and tries again. A batch of one has no rest to compare with: Phonic's sample of its event type, stored
+/// and rolled back, stands in for it.
 /// </summary>
 public sealed partial class PostgresDeliveryHandler(
     WebhookEventStore store,
@@ -25,11 +25,6 @@ public sealed partial class PostgresDeliveryHandler(
     TimeProvider timeProvider,
     ILogger<PostgresDeliveryHandler> logger) : IDeliveryHandler
 {
-    // A batch of one has no other delivery to tell its own data from the database's state by: when it last committed
-    // a row (a timestamp), and when each delivery failing alone first did, keep the comparison across batches.
-    private long _lastStoredAt;
-    private readonly ConcurrentDictionary<string, long> _failingAloneSince = new(StringComparer.Ordinal);
-
     public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => migrations.Applied.WaitAsync(cancellationToken);
 
     // Replayed for one forwarding destination: stored already.
@@ -40,18 +35,13 @@ public sealed partial class PostgresDeliveryHandler(
         var deliveries = batch.Where(delivery => Takes(delivery.Routing)).ToArray();
         if (deliveries.Length == 0 || await TryStoreAsync(deliveries) is not { } batchError)
         {
-            if (deliveries is [var stored])
-            {
-                _failingAloneSince.TryRemove(stored.SvixId, out _);
-            }
-
             return;
         }
 
-        if (deliveries is [var alone] && !OtherRowsStoredSinceFirstFailed(alone))
+        if (deliveries is [var alone] && StorageOutage.IsDataRefusal(batchError) && await RefusesSampleAlikeAsync(alone, batchError))
         {
-            // Until another delivery is stored after it first failed, the database may refuse every row (a constraint
-            // added by hand): waited out as an outage, as a larger batch failing alike would be.
+            // The database refuses every row (a constraint added by hand, say): waited out as an outage, as a larger
+            // batch failing alike would be, rather than dead-lettering each delivery while traffic is low.
             throw new StorageRefusedException(batchError);
         }
 
@@ -129,18 +119,21 @@ public sealed partial class PostgresDeliveryHandler(
         rejected.Add(Rejection(delivery, error));
     }
 
-    private bool OtherRowsStoredSinceFirstFailed(QueuedDelivery alone)
+    /// <summary>Whether PostgreSQL refuses Phonic's sample of the delivery's event type as it refused the delivery.</summary>
+    private async Task<bool> RefusesSampleAlikeAsync(QueuedDelivery alone, Exception error)
     {
-        var since = _failingAloneSince.GetOrAdd(alone.SvixId, _ => timeProvider.GetTimestamp());
-        if (Volatile.Read(ref _lastStoredAt) <= since)
+        var now = timeProvider.GetUtcNow();
+        var eventType = PhonicEventTypes.IsKnown(alone.EventType) ? alone.EventType! : SampleEvents.DefaultEventType;
+        var (conversationId, body) = SampleEvents.Create(eventType, now);
+        try
         {
+            await store.StoreAndRollBackAsync(new QueuedDelivery($"sample_{Guid.NewGuid():N}", eventType, conversationId, now, body));
             return false;
         }
-
-        // Rows are stored: whatever this delivery's own wait reported on /health, the database is not refusing them.
-        _failingAloneSince.TryRemove(alone.SvixId, out _);
-        health.StorageReachable();
-        return true;
+        catch (Exception sampleError) when (StorageOutage.IsEntryFailure(sampleError))
+        {
+            return SameFailure(sampleError, error);
+        }
     }
 
     private static bool SameFailure(Exception one, Exception other) => StorageOutage.Describe(one) == StorageOutage.Describe(other);
@@ -175,10 +168,6 @@ public sealed partial class PostgresDeliveryHandler(
         // one would only be redone by whichever worker claims the entries.
         var result = await store.StoreBatchAsync(deliveries, CancellationToken.None);
         health.StorageReachable();
-        if (result.Stored.Count > 0)
-        {
-            Volatile.Write(ref _lastStoredAt, timeProvider.GetTimestamp());
-        }
 
         var committedAt = timeProvider.GetUtcNow();
         var stored = result.Stored.ToHashSet(StringComparer.Ordinal);
