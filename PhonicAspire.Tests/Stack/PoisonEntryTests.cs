@@ -96,6 +96,44 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
     }
 
     [Fact]
+    public async Task Entries_postgres_rejects_that_make_up_a_whole_batch_are_each_dead_lettered_and_none_holds_the_worker()
+    {
+        // Both refused alike and nothing else in the batch: only Phonic's sample, taken, tells their data from the
+        // database's state.
+        var rejected = Enumerable.Range(0, 2)
+            .Select(_ => SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId()) with { SvixId = $"msg_{Guid.NewGuid():N}\0" })
+            .ToArray();
+        var entryIds = new List<RedisValue>();
+        await using (await stack.StopAsync("worker"))
+        {
+            foreach (var webhook in rejected)
+            {
+                entryIds.Add(await AddAsync(webhook));
+            }
+        }
+
+        try
+        {
+            foreach (var entryId in entryIds)
+            {
+                var deadLetter = await WaitForDeadLetterOfAsync(entryId);
+                Assert.Contains("SQLSTATE 22021", (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal);
+            }
+
+            var next = SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId());
+            await AddAsync(next);
+            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, next.SvixId));
+        }
+        finally
+        {
+            foreach (var entryId in entryIds)
+            {
+                await DeleteDeadLettersOfAsync(entryId);
+            }
+        }
+    }
+
+    [Fact]
     public async Task An_entry_whose_workers_keep_dying_is_dead_lettered_once_reclaimed()
     {
         var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());

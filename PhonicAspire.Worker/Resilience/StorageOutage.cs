@@ -48,10 +48,6 @@ public static class StorageOutage
     public static bool IsPostgres(Exception exception) =>
         exception is NpgsqlException or StorageRefusedException || exception.InnerException is { } inner && IsPostgres(inner);
 
-    /// <summary>PostgreSQL refused the data itself (SQLSTATE classes 22, 23, 54), for an entry or for every row alike.</summary>
-    public static bool IsDataRefusal(Exception exception) =>
-        FindPostgres(exception) is { } postgres && EntryErrorClasses.Contains(postgres.SqlState[..2]);
-
     /// <summary>A failure of the entries being stored, which storing them one by one can pin on one of them.</summary>
     public static bool IsEntryFailure(Exception exception) => exception is not OperationCanceledException && !IsOutage(exception);
 

@@ -12,9 +12,8 @@ namespace PhonicAspire.Worker.Storing;
 /// <summary>
 /// Stores each batch in PostgreSQL in one transaction. When the batch fails for its data (SQLSTATE classes 22, 23,
 /// 54), its deliveries are stored one by one so that a poison delivery is found and rejected, with its reason, while
-/// the rest are stored. An outage, or a failure every delivery shares, is thrown: the drain loop keeps the whole
-/// batch pending and tries again. A batch of one has no rest to compare with: Phonic's sample of its event type, stored
-/// and rolled back, stands in for it.
+/// the rest are stored. An outage, or a failure that Phonic's own sample meets too (stored and rolled back), is
+/// thrown: the drain loop keeps the whole batch pending and tries again.
 /// </summary>
 public sealed partial class PostgresDeliveryHandler(
     WebhookEventStore store,
@@ -38,56 +37,17 @@ public sealed partial class PostgresDeliveryHandler(
             return;
         }
 
-        if (deliveries is [var alone] && StorageOutage.IsDataRefusal(batchError) && await RefusesSampleAlikeAsync(alone, batchError))
+        if (await RefusesSampleAlikeAsync(deliveries, batchError))
         {
-            // The database refuses every row (a constraint added by hand, say): waited out as an outage, as a larger
-            // batch failing alike would be, rather than dead-lettering each delivery while traffic is low.
+            // Phonic's own sample fails as the batch did, so the database refuses every such row whatever the
+            // deliveries hold (a constraint or trigger added by hand, say): waited out as an outage, not dead-lettered.
             throw new StorageRefusedException(batchError);
         }
 
+        // One by one, so that those PostgreSQL refuses for their own data are found and the rest stored.
         LogBatchFailed(logger, deliveries.Length, StorageOutage.Describe(batchError));
         var rejected = new List<RejectedDelivery>();
-        if (!await IsolateAsync(deliveries, batchError, rejected, cancellationToken))
-        {
-            throw new StorageRefusedException(batchError);
-        }
-
-        // Reported only once the whole batch is decided: an outage found halfway rejects nothing.
-        foreach (var (delivery, reason) in rejected)
-        {
-            await outcomes.RejectedAsync(delivery, reason, cancellationToken);
-        }
-    }
-
-    /// <summary>
-    /// Stores the deliveries one by one so that one PostgreSQL rejects for its own data is found. When the first on
-    /// its own fails exactly as the batch did, the rest of the batch decides whether that delivery or PostgreSQL is
-    /// at fault; returns false (nothing rejected) when the rest fails that way too.
-    /// </summary>
-    private async Task<bool> IsolateAsync(
-        IReadOnlyList<QueuedDelivery> deliveries, Exception batchError, List<RejectedDelivery> rejected, CancellationToken cancellationToken)
-    {
-        var first = deliveries[0];
-        var rest = deliveries.Skip(1).ToArray();
-        var firstError = await TryStoreAsync([first]);
-        if (firstError is not null && rest.Length > 0 && SameFailure(firstError, batchError))
-        {
-            var restError = await TryStoreAsync(rest);
-            if (restError is not null && (SameFailure(restError, batchError) || !await IsolateAsync(rest, restError, rejected, cancellationToken)))
-            {
-                return false;
-            }
-
-            await RejectUnlessStoredAsync(first, firstError, rejected, cancellationToken);
-            return true;
-        }
-
-        if (firstError is not null)
-        {
-            await RejectUnlessStoredAsync(first, firstError, rejected, cancellationToken);
-        }
-
-        foreach (var delivery in rest)
+        foreach (var delivery in deliveries)
         {
             if (await TryStoreAsync([delivery]) is { } error)
             {
@@ -95,7 +55,11 @@ public sealed partial class PostgresDeliveryHandler(
             }
         }
 
-        return true;
+        // Reported only once the whole batch is decided: an outage found halfway rejects nothing.
+        foreach (var (delivery, reason) in rejected)
+        {
+            await outcomes.RejectedAsync(delivery, reason, cancellationToken);
+        }
     }
 
     /// <summary>
@@ -119,21 +83,31 @@ public sealed partial class PostgresDeliveryHandler(
         rejected.Add(Rejection(delivery, error));
     }
 
-    /// <summary>Whether PostgreSQL refuses Phonic's sample of the delivery's event type as it refused the delivery.</summary>
-    private async Task<bool> RefusesSampleAlikeAsync(QueuedDelivery alone, Exception error)
+    /// <summary>
+    /// Whether PostgreSQL refuses Phonic's sample of an event type in the batch, stored and rolled back, as it refused
+    /// the batch: whatever the batch holds, even a single delivery, this tells its data from the database's state.
+    /// </summary>
+    private async Task<bool> RefusesSampleAlikeAsync(IReadOnlyList<QueuedDelivery> deliveries, Exception batchError)
     {
-        var now = timeProvider.GetUtcNow();
-        var eventType = PhonicEventTypes.IsKnown(alone.EventType) ? alone.EventType! : SampleEvents.DefaultEventType;
-        var (conversationId, body) = SampleEvents.Create(eventType, now);
-        try
+        var eventTypes = deliveries.Select(delivery => PhonicEventTypes.IsKnown(delivery.EventType) ? delivery.EventType! : SampleEvents.DefaultEventType);
+        foreach (var eventType in eventTypes.Distinct(StringComparer.Ordinal))
         {
-            await store.StoreAndRollBackAsync(new QueuedDelivery($"sample_{Guid.NewGuid():N}", eventType, conversationId, now, body));
-            return false;
+            var now = timeProvider.GetUtcNow();
+            var (conversationId, body) = SampleEvents.Create(eventType, now);
+            try
+            {
+                await store.StoreAndRollBackAsync(new QueuedDelivery($"sample_{Guid.NewGuid():N}", eventType, conversationId, now, body));
+            }
+            catch (Exception sampleError) when (StorageOutage.IsEntryFailure(sampleError))
+            {
+                if (SameFailure(sampleError, batchError))
+                {
+                    return true;
+                }
+            }
         }
-        catch (Exception sampleError) when (StorageOutage.IsEntryFailure(sampleError))
-        {
-            return SameFailure(sampleError, error);
-        }
+
+        return false;
     }
 
     private static bool SameFailure(Exception one, Exception other) => StorageOutage.Describe(one) == StorageOutage.Describe(other);
