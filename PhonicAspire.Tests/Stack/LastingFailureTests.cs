@@ -103,6 +103,67 @@ public sealed class LastingFailureTests(PhonicStackFixture stack)
         await stack.WaitUntilHealthyAsync("worker");
     }
 
+    [Fact]
+    public async Task A_delivery_refused_as_phonics_sample_of_its_type_is_waited_out_even_beside_a_poison_entry_in_its_batch()
+    {
+        // The batch fails for the poison entry first (a NUL in its svix id, SQLSTATE 22021), and the analysis event for
+        // a constraint that every analysis row breaks (23514), as the analysis sample does: the analysis event waits
+        // for the database instead of being dead-lettered with the poison.
+        var poison = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId()) with { SvixId = $"msg_{Guid.NewGuid():N}\0" };
+        var analysis = SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId());
+        await ExecuteAsync("ALTER TABLE webhook_events ADD CONSTRAINT tests_refuse_analysis CHECK (event_type <> 'conversation.analysis') NOT VALID");
+        try
+        {
+            // In one step, so that the worker's next read takes both.
+            var both = stack.Redis.CreateTransaction();
+            _ = both.StreamAddAsync(WebhookStream.Name, StreamFields(poison, PhonicEventTypes.ConversationEnded));
+            _ = both.StreamAddAsync(WebhookStream.Name, StreamFields(analysis, PhonicEventTypes.ConversationAnalysis));
+            Assert.True(await both.ExecuteAsync());
+
+            using var worker = stack.CreateWorkerClient();
+            await Eventually.ReturnsAsync(
+                async () =>
+                {
+                    using var response = await worker.GetAsync("/health");
+                    return (Health: await response.Content.ReadAsStringAsync(), DeadLetters: await DeadLettersOfAsync([analysis]));
+                },
+                found => found.DeadLetters.Length > 0 || found.Health.Contains("SQLSTATE 23514", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
+                "the analysis event to be dead-lettered or the worker's /health to name the constraint's SQLSTATE");
+
+            // Well past Worker:MaxAttempts (5 attempts, about 1.5 s).
+            await Task.Delay(TimeSpan.FromSeconds(6));
+            Assert.Empty(await DeadLettersOfAsync([analysis]));
+        }
+        finally
+        {
+            await ExecuteAsync("ALTER TABLE webhook_events DROP CONSTRAINT IF EXISTS tests_refuse_analysis");
+        }
+
+        try
+        {
+            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, analysis.SvixId));
+            await Eventually.ReturnsAsync(
+                () => DeadLettersOfAsync([poison]), deadLetters => deadLetters.Length > 0, TimeSpan.FromSeconds(30), "the poison entry to be dead-lettered");
+            Assert.Empty(await DeadLettersOfAsync([analysis]));
+            await stack.WaitUntilHealthyAsync("worker");
+        }
+        finally
+        {
+            if ((await DeadLettersOfAsync([poison])).Select(entry => entry.Id).ToArray() is { Length: > 0 } ids)
+            {
+                await stack.Redis.StreamDeleteAsync(WebhookStream.DeadLetterName, ids);
+            }
+        }
+    }
+
+    private static StackExchange.Redis.NameValueEntry[] StreamFields(SignedWebhook webhook, string eventType) =>
+    [
+        new(WebhookStream.Fields.SvixId, webhook.SvixId),
+        new(WebhookStream.Fields.EventType, eventType),
+        new(WebhookStream.Fields.ReceivedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+        new(WebhookStream.Fields.Body, webhook.Body),
+    ];
+
     private async Task ExecuteAsync(string sql)
     {
         await using var connection = await stack.OpenDatabaseAsync();

@@ -86,7 +86,13 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
             await StoredEvents.WaitUntilLeftStreamAsync(stack, rejectedEntryId, "the dead-lettered entry to leave the stream");
 
             await using var connection = await stack.OpenDatabaseAsync();
-            await using var samples = new NpgsqlCommand("SELECT count(*) FROM webhook_events WHERE svix_id LIKE 'sample\\_%'", connection);
+            await using var samples = new NpgsqlCommand(
+                """
+                SELECT (SELECT count(*) FROM webhook_events WHERE svix_id LIKE 'sample\_%')
+                     + (SELECT count(*) FROM conversations
+                        WHERE ended_event_svix_id LIKE 'sample\_%' OR analysis_event_svix_id LIKE 'sample\_%' OR transferred_event_svix_id LIKE 'sample\_%')
+                """,
+                connection);
             Assert.Equal(0L, await samples.ExecuteScalarAsync());
         }
         finally
@@ -123,6 +129,7 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
             var next = SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId());
             await AddAsync(next);
             Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, next.SvixId));
+            await stack.WaitUntilHealthyAsync("worker");
         }
         finally
         {

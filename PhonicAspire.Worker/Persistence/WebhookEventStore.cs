@@ -50,7 +50,7 @@ public sealed class WebhookEventStore(NpgsqlDataSource database, TimeProvider ti
 
     /// <summary>
     /// Runs everything that storing the delivery would, then rolls it back: whether PostgreSQL would take it now,
-    /// leaving no trace. Throws what storing it would.
+    /// leaving no rows. Throws what storing it would.
     /// </summary>
     public async Task StoreAndRollBackAsync(QueuedDelivery delivery) =>
         await StoreAsync([delivery], timeProvider.GetUtcNow().ToUniversalTime(), keep: false, CancellationToken.None).ConfigureAwait(false);

@@ -12,8 +12,8 @@ namespace PhonicAspire.Worker.Storing;
 /// <summary>
 /// Stores each batch in PostgreSQL in one transaction. When the batch fails for its data (SQLSTATE classes 22, 23,
 /// 54), its deliveries are stored one by one so that a poison delivery is found and rejected, with its reason, while
-/// the rest are stored. An outage, or a failure that Phonic's own sample meets too (stored and rolled back), is
-/// thrown: the drain loop keeps the whole batch pending and tries again.
+/// the rest are stored. An outage, or a failure that Phonic's own sample of the event type meets too (stored and
+/// rolled back), is thrown: the drain loop keeps the whole batch pending and tries again.
 /// </summary>
 public sealed partial class PostgresDeliveryHandler(
     WebhookEventStore store,
@@ -37,60 +37,68 @@ public sealed partial class PostgresDeliveryHandler(
             return;
         }
 
-        if (await RefusesSampleAlikeAsync(deliveries, batchError))
+        var sampleErrors = await SampleErrorsAsync(deliveries);
+        if (sampleErrors.Values.Any(sampleError => SameFailure(sampleError, batchError)))
         {
-            // Phonic's own sample fails as the batch did, so the database refuses every such row whatever the
-            // deliveries hold (a constraint or trigger added by hand, say): waited out as an outage, not dead-lettered.
             throw new StorageRefusedException(batchError);
         }
 
-        // One by one, so that those PostgreSQL refuses for their own data are found and the rest stored.
+        // One by one, so that those PostgreSQL refuses for their own data are found and the rest stored. Each failure
+        // is tried again, a round at a time up to MaxAttempts, a little apart: an error of its class can still be a
+        // race with another worker (two conversation.ended of one conversation merged at once), which the next
+        // attempt no longer meets.
         LogBatchFailed(logger, deliveries.Length, StorageOutage.Describe(batchError));
-        var rejected = new List<RejectedDelivery>();
-        foreach (var delivery in deliveries)
+        var failing = await StoreAloneAsync(deliveries, sampleErrors);
+        for (var attempt = 2; attempt <= options.Value.MaxAttempts && failing.Count > 0; attempt++)
         {
-            if (await TryStoreAsync([delivery]) is { } error)
-            {
-                await RejectUnlessStoredAsync(delivery, error, rejected, cancellationToken);
-            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), timeProvider, cancellationToken);
+            failing = await StoreAloneAsync([.. failing.Select(failed => failed.Delivery)], sampleErrors);
         }
 
         // Reported only once the whole batch is decided: an outage found halfway rejects nothing.
-        foreach (var (delivery, reason) in rejected)
+        foreach (var (delivery, error) in failing)
         {
-            await outcomes.RejectedAsync(delivery, reason, cancellationToken);
+            await outcomes.RejectedAsync(delivery, Reason(delivery, error), cancellationToken);
         }
     }
 
     /// <summary>
-    /// A delivery that failed on its own is tried alone again, up to <see cref="WorkerOptions.MaxAttempts"/> times a
-    /// little apart, before it is rejected: an error of its class can still be a race with another worker (two
-    /// conversation.ended of one conversation merged at once), which the next attempt no longer meets.
+    /// Stores each delivery in a transaction of its own; returns those that failed, with their errors. One that fails
+    /// as Phonic's sample of its event type did is refused for the database's state, not its own data, and throws.
     /// </summary>
-    private async Task RejectUnlessStoredAsync(QueuedDelivery delivery, Exception error, List<RejectedDelivery> rejected, CancellationToken cancellationToken)
+    private async Task<List<(QueuedDelivery Delivery, Exception Error)>> StoreAloneAsync(
+        IReadOnlyList<QueuedDelivery> deliveries, Dictionary<string, Exception> sampleErrors)
     {
-        for (var attempt = 2; attempt <= options.Value.MaxAttempts; attempt++)
+        var failing = new List<(QueuedDelivery, Exception)>();
+        foreach (var delivery in deliveries)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), timeProvider, cancellationToken);
-            if (await TryStoreAsync([delivery]) is not { } again)
+            if (await TryStoreAsync([delivery]) is not { } error)
             {
-                return;
+                continue;
             }
 
-            error = again;
+            if (sampleErrors.TryGetValue(SampleEventType(delivery), out var sampleError) && SameFailure(error, sampleError))
+            {
+                throw new StorageRefusedException(error);
+            }
+
+            failing.Add((delivery, error));
         }
 
-        rejected.Add(Rejection(delivery, error));
+        return failing;
     }
 
     /// <summary>
-    /// Whether PostgreSQL refuses Phonic's sample of an event type in the batch, stored and rolled back, as it refused
-    /// the batch: whatever the batch holds, even a single delivery, this tells its data from the database's state.
+    /// What PostgreSQL says to Phonic's own sample of each event type in the batch, stored and rolled back, for those
+    /// it refuses: a delivery failing as its type's sample does fails for the database's state (a constraint or
+    /// trigger added by hand, say), which is waited out as an outage rather than dead-lettered. The comparison needs
+    /// no other delivery, so it holds for a batch of one, or one made up of poison entries alone. A refusal that real
+    /// deliveries meet and the sample does not (a constraint on a value only real traffic carries) is not seen.
     /// </summary>
-    private async Task<bool> RefusesSampleAlikeAsync(IReadOnlyList<QueuedDelivery> deliveries, Exception batchError)
+    private async Task<Dictionary<string, Exception>> SampleErrorsAsync(IReadOnlyList<QueuedDelivery> deliveries)
     {
-        var eventTypes = deliveries.Select(delivery => PhonicEventTypes.IsKnown(delivery.EventType) ? delivery.EventType! : SampleEvents.DefaultEventType);
-        foreach (var eventType in eventTypes.Distinct(StringComparer.Ordinal))
+        var errors = new Dictionary<string, Exception>(StringComparer.Ordinal);
+        foreach (var eventType in deliveries.Select(SampleEventType).Distinct(StringComparer.Ordinal))
         {
             var now = timeProvider.GetUtcNow();
             var (conversationId, body) = SampleEvents.Create(eventType, now);
@@ -100,23 +108,23 @@ public sealed partial class PostgresDeliveryHandler(
             }
             catch (Exception sampleError) when (StorageOutage.IsEntryFailure(sampleError))
             {
-                if (SameFailure(sampleError, batchError))
-                {
-                    return true;
-                }
+                errors[eventType] = sampleError;
             }
         }
 
-        return false;
+        return errors;
     }
+
+    private static string SampleEventType(QueuedDelivery delivery) =>
+        PhonicEventTypes.IsKnown(delivery.EventType) ? delivery.EventType! : SampleEvents.DefaultEventType;
 
     private static bool SameFailure(Exception one, Exception other) => StorageOutage.Describe(one) == StorageOutage.Describe(other);
 
-    private RejectedDelivery Rejection(QueuedDelivery delivery, Exception error)
+    private string Reason(QueuedDelivery delivery, Exception error)
     {
         var reason = StorageOutage.Describe(error);
         LogRejected(logger, delivery.SvixId, delivery.EventType, delivery.ConversationId, reason);
-        return new RejectedDelivery(delivery, reason);
+        return reason;
     }
 
     /// <summary>Stores the deliveries; returns the error of an entry's data, throws an outage.</summary>
