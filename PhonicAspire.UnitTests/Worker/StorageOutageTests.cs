@@ -38,6 +38,10 @@ public sealed class StorageOutageTests
         Assert.True(StorageOutage.IsOutage(Postgres("23505", "pk_webhook_events")));
 
     [Fact]
+    public void The_description_names_the_constraint_so_refusals_by_different_constraints_are_told_apart() =>
+        Assert.Equal("PostgresException (SQLSTATE 23514, constraint ck_hand_added)", StorageOutage.Describe(Postgres("23514", "ck_hand_added")));
+
+    [Fact]
     public void The_description_keeps_the_sqlstate_and_never_the_message() =>
         Assert.Equal("PostgresException (SQLSTATE 25006)", StorageOutage.Describe(new InvalidOperationException("wrapped", Postgres("25006"))));
 }

@@ -53,10 +53,13 @@ public static class StorageOutage
 
     /// <summary>
     /// Why an entry failed, fit for a log line, <c>/health</c> and the dead-letter stream: PostgreSQL's messages can
-    /// quote the value that failed (a phone number, a transcript), so only the error's type and code are kept.
+    /// quote the value that failed (a phone number, a transcript), so only the error's type and code are kept, and the
+    /// constraint's name, part of the schema: failures are compared by this text, and two constraints are two causes.
     /// </summary>
     public static string Describe(Exception exception) => exception switch
     {
+        PostgresException { ConstraintName: { Length: > 0 } constraint } postgres =>
+            $"{postgres.GetType().Name} (SQLSTATE {postgres.SqlState}, constraint {constraint})",
         PostgresException postgres => $"{postgres.GetType().Name} (SQLSTATE {postgres.SqlState})",
         _ when exception.InnerException is PostgresException inner => Describe(inner),
         _ => exception.GetType().Name,
