@@ -54,6 +54,9 @@ public sealed class WorkerRestartTests(PhonicStackFixture stack) : IAsyncLifetim
         Assert.Empty(await stack.Redis.StreamRangeAsync(DeadLetters));
         var pending = Assert.Single(await stack.Redis.StreamPendingMessagesAsync(_stream, Group, 10, RedisValue.Null));
         Assert.Equal(0, pending.DeliveryCount);
+
+        // The stopped workers left the group; only the consumer holding what they handed back remains.
+        Assert.Equal([ConsumerGroupStream.HandedBackConsumer], (await stack.Redis.StreamConsumerInfoAsync(_stream, Group)).Select(consumer => (string)consumer.Name!));
     }
 
     private static ServiceProvider WorkerServices() => new ServiceCollection().AddMetrics().BuildServiceProvider();

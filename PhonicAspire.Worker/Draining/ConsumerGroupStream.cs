@@ -159,21 +159,26 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
         return #mine - 1
         """;
 
-    // Every entry still pending for consumer ARGV[2], as though it had never taken them: the delivery count one less
-    // (the next claim adds it back) and idle ARGV[3] ms, old enough to be claimed at once. A page at a time from the
-    // pending list's start. Returns how many. ARGV: the group, the consumer, the idle time.
+    // Every entry still pending for consumer ARGV[2] goes to consumer ARGV[4] as though ARGV[2] had never taken it: the
+    // delivery count one less (the next claim adds it back) and idle ARGV[3] ms, old enough to be claimed at once. A
+    // page at a time from the pending list's start. Then ARGV[2], holding nothing, leaves the group: each process is a
+    // consumer of its own, and every deploy would otherwise add one for good. Returns how many entries were handed
+    // back. ARGV: the group, the consumer, the idle time, the consumer that holds what is handed back.
     private const string HandBackScript = """
-        local handed, start = 0, '-'
+        local handed = 0
         repeat
-            local page = redis.call('XPENDING', KEYS[1], ARGV[1], start, '+', 1000, ARGV[2])
+            local page = redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1000, ARGV[2])
             for _, entry in ipairs(page) do
-                redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, entry[1], 'IDLE', ARGV[3], 'RETRYCOUNT', math.max(entry[4] - 1, 0), 'JUSTID')
-                start = '(' .. entry[1]
+                redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[4], 0, entry[1], 'IDLE', ARGV[3], 'RETRYCOUNT', math.max(entry[4] - 1, 0), 'JUSTID')
             end
             handed = handed + #page
         until #page < 1000
+        redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
         return handed
         """;
+
+    /// <summary>The consumer that holds what stopping consumers handed back, until a running one claims it.</summary>
+    public const string HandedBackConsumer = "handed-back";
 
     private readonly RedisKey _stream = subscription.Stream;
 
@@ -235,10 +240,12 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
 
     /// <summary>
     /// Gives back the entries <paramref name="consumer"/> still has pending, for another consumer to claim at once with
-    /// their delivery count as it was before this one took them; returns how many.
+    /// their delivery count as it was before this one took them, and removes <paramref name="consumer"/> from the
+    /// group; returns how many entries it gave back.
     /// </summary>
     public async Task<int> HandBackAsync(string consumer, TimeSpan claimIdleTime) =>
-        (int)await Database.ScriptEvaluateAsync(HandBackScript, [_stream], [_group, consumer, (long)claimIdleTime.TotalMilliseconds]);
+        (int)await Database.ScriptEvaluateAsync(
+            HandBackScript, [_stream], [_group, consumer, (long)claimIdleTime.TotalMilliseconds, HandedBackConsumer]);
 
     /// <summary>How many times each of these pending entries has been delivered to a consumer, claims included.</summary>
     public async Task<IReadOnlyDictionary<string, int>> GetDeliveryCountsAsync(IReadOnlyList<StreamEntry> entries)

@@ -97,7 +97,7 @@ public sealed partial class StreamDrainService(
     /// What is still pending here was cut short by the stop, not tried and failed: it goes back as though this worker
     /// had never taken it. Otherwise every deploy during a long outage would count as a delivery towards
     /// <see cref="WorkerOptions.MaxAttempts"/> and dead-letter healthy entries; and the next worker takes them at once
-    /// instead of after <see cref="WorkerOptions.ClaimIdleTime"/>.
+    /// instead of after <see cref="WorkerOptions.ClaimIdleTime"/>. This consumer then leaves the group.
     /// </summary>
     private async Task HandBackUnfinishedAsync()
     {
