@@ -321,9 +321,9 @@ public sealed class ForwardingTests(ForwardingStackFixture stack)
                     .Count(entry => (string?)entry[WebhookStream.Fields.SvixId] is { } svixId && (svixId == forStorage || svixId == forFlaky)),
                 left => left == 0, Timeout, "every consumer to be done with both entries");
 
-            var storageDeadLetters = await DeadLettersOfAsync(WebhookStream.DeadLetterName, forStorage, forFlaky);
+            var storageDeadLetters = await DeadLetters.OfAsync(stack.Redis, WebhookStream.DeadLetterName, forStorage, forFlaky);
             Assert.Equal([forStorage], storageDeadLetters.Select(entry => (string?)entry[WebhookStream.Fields.SvixId]));
-            var forwardingDeadLetters = await DeadLettersOfAsync(WebhookStream.ForwardingDeadLetterName, forStorage, forFlaky);
+            var forwardingDeadLetters = await DeadLetters.OfAsync(stack.Redis, WebhookStream.ForwardingDeadLetterName, forStorage, forFlaky);
             Assert.Equal(
                 [(forFlaky, ForwardingDestinations.Flaky)],
                 forwardingDeadLetters.Select(entry => ((string?)entry[WebhookStream.Fields.SvixId], (string?)entry[WebhookStream.Fields.Destination])));
@@ -331,18 +331,10 @@ public sealed class ForwardingTests(ForwardingStackFixture stack)
         finally
         {
             // Not left for the tests that replay every storage dead letter.
-            foreach (var deadLetters in new[] { WebhookStream.DeadLetterName, WebhookStream.ForwardingDeadLetterName })
-            {
-                if ((await DeadLettersOfAsync(deadLetters, forStorage, forFlaky)).Select(entry => entry.Id).ToArray() is { Length: > 0 } ids)
-                {
-                    await stack.Redis.StreamDeleteAsync(deadLetters, ids);
-                }
-            }
+            await DeadLetters.DeleteOfAsync(stack.Redis, WebhookStream.DeadLetterName, forStorage, forFlaky);
+            await DeadLetters.DeleteOfAsync(stack.Redis, WebhookStream.ForwardingDeadLetterName, forStorage, forFlaky);
         }
     }
-
-    private async Task<StreamEntry[]> DeadLettersOfAsync(string deadLetters, params string[] svixIds) =>
-        [.. (await stack.Redis.StreamRangeAsync(deadLetters)).Where(entry => svixIds.Contains((string?)entry[WebhookStream.Fields.SvixId]))];
 
     private static async Task SendAsync(HttpClient client, params SignedWebhook[] webhooks)
     {

@@ -39,9 +39,7 @@ public sealed class LastingFailureTests(PhonicStackFixture stack)
             Assert.StartsWith("Unhealthy", health, StringComparison.Ordinal);
             Assert.DoesNotContain("read-only transaction", health, StringComparison.Ordinal);
 
-            // Well past Worker:MaxAttempts (5 attempts, about 1.5 s) for each entry.
-            await Task.Delay(TimeSpan.FromSeconds(6));
-            Assert.Empty(await DeadLettersOfAsync(webhooks));
+            await AssertNotDeadLetteredWellPastMaxAttemptsAsync(webhooks);
             foreach (var webhook in webhooks)
             {
                 Assert.Equal(0, await StoredEvents.CountAsync(stack, webhook.SvixId));
@@ -78,20 +76,10 @@ public sealed class LastingFailureTests(PhonicStackFixture stack)
                 Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
             }
 
-            var (health, deadLetters) = await Eventually.ReturnsAsync(
-                async () =>
-                {
-                    using var response = await worker.GetAsync("/health");
-                    return (Health: await response.Content.ReadAsStringAsync(), DeadLetters: await DeadLettersOfAsync([webhook]));
-                },
-                found => found.DeadLetters.Length > 0 || found.Health.Contains("SQLSTATE 23514", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
-                "the delivery to be dead-lettered or the worker's /health to name the constraint's SQLSTATE");
+            var (health, deadLetters) = await WaitUntilDeadLetteredOrReportedAsync(worker, webhook, "SQLSTATE 23514");
             Assert.Empty(deadLetters);
             Assert.StartsWith("Unhealthy", health, StringComparison.Ordinal);
-
-            // Well past Worker:MaxAttempts (5 attempts, about 1.5 s).
-            await Task.Delay(TimeSpan.FromSeconds(6));
-            Assert.Empty(await DeadLettersOfAsync([webhook]));
+            await AssertNotDeadLetteredWellPastMaxAttemptsAsync(webhook);
         }
         finally
         {
@@ -116,23 +104,13 @@ public sealed class LastingFailureTests(PhonicStackFixture stack)
         {
             // In one step, so that the worker's next read takes both.
             var both = stack.Redis.CreateTransaction();
-            _ = both.StreamAddAsync(WebhookStream.Name, StreamFields(poison, PhonicEventTypes.ConversationEnded));
-            _ = both.StreamAddAsync(WebhookStream.Name, StreamFields(analysis, PhonicEventTypes.ConversationAnalysis));
+            _ = both.StreamAddAsync(WebhookStream.Name, StreamEntryFields.Of(poison, PhonicEventTypes.ConversationEnded));
+            _ = both.StreamAddAsync(WebhookStream.Name, StreamEntryFields.Of(analysis, PhonicEventTypes.ConversationAnalysis));
             Assert.True(await both.ExecuteAsync());
 
             using var worker = stack.CreateWorkerClient();
-            await Eventually.ReturnsAsync(
-                async () =>
-                {
-                    using var response = await worker.GetAsync("/health");
-                    return (Health: await response.Content.ReadAsStringAsync(), DeadLetters: await DeadLettersOfAsync([analysis]));
-                },
-                found => found.DeadLetters.Length > 0 || found.Health.Contains("SQLSTATE 23514", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
-                "the analysis event to be dead-lettered or the worker's /health to name the constraint's SQLSTATE");
-
-            // Well past Worker:MaxAttempts (5 attempts, about 1.5 s).
-            await Task.Delay(TimeSpan.FromSeconds(6));
-            Assert.Empty(await DeadLettersOfAsync([analysis]));
+            await WaitUntilDeadLetteredOrReportedAsync(worker, analysis, "SQLSTATE 23514");
+            await AssertNotDeadLetteredWellPastMaxAttemptsAsync(analysis);
         }
         finally
         {
@@ -149,20 +127,28 @@ public sealed class LastingFailureTests(PhonicStackFixture stack)
         }
         finally
         {
-            if ((await DeadLettersOfAsync([poison])).Select(entry => entry.Id).ToArray() is { Length: > 0 } ids)
-            {
-                await stack.Redis.StreamDeleteAsync(WebhookStream.DeadLetterName, ids);
-            }
+            await DeadLetters.DeleteOfAsync(stack.Redis, WebhookStream.DeadLetterName, poison.SvixId);
         }
     }
 
-    private static StackExchange.Redis.NameValueEntry[] StreamFields(SignedWebhook webhook, string eventType) =>
-    [
-        new(WebhookStream.Fields.SvixId, webhook.SvixId),
-        new(WebhookStream.Fields.EventType, eventType),
-        new(WebhookStream.Fields.ReceivedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
-        new(WebhookStream.Fields.Body, webhook.Body),
-    ];
+    /// <summary>Until the delivery is dead-lettered or the worker's /health names <paramref name="reason"/>; returns both as then.</summary>
+    private async Task<(string Health, StackExchange.Redis.StreamEntry[] DeadLetters)> WaitUntilDeadLetteredOrReportedAsync(
+        HttpClient worker, SignedWebhook webhook, string reason) =>
+        await Eventually.ReturnsAsync(
+            async () =>
+            {
+                using var response = await worker.GetAsync("/health");
+                return (Health: await response.Content.ReadAsStringAsync(), DeadLetters: await DeadLettersOfAsync([webhook]));
+            },
+            found => found.DeadLetters.Length > 0 || found.Health.Contains(reason, StringComparison.Ordinal), TimeSpan.FromSeconds(30),
+            $"{webhook.SvixId} to be dead-lettered or the worker's /health to name {reason}");
+
+    private async Task AssertNotDeadLetteredWellPastMaxAttemptsAsync(params SignedWebhook[] webhooks)
+    {
+        // Worker:MaxAttempts is 5 attempts, about 1.5 s, for each entry.
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        Assert.Empty(await DeadLettersOfAsync(webhooks));
+    }
 
     private async Task ExecuteAsync(string sql)
     {
@@ -194,11 +180,6 @@ public sealed class LastingFailureTests(PhonicStackFixture stack)
         NpgsqlConnection.ClearAllPools();
     }
 
-    private async Task<StackExchange.Redis.StreamEntry[]> DeadLettersOfAsync(SignedWebhook[] webhooks)
-    {
-        var svixIds = webhooks.Select(webhook => webhook.SvixId).ToHashSet(StringComparer.Ordinal);
-        return (await stack.Redis.StreamRangeAsync(WebhookStream.DeadLetterName))
-            .Where(entry => svixIds.Contains((string)entry[WebhookStream.Fields.SvixId]!))
-            .ToArray();
-    }
+    private Task<StackExchange.Redis.StreamEntry[]> DeadLettersOfAsync(SignedWebhook[] webhooks) =>
+        DeadLetters.OfAsync(stack.Redis, WebhookStream.DeadLetterName, [.. webhooks.Select(webhook => webhook.SvixId)]);
 }

@@ -72,13 +72,7 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
     {
         // No rest of a batch to compare it with: the sample of its event type, stored and rolled back, stands in.
         var rejected = SignedWebhook.FromSample(SamplePayloads.Transferred, SamplePayloads.NewConversationId()) with { SvixId = $"msg_{Guid.NewGuid():N}\0" };
-        var rejectedEntryId = await stack.Redis.StreamAddAsync(WebhookStream.Name,
-        [
-            new NameValueEntry(WebhookStream.Fields.SvixId, rejected.SvixId),
-            new NameValueEntry(WebhookStream.Fields.EventType, PhonicEventTypes.ConversationTransferred),
-            new NameValueEntry(WebhookStream.Fields.ReceivedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
-            new NameValueEntry(WebhookStream.Fields.Body, rejected.Body),
-        ]);
+        var rejectedEntryId = await stack.Redis.StreamAddAsync(WebhookStream.Name, StreamEntryFields.Of(rejected, PhonicEventTypes.ConversationTransferred));
         try
         {
             var deadLetter = await WaitForDeadLetterOfAsync(rejectedEntryId);
@@ -241,11 +235,5 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
         }
     }
 
-    private Task<RedisValue> AddAsync(SignedWebhook webhook) => stack.Redis.StreamAddAsync(WebhookStream.Name,
-    [
-        new NameValueEntry(WebhookStream.Fields.SvixId, webhook.SvixId),
-        new NameValueEntry(WebhookStream.Fields.EventType, "test"),
-        new NameValueEntry(WebhookStream.Fields.ReceivedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
-        new NameValueEntry(WebhookStream.Fields.Body, webhook.Body),
-    ]);
+    private Task<RedisValue> AddAsync(SignedWebhook webhook) => stack.Redis.StreamAddAsync(WebhookStream.Name, StreamEntryFields.Of(webhook, "test"));
 }

@@ -243,7 +243,8 @@ public sealed partial class StreamDrainService(
             }
             catch (MalformedStreamEntryException exception) when (!_handler.Takes(exception.Routing))
             {
-                // Replayed for another consumer: the one it was for dead-letters it again, and no other adds its own.
+                // Not for this consumer (a replay for another, an event type it does not take): the consumers it is for
+                // dead-letter it, and no other adds a dead letter of its own.
                 malformedForOthers.Add(entry.Id.ToString());
             }
             catch (MalformedStreamEntryException exception)

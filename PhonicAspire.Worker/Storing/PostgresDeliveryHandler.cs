@@ -58,7 +58,7 @@ public sealed partial class PostgresDeliveryHandler(
         // Reported only once the whole batch is decided: an outage found halfway rejects nothing.
         foreach (var (delivery, error) in failing)
         {
-            await outcomes.RejectedAsync(delivery, Reason(delivery, error), cancellationToken);
+            await outcomes.RejectedAsync(delivery, LoggedRejectionReason(delivery, error), cancellationToken);
         }
     }
 
@@ -120,7 +120,7 @@ public sealed partial class PostgresDeliveryHandler(
 
     private static bool SameFailure(Exception one, Exception other) => StorageOutage.Describe(one) == StorageOutage.Describe(other);
 
-    private string Reason(QueuedDelivery delivery, Exception error)
+    private string LoggedRejectionReason(QueuedDelivery delivery, Exception error)
     {
         var reason = StorageOutage.Describe(error);
         LogRejected(logger, delivery.SvixId, delivery.EventType, delivery.ConversationId, reason);
