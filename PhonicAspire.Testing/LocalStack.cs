@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,7 @@ namespace PhonicAspire.Testing;
 /// requests go straight to Kestrel, as behind a real load balancer, and a test sees exactly what the API does;
 /// replicas share one address only through the orchestrator's proxy, which then balances between them.
 /// </summary>
-public sealed class LocalStack : IAsyncDisposable
+public sealed partial class LocalStack : IAsyncDisposable
 {
     public const string Api = "webhookapi";
     public const string Worker = "worker";
@@ -27,6 +28,7 @@ public sealed class LocalStack : IAsyncDisposable
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan ResourceTimeout = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
+    private const int RecentLogLines = 30;
 
     private readonly TemporaryDataDirectory _data;
     private ConnectionMultiplexer? _redis;
@@ -243,9 +245,38 @@ public sealed class LocalStack : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// <see cref="DescribeAsync"/> and the last lines the resource's processes wrote: a test that finds a service gone
+    /// or unanswering reports the service's own account of it (an exception, a shutdown) beside its state.
+    /// </summary>
+    public async Task<string> DescribeWithRecentLogAsync(string resource)
+    {
+        var target = App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(candidate => candidate.Name == resource);
+        var recent = new Queue<string>(RecentLogLines);
+        using var timeout = new CancellationTokenSource(CommandTimeout);
+        await foreach (var lines in App.Services.GetRequiredService<ResourceLoggerService>().GetAllAsync(target).WithCancellation(timeout.Token))
+        {
+            foreach (var line in lines)
+            {
+                if (recent.Count == RecentLogLines)
+                {
+                    recent.Dequeue();
+                }
+
+                recent.Enqueue(ConsoleColors().Replace(line.Content, string.Empty));
+            }
+        }
+
+        return $"{await DescribeAsync(resource)}; its last {recent.Count} log lines: {string.Join(" | ", recent)}";
+    }
+
     /// <summary>A resource as <see cref="ResourceDescription"/> sees it; a service's ports are probed too.</summary>
-    private async Task<string> DescribeAsync(string resource) =>
+    public async Task<string> DescribeAsync(string resource) =>
         resource is Api or Worker && App.ResourceNotifications.TryGetCurrentState(resource, out var current)
             ? await ResourceDescription.WithProbesAsync(resource, current.Snapshot, AlivenessPath)
             : ResourceDescription.Of(App, resource);
+
+    // The services' console logger colours each level; the escapes are noise in a failure message.
+    [GeneratedRegex(@"\x1B\[[0-9;]*m")]
+    private static partial Regex ConsoleColors();
 }

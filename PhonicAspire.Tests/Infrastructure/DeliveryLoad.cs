@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Xunit.Sdk;
 using System.Diagnostics;
 
 namespace PhonicAspire.Tests.Infrastructure;
@@ -7,8 +8,9 @@ namespace PhonicAspire.Tests.Infrastructure;
 /// Sends signed deliveries the way Svix does: each until it gets a 2xx (retrying after refusals and errors), from
 /// several senders at once, each pausing <paramref name="pace"/> between deliveries, until told to stop or
 /// <paramref name="maxDeliveries"/> are sent. Records which svix ids were acknowledged: what must end up stored.
+/// <paramref name="describeApi"/> tells what is known of the API when a wait for acknowledgements times out.
 /// </summary>
-public sealed class DeliveryLoad(HttpClient client, int senders, TimeSpan pace, int maxDeliveries, TimeSpan giveUpAfter)
+public sealed class DeliveryLoad(HttpClient client, int senders, TimeSpan pace, int maxDeliveries, TimeSpan giveUpAfter, Func<Task<string>> describeApi)
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(250);
 
@@ -16,6 +18,7 @@ public sealed class DeliveryLoad(HttpClient client, int senders, TimeSpan pace, 
     private int _attempts;
     private int _refusals;
     private int _next = -1;
+    private volatile string? _lastRefusal;
 
     public IReadOnlyCollection<string> Acknowledged => _acknowledged;
 
@@ -27,10 +30,25 @@ public sealed class DeliveryLoad(HttpClient client, int senders, TimeSpan pace, 
     /// <summary>Answers other than 2xx (503 while Redis is down) and failed connections, each retried.</summary>
     public int Refusals => _refusals;
 
-    /// <summary>Waits, with a bound, until at least <paramref name="count"/> deliveries have been acknowledged.</summary>
-    public Task WaitForAcknowledgedAsync(int count, TimeSpan timeout) =>
-        Eventually.ReturnsAsync(() => Task.FromResult(_acknowledged.Count), acknowledged => acknowledged >= count, timeout,
-            $"{count} deliveries to be acknowledged (refused so far: {Refusals})");
+    /// <summary>
+    /// Waits, with a bound, until at least <paramref name="count"/> deliveries have been acknowledged. A timeout tells
+    /// how many were refused meanwhile, how the last was (a 503's detail, a refused connection), and what is known of
+    /// the API then.
+    /// </summary>
+    public async Task WaitForAcknowledgedAsync(int count, TimeSpan timeout)
+    {
+        var refusedBefore = Refusals;
+        try
+        {
+            await Eventually.ReturnsAsync(
+                () => Task.FromResult(new Progress(_acknowledged.Count, Refusals - refusedBefore, _lastRefusal)),
+                progress => progress.Acknowledged >= count, timeout, $"{count} deliveries to be acknowledged");
+        }
+        catch (FailException timedOut)
+        {
+            Assert.Fail($"{timedOut.Message}; {await describeApi()}");
+        }
+    }
 
     /// <summary>Sends until <paramref name="stop"/> fires, then finishes the deliveries already started.</summary>
     public Task RunAsync(CancellationToken stop) =>
@@ -54,9 +72,12 @@ public sealed class DeliveryLoad(HttpClient client, int senders, TimeSpan pace, 
                         _acknowledged.Add(webhook.SvixId);
                         break;
                     }
+
+                    _lastRefusal = $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}";
                 }
-                catch (HttpRequestException)
+                catch (HttpRequestException exception)
                 {
+                    _lastRefusal = exception.Message;
                 }
 
                 Interlocked.Increment(ref _refusals);
@@ -70,5 +91,11 @@ public sealed class DeliveryLoad(HttpClient client, int senders, TimeSpan pace, 
 
             await Task.Delay(pace);
         }
+    }
+
+    private readonly record struct Progress(int Acknowledged, int RefusedMeanwhile, string? LastRefusal)
+    {
+        public override string ToString() =>
+            $"{Acknowledged} acknowledged, {RefusedMeanwhile} refused while waiting, the last refusal: {LastRefusal ?? "none"}";
     }
 }

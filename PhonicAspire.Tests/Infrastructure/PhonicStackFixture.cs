@@ -116,6 +116,9 @@ public class PhonicStackFixture : IAsyncLifetime
         NpgsqlConnection.ClearAllPools();
     }
 
+    /// <inheritdoc cref="LocalStack.DescribeWithRecentLogAsync"/>
+    public Task<string> DescribeWithRecentLogAsync(string resource) => Stack.DescribeWithRecentLogAsync(resource);
+
     /// <inheritdoc cref="LocalStack.WaitUntilHealthyAsync"/>
     public Task WaitUntilHealthyAsync(string resource) => Stack.WaitUntilHealthyAsync(resource);
 

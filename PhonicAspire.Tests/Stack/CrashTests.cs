@@ -39,7 +39,8 @@ public abstract class CrashTestsOn(PhonicStackFixture stack, ITestOutputHelper o
     public async Task Every_acknowledged_delivery_is_stored_exactly_once_when_a_part_is_SIGKILLed_under_load(string resource, bool deliveriesAreRefusedWhileDown)
     {
         using var client = stack.CreateApiClient();
-        var load = new DeliveryLoad(client, senders: 4, pace: TimeSpan.FromMilliseconds(10), maxDeliveries: 20_000, giveUpAfter: TimeSpan.FromMinutes(2));
+        var load = new DeliveryLoad(client, senders: 4, pace: TimeSpan.FromMilliseconds(10), maxDeliveries: 20_000, giveUpAfter: TimeSpan.FromMinutes(2),
+            describeApi: () => stack.DescribeWithRecentLogAsync(LocalStack.Api));
         using var stopSending = new CancellationTokenSource();
         var sending = load.RunAsync(stopSending.Token);
         int acknowledgedAtKill, refusedAtKill, acknowledgedAtRestart, refusedAtRestart;

@@ -17,7 +17,8 @@ public sealed class ReplicaTests(ReplicaStackFixture stack, ITestOutputHelper ou
         var apis = await stack.RunningInstancesAsync("webhookapi", 2);
         var workers = await stack.RunningInstancesAsync("worker", 3);
         using var client = stack.CreateApiClient();
-        var load = new DeliveryLoad(client, senders: 4, pace: TimeSpan.FromMilliseconds(10), maxDeliveries: 20_000, giveUpAfter: TimeSpan.FromMinutes(2));
+        var load = new DeliveryLoad(client, senders: 4, pace: TimeSpan.FromMilliseconds(10), maxDeliveries: 20_000, giveUpAfter: TimeSpan.FromMinutes(2),
+            describeApi: () => stack.DescribeWithRecentLogAsync(LocalStack.Api));
         using var stopSending = new CancellationTokenSource();
         var sending = load.RunAsync(stopSending.Token);
         string killedConsumer;
