@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Xunit.Sdk;
 using System.Diagnostics;
+using Xunit.Sdk;
 
 namespace PhonicAspire.Tests.Infrastructure;
 
