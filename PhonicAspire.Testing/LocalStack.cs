@@ -25,10 +25,13 @@ public sealed partial class LocalStack : IAsyncDisposable
     /// <summary>What the services answer as long as their process is alive (ServiceDefaults' liveness route).</summary>
     private const string AlivenessPath = "/alive";
 
+    /// <summary>How much of a service's log a failure description carries.</summary>
+    private const int RecentLogLines = 30;
+
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan ResourceTimeout = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
-    private const int RecentLogLines = 30;
+    private static readonly TimeSpan LogReadTimeout = TimeSpan.FromSeconds(30);
 
     private readonly TemporaryDataDirectory _data;
     private ConnectionMultiplexer? _redis;
@@ -246,15 +249,33 @@ public sealed partial class LocalStack : IAsyncDisposable
     }
 
     /// <summary>
-    /// <see cref="DescribeAsync"/> and the last lines the resource's processes wrote: a test that finds a service gone
-    /// or unanswering reports the service's own account of it (an exception, a shutdown) beside its state.
+    /// <see cref="DescribeAsync"/> and the last lines the resource's processes wrote (with replicas, theirs mixed): a
+    /// test that finds a service gone or unanswering reports the service's own account of it (an exception, a
+    /// shutdown) beside its state.
     /// </summary>
     public async Task<string> DescribeWithRecentLogAsync(string resource)
     {
         var target = App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(candidate => candidate.Name == resource);
         var recent = new Queue<string>(RecentLogLines);
-        using var timeout = new CancellationTokenSource(CommandTimeout);
-        await foreach (var lines in App.Services.GetRequiredService<ResourceLoggerService>().GetAllAsync(target).WithCancellation(timeout.Token))
+        var reading = ReadRecentLogAsync(target, recent);
+        string tail;
+        try
+        {
+            // Bounded here rather than by a token: with replicas, Aspire merges the instances' logs without passing one on.
+            await reading.WaitAsync(LogReadTimeout);
+            tail = string.Join(" | ", recent);
+        }
+        catch (TimeoutException)
+        {
+            tail = $"(still being read after {LogReadTimeout.TotalSeconds:0} s)";
+        }
+
+        return $"{await DescribeAsync(resource)}; its last {RecentLogLines} log lines: {tail}";
+    }
+
+    private async Task ReadRecentLogAsync(IResource resource, Queue<string> recent)
+    {
+        await foreach (var lines in App.Services.GetRequiredService<ResourceLoggerService>().GetAllAsync(resource))
         {
             foreach (var line in lines)
             {
@@ -266,12 +287,10 @@ public sealed partial class LocalStack : IAsyncDisposable
                 recent.Enqueue(ConsoleColors().Replace(line.Content, string.Empty));
             }
         }
-
-        return $"{await DescribeAsync(resource)}; its last {recent.Count} log lines: {string.Join(" | ", recent)}";
     }
 
     /// <summary>A resource as <see cref="ResourceDescription"/> sees it; a service's ports are probed too.</summary>
-    public async Task<string> DescribeAsync(string resource) =>
+    private async Task<string> DescribeAsync(string resource) =>
         resource is Api or Worker && App.ResourceNotifications.TryGetCurrentState(resource, out var current)
             ? await ResourceDescription.WithProbesAsync(resource, current.Snapshot, AlivenessPath)
             : ResourceDescription.Of(App, resource);

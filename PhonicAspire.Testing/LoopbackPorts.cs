@@ -7,7 +7,8 @@ public static class LoopbackPorts
 {
     /// <summary>
     /// A port nothing listens on right now, chosen as the AppHost chooses its servers' (<see cref="LocalPorts"/>):
-    /// outside the ephemeral range, so a server a test stops and starts again finds its port free.
+    /// outside the ephemeral range and never handed out twice in this process, so no outgoing connection and no other
+    /// test can take it while a server a test stopped is down.
     /// </summary>
     public static int Free() => LocalPorts.ReserveFree();
 }

@@ -38,6 +38,7 @@ public sealed class DeliveryLoad(HttpClient client, int senders, TimeSpan pace, 
     public async Task WaitForAcknowledgedAsync(int count, TimeSpan timeout)
     {
         var refusedBefore = Refusals;
+        _lastRefusal = null;
         try
         {
             await Eventually.ReturnsAsync(
@@ -46,7 +47,20 @@ public sealed class DeliveryLoad(HttpClient client, int senders, TimeSpan pace, 
         }
         catch (FailException timedOut)
         {
-            Assert.Fail($"{timedOut.Message}; {await describeApi()}");
+            Assert.Fail($"{timedOut.Message}; {await DescribeApiAsync()}");
+        }
+    }
+
+    // The description must not take the place of the failure it adds to.
+    private async Task<string> DescribeApiAsync()
+    {
+        try
+        {
+            return await describeApi();
+        }
+        catch (Exception exception)
+        {
+            return $"the API could not be described ({exception.GetType().Name}: {exception.Message})";
         }
     }
 
@@ -96,6 +110,6 @@ public sealed class DeliveryLoad(HttpClient client, int senders, TimeSpan pace, 
     private readonly record struct Progress(int Acknowledged, int RefusedMeanwhile, string? LastRefusal)
     {
         public override string ToString() =>
-            $"{Acknowledged} acknowledged, {RefusedMeanwhile} refused while waiting, the last refusal: {LastRefusal ?? "none"}";
+            $"{Acknowledged} acknowledged, {RefusedMeanwhile} refused while waiting, the last of them: {LastRefusal ?? "none"}";
     }
 }
