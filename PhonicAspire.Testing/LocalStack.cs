@@ -9,9 +9,10 @@ namespace PhonicAspire.Testing;
 
 /// <summary>
 /// The real distributed application in local mode (the machine's redis-server and postgres) on a throw-away data
-/// folder, for whole-stack tests and benchmarks alike. With one API process its endpoint is not proxied, so
-/// requests go straight to Kestrel, as behind a real load balancer, and a test sees exactly what the API does;
-/// replicas share one address only through the orchestrator's proxy, which then balances between them.
+/// folder, for whole-stack tests and benchmarks alike. With one process of a service (the API, the worker) its
+/// endpoint is not proxied, so requests go straight to Kestrel, as behind a real load balancer, and a test sees
+/// exactly what the service does; replicas share one address only through the orchestrator's proxy, which then
+/// balances between them.
 /// </summary>
 public sealed partial class LocalStack : IAsyncDisposable
 {
@@ -100,15 +101,21 @@ public sealed partial class LocalStack : IAsyncDisposable
                 }
             });
 
-            if (options.ApiReplicas == 1)
+            // A service alone is reached on its own port, as behind a real load balancer: the orchestrator's proxy is
+            // not part of the product, and after a worker's restart it has once forwarded nothing for minutes while the
+            // worker answered on its own port (CI run 99 here; run 49 before). Replicas share an address only through it.
+            foreach (var (service, replicas) in new[] { (Api, options.ApiReplicas), (Worker, options.WorkerReplicas) })
             {
-                var apiPort = LoopbackPorts.Free();
-                builder.CreateResourceBuilder<ProjectResource>(Api).WithEndpoint("http", endpoint =>
+                if (replicas == 1)
                 {
-                    endpoint.IsProxied = false;
-                    endpoint.Port = apiPort;
-                    endpoint.TargetPort = apiPort;
-                });
+                    var port = LoopbackPorts.Free();
+                    builder.CreateResourceBuilder<ProjectResource>(service).WithEndpoint("http", endpoint =>
+                    {
+                        endpoint.IsProxied = false;
+                        endpoint.Port = port;
+                        endpoint.TargetPort = port;
+                    });
+                }
             }
 
             foreach (var service in builder.Resources.OfType<ProjectResource>().ToArray())
