@@ -101,9 +101,8 @@ public sealed partial class LocalStack : IAsyncDisposable
                 }
             });
 
-            // A service alone is reached on its own port, as behind a real load balancer: the orchestrator's proxy is
-            // not part of the product, and after a worker's restart it has once forwarded nothing for minutes while the
-            // worker answered on its own port (CI run 99 here; run 49 before). Replicas share an address only through it.
+            // The orchestrator's proxy is not part of the product, and after a SIGKILLed worker's restart it has twice
+            // forwarded nothing for two minutes while the worker answered on its own port.
             foreach (var (service, replicas) in new[] { (Api, options.ApiReplicas), (Worker, options.WorkerReplicas) })
             {
                 if (replicas == 1)
