@@ -129,6 +129,34 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
     }
 
     [Fact]
+    public async Task Consumers_holding_nothing_and_idle_past_the_claim_time_leave_the_group_while_those_holding_entries_stay()
+    {
+        // A SIGKILLed worker cannot hand back and leave as a stopping one does: once its entries are claimed, its
+        // consumer would otherwise stay in the group for good, one more for every crash.
+        var idleTime = TimeSpan.FromMilliseconds(300);
+        var (stream, key) = await NewStreamAsync();
+        await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[100]);
+        await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[100]);
+        Assert.Single(await stream.ReadNewAsync("crashed-holding", count: 1, maxBytes: MiB));
+        var emptied = await stream.ReadNewAsync("crashed-emptied", count: 1, maxBytes: MiB);
+        await stack.Redis.StreamClaimIdsOnlyAsync(key, "tests", "claimer", 0, [emptied.Single().Id]);
+        await stream.EnsureConsumerGroupAsync("survivor");
+
+        await Task.Delay(idleTime * 2);
+        await stream.EnsureConsumerGroupAsync("just-joined");
+        var forgotten = await stream.ForgetIdleConsumersAsync("survivor", idleTime);
+
+        // "reader" (which made the group) and "crashed-emptied" hold nothing and have been idle. "survivor", the one
+        // forgetting, stays however idle, and with its idle time started afresh, so that the others' next call does not
+        // take it for gone.
+        Assert.Equal(2, forgotten);
+        var consumers = (await stack.Redis.StreamConsumerInfoAsync(key, "tests")).ToDictionary(consumer => (string)consumer.Name!);
+        Assert.Equal(["claimer", "crashed-holding", "just-joined", "survivor"], consumers.Keys.Order());
+        Assert.InRange(consumers["survivor"].IdleTimeInMilliseconds, 0, (long)idleTime.TotalMilliseconds - 1);
+        Assert.Equal(2, (await stack.Redis.StreamPendingAsync(key, "tests")).PendingMessageCount);
+    }
+
+    [Fact]
     public async Task A_group_is_created_with_its_consumer_in_it_and_creating_it_again_keeps_what_it_has_read()
     {
         // A group with no consumer yet would look to StaleForwardingGroups like one whose consumers all went quiet.
@@ -157,6 +185,28 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
         }
 
         Assert.Contains("restarted", (await stack.Redis.StreamConsumerInfoAsync(key, "tests")).Select(consumer => (string)consumer.Name!));
+    }
+
+    [Fact]
+    public async Task Forgetting_idle_consumers_works_while_redis_is_full_even_when_nothing_is_forgotten()
+    {
+        // With nothing to remove, joining again is the script's first write, which a full Redis refuses unless the
+        // script is allowed past maxmemory; the drain loop would then stop at every claim round, when draining is what
+        // frees Redis.
+        var (stream, key) = await NewStreamAsync();
+        await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", "1");
+        int forgotten;
+        try
+        {
+            forgotten = await stream.ForgetIdleConsumersAsync("running", TimeSpan.FromMinutes(1));
+        }
+        finally
+        {
+            await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", PhonicStackFixture.RedisMaxMemory);
+        }
+
+        Assert.Equal(0, forgotten);
+        Assert.Equal(["reader", "running"], (await stack.Redis.StreamConsumerInfoAsync(key, "tests")).Select(consumer => (string)consumer.Name!).Order());
     }
 
     private async Task<(ConsumerGroupStream Stream, string Key)> NewStreamAsync()

@@ -177,6 +177,29 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
         return handed
         """;
 
+    // A consumer holding nothing loses nothing by leaving, and checked and removed in one step it cannot take an entry
+    // in between. The one calling, ARGV[2], leaves and joins again when it holds nothing, which starts its idle time
+    // afresh (a poll that finds nothing new does not reach XREADGROUP, and Redis 7.0 counts idle time from the last
+    // read that returned entries): so running consumers that call this more often than ARGV[3] never look idle to one
+    // another, and the group always has one consumer. Allowed past maxmemory like the group's creation, which
+    // refuses XGROUP CREATECONSUMER there otherwise: a full Redis is when draining matters most. ARGV: the group, the
+    // calling consumer, the idle time in ms. Returns how many other consumers left.
+    private const string ForgetIdleConsumersScript = """
+        #!lua flags=allow-oom
+        local forgotten = 0
+        for _, consumer in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+            local fields = {}
+            for i = 1, #consumer, 2 do fields[consumer[i]] = consumer[i + 1] end
+            local calling = fields['name'] == ARGV[2]
+            if fields['pending'] == 0 and (calling or fields['idle'] >= tonumber(ARGV[3])) then
+                redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], fields['name'])
+                if not calling then forgotten = forgotten + 1 end
+            end
+        end
+        redis.call('XGROUP', 'CREATECONSUMER', KEYS[1], ARGV[1], ARGV[2])
+        return forgotten
+        """;
+
     /// <summary>The consumer that holds what stopping consumers handed back, until a running one claims it.</summary>
     public const string HandedBackConsumer = "handed-back";
 
@@ -246,6 +269,14 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
     public async Task<int> HandBackAsync(string consumer, TimeSpan claimIdleTime) =>
         (int)await Database.ScriptEvaluateAsync(
             HandBackScript, [_stream], [_group, consumer, (long)claimIdleTime.TotalMilliseconds, HandedBackConsumer]);
+
+    /// <summary>
+    /// Removes from the group the other consumers that hold no entries and have been idle for
+    /// <paramref name="idleTime"/> (dead ones, whose entries were claimed), and starts the idle time of
+    /// <paramref name="consumer"/> afresh; returns how many it removed.
+    /// </summary>
+    public async Task<int> ForgetIdleConsumersAsync(string consumer, TimeSpan idleTime) =>
+        (int)await Database.ScriptEvaluateAsync(ForgetIdleConsumersScript, [_stream], [_group, consumer, (long)idleTime.TotalMilliseconds]);
 
     /// <summary>How many times each of these pending entries has been delivered to a consumer, claims included.</summary>
     public async Task<IReadOnlyDictionary<string, int>> GetDeliveryCountsAsync(IReadOnlyList<StreamEntry> entries)

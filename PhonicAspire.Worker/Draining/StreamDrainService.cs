@@ -11,10 +11,10 @@ namespace PhonicAspire.Worker.Draining;
 /// <summary>
 /// The one loop that owns the webhook stream for a <see cref="DrainSubscription"/>: it reads new entries through
 /// the subscription's consumer group in batches, claims entries abandoned by dead consumers once idle for
-/// <see cref="WorkerOptions.ClaimIdleTime"/>, decodes them, hands them to the subscription's
-/// <see cref="IDeliveryHandler"/>, then acknowledges what the handler finished and dead-letters what it rejected.
-/// An entry is acknowledged only once its handler has reported it done (<see cref="DeliveryOutcomes"/>), or has
-/// returned, so a crash anywhere loses nothing. Each process is a consumer of its own, so replicas share the work.
+/// <see cref="WorkerOptions.ClaimIdleTime"/> (then removes those consumers from the group), decodes them, hands them
+/// to the subscription's <see cref="IDeliveryHandler"/>, then acknowledges what the handler finished and
+/// dead-letters what it rejected. An entry is acknowledged only once its handler has reported it done
+/// (<see cref="DeliveryOutcomes"/>), or has returned, so a crash anywhere loses nothing. Each process is a consumer of its own, so replicas share the work.
 /// </summary>
 public sealed partial class StreamDrainService(
     DrainSubscription subscription,
@@ -183,6 +183,12 @@ public sealed partial class StreamDrainService(
             if (claimed.Length > 0)
             {
                 return claimed;
+            }
+
+            // The round is over, so a dead consumer holds nothing any more and can leave the group.
+            if (await _stream.ForgetIdleConsumersAsync(ConsumerName, settings.ClaimIdleTime) is > 0 and var forgotten)
+            {
+                LogForgotten(logger, forgotten, settings.ClaimIdleTime, subscription.Group);
             }
 
             _nextClaim = now + settings.ClaimIdleTime / 2;
@@ -367,6 +373,9 @@ public sealed partial class StreamDrainService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Claimed {Count} entries abandoned by another consumer")]
     private static partial void LogClaimed(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Count} consumers that held nothing and had been quiet for {IdleTime} from group {Group}, as a dead worker's are")]
+    private static partial void LogForgotten(ILogger logger, int count, TimeSpan idleTime, string group);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Skipped {Count} malformed entries that are not for {Subscription}; the consumers they are for dead-letter them")]
     private static partial void LogMalformedForOthers(ILogger logger, int count, string subscription);
