@@ -90,6 +90,9 @@ public static class Extensions
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
 
+        // After every Configure, so the checks the client integrations register are bound too.
+        builder.Services.PostConfigure<HealthCheckServiceOptions>(TimeBoundHealthCheck.Bound);
+
         return builder;
     }
 

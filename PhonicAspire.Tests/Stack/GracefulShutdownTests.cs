@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Net;
 using PhonicAspire.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace PhonicAspire.Tests.Stack;
 
 [Collection(StackCollection.Name)]
-public sealed class GracefulShutdownTests(PhonicStackFixture stack)
+public sealed class GracefulShutdownTests(PhonicStackFixture stack, ITestOutputHelper output)
 {
     [Fact]
     public async Task Worker_stops_promptly_from_the_dashboard_and_stores_what_arrived_while_it_was_stopped()
@@ -25,5 +26,45 @@ public sealed class GracefulShutdownTests(PhonicStackFixture stack)
         }
 
         Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
+    }
+
+    [Fact]
+    public async Task While_redis_is_down_the_services_answer_health_probes_promptly_and_the_worker_stops_promptly()
+    {
+        // A container runtime kills what has not stopped within its grace (ten seconds by default), and the dashboard
+        // reports a stop that took longer as failed: the Redis calls in flight while Redis is down must not hold it,
+        // nor a health probe that waits out the Redis client's timeout (five seconds) before it can answer.
+        var redis = await stack.StopAsync("redis");
+        ResourceOutage? worker = null;
+        try
+        {
+            // Long enough for the worker's loop to be waiting on Redis, as it would be during an outage.
+            await Task.Delay(PhonicStackFixture.ClaimIdleTime);
+            using var apiClient = stack.CreateApiClient();
+            using var workerClient = stack.CreateWorkerClient();
+            foreach (var (service, client) in new[] { ("webhookapi", apiClient), ("worker", workerClient) })
+            {
+                var probing = Stopwatch.StartNew();
+                using var health = await client.GetAsync("/health");
+                probing.Stop();
+                output.WriteLine($"{service}'s /health answered {(int)health.StatusCode} in {probing.Elapsed.TotalSeconds:0.00} s");
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+                Assert.True(probing.Elapsed < TimeSpan.FromSeconds(4), $"{service}'s /health took {probing.Elapsed.TotalSeconds:0.0} s to answer");
+            }
+
+            var stopping = Stopwatch.StartNew();
+            worker = await stack.StopAsync("worker");
+            stopping.Stop();
+            output.WriteLine($"stopping the worker while Redis was down took {stopping.Elapsed.TotalSeconds:0.0} s");
+            Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(10), $"stopping the worker took {stopping.Elapsed.TotalSeconds:0.0} s");
+        }
+        finally
+        {
+            await redis.EndAsync();
+            if (worker is not null)
+            {
+                await worker.EndAsync();
+            }
+        }
     }
 }

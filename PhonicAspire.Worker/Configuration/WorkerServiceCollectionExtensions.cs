@@ -22,6 +22,10 @@ public static class WorkerServiceCollectionExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddOutageResilience();
 
+        // One drain loop per consumer group, each with batches to finish and entries to hand back at a stop: one after
+        // another, behind Kestrel's own stop, they outlasted a container's grace while Redis was down.
+        builder.Services.Configure<HostOptions>(host => host.ServicesStopConcurrently = true);
+
         // Redis calls are not traced one by one: most are polls of an idle stream, and the generic command
         // profiler holds every command in memory until its next flush. The store span covers each batch.
         builder.AddRedisClient("redis", configureSettings: settings => settings.DisableTracing = true, configureOptions: redis => redis.AbortOnConnectFail = false);

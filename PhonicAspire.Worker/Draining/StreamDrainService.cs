@@ -32,6 +32,10 @@ public sealed partial class StreamDrainService(
     // is handed back for the next worker to claim.
     private static readonly TimeSpan FinishingGrace = TimeSpan.FromSeconds(5);
 
+    // Handing back takes one script call; while Redis is unreachable it would wait out the client's timeout, and
+    // what is not handed back is claimed once idle anyway.
+    private static readonly TimeSpan HandBackTimeout = TimeSpan.FromSeconds(2);
+
     private readonly ConsumerGroupStream _stream = new(redis, subscription);
     private readonly IDeliveryHandler _handler = subscription.Handler;
 
@@ -65,7 +69,10 @@ public sealed partial class StreamDrainService(
             {
                 await ObserveFinishedAsync(inFlight);
                 var room = await WaitForRoomAsync(inFlight, stoppingToken);
-                var entries = await outage.ExecuteAsync(token => ReadAsync(room, finishing.Token, token), stoppingToken);
+                // A Redis command takes no token: while Redis is down one waits out the client's timeout, which a
+                // stop need not. An abandoned read leaves its entries pending here, handed back below or claimed.
+                var entries = await outage.ExecuteAsync(
+                    async token => await ReadAsync(room, finishing.Token, token).AsTask().WaitAsync(token), stoppingToken);
                 if (entries.Length == 0)
                 {
                     await Task.Delay(idleDelay, timeProvider, stoppingToken);
@@ -103,7 +110,7 @@ public sealed partial class StreamDrainService(
     {
         try
         {
-            if (await _stream.HandBackAsync(ConsumerName, options.Value.ClaimIdleTime) is > 0 and var handedBack)
+            if (await _stream.HandBackAsync(ConsumerName, options.Value.ClaimIdleTime).WaitAsync(HandBackTimeout, timeProvider) is > 0 and var handedBack)
             {
                 LogHandedBack(logger, handedBack);
             }
