@@ -32,8 +32,8 @@ public sealed partial class StreamDrainService(
     // is handed back for the next worker to claim.
     private static readonly TimeSpan FinishingGrace = TimeSpan.FromSeconds(5);
 
-    // Handing back takes one script call; while Redis is unreachable it would wait out the client's timeout, and
-    // what is not handed back is claimed once idle anyway.
+    // Handing back takes a script call or two; while Redis is unreachable they would wait out the client's timeout,
+    // and what is not handed back is claimed once idle anyway.
     private static readonly TimeSpan HandBackTimeout = TimeSpan.FromSeconds(2);
 
     private readonly ConsumerGroupStream _stream = new(redis, subscription);
@@ -41,6 +41,7 @@ public sealed partial class StreamDrainService(
 
     // With a delivery window, one slot per delivery read and not yet reported; without, batches are what is counted.
     private readonly SemaphoreSlim? _window = subscription.DeliveryWindow is { } size ? new SemaphoreSlim(size, size) : null;
+    private Task _lastRead = Task.CompletedTask;
     private bool _groupReady;
     private DateTimeOffset _nextClaim;
     private RedisValue _claimCursor = StreamEntryIds.Start;
@@ -69,10 +70,7 @@ public sealed partial class StreamDrainService(
             {
                 await ObserveFinishedAsync(inFlight);
                 var room = await WaitForRoomAsync(inFlight, stoppingToken);
-                // A Redis command takes no token: while Redis is down one waits out the client's timeout, which a
-                // stop need not. An abandoned read leaves its entries pending here, handed back below or claimed.
-                var entries = await outage.ExecuteAsync(
-                    async token => await ReadAsync(room, finishing.Token, token).AsTask().WaitAsync(token), stoppingToken);
+                var entries = await outage.ExecuteAsync(token => ReadUnlessStoppedAsync(room, finishing.Token, token), stoppingToken);
                 if (entries.Length == 0)
                 {
                     await Task.Delay(idleDelay, timeProvider, stoppingToken);
@@ -110,7 +108,7 @@ public sealed partial class StreamDrainService(
     {
         try
         {
-            if (await _stream.HandBackAsync(ConsumerName, options.Value.ClaimIdleTime).WaitAsync(HandBackTimeout, timeProvider) is > 0 and var handedBack)
+            if (await HandBackAfterLastReadAsync().WaitAsync(HandBackTimeout, timeProvider) is > 0 and var handedBack)
             {
                 LogHandedBack(logger, handedBack);
             }
@@ -120,6 +118,13 @@ public sealed partial class StreamDrainService(
             // They stay pending and counted, to be claimed once idle, as after a crash.
             LogHandBackFailed(logger, exception.GetType().Name);
         }
+    }
+
+    // A read the stop abandoned may still take entries: they are this consumer's, to be handed back with the rest.
+    private async Task<int> HandBackAfterLastReadAsync()
+    {
+        await _lastRead.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return await _stream.HandBackAsync(ConsumerName, options.Value.ClaimIdleTime);
     }
 
     // Surfaces the failure of a batch that finished while the loop was busy elsewhere.
@@ -167,6 +172,17 @@ public sealed partial class StreamDrainService(
         }
     }
 
+    /// <summary>
+    /// <see cref="ReadAsync"/>, given up at the stop: a Redis command takes no token, and while Redis is down one would
+    /// hold the stop for the client's timeout. The read itself goes on; the hand back waits for it.
+    /// </summary>
+    private async ValueTask<StreamEntry[]> ReadUnlessStoppedAsync(int room, CancellationToken finishing, CancellationToken stoppingToken)
+    {
+        var reading = ReadAsync(room, finishing, stoppingToken).AsTask();
+        _lastRead = reading;
+        return await reading.WaitAsync(stoppingToken);
+    }
+
     /// <summary>One turn of the loop's Redis work: the group, the metrics, abandoned entries when due, else new ones.</summary>
     private async ValueTask<StreamEntry[]> ReadAsync(int room, CancellationToken finishing, CancellationToken stoppingToken)
     {
@@ -201,6 +217,8 @@ public sealed partial class StreamDrainService(
             _nextClaim = now + settings.ClaimIdleTime / 2;
         }
 
+        // Past the stop a read takes nothing new: it would only be handed back.
+        stoppingToken.ThrowIfCancellationRequested();
         return await _stream.ReadNewAsync(ConsumerName, room, settings.MaxBatchBytes);
     }
 
