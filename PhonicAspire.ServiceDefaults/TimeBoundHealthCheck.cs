@@ -16,11 +16,12 @@ internal sealed class TimeBoundHealthCheck(IHealthCheck check, TimeProvider time
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        var checking = check.CheckHealthAsync(context, cancellationToken);
         try
         {
-            return await check.CheckHealthAsync(context, cancellationToken).WaitAsync(Timeout, timeProvider, cancellationToken);
+            return await checking.WaitAsync(Timeout, timeProvider, cancellationToken);
         }
-        catch (TimeoutException)
+        catch (TimeoutException) when (!checking.IsCompleted)
         {
             return new HealthCheckResult(context.Registration.FailureStatus, $"No answer within {Timeout.TotalSeconds:0} s");
         }

@@ -60,11 +60,28 @@ public sealed class GracefulShutdownTests(PhonicStackFixture stack, ITestOutputH
         }
         finally
         {
-            await redis.EndAsync();
-            if (worker is not null)
+            try
             {
-                await worker.EndAsync();
+                await redis.EndAsync();
             }
+            finally
+            {
+                // The tests after this one need the worker running, whether its stop worked or not.
+                await (worker?.EndAsync() ?? RunWorkerAgainAsync());
+            }
+        }
+    }
+
+    private async Task RunWorkerAgainAsync()
+    {
+        try
+        {
+            await stack.StartAsync("worker");
+        }
+        catch (InvalidOperationException)
+        {
+            // Not stopped: the orchestrator gave up on a stop the worker had not finished, and it is still running.
+            await stack.WaitUntilHealthyAsync("worker");
         }
     }
 }

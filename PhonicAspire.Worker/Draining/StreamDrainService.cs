@@ -14,7 +14,8 @@ namespace PhonicAspire.Worker.Draining;
 /// <see cref="WorkerOptions.ClaimIdleTime"/> (then removes those consumers from the group), decodes them, hands them
 /// to the subscription's <see cref="IDeliveryHandler"/>, then acknowledges what the handler finished and
 /// dead-letters what it rejected. An entry is acknowledged only once its handler has reported it done
-/// (<see cref="DeliveryOutcomes"/>), or has returned, so a crash anywhere loses nothing. Each process is a consumer of its own, so replicas share the work.
+/// (<see cref="DeliveryOutcomes"/>), or has returned, so a crash anywhere loses nothing. Each process is a consumer
+/// of its own, so replicas share the work.
 /// </summary>
 public sealed partial class StreamDrainService(
     DrainSubscription subscription,
@@ -32,8 +33,8 @@ public sealed partial class StreamDrainService(
     // is handed back for the next worker to claim.
     private static readonly TimeSpan FinishingGrace = TimeSpan.FromSeconds(5);
 
-    // Handing back takes a script call or two; while Redis is unreachable they would wait out the client's timeout,
-    // and what is not handed back is claimed once idle anyway.
+    // For the last read to end and the hand back's script call: while Redis is unreachable they would wait out the
+    // client's timeout, and what is not handed back is claimed once idle anyway.
     private static readonly TimeSpan HandBackTimeout = TimeSpan.FromSeconds(2);
 
     private readonly ConsumerGroupStream _stream = new(redis, subscription);
@@ -208,7 +209,8 @@ public sealed partial class StreamDrainService(
                 return claimed;
             }
 
-            // The round is over, so a dead consumer holds nothing any more and can leave the group.
+            // Claims are done for now, so a consumer that died that long ago holds nothing any more and can leave the
+            // group (the script removes only consumers holding nothing).
             if (await _stream.ForgetIdleConsumersAsync(ConsumerName, settings.ClaimIdleTime) is > 0 and var forgotten)
             {
                 LogForgotten(logger, forgotten, settings.ClaimIdleTime, subscription.Group);
@@ -286,7 +288,9 @@ public sealed partial class StreamDrainService(
 
         var outcomes = new DeliveryOutcomes(
             decoded,
-            (handled, token) => outage.ExecuteAsync(async _ => await _stream.AcknowledgeAsync([.. handled.Select(entry => entry.Id.ToString())]), token).AsTask(),
+            // Given up at the end of the stop's grace, like the read: unacknowledged, the entries are handed back or
+            // claimed, and handled again finds them stored.
+            (handled, token) => outage.ExecuteAsync(async attempt => await _stream.AcknowledgeAsync([.. handled.Select(entry => entry.Id.ToString())]).WaitAsync(attempt), token).AsTask(),
             (entry, reason, token) => DeadLetterAsync(entry, reason, token),
             slots.Release);
         return HandleAsync(outcomes, decoded.Count > 0, malformed, malformedForOthers, slots, cancellationToken);
@@ -311,7 +315,7 @@ public sealed partial class StreamDrainService(
 
             if (malformedForOthers.Count > 0)
             {
-                await outage.ExecuteAsync(async _ => await _stream.AcknowledgeAsync(malformedForOthers), cancellationToken);
+                await outage.ExecuteAsync(async attempt => await _stream.AcknowledgeAsync(malformedForOthers).WaitAsync(attempt), cancellationToken);
                 LogMalformedForOthers(logger, malformedForOthers.Count, subscription.Name);
             }
 
@@ -349,7 +353,7 @@ public sealed partial class StreamDrainService(
                 await Task.Delay(interval, timeProvider, handled);
                 if (outcomes.UnreportedEntryIds is { Length: > 0 } entryIds)
                 {
-                    await _stream.KeepAsync(ConsumerName, entryIds);
+                    await _stream.KeepAsync(ConsumerName, entryIds).WaitAsync(handled);
                 }
             }
             catch (OperationCanceledException) when (handled.IsCancellationRequested)
@@ -365,7 +369,7 @@ public sealed partial class StreamDrainService(
 
     private async Task DeadLetterAsync(StreamEntry entry, string reason, CancellationToken cancellationToken)
     {
-        await outage.ExecuteAsync(async _ => await _stream.DeadLetterAsync(entry, reason), cancellationToken);
+        await outage.ExecuteAsync(async attempt => await _stream.DeadLetterAsync(entry, reason).WaitAsync(attempt), cancellationToken);
         if (subscription.ObservesStream)
         {
             metrics.DeadLettered();

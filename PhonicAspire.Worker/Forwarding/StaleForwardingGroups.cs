@@ -11,7 +11,8 @@ namespace PhonicAspire.Worker.Forwarding;
 /// destination's group would otherwise keep every entry from then on. A group that is not behind holds back at most
 /// its pending entries, and is left alone however quiet the stream: a poll that finds nothing new never reaches
 /// XREADGROUP (the read script looks first), and Redis 7.0 counts a consumer idle from its last read that returned
-/// entries anyway, so on a quiet stream the replicas still reading the group during a rolling deploy look gone.
+/// entries anyway (a running worker starts its own idle time afresh only at its rounds of claims, and only while it
+/// holds nothing), so on a quiet stream the replicas still reading the group during a rolling deploy can look gone.
 /// </summary>
 public sealed partial class StaleForwardingGroups(
     IConnectionMultiplexer redis, IOptions<ForwardingOptions> options, TimeProvider timeProvider, ILogger<StaleForwardingGroups> logger)
