@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
+using Npgsql;
 using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.Webhooks;
 using Xunit.Abstractions;
 
 namespace PhonicAspire.Tests.Stack;
@@ -70,6 +72,47 @@ public sealed class GracefulShutdownTests(PhonicStackFixture stack, ITestOutputH
                 await (worker?.EndAsync() ?? RunWorkerAgainAsync());
             }
         }
+    }
+
+    [Fact]
+    public async Task Worker_stops_within_its_grace_while_a_batch_waits_on_postgresql_and_stores_the_batch_once_started_again()
+    {
+        // A lock held by someone else (a migration, an operator's transaction) keeps a batch's transaction waiting
+        // for as long as it is held; the stop gives the batch its grace, not the lock's holder's time.
+        using var client = stack.CreateApiClient();
+        var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+        ResourceOutage? worker = null;
+        await using var holder = await stack.OpenDatabaseAsync();
+        await using var holding = await holder.BeginTransactionAsync();
+        try
+        {
+            await using (var lockTable = new NpgsqlCommand("LOCK TABLE webhook_events IN ACCESS EXCLUSIVE MODE", holder))
+            {
+                await lockTable.ExecuteNonQueryAsync();
+            }
+
+            using (var response = await client.SendAsync(webhook.ToRequest()))
+            {
+                Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            }
+
+            await Eventually.ReturnsAsync(
+                async () => (await stack.Redis.StreamPendingAsync(WebhookStream.Name, WebhookStream.ConsumerGroup)).PendingMessageCount,
+                pending => pending > 0, TimeSpan.FromSeconds(30), "the worker to hold the delivery in a batch");
+
+            var stopping = Stopwatch.StartNew();
+            worker = await stack.StopAsync("worker");
+            stopping.Stop();
+            output.WriteLine($"stopping the worker with a batch waiting on a lock took {stopping.Elapsed.TotalSeconds:0.0} s");
+            Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(10), $"stopping the worker took {stopping.Elapsed.TotalSeconds:0.0} s");
+        }
+        finally
+        {
+            await holding.RollbackAsync();
+            await (worker?.EndAsync() ?? RunWorkerAgainAsync());
+        }
+
+        Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
     }
 
     private async Task RunWorkerAgainAsync()

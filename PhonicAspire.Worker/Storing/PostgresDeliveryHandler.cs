@@ -32,7 +32,7 @@ public sealed partial class PostgresDeliveryHandler(
     public async Task HandleAsync(IReadOnlyList<QueuedDelivery> batch, DeliveryOutcomes outcomes, CancellationToken cancellationToken)
     {
         var deliveries = batch.Where(delivery => Takes(delivery.Routing)).ToArray();
-        if (deliveries.Length == 0 || await TryStoreAsync(deliveries) is not { } batchError)
+        if (deliveries.Length == 0 || await TryStoreAsync(deliveries, cancellationToken) is not { } batchError)
         {
             return;
         }
@@ -48,11 +48,11 @@ public sealed partial class PostgresDeliveryHandler(
         // race with another worker (two conversation.ended of one conversation merged at once), which the next
         // attempt no longer meets.
         LogBatchFailed(logger, deliveries.Length, StorageOutage.Describe(batchError));
-        var failing = await StoreAloneAsync(deliveries, sampleErrors);
+        var failing = await StoreAloneAsync(deliveries, sampleErrors, cancellationToken);
         for (var attempt = 2; attempt <= options.Value.MaxAttempts && failing.Count > 0; attempt++)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), timeProvider, cancellationToken);
-            failing = await StoreAloneAsync([.. failing.Select(failed => failed.Delivery)], sampleErrors);
+            failing = await StoreAloneAsync([.. failing.Select(failed => failed.Delivery)], sampleErrors, cancellationToken);
         }
 
         // Reported only once the whole batch is decided: an outage found halfway rejects nothing.
@@ -67,12 +67,12 @@ public sealed partial class PostgresDeliveryHandler(
     /// as Phonic's sample of its event type did is refused for the database's state, not its own data, and throws.
     /// </summary>
     private async Task<List<(QueuedDelivery Delivery, Exception Error)>> StoreAloneAsync(
-        IReadOnlyList<QueuedDelivery> deliveries, Dictionary<string, Exception> sampleErrors)
+        IReadOnlyList<QueuedDelivery> deliveries, Dictionary<string, Exception> sampleErrors, CancellationToken cancellationToken)
     {
         var failing = new List<(QueuedDelivery, Exception)>();
         foreach (var delivery in deliveries)
         {
-            if (await TryStoreAsync([delivery]) is not { } error)
+            if (await TryStoreAsync([delivery], cancellationToken) is not { } error)
             {
                 continue;
             }
@@ -128,11 +128,11 @@ public sealed partial class PostgresDeliveryHandler(
     }
 
     /// <summary>Stores the deliveries; returns the error of an entry's data, throws an outage.</summary>
-    private async Task<Exception?> TryStoreAsync(IReadOnlyList<QueuedDelivery> deliveries)
+    private async Task<Exception?> TryStoreAsync(IReadOnlyList<QueuedDelivery> deliveries, CancellationToken cancellationToken)
     {
         try
         {
-            await StoreAsync(deliveries);
+            await StoreAsync(deliveries, cancellationToken);
             return null;
         }
         catch (Exception exception) when (StorageOutage.IsEntryFailure(exception))
@@ -141,14 +141,16 @@ public sealed partial class PostgresDeliveryHandler(
         }
     }
 
-    private async Task StoreAsync(IReadOnlyList<QueuedDelivery> deliveries)
+    private async Task StoreAsync(IReadOnlyList<QueuedDelivery> deliveries, CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
         using var batchActivity = DeliveryTracing.StartBatch(deliveries);
 
-        // Once started, a transaction is finished rather than abandoned at shutdown: it is short, and a cancelled
-        // one would only be redone by whichever worker claims the entries.
-        var result = await store.StoreBatchAsync(deliveries, CancellationToken.None);
+        // Cancelled only once a stop's grace is over (the token is the drain loop's), for a transaction that waits on
+        // PostgreSQL (a lock someone holds, a server that stopped answering), which would otherwise hold the stop as
+        // long as it waits. Rolled back, or committed with the answer lost, its entries stay pending and the next
+        // attempt stores them, or finds them stored.
+        var result = await store.StoreBatchAsync(deliveries, cancellationToken);
         health.StorageReachable();
 
         var committedAt = timeProvider.GetUtcNow();
