@@ -289,7 +289,7 @@ public sealed partial class StreamDrainService(
         var outcomes = new DeliveryOutcomes(
             decoded,
             // Given up at the end of the stop's grace, like the read: unacknowledged, the entries are handed back or
-            // claimed, and handled again finds them stored.
+            // claimed, and handled again (the store finds them stored; a destination gets the same webhook-id again).
             (handled, token) => outage.ExecuteAsync(async attempt => await _stream.AcknowledgeAsync([.. handled.Select(entry => entry.Id.ToString())]).WaitAsync(attempt), token).AsTask(),
             (entry, reason, token) => DeadLetterAsync(entry, reason, token),
             slots.Release);
