@@ -95,7 +95,7 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
         }
 
         var read = await forwarding.ReadNewAsync("forwarder", count: 500, maxBytes: MiB);
-        await forwarding.AcknowledgeAsync([.. read.Select(entry => entry.Id.ToString())]);
+        await forwarding.AcknowledgeAsync([.. read.Select(entry => entry.Id.ToString())], CancellationToken.None);
         Assert.Equal(3, await stack.Redis.StreamLengthAsync(key));
 
         await stack.Redis.StreamCreateConsumerGroupAsync(key, WebhookStream.ConsumerGroup, StreamPosition.Beginning);
@@ -106,7 +106,7 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
         await stack.Redis.StreamAcknowledgeAsync(key, WebhookStream.ConsumerGroup, [.. storage.Select(entry => entry.Id)]);
         await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[100]);
         var last = await forwarding.ReadNewAsync("forwarder", count: 500, maxBytes: MiB);
-        await forwarding.AcknowledgeAsync([.. last.Select(entry => entry.Id.ToString())]);
+        await forwarding.AcknowledgeAsync([.. last.Select(entry => entry.Id.ToString())], CancellationToken.None);
         Assert.Equal(1, await stack.Redis.StreamLengthAsync(key));
     }
 
@@ -121,7 +121,7 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
 
         // Another consumer took the second over while the first stalled.
         await stack.Redis.StreamClaimIdsOnlyAsync(key, "tests", "other", 0, [read[1].Id]);
-        await stream.KeepAsync("slow", [.. read.Select(entry => entry.Id)]);
+        await stream.KeepAsync("slow", [.. read.Select(entry => entry.Id)], CancellationToken.None);
 
         var owners = await stack.Redis.StreamPendingMessagesAsync(key, "tests", 10, RedisValue.Null);
         Assert.Equal("slow", owners.Single(pending => pending.MessageId == read[0].Id).ConsumerName);

@@ -11,16 +11,13 @@ namespace PhonicAspire.Worker.Draining;
 public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubscription subscription)
 {
     // What the scripts below share: each group's last-delivered id (XINFO GROUPS), and the bytes of an entry's
-    // fields and values. A raw string ends without a line break, which the script that follows needs.
-    private const string Functions = """
+    // fields and values.
+    private const string Functions = StreamScriptFunctions.FieldsOf + """
         local function last_delivered(key)
             local groups = {}
             for _, group in ipairs(redis.call('XINFO', 'GROUPS', key)) do
-                local name, last
-                for i = 1, #group, 2 do
-                    if group[i] == 'name' then name = group[i + 1] elseif group[i] == 'last-delivered-id' then last = group[i + 1] end
-                end
-                groups[name] = last
+                local fields = fields_of(group)
+                groups[fields['name']] = fields['last-delivered-id']
             end
             return groups
         end
@@ -184,12 +181,10 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
     // another, and the group always has one consumer. Allowed past maxmemory like the group's creation, which
     // refuses XGROUP CREATECONSUMER there otherwise: a full Redis is when draining matters most. ARGV: the group, the
     // calling consumer, the idle time in ms. Returns how many other consumers left.
-    private const string ForgetIdleConsumersScript = """
-        #!lua flags=allow-oom
+    private const string ForgetIdleConsumersScript = "#!lua flags=allow-oom\n" + StreamScriptFunctions.FieldsOf + """
         local forgotten = 0
         for _, consumer in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
-            local fields = {}
-            for i = 1, #consumer, 2 do fields[consumer[i]] = consumer[i + 1] end
+            local fields = fields_of(consumer)
             local calling = fields['name'] == ARGV[2]
             if fields['pending'] == 0 and (calling or fields['idle'] >= tonumber(ARGV[3])) then
                 redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], fields['name'])
@@ -209,6 +204,12 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
     private readonly RedisKey _deadLetters = subscription.DeadLetterStream;
 
     private IDatabase Database => redis.GetDatabase();
+
+    // A Redis command takes no token. Given up at cancellation, it still runs in Redis if it reached it; for the
+    // scripts that take a token here that leaves what a crash at that moment would (entries pending, to be handed
+    // back or claimed once idle), and it stops a Redis that does not answer from holding a worker's stop.
+    private Task<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken) =>
+        Database.ScriptEvaluateAsync(script, keys, values).WaitAsync(cancellationToken);
 
     /// <summary>
     /// Creates the group from the start of the stream, so entries queued before any worker ran are kept, with
@@ -258,8 +259,8 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
     /// JUSTID, which leaves their delivery count alone), so that no consumer, this one included, takes them for
     /// abandoned.
     /// </summary>
-    public Task KeepAsync(string consumer, RedisValue[] entryIds) =>
-        Database.ScriptEvaluateAsync(KeepScript, [_stream], [_group, consumer, .. entryIds]);
+    public Task KeepAsync(string consumer, RedisValue[] entryIds, CancellationToken cancellationToken) =>
+        EvaluateAsync(KeepScript, [_stream], [_group, consumer, .. entryIds], cancellationToken);
 
     /// <summary>
     /// Gives back the entries <paramref name="consumer"/> still has pending, for another consumer to claim at once with
@@ -289,7 +290,7 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
         return pending.SelectMany(messages => messages).ToDictionary(message => message.MessageId.ToString(), message => message.DeliveryCount);
     }
 
-    public async Task AcknowledgeAsync(IReadOnlyCollection<string> entryIds)
+    public async Task AcknowledgeAsync(IReadOnlyCollection<string> entryIds, CancellationToken cancellationToken)
     {
         if (entryIds.Count == 0)
         {
@@ -297,10 +298,10 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
         }
 
         RedisValue[] arguments = [_group, .. entryIds.Select(id => (RedisValue)id)];
-        await Database.ScriptEvaluateAsync(AcknowledgeScript, [_stream], arguments);
+        await EvaluateAsync(AcknowledgeScript, [_stream], arguments, cancellationToken);
     }
 
-    public async Task DeadLetterAsync(StreamEntry entry, string reason)
+    public async Task DeadLetterAsync(StreamEntry entry, string reason, CancellationToken cancellationToken)
     {
         RedisValue[] arguments =
         [
@@ -312,6 +313,6 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
             Webhooks.WebhookStream.Fields.Error, reason,
             Webhooks.WebhookStream.Fields.OriginalEntryId, entry.Id,
         ];
-        await Database.ScriptEvaluateAsync(DeadLetterScript, [_stream, _deadLetters], arguments);
+        await EvaluateAsync(DeadLetterScript, [_stream, _deadLetters], arguments, cancellationToken);
     }
 }

@@ -290,7 +290,7 @@ public sealed partial class StreamDrainService(
             decoded,
             // Given up at the end of the stop's grace, like the read: unacknowledged, the entries are handed back or
             // claimed, and handled again (the store finds them stored; a destination gets the same webhook-id again).
-            (handled, token) => outage.ExecuteAsync(async attempt => await _stream.AcknowledgeAsync([.. handled.Select(entry => entry.Id.ToString())]).WaitAsync(attempt), token).AsTask(),
+            (handled, token) => outage.ExecuteAsync(async attempt => await _stream.AcknowledgeAsync([.. handled.Select(entry => entry.Id.ToString())], attempt), token).AsTask(),
             (entry, reason, token) => DeadLetterAsync(entry, reason, token),
             slots.Release);
         return HandleAsync(outcomes, decoded.Count > 0, malformed, malformedForOthers, slots, cancellationToken);
@@ -315,7 +315,7 @@ public sealed partial class StreamDrainService(
 
             if (malformedForOthers.Count > 0)
             {
-                await outage.ExecuteAsync(async attempt => await _stream.AcknowledgeAsync(malformedForOthers).WaitAsync(attempt), cancellationToken);
+                await outage.ExecuteAsync(async attempt => await _stream.AcknowledgeAsync(malformedForOthers, attempt), cancellationToken);
                 LogMalformedForOthers(logger, malformedForOthers.Count, subscription.Name);
             }
 
@@ -353,7 +353,7 @@ public sealed partial class StreamDrainService(
                 await Task.Delay(interval, timeProvider, handled);
                 if (outcomes.UnreportedEntryIds is { Length: > 0 } entryIds)
                 {
-                    await _stream.KeepAsync(ConsumerName, entryIds).WaitAsync(handled);
+                    await _stream.KeepAsync(ConsumerName, entryIds, handled);
                 }
             }
             catch (OperationCanceledException) when (handled.IsCancellationRequested)
@@ -369,7 +369,7 @@ public sealed partial class StreamDrainService(
 
     private async Task DeadLetterAsync(StreamEntry entry, string reason, CancellationToken cancellationToken)
     {
-        await outage.ExecuteAsync(async attempt => await _stream.DeadLetterAsync(entry, reason).WaitAsync(attempt), cancellationToken);
+        await outage.ExecuteAsync(async attempt => await _stream.DeadLetterAsync(entry, reason, attempt), cancellationToken);
         if (subscription.ObservesStream)
         {
             metrics.DeadLettered();

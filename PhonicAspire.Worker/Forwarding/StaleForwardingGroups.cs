@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using PhonicAspire.Webhooks;
+using PhonicAspire.Worker.Draining;
 using StackExchange.Redis;
 
 namespace PhonicAspire.Worker.Forwarding;
@@ -26,26 +27,22 @@ public sealed partial class StaleForwardingGroups(
     // An entry's id starts with the milliseconds of Redis's clock when it was appended, so Redis's clock tells its age.
     // ARGV: the stale age in ms, the forwarding groups' prefix, then the configured destinations' groups. Returns the
     // groups removed.
-    private const string RemoveStaleScript = """
+    private const string RemoveStaleScript = StreamScriptFunctions.FieldsOf + """
         local configured, removed = {}, {}
         for i = 3, #ARGV do configured[ARGV[i]] = true end
         local stale = tonumber(ARGV[1])
         local clock = redis.call('TIME')
         local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-        local function field(list, wanted)
-            for i = 1, #list, 2 do
-                if list[i] == wanted then return list[i + 1] end
-            end
-        end
         for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
-            local name = field(group, 'name')
+            local fields = fields_of(group)
+            local name = fields['name']
             if string.sub(name, 1, #ARGV[2]) == ARGV[2] and not configured[name] then
-                local unread = redis.call('XRANGE', KEYS[1], '(' .. field(group, 'last-delivered-id'), '+', 'COUNT', 1)
+                local unread = redis.call('XRANGE', KEYS[1], '(' .. fields['last-delivered-id'], '+', 'COUNT', 1)
                 local behind = #unread > 0 and now - tonumber(string.match(unread[1][1], '^(%d+)-')) > stale
                 local read_lately = false
                 if behind then
                     for _, consumer in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], name)) do
-                        if field(consumer, 'idle') <= stale then read_lately = true end
+                        if fields_of(consumer)['idle'] <= stale then read_lately = true end
                     end
                 end
                 if behind and not read_lately then
