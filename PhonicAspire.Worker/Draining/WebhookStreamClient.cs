@@ -62,9 +62,6 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
     private static readonly RedisKey DeadLetters = WebhookStream.DeadLetterName;
     private static readonly RedisValue Group = WebhookStream.ConsumerGroup;
 
-    /// <summary>The dead-letter streams operators list and replay: the storage's and the forwarding's.</summary>
-    public static IReadOnlyList<string> DeadLetterStreams { get; } = [WebhookStream.DeadLetterName, WebhookStream.ForwardingDeadLetterName];
-
     private IDatabase Database => redis.GetDatabase();
 
     /// <summary>

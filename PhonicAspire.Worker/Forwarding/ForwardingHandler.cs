@@ -170,15 +170,14 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
 
     private static ForwardAttempt Judge(HttpResponseMessage response, DateTimeOffset now)
     {
-        var status = (int)response.StatusCode;
-        var detail = $"answered {status}";
+        var detail = $"answered {(int)response.StatusCode}";
         return response.StatusCode switch
         {
             _ when response.IsSuccessStatusCode => new ForwardAttempt(ForwardOutcome.Delivered, detail),
             HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError =>
                 new ForwardAttempt(ForwardOutcome.Failed, detail, RetryAfter(response, now)),
-            _ when status is >= 400 and < 500 => new ForwardAttempt(ForwardOutcome.Refused, detail),
-            // 1xx and 3xx: a destination URL that redirects is misconfigured, and following it would resend the body.
+            // Any other 4xx refuses the event itself, and sending it again would not change that. 1xx and 3xx: a
+            // destination URL that redirects is misconfigured, and following it would resend the body.
             _ => new ForwardAttempt(ForwardOutcome.Refused, detail),
         };
     }

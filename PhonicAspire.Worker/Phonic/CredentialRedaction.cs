@@ -11,7 +11,7 @@ public static class CredentialRedaction
 {
     public const string Redacted = "[redacted]";
 
-    private static readonly byte[] RedactedJson = "\"[redacted]\""u8.ToArray();
+    private static readonly byte[] RedactedJson = JsonSerializer.SerializeToUtf8Bytes(Redacted);
     private static readonly string[] CredentialNameParts = ["authorization", "cookie", "token", "key", "secret", "password"];
 
     /// <summary>Authorization, cookies, and any name containing token, key, secret or password (case-insensitive).</summary>
