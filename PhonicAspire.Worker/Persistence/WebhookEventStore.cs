@@ -52,8 +52,8 @@ public sealed class WebhookEventStore(NpgsqlDataSource database, TimeProvider ti
     /// Runs everything that storing the delivery would, then rolls it back: whether PostgreSQL would take it now,
     /// leaving no rows. Throws what storing it would.
     /// </summary>
-    public async Task StoreAndRollBackAsync(QueuedDelivery delivery) =>
-        await StoreAsync([delivery], timeProvider.GetUtcNow().ToUniversalTime(), keep: false, CancellationToken.None).ConfigureAwait(false);
+    public async Task StoreAndRollBackAsync(QueuedDelivery delivery, CancellationToken cancellationToken) =>
+        await StoreAsync([delivery], timeProvider.GetUtcNow().ToUniversalTime(), keep: false, cancellationToken).ConfigureAwait(false);
 
     private static (List<QueuedDelivery> Candidates, List<string> RepeatedInBatch) SplitRepeats(IReadOnlyList<QueuedDelivery> batch)
     {

@@ -37,7 +37,7 @@ public sealed partial class PostgresDeliveryHandler(
             return;
         }
 
-        var sampleErrors = await SampleErrorsAsync(deliveries);
+        var sampleErrors = await SampleErrorsAsync(deliveries, cancellationToken);
         if (sampleErrors.Values.Any(sampleError => SameFailure(sampleError, batchError)))
         {
             throw new StorageRefusedException(batchError);
@@ -95,7 +95,7 @@ public sealed partial class PostgresDeliveryHandler(
     /// no other delivery, so it holds for a batch of one, or one made up of poison entries alone. A refusal that real
     /// deliveries meet and the sample does not (a constraint on a value only real traffic carries) is not seen.
     /// </summary>
-    private async Task<Dictionary<string, Exception>> SampleErrorsAsync(IReadOnlyList<QueuedDelivery> deliveries)
+    private async Task<Dictionary<string, Exception>> SampleErrorsAsync(IReadOnlyList<QueuedDelivery> deliveries, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, Exception>(StringComparer.Ordinal);
         foreach (var eventType in deliveries.Select(SampleEventType).Distinct(StringComparer.Ordinal))
@@ -104,7 +104,7 @@ public sealed partial class PostgresDeliveryHandler(
             var (conversationId, body) = SampleEvents.Create(eventType, now);
             try
             {
-                await store.StoreAndRollBackAsync(new QueuedDelivery($"sample_{Guid.NewGuid():N}", eventType, conversationId, now, body));
+                await store.StoreAndRollBackAsync(new QueuedDelivery($"sample_{Guid.NewGuid():N}", eventType, conversationId, now, body), cancellationToken);
             }
             catch (Exception sampleError) when (StorageOutage.IsEntryFailure(sampleError))
             {

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using PhonicAspire.ServiceDefaults.Telemetry;
+using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.Worker.Configuration;
+using PhonicAspire.Worker.Draining;
+using PhonicAspire.Worker.Persistence;
+using PhonicAspire.Worker.Resilience;
+using PhonicAspire.Worker.Storing;
+using StackExchange.Redis;
+using static PhonicAspire.Testing.SamplePayloads;
+using static PhonicAspire.Tests.Storage.Deliveries;
+
+namespace PhonicAspire.Tests.Storage;
+
+/// <summary>
+/// The storage handler gives up at the end of a stop's grace wherever PostgreSQL keeps it waiting, so that a worker
+/// stops within its container's grace and leaves its entries pending for the next one.
+/// </summary>
+public sealed class StorageStopTests(PhonicStackFixture stack) : StorageTests(stack)
+{
+    // Far beyond any stop's grace: a handler still waiting when the test checks has ignored its token.
+    private const int HeldSeconds = 30;
+
+    [Fact]
+    public async Task A_batch_refused_for_its_data_gives_up_checking_phonics_sample_when_its_token_is_cancelled()
+    {
+        // The batch fails for its data (SQLSTATE 22023, raised for its svix id alone), so the handler stores Phonic's
+        // own sample and rolls it back to tell the entry's failure from the database's; that check is held on
+        // PostgreSQL, for this test's connections alone (their application name), as a lock someone holds would hold it.
+        var marker = $"hold_{Guid.NewGuid():N}";
+        var poison = Delivery(Sample(Ended, NewConversationId()));
+        await using var admin = await Stack.OpenDatabaseAsync();
+        await ExecuteAsync(admin, $"""
+            CREATE FUNCTION {marker}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.svix_id = '{poison.SvixId}' THEN
+                    RAISE EXCEPTION 'refused for its data' USING ERRCODE = '22023';
+                END IF;
+                IF NEW.svix_id LIKE 'sample\_%' AND current_setting('application_name') = '{marker}' THEN
+                    PERFORM pg_sleep({HeldSeconds});
+                END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER {marker} BEFORE INSERT ON webhook_events FOR EACH ROW EXECUTE FUNCTION {marker}();
+            """);
+        try
+        {
+            await using var services = await HandlerServicesAsync(marker);
+            var handler = services.GetRequiredService<PostgresDeliveryHandler>();
+            var outcomes = new DeliveryOutcomes(
+                [(poison, new StreamEntry("1-0", []))], (_, _) => Task.CompletedTask, (_, _, _) => Task.CompletedTask, _ => { });
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+
+            var handling = Stopwatch.StartNew();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => handler.HandleAsync([poison], outcomes, stop.Token));
+
+            Assert.True(handling.Elapsed < TimeSpan.FromSeconds(HeldSeconds / 2), $"the handler gave up after {handling.Elapsed.TotalSeconds:0.0} s");
+            // Neither stored nor rejected: its entry stays pending for the next worker.
+            Assert.Contains(poison, outcomes.Unreported);
+        }
+        finally
+        {
+            // A cancelled statement's session can sleep on, holding its lock on webhook_events, which the stack's worker
+            // would then queue behind while the trigger is dropped.
+            await ExecuteAsync(admin, $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{marker}'");
+            await ExecuteAsync(admin, $"DROP TRIGGER {marker} ON webhook_events; DROP FUNCTION {marker}();");
+        }
+    }
+
+    private async Task<ServiceProvider> HandlerServicesAsync(string applicationName)
+    {
+        var connectionString = await Stack.App.GetConnectionStringAsync("phonicdb")
+            ?? throw new InvalidOperationException("The stack has no 'phonicdb' connection string.");
+        return new ServiceCollection()
+            .AddLogging()
+            .AddMetrics()
+            .AddSingleton(TimeProvider.System)
+            .AddNpgsqlDataSource(new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = applicationName }.ConnectionString)
+            .AddOutageResilience()
+            .AddSingleton<WebhookEventStore>()
+            .AddSingleton<DatabaseMigrations>()
+            .AddSingleton<PhonicMetrics>()
+            .AddSingleton<PostgresDeliveryHandler>()
+            .AddOptions<WorkerOptions>().Services
+            .BuildServiceProvider();
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
