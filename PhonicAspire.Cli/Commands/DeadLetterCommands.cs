@@ -101,7 +101,7 @@ internal static class DeadLetterCommands
         {
             var stream = await context.StreamAsync();
             var filter = parsed.GetValue(all) ? DeadLetterFilter.All : new DeadLetterFilter(parsed.GetValue(svixId), parsed.GetValue(reason));
-            var replayed = await stream.ReplayDeadLettersAsync(filter, ReplayLimit, DeadLetterStream(parsed));
+            var replayed = await stream.ReplayDeadLettersAsync(filter, ReplayLimit, DeadLetterStream(parsed), cancellationToken);
             await context.Output.WriteLineAsync($"Replayed {replayed} dead letter(s) into the webhook stream.");
             return PhonicCommandLine.Succeeded;
         });

@@ -17,20 +17,20 @@ public static partial class StreamAdministrationEndpoints
 
     public static IEndpointRouteBuilder MapStreamAdministration(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost(ReplayDeadLettersRoute, (WebhookStreamClient stream, ILogger<WebhookStreamClient> logger) =>
-                ReplayAsync(stream, logger, WebhookStream.DeadLetterName))
+        endpoints.MapPost(ReplayDeadLettersRoute, (WebhookStreamClient stream, ILogger<WebhookStreamClient> logger, CancellationToken cancellationToken) =>
+                ReplayAsync(stream, logger, WebhookStream.DeadLetterName, cancellationToken))
             .WithName("ReplayDeadLetters")
             .ExcludeFromDescription();
 
         // The forwards destinations refused or did not take in time, each back to its own destination alone.
-        endpoints.MapPost(ReplayForwardingDeadLettersRoute, (WebhookStreamClient stream, ILogger<WebhookStreamClient> logger) =>
-                ReplayAsync(stream, logger, WebhookStream.ForwardingDeadLetterName))
+        endpoints.MapPost(ReplayForwardingDeadLettersRoute, (WebhookStreamClient stream, ILogger<WebhookStreamClient> logger, CancellationToken cancellationToken) =>
+                ReplayAsync(stream, logger, WebhookStream.ForwardingDeadLetterName, cancellationToken))
             .WithName("ReplayForwardingDeadLetters")
             .ExcludeFromDescription();
 
-        endpoints.MapPost(StreamStatusRoute, async (WebhookStreamClient stream, ILogger<WebhookStreamClient> logger) =>
+        endpoints.MapPost(StreamStatusRoute, async (WebhookStreamClient stream, ILogger<WebhookStreamClient> logger, CancellationToken cancellationToken) =>
             {
-                var status = await stream.GetStatusAsync();
+                var status = await stream.GetStatusAsync(cancellationToken);
                 LogStatus(logger, status.Length, status.Pending, status.OldestPendingAge.TotalSeconds, status.DeadLetters);
                 return Results.Ok(new
                 {
@@ -46,9 +46,9 @@ public static partial class StreamAdministrationEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> ReplayAsync(WebhookStreamClient stream, ILogger logger, string deadLetters)
+    private static async Task<IResult> ReplayAsync(WebhookStreamClient stream, ILogger logger, string deadLetters, CancellationToken cancellationToken)
     {
-        var replayed = await stream.ReplayDeadLettersAsync(DeadLetterFilter.All, ReplayLimit, deadLetters);
+        var replayed = await stream.ReplayDeadLettersAsync(DeadLetterFilter.All, ReplayLimit, deadLetters, cancellationToken);
         LogReplayed(logger, replayed, deadLetters);
         return Results.Ok(new { replayed });
     }

@@ -197,7 +197,7 @@ public sealed partial class StreamDrainService(
         var now = timeProvider.GetUtcNow();
         if (subscription.ObservesStream && now >= _nextStatus)
         {
-            metrics.StreamObserved(await streamStatus.GetStatusAsync());
+            metrics.StreamObserved(await streamStatus.GetStatusAsync(stoppingToken));
             _nextStatus = now + settings.StatusInterval;
         }
 

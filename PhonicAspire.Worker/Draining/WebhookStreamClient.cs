@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using PhonicAspire.ServiceDefaults.Telemetry;
 using PhonicAspire.Webhooks;
 using PhonicAspire.Worker.Resilience;
@@ -68,7 +69,7 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
     /// Moves the dead letters of <paramref name="deadLetterStream"/> that match <paramref name="filter"/>, up to
     /// <paramref name="limit"/>, back to the main stream for another try, oldest first.
     /// </summary>
-    public async Task<long> ReplayDeadLettersAsync(DeadLetterFilter filter, int limit, string deadLetterStream = WebhookStream.DeadLetterName)
+    public async Task<long> ReplayDeadLettersAsync(DeadLetterFilter filter, int limit, string deadLetterStream, CancellationToken cancellationToken)
     {
         // A page per script: entries can be megabytes each, and a long script would stall Redis for the API too.
         const int PageSize = 100;
@@ -83,7 +84,8 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
                 WebhookStream.Fields.Destination, WebhookStream.Fields.ForwardTo, WebhookStream.Fields.ReplayedAt,
                 WebhookStream.Fields.Reprocess,
             ];
-            var page = (RedisResult[])(await Database.ScriptEvaluateAsync(ReplayScript, [Stream, deadLetterStream], arguments))!;
+            // Given up, a page's script still runs in Redis if it reached it, and moves its entries whole.
+            var page = (RedisResult[])(await Database.ScriptEvaluateAsync(ReplayScript, [Stream, deadLetterStream], arguments).WaitAsync(cancellationToken))!;
             replayed += (long)page[0];
             cursor = (RedisValue)page[1];
             if ((long)page[2] < PageSize)
@@ -108,18 +110,19 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
             appended.Add(database.StreamAddAsync(Stream, DeliveryEntry.ToFields(delivery)));
         }
 
-        await Task.WhenAll(appended);
+        await Task.WhenAll(appended).WaitAsync(cancellationToken);
         return appended.Count;
     }
 
     /// <summary>The dead letters of <paramref name="deadLetterStream"/> that match <paramref name="filter"/>, oldest first, read a page at a time.</summary>
-    public async IAsyncEnumerable<DeadLetter> ListDeadLettersAsync(DeadLetterFilter filter, string deadLetterStream = WebhookStream.DeadLetterName)
+    public async IAsyncEnumerable<DeadLetter> ListDeadLettersAsync(
+        DeadLetterFilter filter, string deadLetterStream, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         const int PageSize = 100;
         RedisValue start = "-";
         while (true)
         {
-            var page = await Database.StreamRangeAsync(deadLetterStream, start, "+", PageSize);
+            var page = await Database.StreamRangeAsync(deadLetterStream, start, "+", PageSize).WaitAsync(cancellationToken);
             foreach (var entry in page)
             {
                 var deadLetter = DeadLetter.From(entry, timeProvider);
@@ -138,7 +141,7 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
         }
     }
 
-    public async Task<StreamStatus> GetStatusAsync()
+    public async Task<StreamStatus> GetStatusAsync(CancellationToken cancellationToken)
     {
         var database = Database;
         var length = database.StreamLengthAsync(Stream);
@@ -148,7 +151,7 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
 
         try
         {
-            await Task.WhenAll(length, deadLetters, oldest, pending);
+            await Task.WhenAll(length, deadLetters, oldest, pending).WaitAsync(cancellationToken);
         }
         catch (Exception exception) when (StorageOutage.IsMissingConsumerGroup(exception))
         {

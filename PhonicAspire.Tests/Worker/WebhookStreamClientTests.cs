@@ -1,0 +1,44 @@
+using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.Webhooks;
+using PhonicAspire.Worker.Draining;
+
+namespace PhonicAspire.Tests.Worker;
+
+/// <summary>
+/// What operators run against the stream (the command line, the dashboard's commands) stops when they cancel it, on a
+/// real Redis (a dead-letter stream of its own, beside the stack's).
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed class WebhookStreamClientTests(PhonicStackFixture stack) : IAsyncLifetime
+{
+    private readonly string _deadLetters = $"tests:dead-letters:{Guid.NewGuid():N}";
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => stack.Redis.KeyDeleteAsync(_deadLetters);
+
+    [Fact]
+    public async Task Listing_dead_letters_stops_at_the_page_after_its_token_is_cancelled()
+    {
+        for (var i = 0; i < 250; i++)
+        {
+            await stack.Redis.StreamAddAsync(_deadLetters, [new(WebhookStream.Fields.SvixId, $"msg_{i}"), new(WebhookStream.Fields.Error, "test")]);
+        }
+
+        var client = new WebhookStreamClient(stack.Redis.Multiplexer, TimeProvider.System);
+        using var cancelled = new CancellationTokenSource();
+        var listed = 0;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var _ in client.ListDeadLettersAsync(DeadLetterFilter.All, _deadLetters).WithCancellation(cancelled.Token))
+            {
+                listed++;
+                await cancelled.CancelAsync();
+            }
+        });
+
+        // The page in hand is listed; no other page is read.
+        Assert.InRange(listed, 1, 100);
+    }
+}
