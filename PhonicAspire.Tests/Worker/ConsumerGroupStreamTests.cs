@@ -214,7 +214,7 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
     {
         var key = $"tests:consumer-group:{Guid.NewGuid():N}";
         _keys.Add(key);
-        var subscription = new DrainSubscription("tests", "tests", $"{key}:dead", new NoDeliveryHandler(), [], Stream: key);
+        var subscription = new DrainSubscription("tests", "tests", $"{key}:dead", new NoDeliveryHandler(), Stream: key);
         var stream = new ConsumerGroupStream(stack.Redis.Multiplexer, subscription);
         await stream.EnsureConsumerGroupAsync("reader");
         return (stream, key);

@@ -48,7 +48,7 @@ public sealed class StaleForwardingGroupsTests(PhonicStackFixture stack) : IAsyn
         // A rolling deploy that adds a destination: the new replica creates its group from the stream's start, and
         // the replicas still on the old configuration must not remove it before its first read.
         await AppendLongAgoAndNowAsync();
-        var subscription = new DrainSubscription("new destination", Group("new"), $"{_stream}:dead", new NoDeliveryHandler(), [], Stream: _stream);
+        var subscription = new DrainSubscription("new destination", Group("new"), $"{_stream}:dead", new NoDeliveryHandler(), Stream: _stream);
         await new ConsumerGroupStream(stack.Redis.Multiplexer, subscription).EnsureConsumerGroupAsync("new-replica");
 
         Assert.Contains(Group("new"), await GroupsLeftByRemovingStaleAsync());
@@ -75,6 +75,16 @@ public sealed class StaleForwardingGroupsTests(PhonicStackFixture stack) : IAsyn
         Assert.Contains(Group(Configured), await GroupsLeftByRemovingStaleAsync());
     }
 
+    [Fact]
+    public async Task Before_the_stream_exists_the_search_for_stale_groups_finds_none_and_creates_nothing()
+    {
+        var removed = await new StaleConsumerGroups(stack.Redis.Multiplexer).RemoveAsync(
+            _stream, WebhookStream.ForwardingGroupPrefix, [], StaleForwardingGroups.StaleAfter, CancellationToken.None);
+
+        Assert.Empty(removed);
+        Assert.False(await stack.Redis.KeyExistsAsync(_stream));
+    }
+
     private static string Group(string destination) => WebhookStream.ForwardingGroupPrefix + destination;
 
     private async Task AppendLongAgoAndNowAsync(string messageId = "1-1")
@@ -85,7 +95,7 @@ public sealed class StaleForwardingGroupsTests(PhonicStackFixture stack) : IAsyn
 
     private async Task<string[]> GroupsLeftByRemovingStaleAsync()
     {
-        await StaleForwardingGroups.RemoveStaleAsync(stack.Redis, _stream, [Configured], NullLogger.Instance);
+        await StaleForwardingGroups.RemoveStaleAsync(new StaleConsumerGroups(stack.Redis.Multiplexer), _stream, [Configured], NullLogger.Instance, CancellationToken.None);
         return [.. (await stack.Redis.StreamGroupInfoAsync(_stream)).Select(group => group.Name)];
     }
 }

@@ -63,7 +63,7 @@ public sealed class WorkerRestartTests(PhonicStackFixture stack) : IAsyncLifetim
 
     private StreamDrainService CreateWorker(ServiceProvider services, IDeliveryHandler handler, int maxAttempts) =>
         new(
-            new DrainSubscription("tests", Group, DeadLetters, handler, [], Stream: _stream),
+            new DrainSubscription("tests", Group, DeadLetters, handler, Stream: _stream),
             stack.Redis.Multiplexer,
             new WebhookStreamClient(stack.Redis.Multiplexer, TimeProvider.System),
             ResiliencePipeline.Empty,

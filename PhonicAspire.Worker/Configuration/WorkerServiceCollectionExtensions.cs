@@ -30,6 +30,7 @@ public static class WorkerServiceCollectionExtensions
         // profiler holds every command in memory until its next flush. The store span covers each batch.
         builder.AddRedisClient("redis", configureSettings: settings => settings.DisableTracing = true, configureOptions: redis => redis.AbortOnConnectFail = false);
         builder.Services.AddSingleton<WebhookStreamClient>();
+        builder.Services.AddSingleton<StaleConsumerGroups>();
         builder.Services.AddSingleton<PostgresDeliveryHandler>();
         builder.Services.AddSingleton<IHostedService>(services => ActivatorUtilities.CreateInstance<StreamDrainService>(
             services,
@@ -38,7 +39,6 @@ public static class WorkerServiceCollectionExtensions
                 WebhookStream.ConsumerGroup,
                 WebhookStream.DeadLetterName,
                 services.GetRequiredService<PostgresDeliveryHandler>(),
-                DeadLetterFields: [],
                 ObservesStream: true)));
 
         return builder;

@@ -309,7 +309,7 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
             entry.Id,
             subscription.DeadLetterMaxLength is { } cap ? cap : string.Empty,
             .. entry.Values.SelectMany(field => new[] { field.Name, field.Value }),
-            .. subscription.DeadLetterFields.SelectMany(field => new[] { field.Name, field.Value }),
+            .. subscription.Destination is { } destination ? [Webhooks.WebhookStream.Fields.Destination, destination] : Array.Empty<RedisValue>(),
             Webhooks.WebhookStream.Fields.Error, reason,
             Webhooks.WebhookStream.Fields.OriginalEntryId, entry.Id,
         ];

@@ -1,5 +1,4 @@
 using PhonicAspire.Webhooks;
-using StackExchange.Redis;
 
 namespace PhonicAspire.Worker.Draining;
 
@@ -8,7 +7,7 @@ namespace PhonicAspire.Worker.Draining;
 /// that handler rejects go. The storage is one subscription, each forwarding destination another.
 /// </summary>
 /// <param name="Name">For logs: <c>storage</c>, or the destination's name.</param>
-/// <param name="DeadLetterFields">Added to each of its dead letters (the forwarding destination, say).</param>
+/// <param name="Destination">The forwarding destination its dead letters name; none for the storage.</param>
 /// <param name="DeadLetterMaxLength">Past this many, the oldest of its dead letters go: none when null.</param>
 /// <param name="ObservesStream">Reports the stream's length, pending entries and dead letters as metrics.</param>
 /// <param name="DeliveryWindow">
@@ -21,7 +20,7 @@ public sealed record DrainSubscription(
     string Group,
     string DeadLetterStream,
     IDeliveryHandler Handler,
-    IReadOnlyList<NameValueEntry> DeadLetterFields,
+    string? Destination = null,
     long? DeadLetterMaxLength = null,
     bool ObservesStream = false,
     int? DeliveryWindow = null,

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using PhonicAspire.Webhooks;
 using PhonicAspire.Worker.Draining;
-using StackExchange.Redis;
 
 namespace PhonicAspire.Worker.Forwarding;
 
@@ -40,7 +39,7 @@ public static class ForwardingServiceCollectionExtensions
                     WebhookStream.ForwardingGroupPrefix + name,
                     WebhookStream.ForwardingDeadLetterName,
                     ActivatorUtilities.CreateInstance<ForwardingHandler>(services, name, options),
-                    [new NameValueEntry(WebhookStream.Fields.Destination, name)],
+                    name,
                     options.MaxDeadLetters,
                     DeliveryWindow: options.InFlight);
                 return ActivatorUtilities.CreateInstance<StreamDrainService>(services, subscription);
