@@ -1,0 +1,193 @@
+namespace PhonicAspire.Worker.Draining;
+
+/// <summary>
+/// The Lua scripts behind <see cref="ConsumerGroupStream"/>: each runs in Redis as one step, so what it checks and what
+/// it changes cannot be interleaved with another consumer's commands.
+/// </summary>
+internal static class ConsumerGroupScripts
+{
+    // What the scripts below share: each group's last-delivered id (XINFO GROUPS), and the bytes of an entry's
+    // fields and values.
+    private const string Functions = StreamScriptFunctions.FieldsOf + """
+        local function last_delivered(key)
+            local groups = {}
+            for _, group in ipairs(redis.call('XINFO', 'GROUPS', key)) do
+                local fields = fields_of(group)
+                groups[fields['name']] = fields['last-delivered-id']
+            end
+            return groups
+        end
+        local function size_of(entry)
+            local size = 0
+            for _, value in ipairs(entry[2]) do size = size + string.len(value) end
+            return size
+        end
+        """ + "\n";
+
+    // The lowest id still needed: per group, its oldest pending entry, or the entry after the last one it read.
+    // Ids compare as (milliseconds, sequence). MINID keeps that entry and everything after it. Nothing is trimmed
+    // while the storage's group is missing (a fresh or emptied Redis, before the first worker made it): entries
+    // queued before then are the storage's to read from the start.
+    private const string TrimBelowOldestNeeded = $$"""
+        local function parse(id)
+            local dash = string.find(id, '-', 1, true)
+            return tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1))
+        end
+        local floor_ms, floor_seq, storage
+        for name, last in pairs(last_delivered(KEYS[1])) do
+            if name == '{{Webhooks.WebhookStream.ConsumerGroup}}' then storage = true end
+            local pending = redis.call('XPENDING', KEYS[1], name)
+            local ms, seq
+            if pending[1] > 0 then
+                ms, seq = parse(pending[2])
+            else
+                ms, seq = parse(last)
+                seq = seq + 1
+            end
+            if floor_ms == nil or ms < floor_ms or (ms == floor_ms and seq < floor_seq) then
+                floor_ms, floor_seq = ms, seq
+            end
+        end
+        if storage and floor_ms ~= nil then
+            redis.call('XTRIM', KEYS[1], 'MINID', string.format('%d-%d', floor_ms, floor_seq))
+        end
+        """;
+
+    // The group from the stream's start, unless it exists, and the consumer ARGV[2] in it, in one step: a group is
+    // never seen without a consumer, which StaleConsumerGroups would take for one whose consumers all went quiet.
+    // Allowed past maxmemory (Redis refuses both XGROUP calls there otherwise): a worker started while Redis is full
+    // must still join its group to drain what filled it. ARGV: the group, the consumer.
+    public const string CreateGroup = """
+        #!lua flags=allow-oom
+        local created = redis.pcall('XGROUP', 'CREATE', KEYS[1], ARGV[1], '0', 'MKSTREAM')
+        if type(created) == 'table' and created.err and string.sub(created.err, 1, 9) ~= 'BUSYGROUP' then
+            return redis.error_reply(created.err)
+        end
+        redis.call('XGROUP', 'CREATECONSUMER', KEYS[1], ARGV[1], ARGV[2])
+        """;
+
+    // ARGV: the group, then the entry ids.
+    public const string Acknowledge = Functions + """
+        redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
+        """ + TrimBelowOldestNeeded;
+
+    // Copy to the group's dead-letter stream (capped when ARGV[3] is not empty) and acknowledge in one step, so the
+    // entry is in exactly one of this group's two places. ARGV: the group, the entry id, the cap, then the fields.
+    public const string DeadLetter = Functions + """
+        if ARGV[3] == '' then
+            redis.call('XADD', KEYS[2], '*', unpack(ARGV, 4))
+        else
+            redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 4))
+        end
+        redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+        """ + TrimBelowOldestNeeded;
+
+    // Up to ARGV[3] new entries for the group, but no more than ARGV[4] bytes of fields and values (at least one
+    // entry): a peek at what the group would read next decides how many, and the read takes exactly those, in the
+    // same step. Bounds the worker's memory when bodies are large, which a count alone cannot.
+    // ARGV: the group, the consumer, the most entries, the most bytes.
+    public const string ReadNew = Functions + """
+        if redis.call('EXISTS', KEYS[1]) == 0 then
+            return redis.error_reply('NOGROUP No such key ' .. KEYS[1])
+        end
+        local last = last_delivered(KEYS[1])[ARGV[1]]
+        if last == nil then
+            return redis.error_reply('NOGROUP No such consumer group ' .. ARGV[1] .. ' for key ' .. KEYS[1])
+        end
+        -- A few entries at a time: a peek at the whole count would copy that many bodies into the script.
+        local count, budget, bytes, take, cursor, full = tonumber(ARGV[3]), tonumber(ARGV[4]), 0, 0, last, false
+        while take < count and not full do
+            local want = math.min(16, count - take)
+            local chunk = redis.call('XRANGE', KEYS[1], '(' .. cursor, '+', 'COUNT', want)
+            for _, entry in ipairs(chunk) do
+                local size = size_of(entry)
+                if take > 0 and bytes + size > budget then
+                    full = true
+                    break
+                end
+                bytes, take, cursor = bytes + size, take + 1, entry[1]
+            end
+            if #chunk < want then break end
+        end
+        if take == 0 then return {} end
+        local read = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', take, 'STREAMS', KEYS[1], '>')
+        return read[1][2]
+        """;
+
+    // One page of the group's pending entries idle for at least ARGV[3] ms, from the cursor ARGV[4] (inclusive, or
+    // '(id' exclusive): as many as ARGV[5] and ARGV[6] bytes allow (at least one), claimed for ARGV[2] in the same step.
+    // XCLAIM drops from the pending list what the stream no longer holds. Returns {next cursor or '0-0', entries}.
+    public const string Claim = Functions + """
+        local start = ARGV[4]
+        if start == '0-0' then start = '-' end
+        local pending = redis.call('XPENDING', KEYS[1], ARGV[1], 'IDLE', ARGV[3], start, '+', ARGV[5])
+        local budget, bytes, ids, next = tonumber(ARGV[6]), 0, {}, '0-0'
+        for _, entry in ipairs(pending) do
+            local size = 0
+            for _, found in ipairs(redis.call('XRANGE', KEYS[1], entry[1], entry[1])) do size = size + size_of(found) end
+            if #ids > 0 and bytes + size > budget then
+                next = entry[1]
+                break
+            end
+            bytes = bytes + size
+            table.insert(ids, entry[1])
+        end
+        if next == '0-0' and #pending == tonumber(ARGV[5]) then next = '(' .. pending[#pending][1] end
+        if #ids == 0 then return {next, {}} end
+        return {next, redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], unpack(ids))}
+        """;
+
+    // Only the entries still pending for this consumer: one another consumer took over (after this one stalled) stays
+    // that consumer's, rather than both handling it. ARGV: the group, the consumer, then the entry ids.
+    public const string Keep = """
+        local mine = {}
+        for i = 3, #ARGV do
+            if #redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1, ARGV[2]) > 0 then
+                table.insert(mine, ARGV[i])
+            end
+        end
+        if #mine == 0 then return 0 end
+        table.insert(mine, 'JUSTID')
+        redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, unpack(mine))
+        return #mine - 1
+        """;
+
+    // Every entry still pending for consumer ARGV[2] goes to consumer ARGV[4] as though ARGV[2] had never taken it: the
+    // delivery count one less (the next claim adds it back) and idle ARGV[3] ms, old enough to be claimed at once. A
+    // page at a time from the pending list's start. Then ARGV[2], holding nothing, leaves the group: each process is a
+    // consumer of its own, and every deploy would otherwise add one for good. Returns how many entries were handed
+    // back. ARGV: the group, the consumer, the idle time, the consumer that holds what is handed back.
+    public const string HandBack = """
+        local handed = 0
+        repeat
+            local page = redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1000, ARGV[2])
+            for _, entry in ipairs(page) do
+                redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[4], 0, entry[1], 'IDLE', ARGV[3], 'RETRYCOUNT', math.max(entry[4] - 1, 0), 'JUSTID')
+            end
+            handed = handed + #page
+        until #page < 1000
+        redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
+        return handed
+        """;
+
+    // A consumer holding nothing loses nothing by leaving, and checked and removed in one step it cannot take an entry
+    // in between. The one calling, ARGV[2], leaves and joins again when it holds nothing, which starts its idle time
+    // afresh (a poll that finds nothing new does not reach XREADGROUP, and Redis 7.0 counts idle time from the last
+    // read that returned entries): so running consumers that call this more often than ARGV[3] never look idle to one
+    // another, and the group always has one consumer. Allowed past maxmemory like the group's creation, which
+    // refuses XGROUP CREATECONSUMER there otherwise: a full Redis is when draining matters most. ARGV: the group, the
+    // calling consumer, the idle time in ms. Returns how many other consumers left.
+    public const string ForgetIdleConsumers = "#!lua flags=allow-oom\n" + StreamScriptFunctions.FieldsOf + """
+        local forgotten = 0
+        for _, consumer in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+            local fields = fields_of(consumer)
+            local calling = fields['name'] == ARGV[2]
+            if fields['pending'] == 0 and (calling or fields['idle'] >= tonumber(ARGV[3])) then
+                redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], fields['name'])
+                if not calling then forgotten = forgotten + 1 end
+            end
+        end
+        redis.call('XGROUP', 'CREATECONSUMER', KEYS[1], ARGV[1], ARGV[2])
+        return forgotten
+        """;
+}
