@@ -40,8 +40,8 @@ public sealed partial class StreamDrainService(
     private readonly ConsumerGroupStream _stream = new(redis, subscription);
     private readonly IDeliveryHandler _handler = subscription.Handler;
 
-    // With a delivery window, one slot per delivery read and not yet reported; without, batches are what is counted.
-    private readonly SemaphoreSlim? _window = subscription.DeliveryWindow is { } size ? new SemaphoreSlim(size, size) : null;
+    // With a delivery window, deliveries read and not yet reported are what is counted; without, batches are.
+    private readonly DeliveryWindow? _window = subscription.DeliveryWindow is { } size ? new DeliveryWindow(size) : null;
     private Task _lastRead = Task.CompletedTask;
     private bool _groupReady;
     private DateTimeOffset _nextClaim;
@@ -80,7 +80,7 @@ public sealed partial class StreamDrainService(
                 }
 
                 idleDelay = MinIdleDelay;
-                TakeRoom(entries.Length);
+                _window?.Take(entries.Length);
                 inFlight.Add(DrainAsync(entries, finishing.Token));
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -159,18 +159,7 @@ public sealed partial class StreamDrainService(
             return batchSize;
         }
 
-        await _window.WaitAsync(stoppingToken);
-        _window.Release();
-        return Math.Min(batchSize, _window.CurrentCount);
-    }
-
-    // Only this loop takes slots, so the room it was given is still there.
-    private void TakeRoom(int entries)
-    {
-        for (var taken = 0; _window is not null && taken < entries; taken++)
-        {
-            _window.Wait(0);
-        }
+        return Math.Min(batchSize, await _window.WaitForRoomAsync(stoppingToken));
     }
 
     /// <summary>
@@ -375,26 +364,6 @@ public sealed partial class StreamDrainService(
             metrics.DeadLettered();
         }
         LogDeadLettered(logger, entry.Id.ToString(), entry[WebhookStream.Fields.SvixId].ToString(), subscription.DeadLetterStream, reason);
-    }
-
-    /// <summary>
-    /// The window's slots one batch holds: each delivery's goes back when it is reported, the rest when the batch
-    /// ends. Nothing when the subscription has no window.
-    /// </summary>
-    private sealed class BatchSlots(SemaphoreSlim? window, int held)
-    {
-        private int _released;
-
-        public void Release(int count)
-        {
-            if (window is not null && count > 0)
-            {
-                Interlocked.Add(ref _released, count);
-                window.Release(count);
-            }
-        }
-
-        public void ReleaseRest() => Release(held - Volatile.Read(ref _released));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Draining the webhook stream for {Subscription} in group {Group} as consumer {Consumer}")]
