@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using PhonicAspire.ServiceDefaults.Telemetry;
 using PhonicAspire.WebhookApi.Configuration;
+using PhonicAspire.WebhookApi.Durability;
 using PhonicAspire.Webhooks;
 using StackExchange.Redis;
 
@@ -16,7 +17,7 @@ public sealed class WebhookQueue(StreamAppender appender, IOptions<WebhookOption
 {
     private const string EnqueueActivityName = "XADD " + WebhookStream.Name;
 
-    /// <exception cref="RedisServerException">Redis refused the append (OOM when it is full).</exception>
+    /// <exception cref="QueueAppendException">Redis refused the append, failed it or did not answer in time.</exception>
     public async Task<EnqueueResult> EnqueueAsync(QueuedDelivery delivery, CancellationToken cancellationToken)
     {
         // The producer span: the worker continues the trace from it, so its span sits under this XADD.
@@ -30,20 +31,24 @@ public sealed class WebhookQueue(StreamAppender appender, IOptions<WebhookOption
         var arguments = DeliveryEntry.ToCountedArguments(
             delivery with { TraceParent = traceContext?.Id, TraceState = traceContext?.TraceStateString });
 
-        var result = await appender.AppendAsync(delivery.SvixId, arguments).WaitAsync(options.Value.QueueTimeout, cancellationToken);
+        RedisResult result;
+        try
+        {
+            result = await appender.AppendAsync(delivery.SvixId, arguments).WaitAsync(options.Value.QueueTimeout, cancellationToken);
+        }
+        catch (Exception exception) when (exception is TimeoutException or RedisException)
+        {
+            throw new QueueAppendException(RedisMemoryPressure.IsOutOfMemory(exception), exception);
+        }
+
         if (result.Resp2Type == ResultType.Error)
         {
-            throw new RedisServerException(result.ToString());
+            var refusal = new RedisServerException(result.ToString());
+            throw new QueueAppendException(RedisMemoryPressure.IsOutOfMemory(refusal), refusal);
         }
 
         var outcome = result.IsNull ? EnqueueResult.Duplicate : EnqueueResult.Queued;
         activity?.SetTag("phonic.enqueue.outcome", outcome == EnqueueResult.Queued ? "queued" : "duplicate");
         return outcome;
     }
-}
-
-public enum EnqueueResult
-{
-    Queued,
-    Duplicate,
 }

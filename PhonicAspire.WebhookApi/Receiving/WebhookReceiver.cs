@@ -7,7 +7,6 @@ using PhonicAspire.WebhookApi.Durability;
 using PhonicAspire.WebhookApi.Queueing;
 using PhonicAspire.Webhooks;
 using PhonicAspire.Webhooks.Svix;
-using StackExchange.Redis;
 
 namespace PhonicAspire.WebhookApi.Receiving;
 
@@ -136,7 +135,7 @@ public sealed partial class WebhookReceiver(
             metrics.DeliveryReceived(DeliveryOutcome.ClientAborted);
             return Results.Empty;
         }
-        catch (Exception exception) when (RedisMemoryPressure.IsOutOfMemory(exception))
+        catch (QueueAppendException exception) when (exception.IsFull)
         {
             // Redis refused the append outright, so the buffer is not referenced by any command still in flight.
             body.Release();
@@ -146,11 +145,11 @@ public sealed partial class WebhookReceiver(
             context.Response.Headers.RetryAfter = RetryAfterSeconds;
             return WebhookProblems.QueueFull();
         }
-        catch (Exception exception) when (exception is TimeoutException or RedisException)
+        catch (QueueAppendException exception)
         {
             body.Abandon();
             metrics.DeliveryReceived(DeliveryOutcome.QueueUnavailable);
-            LogQueueUnavailable(logger, svixId!, exception.GetType().Name);
+            LogQueueUnavailable(logger, svixId!, exception.InnerException!.GetType().Name);
             context.Response.Headers.RetryAfter = RetryAfterSeconds;
             return WebhookProblems.QueueUnavailable();
         }

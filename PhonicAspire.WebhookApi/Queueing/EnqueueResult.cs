@@ -1,0 +1,7 @@
+namespace PhonicAspire.WebhookApi.Queueing;
+
+public enum EnqueueResult
+{
+    Queued,
+    Duplicate,
+}

@@ -1,0 +1,12 @@
+namespace PhonicAspire.WebhookApi.Queueing;
+
+/// <summary>
+/// The webhook stream did not take a delivery: Redis refused it for lack of memory (<see cref="IsFull"/>), failed
+/// the append, or did not answer in time (then it may still append it, from a buffer the request must not reuse).
+/// </summary>
+public sealed class QueueAppendException(bool isFull, Exception cause)
+    : Exception(isFull ? "Redis is out of memory (maxmemory, noeviction)." : $"Redis did not take the append ({cause.GetType().Name}).", cause)
+{
+    /// <summary>Redis refused the append outright with <c>maxmemory</c> reached: it holds no part of it.</summary>
+    public bool IsFull { get; } = isFull;
+}
