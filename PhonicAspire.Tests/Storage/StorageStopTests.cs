@@ -51,12 +51,18 @@ public sealed class StorageStopTests(PhonicStackFixture stack) : StorageTests(st
             var handler = services.GetRequiredService<PostgresDeliveryHandler>();
             var outcomes = new DeliveryOutcomes(
                 [(poison, new StreamEntry("1-0", []))], (_, _) => Task.CompletedTask, (_, _, _) => Task.CompletedTask, _ => { });
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            using var stop = new CancellationTokenSource();
+            var handling = handler.HandleAsync([poison], outcomes, stop.Token);
 
-            var handling = Stopwatch.StartNew();
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => handler.HandleAsync([poison], outcomes, stop.Token));
+            // Cancelled once the check of the sample is what waits, not the batch before it.
+            await Eventually.ReturnsAsync(
+                () => ScalarAsync(admin, $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{marker}' AND wait_event = 'PgSleep'"),
+                held => held > 0, TimeSpan.FromSeconds(HeldSeconds / 2), "the check of Phonic's sample to be held");
+            var stopping = Stopwatch.StartNew();
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => handling);
 
-            Assert.True(handling.Elapsed < TimeSpan.FromSeconds(HeldSeconds / 2), $"the handler gave up after {handling.Elapsed.TotalSeconds:0.0} s");
+            Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(HeldSeconds / 3), $"the handler gave up {stopping.Elapsed.TotalSeconds:0.0} s after its token was cancelled");
             // Neither stored nor rejected: its entry stays pending for the next worker.
             Assert.Contains(poison, outcomes.Unreported);
         }
@@ -85,6 +91,12 @@ public sealed class StorageStopTests(PhonicStackFixture stack) : StorageTests(st
             .AddSingleton<PostgresDeliveryHandler>()
             .AddOptions<WorkerOptions>().Services
             .BuildServiceProvider();
+    }
+
+    private static async Task<long> ScalarAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)

@@ -160,7 +160,7 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
     [Fact]
     public async Task A_group_is_created_with_its_consumer_in_it_and_creating_it_again_keeps_what_it_has_read()
     {
-        // A group with no consumer yet would look to StaleForwardingGroups like one whose consumers all went quiet.
+        // A group with no consumer yet would look to StaleConsumerGroups like one whose consumers all went quiet.
         var (stream, key) = await NewStreamAsync();
         Assert.Equal(["reader"], (await stack.Redis.StreamConsumerInfoAsync(key, "tests")).Select(consumer => (string)consumer.Name!));
 

@@ -17,14 +17,14 @@ public static partial class StreamAdministrationEndpoints
 
     public static IEndpointRouteBuilder MapStreamAdministration(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost(ReplayDeadLettersRoute, (WebhookStreamClient stream, ILogger<WebhookStreamClient> logger, CancellationToken cancellationToken) =>
-                ReplayAsync(stream, logger, WebhookStream.DeadLetterName, cancellationToken))
+        endpoints.MapPost(ReplayDeadLettersRoute, (WebhookStreamClient stream, ILogger<WebhookStreamClient> logger, IHostApplicationLifetime lifetime) =>
+                ReplayAsync(stream, logger, WebhookStream.DeadLetterName, lifetime.ApplicationStopping))
             .WithName("ReplayDeadLetters")
             .ExcludeFromDescription();
 
         // The forwards destinations refused or did not take in time, each back to its own destination alone.
-        endpoints.MapPost(ReplayForwardingDeadLettersRoute, (WebhookStreamClient stream, ILogger<WebhookStreamClient> logger, CancellationToken cancellationToken) =>
-                ReplayAsync(stream, logger, WebhookStream.ForwardingDeadLetterName, cancellationToken))
+        endpoints.MapPost(ReplayForwardingDeadLettersRoute, (WebhookStreamClient stream, ILogger<WebhookStreamClient> logger, IHostApplicationLifetime lifetime) =>
+                ReplayAsync(stream, logger, WebhookStream.ForwardingDeadLetterName, lifetime.ApplicationStopping))
             .WithName("ReplayForwardingDeadLetters")
             .ExcludeFromDescription();
 
@@ -46,9 +46,11 @@ public static partial class StreamAdministrationEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> ReplayAsync(WebhookStreamClient stream, ILogger logger, string deadLetters, CancellationToken cancellationToken)
+    // Runs to the end however long it takes, though the dashboard stops waiting for the answer after its HTTP timeout:
+    // the operator asked for every dead letter to go back. Only the worker's stop ends it early, between pages.
+    private static async Task<IResult> ReplayAsync(WebhookStreamClient stream, ILogger logger, string deadLetters, CancellationToken stopping)
     {
-        var replayed = await stream.ReplayDeadLettersAsync(DeadLetterFilter.All, ReplayLimit, deadLetters, cancellationToken);
+        var replayed = await stream.ReplayDeadLettersAsync(DeadLetterFilter.All, ReplayLimit, deadLetters, stopping);
         LogReplayed(logger, replayed, deadLetters);
         return Results.Ok(new { replayed });
     }

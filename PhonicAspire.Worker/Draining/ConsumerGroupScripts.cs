@@ -69,7 +69,7 @@ internal static class ConsumerGroupScripts
     // ARGV: the group, then the entry ids.
     public const string Acknowledge = Functions + """
         redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
-        """ + TrimBelowOldestNeeded;
+        """ + "\n" + TrimBelowOldestNeeded;
 
     // Copy to the group's dead-letter stream (capped when ARGV[3] is not empty) and acknowledge in one step, so the
     // entry is in exactly one of this group's two places. ARGV: the group, the entry id, the cap, then the fields.
@@ -80,7 +80,7 @@ internal static class ConsumerGroupScripts
             redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 4))
         end
         redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-        """ + TrimBelowOldestNeeded;
+        """ + "\n" + TrimBelowOldestNeeded;
 
     // Up to ARGV[3] new entries for the group, but no more than ARGV[4] bytes of fields and values (at least one
     // entry): a peek at what the group would read next decides how many, and the read takes exactly those, in the

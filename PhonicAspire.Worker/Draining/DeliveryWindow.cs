@@ -3,7 +3,7 @@ namespace PhonicAspire.Worker.Draining;
 /// <summary>
 /// The most deliveries a subscription holds read and not yet reported, however many batches they came in: a slot per
 /// delivery, taken when it is read and given back when it is reported, so that a delivery its destination keeps
-/// failing holds its own slot and not its batch's. Only the drain loop takes slots.
+/// failing holds its own slot and not its batch's.
 /// </summary>
 internal sealed class DeliveryWindow(int size)
 {
@@ -17,7 +17,7 @@ internal sealed class DeliveryWindow(int size)
         return _slots.CurrentCount;
     }
 
-    // Only the drain loop takes slots, so the room it was given is still there.
+    // The room the drain loop was given is still there: no one else takes slots.
     public void Take(int deliveries)
     {
         for (var taken = 0; taken < deliveries; taken++)
@@ -27,24 +27,4 @@ internal sealed class DeliveryWindow(int size)
     }
 
     public void Release(int deliveries) => _slots.Release(deliveries);
-}
-
-/// <summary>
-/// The window's slots one batch holds: each delivery's goes back when it is reported, the rest when the batch ends.
-/// Nothing when the subscription has no window.
-/// </summary>
-internal sealed class BatchSlots(DeliveryWindow? window, int held)
-{
-    private int _released;
-
-    public void Release(int count)
-    {
-        if (window is not null && count > 0)
-        {
-            Interlocked.Add(ref _released, count);
-            window.Release(count);
-        }
-    }
-
-    public void ReleaseRest() => Release(held - Volatile.Read(ref _released));
 }

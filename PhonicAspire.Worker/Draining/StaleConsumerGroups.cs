@@ -8,9 +8,8 @@ namespace PhonicAspire.Worker.Draining;
 /// </summary>
 public sealed class StaleConsumerGroups(IConnectionMultiplexer redis)
 {
-    // Checks and removes in one step: a consumer that joined the group between a check and a removal (a replica still
-    // configured with the group's destination) would find it gone, create it again from the stream's start and forward
-    // the stream again.
+    // Checks and removes in one step: a consumer that joined the group between a check and a removal would find it
+    // gone, create it again from the stream's start and read the whole stream again.
     // An entry's id starts with the milliseconds of Redis's clock when it was appended, so Redis's clock tells its age.
     // No stream yet, no group. ARGV: the stale age in ms, the groups' prefix, then the groups to keep. Returns the groups
     // removed.

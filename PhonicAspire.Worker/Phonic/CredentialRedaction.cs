@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 
 namespace PhonicAspire.Worker.Phonic;
@@ -11,7 +12,7 @@ public static class CredentialRedaction
 {
     public const string Redacted = "[redacted]";
 
-    private static readonly byte[] RedactedJson = JsonSerializer.SerializeToUtf8Bytes(Redacted);
+    private static readonly byte[] RedactedJson = Encoding.UTF8.GetBytes($"\"{Redacted}\"");
     private static readonly string[] CredentialNameParts = ["authorization", "cookie", "token", "key", "secret", "password"];
 
     /// <summary>Authorization, cookies, and any name containing token, key, secret or password (case-insensitive).</summary>
