@@ -12,33 +12,55 @@ namespace PhonicAspire.WebhookApi.Durability;
 /// </summary>
 public sealed class RedisMemoryPressure(RedisDurabilityProbe probe) : IHealthCheck
 {
-    private volatile bool _full;
+    // Refusals are counted, and a sign of room clears only the refusals counted before it was asked for: a refusal
+    // that arrives while /health waits for Redis's INFO is newer than that answer, and stands.
+    private long _refusals;
+    private long _clearedThrough;
+
+    private bool IsFull => Volatile.Read(ref _refusals) > Volatile.Read(ref _clearedThrough);
 
     /// <summary>Redis's answer when a write would take it past <c>maxmemory</c>.</summary>
     public static bool IsOutOfMemory(Exception exception) =>
         exception is RedisServerException redis && redis.Message.StartsWith("OOM", StringComparison.Ordinal);
 
-    public void Refused() => _full = true;
+    public void Refused() => Interlocked.Increment(ref _refusals);
 
     public void Accepted()
     {
-        // Read before writing: the common case stays a read of a cache line no other core is writing.
-        if (_full)
+        // Read before writing: the common case stays a read of cache lines no other core is writing.
+        var refusals = Volatile.Read(ref _refusals);
+        if (refusals > Volatile.Read(ref _clearedThrough))
         {
-            _full = false;
+            ClearThrough(refusals);
         }
     }
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (_full && await HasRoomAgainAsync(cancellationToken))
+        var refusals = Volatile.Read(ref _refusals);
+        if (refusals > Volatile.Read(ref _clearedThrough) && await HasRoomAgainAsync(cancellationToken))
         {
-            _full = false;
+            ClearThrough(refusals);
         }
 
-        return _full
+        return IsFull
             ? HealthCheckResult.Unhealthy("Redis is out of memory (maxmemory reached, noeviction): deliveries get 503 until the worker has drained the stream or maxmemory is raised.")
             : HealthCheckResult.Healthy();
+    }
+
+    private void ClearThrough(long refusals)
+    {
+        var cleared = Volatile.Read(ref _clearedThrough);
+        while (cleared < refusals)
+        {
+            var seen = Interlocked.CompareExchange(ref _clearedThrough, refusals, cleared);
+            if (seen == cleared)
+            {
+                return;
+            }
+
+            cleared = seen;
+        }
     }
 
     private async Task<bool> HasRoomAgainAsync(CancellationToken cancellationToken)
