@@ -183,6 +183,51 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
         }
     }
 
+    [Fact]
+    public async Task An_entry_that_cannot_be_dead_lettered_because_the_dead_letter_key_is_not_a_stream_stays_in_the_stream_and_the_worker_reports_it_unhealthy_until_the_key_is_mended()
+    {
+        // An operator who overwrites the dead-letter key by hand makes every dead letter fail with WRONGTYPE: the entry
+        // must wait in the stream, and /health must say why the drain is stuck.
+        var setAside = $"{WebhookStream.DeadLetterName}:set-aside-by-test:{Guid.NewGuid():N}";
+        await stack.Redis.ScriptEvaluateAsync(
+            "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('RENAME', KEYS[1], KEYS[2]) end redis.call('SET', KEYS[1], 'not a stream')",
+            [WebhookStream.DeadLetterName, setAside]);
+        RedisValue malformedEntryId = default;
+        try
+        {
+            using var worker = stack.CreateWorkerClient();
+            malformedEntryId = await stack.Redis.StreamAddAsync(WebhookStream.Name, [new NameValueEntry("garbage", "no svix id, no body")]);
+
+            var health = await Eventually.ReturnsAsync(
+                async () =>
+                {
+                    using var response = await worker.GetAsync("/health");
+                    return await response.Content.ReadAsStringAsync();
+                },
+                body => body.Contains("WRONGTYPE", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
+                "the worker's /health to name Redis's WRONGTYPE");
+            Assert.StartsWith("Unhealthy", health, StringComparison.Ordinal);
+            Assert.Single(await stack.Redis.StreamRangeAsync(WebhookStream.Name, malformedEntryId, malformedEntryId));
+        }
+        finally
+        {
+            await stack.Redis.ScriptEvaluateAsync(
+                "redis.call('DEL', KEYS[1]) if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('RENAME', KEYS[2], KEYS[1]) end",
+                [WebhookStream.DeadLetterName, setAside]);
+        }
+
+        try
+        {
+            var deadLetter = await WaitForDeadLetterOfAsync(malformedEntryId);
+            Assert.Contains("malformed", (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal);
+            await stack.WaitUntilHealthyAsync("worker");
+        }
+        finally
+        {
+            await DeleteDeadLettersOfAsync(malformedEntryId);
+        }
+    }
+
     /// <summary>
     /// Atomically: appends the entries (each with the id given, or <c>*</c>), hands them to a consumer that will never
     /// acknowledge, and makes them look delivered ten times and long idle, as entries that crashed ten workers in a

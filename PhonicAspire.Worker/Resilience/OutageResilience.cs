@@ -9,8 +9,8 @@ namespace PhonicAspire.Worker.Resilience;
 /// <summary>
 /// The worker's one way of riding out failures. Every step that talks to Redis or PostgreSQL (reading the stream,
 /// storing a batch, acknowledging, dead-lettering, migrating) runs in this pipeline: retried with the same growing
-/// back-off up to <see cref="WorkerOptions.MaxOutageDelay"/>, logged here, and reported on <c>/health</c> when
-/// PostgreSQL is the cause. The entries stay pending in Redis meanwhile, so waiting loses nothing. Not retried:
+/// back-off up to <see cref="WorkerOptions.MaxOutageDelay"/>, logged here, and reported on <c>/health</c> unless it
+/// is an outage of Redis, which Redis's own check reports. The entries stay pending in Redis meanwhile, so waiting loses nothing. Not retried:
 /// cancellation at shutdown, a missing consumer group, which the drain loop creates again, and a
 /// <see cref="PermanentFailureException"/>.
 /// </summary>
@@ -21,7 +21,7 @@ public static partial class OutageResilience
 
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Registers the pipeline and the <c>storage</c> health check it reports to, once however often called.</summary>
+    /// <summary>Registers the pipeline and the <c>storage</c> and <c>drain</c> health checks it reports to, once however often called.</summary>
     public static IServiceCollection AddOutageResilience(this IServiceCollection services)
     {
         if (services.Any(service => service.ServiceType == typeof(StorageHealth)))
@@ -30,11 +30,13 @@ public static partial class OutageResilience
         }
 
         services.AddSingleton<StorageHealth>();
-        services.AddHealthChecks().AddCheck<StorageHealth>("storage");
+        services.AddSingleton<DrainHealth>();
+        services.AddHealthChecks().AddCheck<StorageHealth>("storage").AddCheck<DrainHealth>("drain");
         services.AddResiliencePipeline(Key, (pipeline, context) =>
         {
             var provider = context.ServiceProvider;
-            var health = provider.GetRequiredService<StorageHealth>();
+            var storageHealth = provider.GetRequiredService<StorageHealth>();
+            var drainHealth = provider.GetRequiredService<DrainHealth>();
             var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OutageResilience));
             pipeline.AddRetry(new RetryStrategyOptions
             {
@@ -46,7 +48,7 @@ public static partial class OutageResilience
                 MaxDelay = provider.GetRequiredService<IOptions<WorkerOptions>>().Value.MaxOutageDelay,
                 OnRetry = arguments =>
                 {
-                    Report(arguments.Outcome.Exception!, arguments.RetryDelay, health, logger);
+                    Report(arguments.Outcome.Exception!, arguments.RetryDelay, storageHealth, drainHealth, logger);
                     return ValueTask.CompletedTask;
                 },
             });
@@ -59,12 +61,16 @@ public static partial class OutageResilience
         && exception is not PermanentFailureException
         && !StorageOutage.IsMissingConsumerGroup(exception);
 
-    private static void Report(Exception exception, TimeSpan delay, StorageHealth health, ILogger logger)
+    private static void Report(Exception exception, TimeSpan delay, StorageHealth storageHealth, DrainHealth drainHealth, ILogger logger)
     {
         var reason = StorageOutage.Describe(exception);
         if (StorageOutage.IsPostgres(exception))
         {
-            health.StorageFailing(reason);
+            storageHealth.StorageFailing(reason);
+        }
+        else if (!StorageOutage.IsOutage(exception))
+        {
+            drainHealth.Failing(reason);
         }
 
         if (StorageOutage.IsOutage(exception))

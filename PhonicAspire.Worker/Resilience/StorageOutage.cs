@@ -62,8 +62,16 @@ public static class StorageOutage
             $"{postgres.GetType().Name} (SQLSTATE {postgres.SqlState}, constraint {constraint})",
         PostgresException postgres => $"{postgres.GetType().Name} (SQLSTATE {postgres.SqlState})",
         _ when exception.InnerException is PostgresException inner => Describe(inner),
+        RedisServerException redis when RedisErrorCode(redis) is { } code => $"{redis.GetType().Name} ({code})",
         _ => exception.GetType().Name,
     };
+
+    // The leading upper-case word of Redis's error (WRONGTYPE, NOPERM, OOM), which names the refusal without any value.
+    private static string? RedisErrorCode(RedisServerException redis)
+    {
+        var code = redis.Message.Split(' ', 2)[0];
+        return code.Length > 0 && code.All(char.IsAsciiLetterUpper) ? code : null;
+    }
 
     private static PostgresException? FindPostgres(Exception exception) =>
         exception as PostgresException ?? (exception.InnerException is { } inner ? FindPostgres(inner) : null);
