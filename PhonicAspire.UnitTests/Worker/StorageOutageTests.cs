@@ -1,4 +1,5 @@
 using Npgsql;
+using StackExchange.Redis;
 using PhonicAspire.Worker.Resilience;
 
 namespace PhonicAspire.UnitTests.Worker;
@@ -44,4 +45,11 @@ public sealed class StorageOutageTests
     [Fact]
     public void The_description_keeps_the_sqlstate_and_never_the_message() =>
         Assert.Equal("PostgresException (SQLSTATE 25006)", StorageOutage.Describe(new InvalidOperationException("wrapped", Postgres("25006"))));
+
+    [Theory]
+    [InlineData("WRONGTYPE Operation against a key holding the wrong kind of value", "RedisServerException (WRONGTYPE)")]
+    [InlineData("NOPERM this user has no permissions to run the 'xadd' command", "RedisServerException (NOPERM)")]
+    [InlineData("something without a code", "RedisServerException")]
+    public void The_description_of_a_redis_refusal_keeps_its_error_code_and_never_the_message(string message, string description) =>
+        Assert.Equal(description, StorageOutage.Describe(new RedisServerException(message)));
 }
