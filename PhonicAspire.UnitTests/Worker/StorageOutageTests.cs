@@ -1,6 +1,6 @@
 using Npgsql;
-using StackExchange.Redis;
 using PhonicAspire.Worker.Resilience;
+using StackExchange.Redis;
 
 namespace PhonicAspire.UnitTests.Worker;
 
