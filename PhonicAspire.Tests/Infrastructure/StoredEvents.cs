@@ -9,13 +9,18 @@ public static class StoredEvents
 {
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
-    public static async Task<long> CountAsync(PhonicStackFixture stack, string svixId)
+    /// <summary>Rows of these svix ids: at most one each, which the primary key keeps.</summary>
+    public static Task<long> CountAsync(PhonicStackFixture stack, params string[] svixIds) =>
+        QueryCountAsync(stack, "SELECT count(*) FROM webhook_events WHERE svix_id = ANY($1)", svixIds);
+
+    /// <summary>Rows of the webhooks the API's <c>send-test-webhook</c> command sent (svix ids <c>msg_test_…</c>), of one event type or all.</summary>
+    public static Task<long> CountTestWebhooksAsync(PhonicStackFixture stack, string? eventType = null) =>
+        QueryCountAsync(stack, "SELECT count(*) FROM webhook_events WHERE svix_id LIKE 'msg\\_test\\_%' AND ($1::text IS NULL OR event_type = $1)", eventType);
+
+    private static async Task<long> QueryCountAsync(PhonicStackFixture stack, string sql, object? parameter)
     {
         await using var connection = await stack.OpenDatabaseAsync();
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM webhook_events WHERE svix_id = $1", connection)
-        {
-            Parameters = { new() { Value = svixId } },
-        };
+        await using var command = new NpgsqlCommand(sql, connection) { Parameters = { new() { Value = parameter ?? DBNull.Value } } };
         return (long)(await command.ExecuteScalarAsync())!;
     }
 

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Npgsql;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Webhooks;
 using StackExchange.Redis;
@@ -14,11 +13,11 @@ public sealed class DashboardCommandTests(PhonicStackFixture stack)
     [Fact]
     public async Task Send_test_webhook_stores_a_new_signed_conversation_ended()
     {
-        var before = await CountTestWebhooksAsync();
+        var before = await StoredEvents.CountTestWebhooksAsync(stack, PhonicEventTypes.ConversationEnded);
 
         await stack.ExecuteCommandAsync("webhookapi", "send-test-webhook");
 
-        await Eventually.ReturnsAsync(CountTestWebhooksAsync, count => count == before + 1, TimeSpan.FromSeconds(60),
+        await Eventually.ReturnsAsync(() => StoredEvents.CountTestWebhooksAsync(stack, PhonicEventTypes.ConversationEnded), count => count == before + 1, TimeSpan.FromSeconds(60),
             "the test webhook to be stored");
     }
 
@@ -79,12 +78,4 @@ public sealed class DashboardCommandTests(PhonicStackFixture stack)
         await stack.Redis.StreamLengthAsync(WebhookStream.Name),
         (await stack.Redis.StreamPendingAsync(WebhookStream.Name, WebhookStream.ConsumerGroup)).PendingMessageCount,
         await stack.Redis.StreamLengthAsync(WebhookStream.DeadLetterName));
-
-    private async Task<long> CountTestWebhooksAsync()
-    {
-        await using var connection = await stack.OpenDatabaseAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT count(*) FROM webhook_events WHERE svix_id LIKE 'msg\\_test\\_%' AND event_type = 'conversation.ended'", connection);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using Npgsql;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Webhooks;
 using StackExchange.Redis;
@@ -19,12 +18,12 @@ public sealed class OperatorRouteTests(PhonicStackFixture stack)
     [MemberData(nameof(Callers))]
     public async Task A_caller_without_the_operator_key_cannot_make_the_api_sign_and_store_a_test_webhook(string? authorization)
     {
-        var before = await CountTestWebhooksAsync();
+        var before = await StoredEvents.CountTestWebhooksAsync(stack);
         using var client = stack.CreateApiClient();
         using var response = await PostAsync(client, "/admin/test-webhooks", authorization);
 
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized, "operator-key-required");
-        Assert.Equal(before, await CountTestWebhooksAsync());
+        Assert.Equal(before, await StoredEvents.CountTestWebhooksAsync(stack));
     }
 
     [Theory]
@@ -65,12 +64,5 @@ public sealed class OperatorRouteTests(PhonicStackFixture stack)
         }
 
         return await client.SendAsync(request);
-    }
-
-    private async Task<long> CountTestWebhooksAsync()
-    {
-        await using var connection = await stack.OpenDatabaseAsync();
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM webhook_events WHERE svix_id LIKE 'msg\\_test\\_%'", connection);
-        return (long)(await command.ExecuteScalarAsync())!;
     }
 }

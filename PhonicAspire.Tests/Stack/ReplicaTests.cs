@@ -60,7 +60,7 @@ public sealed class ReplicaTests(ReplicaStackFixture stack, ITestOutputHelper ou
         }
 
         var acknowledged = load.Acknowledged.ToArray();
-        var stored = await Eventually.ReturnsAsync(() => CountStoredAsync(acknowledged), count => count >= acknowledged.Length,
+        var stored = await Eventually.ReturnsAsync(() => StoredEvents.CountAsync(stack, acknowledged), count => count >= acknowledged.Length,
             TimeSpan.FromMinutes(2), "every acknowledged delivery to be stored");
         output.WriteLine($"sent {load.Started}, attempts {load.Attempts}, refused and retried {load.Refusals}, acknowledged {acknowledged.Length}, stored {stored}");
 
@@ -87,7 +87,7 @@ public sealed class ReplicaTests(ReplicaStackFixture stack, ITestOutputHelper ou
     [Fact]
     public async Task The_dashboard_buttons_still_work_with_replicas()
     {
-        var before = await CountTestWebhooksAsync();
+        var before = await StoredEvents.CountTestWebhooksAsync(stack);
 
         // Commands go to one replica, as a click in the dashboard does.
         var api = (await stack.RunningInstancesAsync("webhookapi", 1))[0];
@@ -95,23 +95,6 @@ public sealed class ReplicaTests(ReplicaStackFixture stack, ITestOutputHelper ou
         await stack.ExecuteCommandAsync(api.Id, "send-test-webhook");
         await stack.ExecuteCommandAsync(worker.Id, "stream-status");
 
-        await Eventually.ReturnsAsync(CountTestWebhooksAsync, count => count > before, Timeout, "the test webhook to be stored");
-    }
-
-    private async Task<long> CountTestWebhooksAsync()
-    {
-        await using var connection = await stack.OpenDatabaseAsync();
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM webhook_events WHERE svix_id LIKE 'msg\\_test\\_%'", connection);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private async Task<long> CountStoredAsync(string[] svixIds)
-    {
-        await using var connection = await stack.OpenDatabaseAsync();
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM webhook_events WHERE svix_id = ANY($1)", connection)
-        {
-            Parameters = { new() { Value = svixIds } },
-        };
-        return (long)(await command.ExecuteScalarAsync())!;
+        await Eventually.ReturnsAsync(() => StoredEvents.CountTestWebhooksAsync(stack), count => count > before, Timeout, "the test webhook to be stored");
     }
 }
