@@ -184,49 +184,55 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
     }
 
     [Fact]
-    public async Task An_entry_that_cannot_be_dead_lettered_because_the_dead_letter_key_is_not_a_stream_stays_in_the_stream_and_the_worker_reports_it_unhealthy_until_the_key_is_mended()
+    public async Task While_the_dead_letter_key_is_not_a_stream_deliveries_are_stored_and_an_entry_to_dead_letter_waits_in_the_stream_with_the_worker_unhealthy_until_the_key_is_mended()
     {
-        // An operator who overwrites the dead-letter key by hand makes every dead letter fail with WRONGTYPE: the entry
-        // must wait in the stream, and /health must say why the drain is stuck.
+        // An operator who overwrites the dead-letter key by hand makes the stream's measurement and every dead letter
+        // fail with WRONGTYPE: the measurement must not hold the drain, the entry must wait in the stream, and /health
+        // must say why.
         var setAside = $"{WebhookStream.DeadLetterName}:set-aside-by-test:{Guid.NewGuid():N}";
+        using var worker = stack.CreateWorkerClient();
+        RedisValue malformedEntryId = default;
         await stack.Redis.ScriptEvaluateAsync(
             "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('RENAME', KEYS[1], KEYS[2]) end redis.call('SET', KEYS[1], 'not a stream')",
             [WebhookStream.DeadLetterName, setAside]);
-        RedisValue malformedEntryId = default;
         try
         {
-            using var worker = stack.CreateWorkerClient();
-            malformedEntryId = await stack.Redis.StreamAddAsync(WebhookStream.Name, [new NameValueEntry("garbage", "no svix id, no body")]);
+            // Past the worker's next measurement of the stream (Worker:StatusInterval, 5 s), which reads the dead letters' length.
+            await Task.Delay(TimeSpan.FromSeconds(8));
+            var delivery = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+            await AddAsync(delivery);
+            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, delivery.SvixId, TimeSpan.FromSeconds(30)));
 
-            var health = await Eventually.ReturnsAsync(
-                async () =>
-                {
-                    using var response = await worker.GetAsync("/health");
-                    return await response.Content.ReadAsStringAsync();
-                },
-                body => body.Contains("WRONGTYPE", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
-                "the worker's /health to name Redis's WRONGTYPE");
+            malformedEntryId = await stack.Redis.StreamAddAsync(WebhookStream.Name, [new NameValueEntry("garbage", "no svix id, no body")]);
+            var health = await ReadWorkerHealthAsync(worker, body => body.Contains("WRONGTYPE", StringComparison.Ordinal), "to name Redis's WRONGTYPE");
             Assert.StartsWith("Unhealthy", health, StringComparison.Ordinal);
-            Assert.Single(await stack.Redis.StreamRangeAsync(WebhookStream.Name, malformedEntryId, malformedEntryId));
+            var pending = await stack.Redis.StreamPendingMessagesAsync(WebhookStream.Name, WebhookStream.ConsumerGroup, 1, RedisValue.Null, malformedEntryId, malformedEntryId);
+            Assert.True(Assert.Single(pending).DeliveryCount >= 1);
         }
         finally
         {
             await stack.Redis.ScriptEvaluateAsync(
                 "redis.call('DEL', KEYS[1]) if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('RENAME', KEYS[2], KEYS[1]) end",
                 [WebhookStream.DeadLetterName, setAside]);
-        }
+            if (!malformedEntryId.IsNull)
+            {
+                var deadLetter = await WaitForDeadLetterOfAsync(malformedEntryId);
+                await DeleteDeadLettersOfAsync(malformedEntryId);
+                Assert.Contains("malformed", (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal);
+            }
 
-        try
-        {
-            var deadLetter = await WaitForDeadLetterOfAsync(malformedEntryId);
-            Assert.Contains("malformed", (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal);
-            await stack.WaitUntilHealthyAsync("worker");
-        }
-        finally
-        {
-            await DeleteDeadLettersOfAsync(malformedEntryId);
+            await ReadWorkerHealthAsync(worker, body => body.StartsWith("Healthy", StringComparison.Ordinal), "to be healthy again");
         }
     }
+
+    private static Task<string> ReadWorkerHealthAsync(HttpClient worker, Func<string, bool> done, string what) =>
+        Eventually.ReturnsAsync(
+            async () =>
+            {
+                using var response = await worker.GetAsync("/health");
+                return await response.Content.ReadAsStringAsync();
+            },
+            done, TimeSpan.FromSeconds(30), $"the worker's /health {what}");
 
     /// <summary>
     /// Atomically: appends the entries (each with the id given, or <c>*</c>), hands them to a consumer that will never

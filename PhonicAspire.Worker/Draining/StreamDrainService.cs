@@ -186,7 +186,7 @@ public sealed partial class StreamDrainService(
         var now = timeProvider.GetUtcNow();
         if (subscription.ObservesStream && now >= _nextStatus)
         {
-            metrics.StreamObserved(await streamStatus.GetStatusAsync(stoppingToken));
+            await ObserveStreamAsync(stoppingToken);
             _nextStatus = now + settings.StatusInterval;
         }
 
@@ -211,6 +211,23 @@ public sealed partial class StreamDrainService(
         // Past the stop a read takes nothing new: it would only be handed back.
         stoppingToken.ThrowIfCancellationRequested();
         return await _stream.ReadNewAsync(ConsumerName, room, settings.MaxBatchBytes);
+    }
+
+    /// <summary>
+    /// The stream's length, pending entries and dead letters, for the metrics. A refusal of Redis's own (WRONGTYPE on a
+    /// dead-letter key set by hand, say) is logged and measured again at the next interval: the metrics must not hold
+    /// the drain. An outage or a missing group is thrown, as in every other step.
+    /// </summary>
+    private async Task ObserveStreamAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            metrics.StreamObserved(await streamStatus.GetStatusAsync(stoppingToken));
+        }
+        catch (RedisServerException exception) when (!StorageOutage.IsOutage(exception) && !StorageOutage.IsMissingConsumerGroup(exception))
+        {
+            LogObservationFailed(logger, StorageOutage.Describe(exception), options.Value.StatusInterval);
+        }
     }
 
     /// <summary>
@@ -383,6 +400,9 @@ public sealed partial class StreamDrainService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not hand back the entries not finished before the stop ({Error}); they are claimed once idle")]
     private static partial void LogHandBackFailed(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not measure the webhook stream for the metrics ({Error}); measuring again in {Interval}")]
+    private static partial void LogObservationFailed(ILogger logger, string error, TimeSpan interval);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The consumer group is missing from Redis; creating it again")]
     private static partial void LogGroupMissing(ILogger logger);
