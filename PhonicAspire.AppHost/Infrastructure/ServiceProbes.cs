@@ -3,7 +3,7 @@ namespace PhonicAspire.AppHost.Infrastructure;
 /// <summary>
 /// The services' health endpoints as probes: the dashboard's health column here, and in the published manifest the
 /// readiness and liveness probes a deployment target (Container Apps, Kubernetes) polls. <c>/health</c> includes
-/// Redis's durability and the worker's storage; <c>/alive</c> only that the process answers, so an outage of a
+/// Redis's durability and the worker's storage and drain; <c>/alive</c> only that the process answers, so an outage of a
 /// backing server makes a replica unready, never restarted for it.
 /// </summary>
 internal static class ServiceProbes

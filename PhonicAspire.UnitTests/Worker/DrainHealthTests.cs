@@ -1,31 +1,43 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Time.Testing;
-using PhonicAspire.Worker.Configuration;
 using PhonicAspire.Worker.Resilience;
 
 namespace PhonicAspire.UnitTests.Worker;
 
 public sealed class DrainHealthTests
 {
-    private static readonly WorkerOptions Settings = new() { MaxOutageDelay = TimeSpan.FromSeconds(5) };
+    private static readonly HealthCheckContext Context = new();
 
     [Fact]
-    public async Task A_failure_is_reported_while_it_recurs_within_twice_the_longest_back_off_and_no_longer_once_it_stops()
+    public async Task A_failure_is_reported_until_its_retry_has_had_the_redis_clients_timeout_to_fail_again()
     {
         var time = new FakeTimeProvider();
-        var health = new DrainHealth(time, Microsoft.Extensions.Options.Options.Create(Settings));
-        var context = new HealthCheckContext();
+        var health = new DrainHealth(time);
 
-        var before = await health.CheckHealthAsync(context);
-        health.Failing("RedisServerException (WRONGTYPE)");
-        time.Advance(TimeSpan.FromSeconds(10));
-        var recurring = await health.CheckHealthAsync(context);
+        var before = await health.CheckHealthAsync(Context);
+        health.Failing("RedisServerException (WRONGTYPE)", TimeSpan.FromSeconds(2));
+        time.Advance(TimeSpan.FromSeconds(7));
+        var untilTheRetryFails = await health.CheckHealthAsync(Context);
         time.Advance(TimeSpan.FromMilliseconds(1));
-        var cured = await health.CheckHealthAsync(context);
+        var afterIt = await health.CheckHealthAsync(Context);
 
         Assert.Equal(HealthStatus.Healthy, before.Status);
-        Assert.Equal(HealthStatus.Unhealthy, recurring.Status);
-        Assert.Contains("WRONGTYPE", recurring.Description, StringComparison.Ordinal);
-        Assert.Equal(HealthStatus.Healthy, cured.Status);
+        Assert.Equal(HealthStatus.Unhealthy, untilTheRetryFails.Status);
+        Assert.Contains("WRONGTYPE", untilTheRetryFails.Description, StringComparison.Ordinal);
+        Assert.Equal(HealthStatus.Healthy, afterIt.Status);
+    }
+
+    [Fact]
+    public async Task Each_failure_again_extends_the_report()
+    {
+        var time = new FakeTimeProvider();
+        var health = new DrainHealth(time);
+
+        health.Failing("RedisServerException (WRONGTYPE)", TimeSpan.FromSeconds(1));
+        time.Advance(TimeSpan.FromSeconds(5));
+        health.Failing("RedisServerException (WRONGTYPE)", TimeSpan.FromSeconds(1));
+        time.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(HealthStatus.Unhealthy, (await health.CheckHealthAsync(Context)).Status);
     }
 }

@@ -9,8 +9,9 @@ namespace PhonicAspire.Worker.Resilience;
 /// <summary>
 /// The worker's one way of riding out failures. Every step that talks to Redis or PostgreSQL (reading the stream,
 /// storing a batch, acknowledging, dead-lettering, migrating) runs in this pipeline: retried with the same growing
-/// back-off up to <see cref="WorkerOptions.MaxOutageDelay"/>, logged here, and reported on <c>/health</c> unless it
-/// is an outage of Redis, which Redis's own check reports. The entries stay pending in Redis meanwhile, so waiting loses nothing. Not retried:
+/// back-off up to <see cref="WorkerOptions.MaxOutageDelay"/> and logged here. PostgreSQL's failures are reported on
+/// <c>/health</c> as <c>storage</c>, a refusal of Redis's own that recurs as <c>drain</c>; Redis unreachable is
+/// left to Redis's own check. The entries stay pending in Redis meanwhile, so waiting loses nothing. Not retried:
 /// cancellation at shutdown, a missing consumer group, which the drain loop creates again, and a
 /// <see cref="PermanentFailureException"/>.
 /// </summary>
@@ -48,7 +49,7 @@ public static partial class OutageResilience
                 MaxDelay = provider.GetRequiredService<IOptions<WorkerOptions>>().Value.MaxOutageDelay,
                 OnRetry = arguments =>
                 {
-                    Report(arguments.Outcome.Exception!, arguments.RetryDelay, storageHealth, drainHealth, logger);
+                    Report(arguments.Outcome.Exception!, arguments.AttemptNumber, arguments.RetryDelay, storageHealth, drainHealth, logger);
                     return ValueTask.CompletedTask;
                 },
             });
@@ -61,16 +62,17 @@ public static partial class OutageResilience
         && exception is not PermanentFailureException
         && !StorageOutage.IsMissingConsumerGroup(exception);
 
-    private static void Report(Exception exception, TimeSpan delay, StorageHealth storageHealth, DrainHealth drainHealth, ILogger logger)
+    private static void Report(Exception exception, int attempt, TimeSpan delay, StorageHealth storageHealth, DrainHealth drainHealth, ILogger logger)
     {
         var reason = StorageOutage.Describe(exception);
         if (StorageOutage.IsPostgres(exception))
         {
             storageHealth.StorageFailing(reason);
         }
-        else if (!StorageOutage.IsOutage(exception))
+        else if (!StorageOutage.IsOutage(exception) && attempt > 0)
         {
-            drainHealth.Failing(reason);
+            // From its second failure in a row: one that the first retry cures is not worth a probe's alarm.
+            drainHealth.Failing(reason, delay);
         }
 
         if (StorageOutage.IsOutage(exception))
