@@ -21,8 +21,8 @@ public sealed class RedisMemoryPressureTests
         var pressure = new RedisMemoryPressure(new RedisDurabilityProbe(redis.Connection));
         pressure.Refused();
 
-        // Redis holds every command for a second, so the check's INFO is answered only after the next refusal.
-        await redis.Connection.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "1000", "ALL");
+        // Redis holds every command for 3 s, so the check's INFO is answered only after the next refusal.
+        await redis.Connection.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "3000", "ALL");
         var check = pressure.CheckHealthAsync(Context);
         Assert.False(check.IsCompleted, "The check answered without asking Redis.");
         pressure.Refused();
@@ -47,5 +47,25 @@ public sealed class RedisMemoryPressureTests
 
         Assert.Equal(HealthStatus.Unhealthy, whileFull.Status);
         Assert.Equal(HealthStatus.Healthy, onceRaised.Status);
+    }
+
+    [Fact]
+    public async Task An_append_accepted_clears_the_refusals_counted_before_it_was_sent_and_not_one_counted_while_it_was_in_flight()
+    {
+        await using var redis = await ContainerCommandRedis.StartAsync("/bin/sh", ["-c", "redis-server --maxmemory-policy noeviction"], new Dictionary<string, string>());
+        await redis.Connection.GetDatabase().ExecuteAsync("CONFIG", "SET", "maxmemory", "1");
+        var pressure = new RedisMemoryPressure(new RedisDurabilityProbe(redis.Connection));
+
+        pressure.Refused();
+        var beforeFirst = pressure.Refusals;
+        pressure.Accepted(beforeFirst);
+        var afterFirst = await pressure.CheckHealthAsync(Context);
+        var beforeSecond = pressure.Refusals;
+        pressure.Refused();
+        pressure.Accepted(beforeSecond);
+        var afterSecond = await pressure.CheckHealthAsync(Context);
+
+        Assert.Equal(HealthStatus.Healthy, afterFirst.Status);
+        Assert.Equal(HealthStatus.Unhealthy, afterSecond.Status);
     }
 }

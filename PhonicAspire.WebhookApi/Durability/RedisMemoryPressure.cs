@@ -13,31 +13,35 @@ namespace PhonicAspire.WebhookApi.Durability;
 public sealed class RedisMemoryPressure(RedisDurabilityProbe probe) : IHealthCheck
 {
     // Refusals are counted, and a sign of room clears only the refusals counted before it was asked for: a refusal
-    // that arrives while /health waits for Redis's INFO is newer than that answer, and stands.
+    // that arrives while /health waits for Redis's INFO, or while an accepted append was in flight, is newer than that
+    // sign, and stands.
     private long _refusals;
     private long _clearedThrough;
 
-    private bool IsFull => Volatile.Read(ref _refusals) > Volatile.Read(ref _clearedThrough);
+    private bool IsFull => Refusals > Volatile.Read(ref _clearedThrough);
 
     /// <summary>Redis's answer when a write would take it past <c>maxmemory</c>.</summary>
     public static bool IsOutOfMemory(Exception exception) =>
         exception is RedisServerException redis && redis.Message.StartsWith("OOM", StringComparison.Ordinal);
 
+    /// <summary>The refusals counted so far; read before an append, and handed to <see cref="Accepted"/> after it.</summary>
+    public long Refusals => Volatile.Read(ref _refusals);
+
     public void Refused() => Interlocked.Increment(ref _refusals);
 
-    public void Accepted()
+    /// <summary>An append sent after <paramref name="refusalsBefore"/> refusals was taken: those are cleared, and any counted while it was in flight stand.</summary>
+    public void Accepted(long refusalsBefore)
     {
-        // Read before writing: the common case stays a read of cache lines no other core is writing.
-        var refusals = Volatile.Read(ref _refusals);
-        if (refusals > Volatile.Read(ref _clearedThrough))
+        // Read before writing: the common case stays a read of a cache line no other core is writing.
+        if (refusalsBefore > Volatile.Read(ref _clearedThrough))
         {
-            ClearThrough(refusals);
+            ClearThrough(refusalsBefore);
         }
     }
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var refusals = Volatile.Read(ref _refusals);
+        var refusals = Refusals;
         if (refusals > Volatile.Read(ref _clearedThrough) && await HasRoomAgainAsync(cancellationToken))
         {
             ClearThrough(refusals);

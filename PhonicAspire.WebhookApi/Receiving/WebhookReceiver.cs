@@ -109,6 +109,7 @@ public sealed partial class WebhookReceiver(
             new("SvixId", svixId), new("EventType", eventType), new("ConversationId", conversationId),
         });
 
+        var refusalsBefore = memoryPressure.Refusals;
         try
         {
             var result = await queue.EnqueueAsync(
@@ -123,7 +124,7 @@ public sealed partial class WebhookReceiver(
                 return Results.Ok();
             }
 
-            memoryPressure.Accepted();
+            memoryPressure.Accepted(refusalsBefore);
             metrics.DeliveryReceived(DeliveryOutcome.Accepted);
             LogAccepted(logger, svixId!, eventType);
             return Results.Accepted();
