@@ -41,4 +41,29 @@ public sealed class WebhookStreamClientTests(PhonicStackFixture stack) : IAsyncL
         // The page in hand is listed; no other page is read.
         Assert.InRange(listed, 1, 100);
     }
+
+    [Fact]
+    public async Task A_replay_cancelled_before_it_starts_moves_no_more_than_the_page_already_sent()
+    {
+        var webhooks = Enumerable.Range(0, 250).Select(_ => SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId())).ToArray();
+        foreach (var webhook in webhooks)
+        {
+            await stack.Redis.StreamAddAsync(_deadLetters,
+                [.. StreamEntryFields.Of(webhook, PhonicEventTypes.ConversationEnded), new(WebhookStream.Fields.Error, "test")]);
+        }
+
+        var client = new WebhookStreamClient(stack.Redis.Multiplexer, TimeProvider.System);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => client.ReplayDeadLettersAsync(DeadLetterFilter.All, webhooks.Length, _deadLetters, cancelled.Token));
+
+        // A page already sent still runs in Redis, and moves whole; none after it is sent.
+        var left = (await stack.Redis.StreamRangeAsync(_deadLetters)).Select(entry => (string)entry[WebhookStream.Fields.SvixId]!).ToHashSet();
+        Assert.Contains(left.Count, new[] { 150, 250 });
+        var replayed = webhooks.Select(webhook => webhook.SvixId).Where(svixId => !left.Contains(svixId)).ToArray();
+        await Eventually.ReturnsAsync(() => StoredEvents.CountAsync(stack, replayed), stored => stored == replayed.Length,
+            TimeSpan.FromSeconds(60), "the replayed page to be stored");
+    }
 }
