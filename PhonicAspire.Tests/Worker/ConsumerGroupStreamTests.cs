@@ -210,6 +210,25 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
         Assert.Equal(["reader", "running"], (await stack.Redis.StreamConsumerInfoAsync(key, "tests")).Select(consumer => (string)consumer.Name!).Order());
     }
 
+    [Fact]
+    public async Task Entries_read_before_the_stream_was_deleted_are_acknowledged_and_dead_lettered_once_without_an_error()
+    {
+        // Deleted by hand (or lost with a Redis restarted without its data) while a batch was in flight: its entries
+        // are gone with the stream, a dead letter keeps its copy, and nothing is left to retry.
+        var (stream, key) = await NewStreamAsync();
+        _keys.Add($"{key}:dead");
+        await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, "stored");
+        await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, "poison");
+        var batch = await stream.ReadNewAsync("reader", count: 500, maxBytes: MiB);
+        await stack.Redis.KeyDeleteAsync(key);
+
+        await stream.AcknowledgeAsync([batch[0].Id.ToString()], CancellationToken.None);
+        await stream.DeadLetterAsync(batch[1], "test", CancellationToken.None);
+
+        Assert.Single(await stack.Redis.StreamRangeAsync($"{key}:dead"));
+        Assert.False(await stack.Redis.KeyExistsAsync(key));
+    }
+
     private async Task<(ConsumerGroupStream Stream, string Key)> NewStreamAsync()
     {
         var key = $"tests:consumer-group:{Guid.NewGuid():N}";

@@ -7,10 +7,13 @@ namespace PhonicAspire.Worker.Draining;
 internal static class ConsumerGroupScripts
 {
     // What the scripts below share: each group's last-delivered id (XINFO GROUPS), and the bytes of an entry's
-    // fields and values.
+    // fields and values. A stream deleted while a batch was in flight has no groups: its batch's acknowledgement and
+    // dead letters then succeed (XINFO would answer "no such key", and the dead letter, already written, be written
+    // again by each retry).
     private const string Functions = StreamScriptFunctions.FieldsOf + """
         local function last_delivered(key)
             local groups = {}
+            if redis.call('EXISTS', key) == 0 then return groups end
             for _, group in ipairs(redis.call('XINFO', 'GROUPS', key)) do
                 local fields = fields_of(group)
                 groups[fields['name']] = fields['last-delivered-id']
