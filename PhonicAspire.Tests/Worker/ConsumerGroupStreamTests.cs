@@ -211,6 +211,29 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
     }
 
     [Fact]
+    public async Task A_poison_entry_is_dead_lettered_while_redis_is_full_so_its_batch_does_not_wait_for_room()
+    {
+        // Moving an entry to the dead letters and trimming it from the stream frees about as much as it takes; refused,
+        // it would hold its batch, and the drain that frees Redis, until something else made room.
+        var (stream, key) = await NewStreamAsync();
+        _keys.Add($"{key}:dead");
+        await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, "poison");
+        var entry = Assert.Single(await stream.ReadNewAsync("reader", count: 500, maxBytes: MiB));
+        await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", "1");
+        try
+        {
+            await stream.DeadLetterAsync(entry, "test", CancellationToken.None);
+        }
+        finally
+        {
+            await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", PhonicStackFixture.RedisMaxMemory);
+        }
+
+        Assert.Single(await stack.Redis.StreamRangeAsync($"{key}:dead"));
+        Assert.Equal(0, (await stack.Redis.StreamPendingAsync(key, "tests")).PendingMessageCount);
+    }
+
+    [Fact]
     public async Task Entries_read_before_the_stream_was_deleted_are_acknowledged_and_dead_lettered_once_without_an_error()
     {
         // Deleted by hand (or lost with a Redis restarted without its data) while a batch was in flight: its entries

@@ -75,8 +75,10 @@ internal static class ConsumerGroupScripts
         """ + "\n" + TrimBelowOldestNeeded;
 
     // Copy to the group's dead-letter stream (capped when ARGV[3] is not empty) and acknowledge in one step, so the
-    // entry is in exactly one of this group's two places. ARGV: the group, the entry id, the cap, then the fields.
-    public const string DeadLetter = Functions + """
+    // entry is in exactly one of this group's two places. Allowed past maxmemory: the move takes about what the trim
+    // frees, and refused it would hold its batch, and the drain that frees Redis, until something else made room.
+    // ARGV: the group, the entry id, the cap, then the fields.
+    public const string DeadLetter = "#!lua flags=allow-oom\n" + Functions + """
         if ARGV[3] == '' then
             redis.call('XADD', KEYS[2], '*', unpack(ARGV, 4))
         else
