@@ -213,8 +213,8 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
     [Fact]
     public async Task A_poison_entry_is_dead_lettered_while_redis_is_full_so_its_batch_does_not_wait_for_room()
     {
-        // Moving an entry to the dead letters and trimming it from the stream frees about as much as it takes; refused,
-        // it would hold its batch, and the drain that frees Redis, until something else made room.
+        // An entry is moved once, so the dead letters outgrow maxmemory by no more than the poison entries; refused, the
+        // move would hold its batch, and the drain that frees Redis, until something else made room.
         var (stream, key) = await NewStreamAsync();
         _keys.Add($"{key}:dead");
         await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, "poison");
@@ -231,6 +231,22 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
 
         Assert.Single(await stack.Redis.StreamRangeAsync($"{key}:dead"));
         Assert.Equal(0, (await stack.Redis.StreamPendingAsync(key, "tests")).PendingMessageCount);
+    }
+
+    [Fact]
+    public async Task A_dead_letter_sent_again_after_its_answer_was_lost_is_written_once()
+    {
+        // The outage policy retries a dead letter whose answer timed out, though Redis may have run it: the second run
+        // must find the entry moved, not copy it again (a script's writes are not undone by a later error either).
+        var (stream, key) = await NewStreamAsync();
+        _keys.Add($"{key}:dead");
+        await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, "poison");
+        var entry = Assert.Single(await stream.ReadNewAsync("reader", count: 500, maxBytes: MiB));
+
+        await stream.DeadLetterAsync(entry, "test", CancellationToken.None);
+        await stream.DeadLetterAsync(entry, "test", CancellationToken.None);
+
+        Assert.Single(await stack.Redis.StreamRangeAsync($"{key}:dead"));
     }
 
     [Fact]

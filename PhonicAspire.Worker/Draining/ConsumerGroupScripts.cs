@@ -75,10 +75,15 @@ internal static class ConsumerGroupScripts
         """ + "\n" + TrimBelowOldestNeeded;
 
     // Copy to the group's dead-letter stream (capped when ARGV[3] is not empty) and acknowledge in one step, so the
-    // entry is in exactly one of this group's two places. Allowed past maxmemory: the move takes about what the trim
-    // frees, and refused it would hold its batch, and the drain that frees Redis, until something else made room.
-    // ARGV: the group, the entry id, the cap, then the fields.
+    // entry is in exactly one of this group's two places. An entry no longer pending was moved by an attempt whose
+    // answer was lost, and is not copied again; the checks come before the first write, which an error after it would
+    // not undo. Allowed past maxmemory: an entry is moved once, so the dead letters outgrow the limit by no more than
+    // the poison entries, and refused, the move would hold its batch, and the drain that frees Redis, until something
+    // else made room. ARGV: the group, the entry id, the cap, then the fields.
     public const string DeadLetter = "#!lua flags=allow-oom\n" + Functions + """
+        if redis.call('EXISTS', KEYS[1]) == 1 and #redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1) == 0 then
+            return
+        end
         if ARGV[3] == '' then
             redis.call('XADD', KEYS[2], '*', unpack(ARGV, 4))
         else
