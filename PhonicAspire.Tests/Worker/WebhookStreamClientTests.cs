@@ -43,7 +43,7 @@ public sealed class WebhookStreamClientTests(PhonicStackFixture stack) : IAsyncL
     }
 
     [Fact]
-    public async Task A_replay_cancelled_before_it_starts_moves_no_more_than_the_page_already_sent()
+    public async Task A_replay_cancelled_before_it_starts_moves_nothing()
     {
         var webhooks = Enumerable.Range(0, 250).Select(_ => SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId())).ToArray();
         foreach (var webhook in webhooks)
@@ -59,11 +59,7 @@ public sealed class WebhookStreamClientTests(PhonicStackFixture stack) : IAsyncL
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
             () => client.ReplayDeadLettersAsync(DeadLetterFilter.All, webhooks.Length, _deadLetters, cancelled.Token));
 
-        // A page already sent still runs in Redis, and moves whole; none after it is sent.
-        var left = (await stack.Redis.StreamRangeAsync(_deadLetters)).Select(entry => (string)entry[WebhookStream.Fields.SvixId]!).ToHashSet();
-        Assert.Contains(left.Count, new[] { 150, 250 });
-        var replayed = webhooks.Select(webhook => webhook.SvixId).Where(svixId => !left.Contains(svixId)).ToArray();
-        await Eventually.ReturnsAsync(() => StoredEvents.CountAsync(stack, replayed), stored => stored == replayed.Length,
-            TimeSpan.FromSeconds(60), "the replayed page to be stored");
+        // A regression replays valid webhooks into the stack's stream, which stores them like any other.
+        Assert.Equal(webhooks.Length, await stack.Redis.StreamLengthAsync(_deadLetters));
     }
 }

@@ -77,6 +77,7 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
         RedisValue cursor = "-";
         while (replayed < limit)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             RedisValue[] arguments =
             [
                 PageSize, cursor, filter.SvixId ?? string.Empty, filter.Reason ?? string.Empty, limit - replayed,
