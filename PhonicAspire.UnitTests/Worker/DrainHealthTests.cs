@@ -6,6 +6,7 @@ namespace PhonicAspire.UnitTests.Worker;
 
 public sealed class DrainHealthTests
 {
+    private const string Reason = "RedisServerException (WRONGTYPE)";
     private static readonly HealthCheckContext Context = new();
 
     [Fact]
@@ -15,7 +16,7 @@ public sealed class DrainHealthTests
         var health = new DrainHealth(time);
 
         var before = await health.CheckHealthAsync(Context);
-        health.Failing("RedisServerException (WRONGTYPE)", TimeSpan.FromSeconds(2));
+        health.Failing(Reason, retryDelay: TimeSpan.FromSeconds(2), attemptDuration: TimeSpan.FromMilliseconds(3));
         time.Advance(TimeSpan.FromSeconds(7));
         var untilTheRetryFails = await health.CheckHealthAsync(Context);
         time.Advance(TimeSpan.FromMilliseconds(1));
@@ -28,15 +29,27 @@ public sealed class DrainHealthTests
     }
 
     [Fact]
-    public async Task Each_failure_again_extends_the_report()
+    public async Task A_slow_attempt_gets_as_long_again_to_fail()
     {
         var time = new FakeTimeProvider();
         var health = new DrainHealth(time);
 
-        health.Failing("RedisServerException (WRONGTYPE)", TimeSpan.FromSeconds(1));
-        time.Advance(TimeSpan.FromSeconds(5));
-        health.Failing("RedisServerException (WRONGTYPE)", TimeSpan.FromSeconds(1));
-        time.Advance(TimeSpan.FromSeconds(5));
+        health.Failing(Reason, retryDelay: TimeSpan.FromSeconds(1), attemptDuration: TimeSpan.FromSeconds(20));
+        time.Advance(TimeSpan.FromSeconds(21));
+
+        Assert.Equal(HealthStatus.Unhealthy, (await health.CheckHealthAsync(Context)).Status);
+    }
+
+    [Fact]
+    public async Task A_shorter_window_from_another_step_does_not_cut_a_longer_one_short()
+    {
+        var time = new FakeTimeProvider();
+        var health = new DrainHealth(time);
+
+        health.Failing(Reason, retryDelay: TimeSpan.FromSeconds(60), attemptDuration: TimeSpan.Zero);
+        time.Advance(TimeSpan.FromSeconds(1));
+        health.Failing(Reason, retryDelay: TimeSpan.FromMilliseconds(100), attemptDuration: TimeSpan.Zero);
+        time.Advance(TimeSpan.FromSeconds(30));
 
         Assert.Equal(HealthStatus.Unhealthy, (await health.CheckHealthAsync(Context)).Status);
     }

@@ -10,19 +10,44 @@ namespace PhonicAspire.Worker.Resilience;
 /// </summary>
 public sealed class DrainHealth(TimeProvider timeProvider) : IHealthCheck
 {
-    // How long a retried Redis command can take to fail again: the Redis client's own timeout.
+    // The least time a retried Redis command gets to fail again: the Redis client's own timeout.
     private static readonly TimeSpan AttemptAllowance = TimeSpan.FromSeconds(5);
 
-    private volatile Failure? _last;
+    private readonly Lock _gate = new();
+    private string? _reason;
+    private long _since;
+    private TimeSpan _window;
 
-    /// <summary>A step failed again and is retried after <paramref name="retryDelay"/>; reported until that retry has had time to fail too.</summary>
-    public void Failing(string reason, TimeSpan retryDelay) =>
-        _last = new(reason, timeProvider.GetUtcNow() + retryDelay + AttemptAllowance);
+    /// <summary>
+    /// A step failed again and is retried after <paramref name="retryDelay"/>: reported until that retry has had as
+    /// long as this attempt took, and at least the Redis client's timeout, to fail too. Steps retried side by side
+    /// report here alike, so a shorter window never cuts a longer one short.
+    /// </summary>
+    public void Failing(string reason, TimeSpan retryDelay, TimeSpan attemptDuration)
+    {
+        var window = retryDelay + (attemptDuration > AttemptAllowance ? attemptDuration : AttemptAllowance);
+        lock (_gate)
+        {
+            var now = timeProvider.GetTimestamp();
+            if (_reason is null || window >= _window - timeProvider.GetElapsedTime(_since, now))
+            {
+                (_since, _window) = (now, window);
+            }
 
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_last is { } last && timeProvider.GetUtcNow() <= last.ReportedUntil
-            ? HealthCheckResult.Unhealthy($"Draining the stream keeps failing ({last.Reason}); the entries wait in the stream while it is retried.")
-            : HealthCheckResult.Healthy());
+            _reason = reason;
+        }
+    }
 
-    private sealed record Failure(string Reason, DateTimeOffset ReportedUntil);
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        string? failing;
+        lock (_gate)
+        {
+            failing = _reason is not null && timeProvider.GetElapsedTime(_since) <= _window ? _reason : null;
+        }
+
+        return Task.FromResult(failing is null
+            ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Unhealthy($"Draining the stream keeps failing ({failing}); the entries wait in the stream while it is retried."));
+    }
 }

@@ -49,7 +49,7 @@ public static partial class OutageResilience
                 MaxDelay = provider.GetRequiredService<IOptions<WorkerOptions>>().Value.MaxOutageDelay,
                 OnRetry = arguments =>
                 {
-                    Report(arguments.Outcome.Exception!, arguments.AttemptNumber, arguments.RetryDelay, storageHealth, drainHealth, logger);
+                    Report(arguments.Outcome.Exception!, arguments.AttemptNumber, arguments.Duration, arguments.RetryDelay, storageHealth, drainHealth, logger);
                     return ValueTask.CompletedTask;
                 },
             });
@@ -62,7 +62,8 @@ public static partial class OutageResilience
         && exception is not PermanentFailureException
         && !StorageOutage.IsMissingConsumerGroup(exception);
 
-    private static void Report(Exception exception, int attempt, TimeSpan delay, StorageHealth storageHealth, DrainHealth drainHealth, ILogger logger)
+    private static void Report(
+        Exception exception, int attempt, TimeSpan attemptDuration, TimeSpan delay, StorageHealth storageHealth, DrainHealth drainHealth, ILogger logger)
     {
         var reason = StorageOutage.Describe(exception);
         if (StorageOutage.IsPostgres(exception))
@@ -72,7 +73,7 @@ public static partial class OutageResilience
         else if (!StorageOutage.IsOutage(exception) && attempt > 0)
         {
             // From its second failure in a row: one that the first retry cures is not worth a probe's alarm.
-            drainHealth.Failing(reason, delay);
+            drainHealth.Failing(reason, delay, attemptDuration);
         }
 
         if (StorageOutage.IsOutage(exception))
