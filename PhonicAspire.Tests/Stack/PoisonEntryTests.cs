@@ -191,14 +191,17 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
         // must say why.
         var setAside = $"{WebhookStream.DeadLetterName}:set-aside-by-test:{Guid.NewGuid():N}";
         using var worker = stack.CreateWorkerClient();
-        RedisValue malformedEntryId = default;
+        RedisValue malformedEntryId;
         await stack.Redis.ScriptEvaluateAsync(
             "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('RENAME', KEYS[1], KEYS[2]) end redis.call('SET', KEYS[1], 'not a stream')",
             [WebhookStream.DeadLetterName, setAside]);
         try
         {
-            // Past the worker's next measurement of the stream (Worker:StatusInterval, 5 s), which reads the dead letters' length.
-            await Task.Delay(TimeSpan.FromSeconds(8));
+            // The worker's next measurement of the stream (every Worker:StatusInterval) reads the dead letters' length,
+            // which Redis now refuses; only a delivery after that refusal shows whether it holds the drain.
+            var refusedBefore = await WrongTypeRepliesAsync();
+            await Eventually.ReturnsAsync(WrongTypeRepliesAsync, refused => refused > refusedBefore, TimeSpan.FromSeconds(30),
+                "the worker's measurement of the stream to meet WRONGTYPE");
             var delivery = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
             await AddAsync(delivery);
             Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, delivery.SvixId, TimeSpan.FromSeconds(30)));
@@ -214,15 +217,25 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
             await stack.Redis.ScriptEvaluateAsync(
                 "redis.call('DEL', KEYS[1]) if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('RENAME', KEYS[2], KEYS[1]) end",
                 [WebhookStream.DeadLetterName, setAside]);
-            if (!malformedEntryId.IsNull)
-            {
-                var deadLetter = await WaitForDeadLetterOfAsync(malformedEntryId);
-                await DeleteDeadLettersOfAsync(malformedEntryId);
-                Assert.Contains("malformed", (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal);
-            }
+        }
 
+        try
+        {
+            var deadLetter = await WaitForDeadLetterOfAsync(malformedEntryId);
+            Assert.Contains("malformed", (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal);
             await ReadWorkerHealthAsync(worker, body => body.StartsWith("Healthy", StringComparison.Ordinal), "to be healthy again");
         }
+        finally
+        {
+            await DeleteDeadLettersOfAsync(malformedEntryId);
+        }
+    }
+
+    private async Task<long> WrongTypeRepliesAsync()
+    {
+        var errorStats = (string?)await stack.Redis.ExecuteAsync("INFO", "errorstats") ?? string.Empty;
+        var line = errorStats.Split('\n').FirstOrDefault(line => line.StartsWith("errorstat_WRONGTYPE:count=", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line["errorstat_WRONGTYPE:count=".Length..].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static Task<string> ReadWorkerHealthAsync(HttpClient worker, Func<string, bool> done, string what) =>
