@@ -66,17 +66,18 @@ public static partial class OutageResilience
         Exception exception, int attempt, TimeSpan attemptDuration, TimeSpan delay, StorageHealth storageHealth, DrainHealth drainHealth, ILogger logger)
     {
         var reason = StorageOutage.Describe(exception);
+        var isOutage = StorageOutage.IsOutage(exception);
         if (StorageOutage.IsPostgres(exception))
         {
             storageHealth.StorageFailing(reason);
         }
-        else if (!StorageOutage.IsOutage(exception) && attempt > 0)
+        else if (!isOutage && attempt > 0)
         {
             // From its second failure in a row: one that the first retry cures is not worth a probe's alarm.
             drainHealth.Failing(reason, delay, attemptDuration);
         }
 
-        if (StorageOutage.IsOutage(exception))
+        if (isOutage)
         {
             LogOutage(logger, reason, delay.TotalMilliseconds);
         }
