@@ -78,11 +78,19 @@ public sealed class PhonicMetrics
                 "Entries delivered to a worker and not yet acknowledged.");
             _meter.CreateObservableGauge("phonic.stream.oldest_pending_age", () => _streamStatus.OldestPendingAge.TotalSeconds, "s",
                 "Time since the oldest unacknowledged entry was appended to the stream.");
-            _meter.CreateObservableGauge("phonic.stream.dead_letters", () => _streamStatus.DeadLetters, "{entry}",
-                "Entries waiting in the dead-letter stream.");
+            _meter.CreateObservableGauge("phonic.stream.dead_letters", ObserveDeadLetters, "{entry}",
+                "Entries waiting in the dead-letter stream (no value while Redis refuses to count them).");
         }
     }
+
+    // Nothing rather than the last count: a frozen gauge would say the dead letters stopped growing.
+    private IEnumerable<Measurement<long>> ObserveDeadLetters() =>
+        _streamStatus?.DeadLetters is { } count ? [new Measurement<long>(count)] : [];
 }
 
-/// <summary>A snapshot of the webhook stream as the worker last saw it.</summary>
-public sealed record StreamStatus(long Length, long Pending, TimeSpan OldestPendingAge, long DeadLetters);
+/// <summary>
+/// A snapshot of the webhook stream as the worker last saw it. <paramref name="DeadLetters"/> is null when Redis
+/// refused to count them (a dead-letter key overwritten by hand), and <paramref name="DeadLettersUnmeasured"/> then
+/// says why.
+/// </summary>
+public sealed record StreamStatus(long Length, long Pending, TimeSpan OldestPendingAge, long? DeadLetters, string? DeadLettersUnmeasured = null);

@@ -26,4 +26,25 @@ public static class DeadLetters
             await redis.StreamDeleteAsync(deadLetters, ids);
         }
     }
+
+    /// <summary>
+    /// Sets the stack's dead-letter stream aside and writes a string in its place, as an operator's slip with
+    /// <c>SET</c> would; disposing the result puts the stream back.
+    /// </summary>
+    public static async Task<IAsyncDisposable> OverwriteWithStringAsync(IDatabase redis)
+    {
+        var setAside = $"{WebhookStream.DeadLetterName}:set-aside-by-test:{Guid.NewGuid():N}";
+        await redis.ScriptEvaluateAsync(
+            "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('RENAME', KEYS[1], KEYS[2]) end redis.call('SET', KEYS[1], 'not a stream')",
+            [WebhookStream.DeadLetterName, setAside]);
+        return new Restore(redis, setAside);
+    }
+
+    private sealed class Restore(IDatabase redis, string setAside) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() =>
+            await redis.ScriptEvaluateAsync(
+                "redis.call('DEL', KEYS[1]) if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('RENAME', KEYS[2], KEYS[1]) end",
+                [WebhookStream.DeadLetterName, setAside]);
+    }
 }

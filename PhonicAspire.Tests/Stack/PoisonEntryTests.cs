@@ -189,13 +189,9 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
         // An operator who overwrites the dead-letter key by hand makes the stream's measurement and every dead letter
         // fail with WRONGTYPE: the measurement must not hold the drain, the entry must wait in the stream, and /health
         // must say why.
-        var setAside = $"{WebhookStream.DeadLetterName}:set-aside-by-test:{Guid.NewGuid():N}";
         using var worker = stack.CreateWorkerClient();
         RedisValue malformedEntryId;
-        await stack.Redis.ScriptEvaluateAsync(
-            "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('RENAME', KEYS[1], KEYS[2]) end redis.call('SET', KEYS[1], 'not a stream')",
-            [WebhookStream.DeadLetterName, setAside]);
-        try
+        await using (await DeadLetters.OverwriteWithStringAsync(stack.Redis))
         {
             // The worker's next measurement of the stream (every Worker:StatusInterval) reads the dead letters' length,
             // which Redis now refuses; only a delivery after that refusal shows whether it holds the drain.
@@ -211,12 +207,6 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
             Assert.StartsWith("Unhealthy", health, StringComparison.Ordinal);
             var pending = await stack.Redis.StreamPendingMessagesAsync(WebhookStream.Name, WebhookStream.ConsumerGroup, 1, RedisValue.Null, malformedEntryId, malformedEntryId);
             Assert.True(Assert.Single(pending).DeliveryCount >= 1);
-        }
-        finally
-        {
-            await stack.Redis.ScriptEvaluateAsync(
-                "redis.call('DEL', KEYS[1]) if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('RENAME', KEYS[2], KEYS[1]) end",
-                [WebhookStream.DeadLetterName, setAside]);
         }
 
         try

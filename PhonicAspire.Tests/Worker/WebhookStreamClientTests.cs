@@ -5,8 +5,8 @@ using PhonicAspire.Worker.Draining;
 namespace PhonicAspire.Tests.Worker;
 
 /// <summary>
-/// What operators run against the stream (the command line, the dashboard's commands) stops when they cancel it, on a
-/// real Redis (a dead-letter stream of its own, beside the stack's).
+/// What operators run against the stream (the command line, the dashboard's commands) stops when they cancel it and
+/// measures what it can of a stream whose keys were damaged by hand, on a real Redis.
 /// </summary>
 [Collection(StackCollection.Name)]
 public sealed class WebhookStreamClientTests(PhonicStackFixture stack) : IAsyncLifetime
@@ -61,5 +61,22 @@ public sealed class WebhookStreamClientTests(PhonicStackFixture stack) : IAsyncL
 
         // A regression replays valid webhooks into the stack's stream, which stores them like any other.
         Assert.Equal(webhooks.Length, await stack.Redis.StreamLengthAsync(_deadLetters));
+    }
+
+    [Fact]
+    public async Task The_status_still_measures_the_stream_while_the_dead_letter_key_is_not_a_stream_and_names_Redis_refusal_in_place_of_the_count()
+    {
+        var client = new WebhookStreamClient(stack.Redis.Multiplexer, TimeProvider.System);
+        await using (await DeadLetters.OverwriteWithStringAsync(stack.Redis))
+        {
+            var status = await client.GetStatusAsync(CancellationToken.None);
+
+            Assert.Null(status.DeadLetters);
+            Assert.Equal("RedisServerException (WRONGTYPE)", status.DeadLettersUnmeasured);
+        }
+
+        var mended = await client.GetStatusAsync(CancellationToken.None);
+        Assert.Equal(await stack.Redis.StreamLengthAsync(WebhookStream.DeadLetterName), mended.DeadLetters);
+        Assert.Null(mended.DeadLettersUnmeasured);
     }
 }

@@ -1,8 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Metrics;
-using PhonicAspire.ServiceDefaults.Telemetry;
 
 namespace PhonicAspire.UnitTests.Telemetry;
 
@@ -53,43 +51,5 @@ public sealed class MetricSeriesLimitTests
         }
 
         return tags;
-    }
-
-    /// <summary>A host with the services' telemetry defaults, its metrics read through an in-memory exporter.</summary>
-    private sealed class ServiceTelemetry(IHost host, List<Metric> exported) : IAsyncDisposable
-    {
-        public PhonicMetrics Metrics => host.Services.GetRequiredService<PhonicMetrics>();
-
-        public static async Task<ServiceTelemetry> StartAsync()
-        {
-            var builder = Host.CreateApplicationBuilder();
-            builder.ConfigureOpenTelemetry();
-            var exported = new List<Metric>();
-            builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddInMemoryExporter(exported));
-            var host = builder.Build();
-            await host.StartAsync();
-            return new ServiceTelemetry(host, exported);
-        }
-
-        public List<MetricPoint> Collect(string metricName)
-        {
-            Assert.True(host.Services.GetRequiredService<MeterProvider>().ForceFlush());
-            var points = new List<MetricPoint>();
-            foreach (var metric in exported.Where(metric => metric.Name == metricName))
-            {
-                foreach (ref readonly var point in metric.GetMetricPoints())
-                {
-                    points.Add(point);
-                }
-            }
-
-            return points;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await host.StopAsync();
-            host.Dispose();
-        }
     }
 }

@@ -38,6 +38,7 @@ public static partial class StreamAdministrationEndpoints
                     pending = status.Pending,
                     oldestPendingAgeSeconds = status.OldestPendingAge.TotalSeconds,
                     deadLetters = status.DeadLetters,
+                    deadLettersUnmeasured = status.DeadLettersUnmeasured,
                 });
             })
             .WithName("StreamStatus")
@@ -60,5 +61,5 @@ public static partial class StreamAdministrationEndpoints
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Webhook stream: {Length} entries, {Pending} pending (oldest {OldestPendingAgeSeconds:0.0} s), {DeadLetters} dead letters")]
-    private static partial void LogStatus(ILogger logger, long length, long pending, double oldestPendingAgeSeconds, long deadLetters);
+    private static partial void LogStatus(ILogger logger, long length, long pending, double oldestPendingAgeSeconds, long? deadLetters);
 }

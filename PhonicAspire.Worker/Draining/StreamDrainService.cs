@@ -215,14 +215,19 @@ public sealed partial class StreamDrainService(
 
     /// <summary>
     /// The stream's length, pending entries and dead letters, for the metrics. A refusal of Redis's own (WRONGTYPE on a
-    /// dead-letter key set by hand, say) is logged and measured again at the next interval: the metrics must not hold
-    /// the drain. An outage or a missing group is thrown, as in every other step.
+    /// key set by hand, say) is logged and measured again at the next interval: the metrics must not hold the drain,
+    /// and a dead-letter key alone must not blind the others. An outage or a missing group is thrown, as in every other step.
     /// </summary>
     private async Task ObserveStreamAsync(CancellationToken stoppingToken)
     {
         try
         {
-            metrics.StreamObserved(await streamStatus.GetStatusAsync(stoppingToken));
+            var status = await streamStatus.GetStatusAsync(stoppingToken);
+            metrics.StreamObserved(status);
+            if (status.DeadLettersUnmeasured is { } refusal)
+            {
+                LogDeadLettersUnmeasured(logger, WebhookStream.DeadLetterName, refusal, options.Value.StatusInterval);
+            }
         }
         catch (RedisServerException exception) when (!StorageOutage.IsOutage(exception) && !StorageOutage.IsMissingConsumerGroup(exception))
         {
@@ -403,6 +408,10 @@ public sealed partial class StreamDrainService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not measure the webhook stream for the metrics ({Error}); measuring again in {Interval}")]
     private static partial void LogObservationFailed(ILogger logger, string error, TimeSpan interval);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Could not count the dead letters in {DeadLetterStream} ({Error}); the stream's other gauges go on, and the dead letters are counted again in {Interval}")]
+    private static partial void LogDeadLettersUnmeasured(ILogger logger, string deadLetterStream, string error, TimeSpan interval);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The consumer group is missing from Redis; creating it again")]
     private static partial void LogGroupMissing(ILogger logger);

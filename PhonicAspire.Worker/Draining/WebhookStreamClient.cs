@@ -146,7 +146,7 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
     {
         var database = Database;
         var length = database.StreamLengthAsync(Stream);
-        var deadLetters = database.StreamLengthAsync(DeadLetters);
+        var deadLetters = CountDeadLettersAsync(database);
         var oldest = database.StreamPendingMessagesAsync(Stream, Group, 1, RedisValue.Null);
         var pending = database.StreamPendingAsync(Stream, Group);
 
@@ -156,10 +156,26 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
         }
         catch (Exception exception) when (StorageOutage.IsMissingConsumerGroup(exception))
         {
-            return new StreamStatus(await length, 0, TimeSpan.Zero, await deadLetters);
+            return Status(await length, 0, TimeSpan.Zero, await deadLetters);
         }
 
         var oldestAge = (await oldest) is [var first, ..] ? timeProvider.GetUtcNow() - StreamEntryId.Parse(first.MessageId!).AppendedAt : TimeSpan.Zero;
-        return new StreamStatus(await length, (await pending).PendingMessageCount, oldestAge, await deadLetters);
+        return Status(await length, (await pending).PendingMessageCount, oldestAge, await deadLetters);
     }
+
+    // A dead-letter key overwritten by hand must not hide the backlog: the stream is measured without it.
+    private static async Task<(long? Count, string? Refusal)> CountDeadLettersAsync(IDatabase database)
+    {
+        try
+        {
+            return (await database.StreamLengthAsync(DeadLetters), null);
+        }
+        catch (RedisServerException exception) when (!StorageOutage.IsOutage(exception))
+        {
+            return (null, StorageOutage.Describe(exception));
+        }
+    }
+
+    private static StreamStatus Status(long length, long pending, TimeSpan oldestPendingAge, (long? Count, string? Refusal) deadLetters) =>
+        new(length, pending, oldestPendingAge, deadLetters.Count, deadLetters.Refusal);
 }
