@@ -14,15 +14,14 @@ public sealed class BaselineServerProcess(ServerProcess process, Uri address) : 
 
     public Uri Address => address;
 
+    public int ProcessId => process.Id;
+
     public static async Task<BaselineServerProcess> StartAsync(CancellationToken cancellationToken)
     {
         var port = LoopbackPorts.Free();
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("This process has no path.");
-        var start = new ProcessStartInfo(self)
-        {
-            // The API is a Microsoft.NET.Sdk.Web project, which defaults to the server GC; so must its baseline.
-            Environment = { ["DOTNET_gcServer"] = "1" },
-        };
+        // The workstation GC, as the API (Directory.Build.props) and this program run.
+        var start = new ProcessStartInfo(self);
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
         {
             start.ArgumentList.Add(typeof(BaselineServer).Assembly.Location);

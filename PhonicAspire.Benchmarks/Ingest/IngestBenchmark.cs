@@ -24,11 +24,11 @@ public sealed class IngestBenchmark(PhonicStack stack, SamplePayload payload, Be
         ClosedLoopResult baseline;
         await using (var server = await BaselineServerProcess.StartAsync(cancellationToken))
         {
-            baseline = await RunAgainstAsync(server.Address, deliveries, reuseDeliveries: true, cancellationToken);
+            baseline = await RunAgainstAsync(server.Address, server.ProcessId, deliveries, reuseDeliveries: true, cancellationToken);
         }
 
         var spansBefore = stack.Telemetry.Spans;
-        var api = await RunAgainstAsync(stack.ApiAddress, deliveries, reuseDeliveries: false, cancellationToken);
+        var api = await RunAgainstAsync(stack.ApiAddress, stack.Processes.ServiceOf(PhonicStack.Api, PhonicStack.ApiAssembly), deliveries, reuseDeliveries: false, cancellationToken);
         // The batch exporter sends within a second or so of a span's end.
         await Task.Delay(TimeSpan.FromSeconds(3), timeProvider, cancellationToken);
         var apiSpans = stack.Telemetry.Spans - spansBefore;
@@ -36,7 +36,7 @@ public sealed class IngestBenchmark(PhonicStack stack, SamplePayload payload, Be
         ClosedLoopResult docsHandler;
         await using (var peer = await DocsHandlerPeer.StartAsync(stack.WebhookSecret, durableTo: null, cancellationToken))
         {
-            docsHandler = await RunAgainstAsync(peer.Address, deliveries, reuseDeliveries: true, cancellationToken);
+            docsHandler = await RunAgainstAsync(peer.Address, peer.ProcessId, deliveries, reuseDeliveries: true, cancellationToken);
         }
 
         DurablePeerResult durableDocsHandler;
@@ -44,7 +44,7 @@ public sealed class IngestBenchmark(PhonicStack stack, SamplePayload payload, Be
         {
             await using (var peer = await DocsHandlerPeer.StartAsync(stack.WebhookSecret, redis, cancellationToken))
             {
-                var load = await RunAgainstAsync(peer.Address, deliveries, reuseDeliveries: true, cancellationToken);
+                var load = await RunAgainstAsync(peer.Address, peer.ProcessId, deliveries, reuseDeliveries: true, cancellationToken);
                 durableDocsHandler = new DurablePeerResult(load, await redis.StreamLengthAsync(DocsHandlerPeer.Stream));
             }
         }
@@ -53,8 +53,9 @@ public sealed class IngestBenchmark(PhonicStack stack, SamplePayload payload, Be
         return new IngestResult(api, apiSpans, baseline, docsHandler, durableDocsHandler, ceilings, stack.ApiAddress);
     }
 
-    private Task<ClosedLoopResult> RunAgainstAsync(Uri target, SignedWebhook[] deliveries, bool reuseDeliveries, CancellationToken cancellationToken) =>
-        new WrkLoad(settings).RunAsync(target, deliveries, reuseDeliveries, cancellationToken);
+    private Task<ClosedLoopResult> RunAgainstAsync(
+        Uri target, int serverProcessId, SignedWebhook[] deliveries, bool reuseDeliveries, CancellationToken cancellationToken) =>
+        new WrkLoad(settings).RunAsync(target, serverProcessId, deliveries, reuseDeliveries, cancellationToken);
 }
 
 /// <param name="ApiSpans">Spans the services exported over OTLP from the start of the API's warm-up to a few seconds after its run.</param>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using PhonicAspire.Testing;
@@ -14,7 +15,9 @@ public sealed class WrkLoad(BenchmarkSettings settings)
 {
     private const string Script = "signed-deliveries.lua";
 
-    public async Task<ClosedLoopResult> RunAsync(Uri target, IReadOnlyList<SignedWebhook> deliveries, bool reuseDeliveries, CancellationToken cancellationToken)
+    /// <param name="serverProcessId">The process that serves <paramref name="target"/>, whose CPU time the window counts.</param>
+    public async Task<ClosedLoopResult> RunAsync(
+        Uri target, int serverProcessId, IReadOnlyList<SignedWebhook> deliveries, bool reuseDeliveries, CancellationToken cancellationToken)
     {
         // One body for all: wrk sends the same bytes every time, only the headers change.
         if (deliveries.Any(delivery => !delivery.Body.AsSpan().SequenceEqual(deliveries[0].Body)))
@@ -27,12 +30,17 @@ public sealed class WrkLoad(BenchmarkSettings settings)
         var warmUpShare = reuseDeliveries ? deliveries : deliveries.Take(deliveries.Count / 2).ToArray();
         var measured = reuseDeliveries ? deliveries : deliveries.Skip(warmUpShare.Count).ToArray();
         await RunWrkAsync(target, files.Write("warm-up.txt", Lines(warmUpShare)), body, reuseDeliveries, settings.IngestWarmUp, cancellationToken);
+        using var server = Process.GetProcessById(serverProcessId);
+        var cpuBefore = server.TotalProcessorTime;
         var summary = await RunWrkAsync(target, files.Write("measured.txt", Lines(measured)), body, reuseDeliveries, settings.IngestDuration, cancellationToken);
+        server.Refresh();
+        var cpu = server.TotalProcessorTime - cpuBefore;
         return new ClosedLoopResult(
             summary.Answered / settings.IngestDuration.TotalSeconds,
             summary.Latency,
             (int)summary.Unexpected,
-            summary.Output.Contains("signed deliveries exhausted", StringComparison.Ordinal));
+            summary.Output.Contains("signed deliveries exhausted", StringComparison.Ordinal),
+            summary.Answered > 0 ? cpu / summary.Answered : TimeSpan.Zero);
     }
 
     private Task<WrkSummary> RunWrkAsync(

@@ -19,6 +19,9 @@ public sealed class DocsHandlerPeer(ServerProcess process, Uri address) : IAsync
 
     public Uri Address => address;
 
+    /// <summary>Node's own process: the shell that starts it execs into it.</summary>
+    public int ProcessId => process.Id;
+
     public static async Task<DocsHandlerPeer> StartAsync(string webhookSecret, PeerRedisServer? durableTo, CancellationToken cancellationToken)
     {
         var folder = Path.Combine(Checkout.Root, "PhonicAspire.Benchmarks", "Peers", "docs-handler");

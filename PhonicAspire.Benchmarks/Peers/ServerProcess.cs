@@ -18,6 +18,8 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly TimeSpan _stopGrace;
     private readonly Task _drain;
 
+    public int Id => _process.Id;
+
     private ServerProcess(Process process, TimeSpan stopGrace)
     {
         _process = process;

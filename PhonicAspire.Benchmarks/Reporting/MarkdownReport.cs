@@ -45,6 +45,12 @@ public sealed record MarkdownReport(
             $"{ingestRatio:F2} / ≥ {IngestTarget:F2}", ReportRow.Verdict(ingestRatio >= IngestTarget));
         yield return new ReportRow("Ingest: acknowledgement latency p50", Ms(ingest.Api.Latency.P50), Ms(ingest.Baseline.Latency.P50), "", "");
         yield return new ReportRow("Ingest: acknowledgement latency p99", Ms(ingest.Api.Latency.P99), Ms(ingest.Baseline.Latency.P99), "", "");
+        yield return new ReportRow(
+            "Ingest: CPU time of the server's process (user + system, not its Redis's) per acknowledged delivery in the window",
+            Microseconds(ingest.Api.ServerCpuPerAnswer),
+            $"{Microseconds(ingest.Baseline.ServerCpuPerAnswer)} (bare endpoint); docs handler {Microseconds(ingest.DocsHandler.ServerCpuPerAnswer)}, "
+                + $"+ durable XADD {Microseconds(ingest.DurableDocsHandler.Load.ServerCpuPerAnswer)} (Node)",
+            "", "");
 
         var docs = ingest.DocsHandler;
         yield return new ReportRow(
@@ -269,6 +275,8 @@ public sealed record MarkdownReport(
     private static string Megabytes(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e6:F0} MB");
 
     private static string Rate(double perSecond) => string.Create(CultureInfo.InvariantCulture, $"{perSecond:N0}/s");
+
+    private static string Microseconds(TimeSpan duration) => string.Create(CultureInfo.InvariantCulture, $"{duration.TotalMicroseconds:F0} µs");
 
     private static string Ms(TimeSpan duration) => string.Create(CultureInfo.InvariantCulture, $"{duration.TotalMilliseconds:F1} ms");
 }
