@@ -186,15 +186,15 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
     [Fact]
     public async Task While_the_dead_letter_key_is_not_a_stream_deliveries_are_stored_and_an_entry_to_dead_letter_waits_in_the_stream_with_the_worker_unhealthy_until_the_key_is_mended()
     {
-        // An operator who overwrites the dead-letter key by hand makes the stream's measurement and every dead letter
-        // fail with WRONGTYPE: the measurement must not hold the drain, the entry must wait in the stream, and /health
-        // must say why.
+        // An operator who overwrites the dead-letter key by hand makes the measurement's count of the dead letters and
+        // every dead letter fail with WRONGTYPE: the measurement must not hold the drain, the entry must wait in the
+        // stream, and /health must say why.
         using var worker = stack.CreateWorkerClient();
         RedisValue malformedEntryId;
         await using (await DeadLetters.OverwriteWithStringAsync(stack.Redis))
         {
-            // The worker's next measurement of the stream (every Worker:StatusInterval) reads the dead letters' length,
-            // which Redis now refuses; only a delivery after that refusal shows whether it holds the drain.
+            // The worker's next measurement of the stream (every Worker:StatusInterval) counts the dead letters, which
+            // Redis now refuses; only a delivery after that refusal shows whether it holds the drain.
             var refusedBefore = await WrongTypeRepliesAsync();
             await Eventually.ReturnsAsync(WrongTypeRepliesAsync, refused => refused > refusedBefore, TimeSpan.FromSeconds(30),
                 "the worker's measurement of the stream to meet WRONGTYPE");

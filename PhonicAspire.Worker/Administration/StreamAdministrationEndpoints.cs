@@ -31,7 +31,15 @@ public static partial class StreamAdministrationEndpoints
         endpoints.MapPost(StreamStatusRoute, async (WebhookStreamClient stream, ILogger<WebhookStreamClient> logger, CancellationToken cancellationToken) =>
             {
                 var status = await stream.GetStatusAsync(cancellationToken);
-                LogStatus(logger, status.Length, status.Pending, status.OldestPendingAge.TotalSeconds, status.DeadLetters);
+                if (status.DeadLetters is { } deadLetters)
+                {
+                    LogStatus(logger, status.Length, status.Pending, status.OldestPendingAge.TotalSeconds, deadLetters);
+                }
+                else
+                {
+                    LogStatusWithoutDeadLetters(logger, status.Length, status.Pending, status.OldestPendingAge.TotalSeconds, status.DeadLettersUnmeasured);
+                }
+
                 return Results.Ok(new
                 {
                     length = status.Length,
@@ -61,5 +69,9 @@ public static partial class StreamAdministrationEndpoints
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Webhook stream: {Length} entries, {Pending} pending (oldest {OldestPendingAgeSeconds:0.0} s), {DeadLetters} dead letters")]
-    private static partial void LogStatus(ILogger logger, long length, long pending, double oldestPendingAgeSeconds, long? deadLetters);
+    private static partial void LogStatus(ILogger logger, long length, long pending, double oldestPendingAgeSeconds, long deadLetters);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Webhook stream: {Length} entries, {Pending} pending (oldest {OldestPendingAgeSeconds:0.0} s); the dead letters could not be counted ({Error})")]
+    private static partial void LogStatusWithoutDeadLetters(ILogger logger, long length, long pending, double oldestPendingAgeSeconds, string? error);
 }
