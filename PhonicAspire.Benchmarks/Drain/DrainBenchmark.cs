@@ -31,7 +31,7 @@ public sealed class DrainBenchmark(PhonicStack stack, SamplePayload payload, Ben
             rounds.Add(await runner.RunAsync(NewBodies(), workers, keepFirstRunning: workers == settings.DrainWorkers, cancellationToken));
         }
 
-        var rawCopy = await new RawCopyBaseline(database, timeProvider).RunAsync(NewBodies(), cancellationToken);
+        var rawCopy = await new RawCopyBaseline(database, stack.Processes, timeProvider).RunAsync(NewBodies(), cancellationToken);
         return new DrainResult(rounds, rawCopy);
     }
 
@@ -39,7 +39,7 @@ public sealed class DrainBenchmark(PhonicStack stack, SamplePayload payload, Ben
 }
 
 /// <param name="Rounds">One per number of workers, from one up.</param>
-public sealed record DrainResult(IReadOnlyList<DrainRound> Rounds, double RawCopyPerSecond)
+public sealed record DrainResult(IReadOnlyList<DrainRound> Rounds, RawCopyResult RawCopy)
 {
     public DrainRound SingleWorker => Rounds[0];
 }

@@ -36,16 +36,19 @@ public sealed class DrainRoundRunner(
         var releaseFrom = await group.HoldAsync();
         var instances = await workers.StartAsync(workerCount, cancellationToken);
 
+        var workerCpu = ProcessGroupCpu.Start(() => instances.Select(instance => stack.Processes.ServiceOf(instance, PhonicStack.WorkerAssembly)));
+        var postgresCpu = ProcessGroupCpu.Start(stack.Processes.PostgresProcesses);
         await group.ReleaseAsync(releaseFrom);
         var released = timeProvider.GetTimestamp();
         var (firstSeen, firstCount, allSeen) = await PollUntilAcknowledgedAsync(backlog, released, cancellationToken);
+        var cpuPerEvent = new DrainCpu(workerCpu.Spent() / bodies.Count, postgresCpu.Spent() / bodies.Count);
         var storedOnce = await check.AfterAsync(before, backlog.SvixIds, cancellationToken);
         var settled = timeProvider.GetElapsedTime(released);
         var memory = new PeakMemory(stack.Processes);
         ServiceMemory[] peaks = [.. instances.Select(instance => memory.Read(instance, PhonicStack.WorkerAssembly))];
 
         await workers.StopAsync(keepFirstRunning ? instances.Skip(1) : instances, cancellationToken);
-        return new DrainRound(workerCount, (bodies.Count - firstCount) / (allSeen - firstSeen).TotalSeconds, firstSeen, settled, storedOnce, peaks);
+        return new DrainRound(workerCount, (bodies.Count - firstCount) / (allSeen - firstSeen).TotalSeconds, firstSeen, settled, storedOnce, peaks, cpuPerEvent);
     }
 
     private async Task<(TimeSpan FirstSeen, long FirstCount, TimeSpan AllSeen)> PollUntilAcknowledgedAsync(
@@ -80,5 +83,16 @@ public sealed class DrainRoundRunner(
 /// <param name="FirstAcknowledgedAfter">From the backlog's release to the first acknowledged entry: not in the rate.</param>
 /// <param name="SettledAfter">From the backlog's release to the end of the check: the longest any entry can have been pending.</param>
 /// <param name="WorkerMemory">Each worker process's peak resident set at the end of the round.</param>
+/// <param name="CpuPerEvent">From the backlog's release until all of it was acknowledged, per entry.</param>
 public sealed record DrainRound(
-    int Workers, double PerSecond, TimeSpan FirstAcknowledgedAfter, TimeSpan SettledAfter, StoredOnce StoredOnce, IReadOnlyList<ServiceMemory> WorkerMemory);
+    int Workers,
+    double PerSecond,
+    TimeSpan FirstAcknowledgedAfter,
+    TimeSpan SettledAfter,
+    StoredOnce StoredOnce,
+    IReadOnlyList<ServiceMemory> WorkerMemory,
+    DrainCpu CpuPerEvent);
+
+/// <param name="Workers">The round's worker processes together.</param>
+/// <param name="Postgres">Every PostgreSQL process: the backends that run the statements, the WAL writer, the checkpointer.</param>
+public sealed record DrainCpu(TimeSpan Workers, TimeSpan Postgres);

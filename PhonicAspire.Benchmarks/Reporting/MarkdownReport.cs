@@ -79,11 +79,15 @@ public sealed record MarkdownReport(
     private IEnumerable<ReportRow> DrainRows(DrainResult drain)
     {
         var single = drain.SingleWorker;
-        var drainRatio = single.PerSecond / drain.RawCopyPerSecond;
+        var drainRatio = single.PerSecond / drain.RawCopy.PerSecond;
         yield return new ReportRow(
             $"Drain, 1 worker: {Settings.DrainEvents:N0} stream entries → webhook_events, events/s",
-            Rate(single.PerSecond), Rate(drain.RawCopyPerSecond) + " (binary COPY into one jsonb column)",
+            Rate(single.PerSecond), Rate(drain.RawCopy.PerSecond) + " (binary COPY into one jsonb column)",
             $"{drainRatio:F2} / ≥ {DrainTarget:F2}", ReportRow.Verdict(drainRatio >= DrainTarget));
+        yield return new ReportRow(
+            "Drain, 1 worker: CPU time (user + system) per event, from the backlog's release until it was all acknowledged",
+            $"worker {Microseconds(single.CpuPerEvent.Workers)}, PostgreSQL {Microseconds(single.CpuPerEvent.Postgres)}",
+            $"PostgreSQL {Microseconds(drain.RawCopy.PostgresCpuPerRow)} a row (the COPY)", "", "");
         foreach (var round in drain.Rounds.Skip(1))
         {
             yield return new ReportRow(

@@ -5,7 +5,12 @@ namespace PhonicAspire.Benchmarks.Stack;
 /// <summary>The processes of the benchmarked stack's project resources (see <see cref="ResourceProcesses"/>).</summary>
 public sealed class ServiceProcesses(DistributedApplication app)
 {
+    private const string Postgres = "postgres";
+
     public int ServiceOf(string resource, string assemblyName) => ResourceProcesses.ServiceOf(app, resource, assemblyName);
+
+    /// <summary>PostgreSQL's processes as they are now: the postmaster, its background workers and one backend per connection.</summary>
+    public IReadOnlyList<int> PostgresProcesses() => ResourceProcesses.DescendantsAndSelf(ResourceProcesses.LauncherOf(app, Postgres));
 
     /// <inheritdoc cref="ResourceProcesses.ConfigurationOf"/>
     public string ConfigurationOf(string resource) => ResourceProcesses.ConfigurationOf(app, resource);
