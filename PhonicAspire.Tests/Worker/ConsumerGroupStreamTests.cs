@@ -175,15 +175,7 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
     public async Task A_worker_started_while_redis_is_full_still_joins_its_group_so_it_can_drain_what_filled_redis()
     {
         var (stream, key) = await NewStreamAsync();
-        await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", "1");
-        try
-        {
-            await stream.EnsureConsumerGroupAsync("restarted");
-        }
-        finally
-        {
-            await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", PhonicStackFixture.RedisMaxMemory);
-        }
+        await WhileRedisIsFullAsync(() => stream.EnsureConsumerGroupAsync("restarted"));
 
         Assert.Contains("restarted", (await stack.Redis.StreamConsumerInfoAsync(key, "tests")).Select(consumer => (string)consumer.Name!));
     }
@@ -195,16 +187,8 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
         // script is allowed past maxmemory; the drain loop would then stop at every claim round, when draining is what
         // frees Redis.
         var (stream, key) = await NewStreamAsync();
-        await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", "1");
-        int forgotten;
-        try
-        {
-            forgotten = await stream.ForgetIdleConsumersAsync("running", TimeSpan.FromMinutes(1));
-        }
-        finally
-        {
-            await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", PhonicStackFixture.RedisMaxMemory);
-        }
+        var forgotten = 0;
+        await WhileRedisIsFullAsync(async () => forgotten = await stream.ForgetIdleConsumersAsync("running", TimeSpan.FromMinutes(1)));
 
         Assert.Equal(0, forgotten);
         Assert.Equal(["reader", "running"], (await stack.Redis.StreamConsumerInfoAsync(key, "tests")).Select(consumer => (string)consumer.Name!).Order());
@@ -215,19 +199,8 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
     {
         // An entry is moved once, so the dead letters outgrow maxmemory by no more than the poison entries; refused, the
         // move would hold its batch, and the drain that frees Redis, until something else made room.
-        var (stream, key) = await NewStreamAsync();
-        _keys.Add($"{key}:dead");
-        await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, "poison");
-        var entry = Assert.Single(await stream.ReadNewAsync("reader", count: 500, maxBytes: MiB));
-        await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", "1");
-        try
-        {
-            await stream.DeadLetterAsync(entry, "test", CancellationToken.None);
-        }
-        finally
-        {
-            await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", PhonicStackFixture.RedisMaxMemory);
-        }
+        var (stream, key, entry) = await ReadOnePoisonEntryAsync();
+        await WhileRedisIsFullAsync(() => stream.DeadLetterAsync(entry, "test", CancellationToken.None));
 
         Assert.Single(await stack.Redis.StreamRangeAsync($"{key}:dead"));
         Assert.Equal(0, (await stack.Redis.StreamPendingAsync(key, "tests")).PendingMessageCount);
@@ -238,10 +211,7 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
     {
         // The outage policy retries a dead letter whose answer timed out, though Redis may have run it: the second run
         // must find the entry moved, not copy it again (a script's writes are not undone by a later error either).
-        var (stream, key) = await NewStreamAsync();
-        _keys.Add($"{key}:dead");
-        await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, "poison");
-        var entry = Assert.Single(await stream.ReadNewAsync("reader", count: 500, maxBytes: MiB));
+        var (stream, key, entry) = await ReadOnePoisonEntryAsync();
 
         await stream.DeadLetterAsync(entry, "test", CancellationToken.None);
         await stream.DeadLetterAsync(entry, "test", CancellationToken.None);
@@ -255,7 +225,6 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
         // Deleted by hand (or lost with a Redis restarted without its data) while a batch was in flight: its entries
         // are gone with the stream, a dead letter keeps its copy, and nothing is left to retry.
         var (stream, key) = await NewStreamAsync();
-        _keys.Add($"{key}:dead");
         await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, "stored");
         await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, "poison");
         var batch = await stream.ReadNewAsync("reader", count: 500, maxBytes: MiB);
@@ -271,11 +240,33 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
     private async Task<(ConsumerGroupStream Stream, string Key)> NewStreamAsync()
     {
         var key = $"tests:consumer-group:{Guid.NewGuid():N}";
-        _keys.Add(key);
+        _keys.AddRange([key, $"{key}:dead"]);
         var subscription = new DrainSubscription("tests", "tests", $"{key}:dead", new NoDeliveryHandler(), Stream: key);
         var stream = new ConsumerGroupStream(stack.Redis.Multiplexer, subscription);
         await stream.EnsureConsumerGroupAsync("reader");
         return (stream, key);
+    }
+
+    /// <summary>A new stream with one entry that is no delivery, read by the consumer <c>reader</c>.</summary>
+    private async Task<(ConsumerGroupStream Stream, string Key, StreamEntry Entry)> ReadOnePoisonEntryAsync()
+    {
+        var (stream, key) = await NewStreamAsync();
+        await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, "poison");
+        return (stream, key, Assert.Single(await stream.ReadNewAsync("reader", count: 500, maxBytes: MiB)));
+    }
+
+    /// <summary>Runs <paramref name="action"/> with Redis's maxmemory at one byte, so every write that may grow it is refused.</summary>
+    private async Task WhileRedisIsFullAsync(Func<Task> action)
+    {
+        await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", "1");
+        try
+        {
+            await action();
+        }
+        finally
+        {
+            await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", PhonicStackFixture.RedisMaxMemory);
+        }
     }
 
     private static long Size(StreamEntry entry) => entry.Values.Sum(field => (long)((byte[])field.Name!).Length + ((byte[])field.Value!).Length);
