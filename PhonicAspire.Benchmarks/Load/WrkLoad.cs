@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using PhonicAspire.Benchmarks.Stack;
 using PhonicAspire.Testing;
 
 namespace PhonicAspire.Benchmarks.Load;
@@ -30,11 +30,9 @@ public sealed class WrkLoad(BenchmarkSettings settings)
         var warmUpShare = reuseDeliveries ? deliveries : deliveries.Take(deliveries.Count / 2).ToArray();
         var measured = reuseDeliveries ? deliveries : deliveries.Skip(warmUpShare.Count).ToArray();
         await RunWrkAsync(target, files.Write("warm-up.txt", Lines(warmUpShare)), body, reuseDeliveries, settings.IngestWarmUp, cancellationToken);
-        using var server = Process.GetProcessById(serverProcessId);
-        var cpuBefore = server.TotalProcessorTime;
+        var serverCpu = ProcessGroupCpu.Start(() => [serverProcessId]);
         var summary = await RunWrkAsync(target, files.Write("measured.txt", Lines(measured)), body, reuseDeliveries, settings.IngestDuration, cancellationToken);
-        server.Refresh();
-        var cpu = server.TotalProcessorTime - cpuBefore;
+        var cpu = serverCpu.Spent();
         return new ClosedLoopResult(
             summary.Answered / settings.IngestDuration.TotalSeconds,
             summary.Latency,
