@@ -39,6 +39,14 @@ public sealed class RedisDurabilityProbeTests
     }
 
     [Fact]
+    public async Task A_redis_that_skips_its_fsync_while_saving_a_snapshot_is_named_for_it()
+    {
+        var report = await ReadAsync("--appendonly yes --appendfsync always --maxmemory-policy noeviction --no-appendfsync-on-rewrite yes");
+
+        Assert.Contains("no-appendfsync-on-rewrite is 'yes'", Assert.Single(report.Problems), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_redis_that_refuses_config_is_read_through_info_and_its_fsync_reported_unknown()
     {
         var report = await ReadAsync("--appendonly yes --maxmemory-policy allkeys-lru --rename-command CONFIG ''");

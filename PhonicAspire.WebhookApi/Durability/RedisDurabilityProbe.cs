@@ -5,7 +5,8 @@ namespace PhonicAspire.WebhookApi.Durability;
 
 /// <summary>
 /// Reads the Redis the API writes to: <c>CONFIG GET</c> where the server allows it, otherwise what <c>INFO</c>
-/// tells (managed services often refuse CONFIG; INFO shows whether AOF is on and the eviction policy, not the fsync).
+/// tells (managed services often refuse CONFIG; INFO shows whether AOF is on and the eviction policy, not the fsync
+/// settings).
 /// </summary>
 public sealed class RedisDurabilityProbe(IConnectionMultiplexer redis)
 {
@@ -16,8 +17,9 @@ public sealed class RedisDurabilityProbe(IConnectionMultiplexer redis)
         {
             var appendOnly = ConfigGetAsync(database, "appendonly");
             var appendFsync = ConfigGetAsync(database, "appendfsync");
+            var noAppendFsyncOnRewrite = ConfigGetAsync(database, "no-appendfsync-on-rewrite");
             var maxMemoryPolicy = ConfigGetAsync(database, "maxmemory-policy");
-            return RedisDurabilityReport.Evaluate(await appendOnly, await appendFsync, await maxMemoryPolicy);
+            return RedisDurabilityReport.Evaluate(await appendOnly, await appendFsync, await noAppendFsyncOnRewrite, await maxMemoryPolicy);
         }
         catch (RedisServerException)
         {
@@ -26,7 +28,7 @@ public sealed class RedisDurabilityProbe(IConnectionMultiplexer redis)
 
         var persistence = InfoField(await database.ExecuteAsync("INFO", "persistence"), "aof_enabled");
         var memory = InfoField(await database.ExecuteAsync("INFO", "memory"), "maxmemory_policy");
-        return RedisDurabilityReport.Evaluate(persistence switch { "1" => "yes", "0" => "no", _ => null }, null, memory);
+        return RedisDurabilityReport.Evaluate(persistence switch { "1" => "yes", "0" => "no", _ => null }, null, null, memory);
     }
 
     /// <summary>

@@ -1,7 +1,7 @@
 namespace PhonicAspire.WebhookApi.Durability;
 
 /// <summary>
-/// What Redis says of the three settings that decide whether a webhook it acknowledged can be lost, and each one
+/// What Redis says of the four settings that decide whether a webhook it acknowledged can be lost, and each one
 /// that falls short, said as what it would cost.
 /// </summary>
 public sealed record RedisDurabilityReport(IReadOnlyList<string> Problems)
@@ -12,8 +12,9 @@ public sealed record RedisDurabilityReport(IReadOnlyList<string> Problems)
 
     /// <param name="appendOnly">CONFIG GET appendonly (or INFO persistence's aof_enabled as yes/no).</param>
     /// <param name="appendFsync">CONFIG GET appendfsync; null where the server refuses CONFIG.</param>
+    /// <param name="noAppendFsyncOnRewrite">CONFIG GET no-appendfsync-on-rewrite; null where the server refuses CONFIG.</param>
     /// <param name="maxMemoryPolicy">CONFIG GET maxmemory-policy (or INFO memory's maxmemory_policy).</param>
-    public static RedisDurabilityReport Evaluate(string? appendOnly, string? appendFsync, string? maxMemoryPolicy)
+    public static RedisDurabilityReport Evaluate(string? appendOnly, string? appendFsync, string? noAppendFsyncOnRewrite, string? maxMemoryPolicy)
     {
         var problems = new List<string>();
         if (appendOnly != "yes")
@@ -28,6 +29,13 @@ public sealed record RedisDurabilityReport(IReadOnlyList<string> Problems)
         else if (appendFsync != "always")
         {
             problems.Add($"Redis appendfsync is '{appendFsync}', not 'always': a crash can lose the webhooks acknowledged since the last fsync (up to a second, or more with 'no').");
+        }
+
+        // Where CONFIG is refused the line above already says the fsync is unknown; this one would only repeat it.
+        if (appendFsync is not null && noAppendFsyncOnRewrite != "no")
+        {
+            // Redis skips the fsync of 'always' while a child process runs (a snapshot, an AOF rewrite) and replies anyway.
+            problems.Add($"Redis no-appendfsync-on-rewrite is '{noAppendFsyncOnRewrite ?? "unknown"}', not 'no': while Redis saves a snapshot or rewrites its AOF it answers without fsyncing, and a crash then can lose the webhooks acknowledged since the last fsync.");
         }
 
         if (maxMemoryPolicy != "noeviction")
