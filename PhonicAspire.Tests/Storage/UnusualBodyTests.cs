@@ -87,6 +87,31 @@ public sealed class UnusualBodyTests(PhonicStackFixture stack) : StorageTests(st
     }
 
     [Theory]
+    [InlineData(383, -16_000, true)] // 16,383 digits after the point, numeric's most
+    [InlineData(384, -16_000, false)]
+    [InlineData(10_000, -10_000, false)] // length and exponent each far from their own limits
+    public async Task Number_stays_in_the_payload_only_when_numeric_can_hold_its_digits_after_the_point(int fractionDigits, int exponent, bool fits)
+    {
+        var number = $"0.{new string('0', fractionDigits - 1)}1e{exponent}";
+        var delivery = Delivery(Encoding.UTF8.GetBytes(
+            $$$"""{"event_type":"conversation.analysis","data":{"conversation":{"id":"{{{NewConversationId()}}}"}},"reading":{{{number}}}}"""));
+
+        var stored = await StoreOneAsync(delivery);
+
+        Assert.Equal(delivery.Body.ToArray(), stored.RawBody);
+        if (fits)
+        {
+            Assert.Null(stored.ParseError);
+            Assert.NotNull(stored.Payload);
+        }
+        else
+        {
+            Assert.Contains("numeric", stored.ParseError);
+            Assert.Null(stored.Payload);
+        }
+    }
+
+    [Theory]
     [InlineData("""{"event_type":"conversation.ended","created_at":"2025-07-14T11:36:33.768Z","data":{"conversation":{"agent":null}}}""")]
     [InlineData("""{"event_type":"conversation.analysis","data":{"conversation":{"id":42}}}""")]
     [InlineData("""{"event_type":"conversation.transferred","data":null}""")]

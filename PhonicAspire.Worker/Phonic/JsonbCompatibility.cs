@@ -9,10 +9,13 @@ namespace PhonicAspire.Worker.Phonic;
 /// </summary>
 internal static class JsonbCompatibility
 {
-    // numeric keeps at most 131072 digits before and 16383 after the decimal point; numbers near either limit
-    // are not data anyone sends, so a cruder bound keeps the check simple.
+    // numeric keeps at most 131072 digits before the point and 16383 after it. Digits before the point are bounded
+    // crudely, by the number's length and its exponent, far inside numeric's limit. Digits after the point are counted
+    // as PostgreSQL counts them, the fraction's digits less the exponent: "0.000…1e-10000" has short enough digits and
+    // exponent each, yet 20,000 digits after the point, and fails the whole COPY.
     private const int LargestStorableExponent = 16_000;
     private const int LongestStorableNumber = 16_000;
+    private const int MostDigitsAfterThePoint = 16_383;
 
     /// <summary>The reason <paramref name="json"/> cannot be stored as jsonb, or null when it can.</summary>
     /// <param name="json">UTF-8 JSON that <see cref="JsonDocument"/> has already accepted.</param>
@@ -61,18 +64,26 @@ internal static class JsonbCompatibility
         var exponentStart = number.IndexOfAny("eE"u8);
         if (exponentStart < 0)
         {
+            // Without an exponent its digits after the point are fewer than its length, within numeric's limit.
             return null;
         }
 
-        var exponent = number[(exponentStart + 1)..];
-        if (exponent.Length > 0 && exponent[0] == '+')
+        var exponentText = number[(exponentStart + 1)..];
+        if (exponentText.Length > 0 && exponentText[0] == '+')
         {
-            exponent = exponent[1..];
+            exponentText = exponentText[1..];
         }
 
         // A range test rather than Math.Abs, which throws for int.MinValue ("1e-2147483648" is valid JSON).
-        return !Utf8Parser.TryParse(exponent, out int value, out _) || value is < -LargestStorableExponent or > LargestStorableExponent
-            ? "the body holds a number beyond the range of PostgreSQL numeric"
+        if (!Utf8Parser.TryParse(exponentText, out int exponent, out _) || exponent is < -LargestStorableExponent or > LargestStorableExponent)
+        {
+            return "the body holds a number beyond the range of PostgreSQL numeric";
+        }
+
+        var point = number[..exponentStart].IndexOf((byte)'.');
+        var fractionDigits = point < 0 ? 0 : exponentStart - point - 1;
+        return fractionDigits - exponent > MostDigitsAfterThePoint
+            ? "the body holds a number with more digits after the point than PostgreSQL numeric keeps"
             : null;
     }
 }
