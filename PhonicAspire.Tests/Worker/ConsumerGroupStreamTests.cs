@@ -75,7 +75,7 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
         {
             (var page, cursor) = await stream.ClaimAbandonedAsync("survivor", TimeSpan.Zero, count: 500, maxBytes: 2 * MiB + 100, cursor);
             Assert.InRange(page.Length, 1, 2);
-            claimed.AddRange(page);
+            claimed.AddRange(page.Select(claim => claim.Entry));
             pages++;
         }
         while (cursor != "0-0" && pages < 10);
@@ -83,6 +83,23 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
         Assert.Equal(6, claimed.Select(entry => entry.Id).Distinct().Count());
         var owners = await stack.Redis.StreamPendingMessagesAsync(key, "tests", 10, RedisValue.Null);
         Assert.All(owners, pending => Assert.Equal("survivor", pending.ConsumerName));
+    }
+
+    [Fact]
+    public async Task A_claim_hands_over_each_entrys_delivery_count_in_the_same_call_so_no_failure_can_come_between()
+    {
+        var (stream, key) = await NewStreamAsync();
+        await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[100]);
+        Assert.Single(await stream.ReadNewAsync("crashed", count: 500, maxBytes: MiB));
+        var claiming = new ConsumerGroupStream(ScriptsOnlyRedis.Around(stack.Redis.Multiplexer), Subscription(key));
+
+        var (claimed, _) = await claiming.ClaimAbandonedAsync("survivor", TimeSpan.Zero, count: 500, maxBytes: MiB, "0-0");
+        var (claimedAgain, _) = await claiming.ClaimAbandonedAsync("next-survivor", TimeSpan.Zero, count: 500, maxBytes: MiB, "0-0");
+
+        Assert.Equal(2, Assert.Single(claimed).DeliveryCount);
+        Assert.Equal(3, Assert.Single(claimedAgain).DeliveryCount);
+        var pending = Assert.Single(await stack.Redis.StreamPendingMessagesAsync(key, "tests", 10, RedisValue.Null));
+        Assert.Equal(3, pending.DeliveryCount);
     }
 
     [Fact]
@@ -241,13 +258,14 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
     {
         var key = $"tests:consumer-group:{Guid.NewGuid():N}";
         _keys.AddRange([key, $"{key}:dead"]);
-        var subscription = new DrainSubscription("tests", "tests", $"{key}:dead", new NoDeliveryHandler(), Stream: key);
-        var stream = new ConsumerGroupStream(stack.Redis.Multiplexer, subscription);
+        var stream = new ConsumerGroupStream(stack.Redis.Multiplexer, Subscription(key));
         await stream.EnsureConsumerGroupAsync("reader");
         return (stream, key);
     }
 
     /// <summary>A new stream with one entry that is no delivery, read by the consumer <c>reader</c>.</summary>
+    private static DrainSubscription Subscription(string key) => new("tests", "tests", $"{key}:dead", new NoDeliveryHandler(), Stream: key);
+
     private async Task<(ConsumerGroupStream Stream, string Key, StreamEntry Entry)> ReadOnePoisonEntryAsync()
     {
         var (stream, key) = await NewStreamAsync();

@@ -126,12 +126,14 @@ internal static class ConsumerGroupScripts
 
     // One page of the group's pending entries idle for at least ARGV[3] ms, from the cursor ARGV[4] (inclusive, or
     // '(id' exclusive): as many as ARGV[5] and ARGV[6] bytes allow (at least one), claimed for ARGV[2] in the same step.
-    // XCLAIM drops from the pending list what the stream no longer holds. Returns {next cursor or '0-0', entries}.
+    // XCLAIM drops from the pending list what the stream no longer holds. Returns {next cursor or '0-0', entries}, each
+    // entry {id, fields, delivery count}: counted in the same step, so no failure between two calls can leave the
+    // entries claimed (and idle for ClaimIdleTime again) without the counts the crash check needs.
     public const string Claim = Functions + """
         local start = ARGV[4]
         if start == '0-0' then start = '-' end
         local pending = redis.call('XPENDING', KEYS[1], ARGV[1], 'IDLE', ARGV[3], start, '+', ARGV[5])
-        local budget, bytes, ids, next = tonumber(ARGV[6]), 0, {}, '0-0'
+        local budget, bytes, ids, counts, next = tonumber(ARGV[6]), 0, {}, {}, '0-0'
         for _, entry in ipairs(pending) do
             local size = 0
             for _, found in ipairs(redis.call('XRANGE', KEYS[1], entry[1], entry[1])) do size = size + size_of(found) end
@@ -141,10 +143,16 @@ internal static class ConsumerGroupScripts
             end
             bytes = bytes + size
             table.insert(ids, entry[1])
+            -- XCLAIM counts one more delivery.
+            counts[entry[1]] = entry[4] + 1
         end
         if next == '0-0' and #pending == tonumber(ARGV[5]) then next = '(' .. pending[#pending][1] end
         if #ids == 0 then return {next, {}} end
-        return {next, redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], unpack(ids))}
+        local claimed = redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], unpack(ids))
+        for _, entry in ipairs(claimed) do
+            if entry then table.insert(entry, counts[entry[1]]) end
+        end
+        return {next, claimed}
         """;
 
     // Only the entries still pending for this consumer: one another consumer took over (after this one stalled) stays

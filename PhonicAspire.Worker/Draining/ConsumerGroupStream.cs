@@ -57,16 +57,19 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
     }
 
     /// <summary>
-    /// Takes over entries that another consumer left unacknowledged for too long, one page of the pending list from
+    /// Takes over entries that another consumer left unacknowledged for too long, with how many times each has now been
+    /// delivered (claims included, so crashes count too), one page of the pending list from
     /// <paramref name="cursor"/>, at most <paramref name="count"/> entries and <paramref name="maxBytes"/> bytes (but
     /// always one); the returned cursor is <c>0-0</c> once the whole list has been scanned.
     /// </summary>
-    public async Task<(StreamEntry[] Claimed, RedisValue NextCursor)> ClaimAbandonedAsync(
+    public async Task<(ClaimedEntry[] Claimed, RedisValue NextCursor)> ClaimAbandonedAsync(
         string consumer, TimeSpan minIdleTime, int count, long maxBytes, RedisValue cursor)
     {
         var page = (RedisResult[])(await Database.ScriptEvaluateAsync(
             ConsumerGroupScripts.Claim, [_stream], [_group, consumer, (long)minIdleTime.TotalMilliseconds, cursor, count, maxBytes]))!;
-        return ([.. ((RedisResult[])page[1]!).Where(entry => !entry.IsNull).Select(ToEntry)], (RedisValue)page[0]);
+        return (
+            [.. ((RedisResult[])page[1]!).Where(entry => !entry.IsNull).Select(entry => new ClaimedEntry(ToEntry(entry), (int)((RedisResult[])entry!)[2]))],
+            (RedisValue)page[0]);
     }
 
     /// <summary>
@@ -93,17 +96,6 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
     /// </summary>
     public async Task<int> ForgetIdleConsumersAsync(string consumer, TimeSpan idleTime) =>
         (int)await Database.ScriptEvaluateAsync(ConsumerGroupScripts.ForgetIdleConsumers, [_stream], [_group, consumer, (long)idleTime.TotalMilliseconds]);
-
-    /// <summary>How many times each of these pending entries has been delivered to a consumer, claims included.</summary>
-    public async Task<IReadOnlyDictionary<string, int>> GetDeliveryCountsAsync(IReadOnlyList<StreamEntry> entries)
-    {
-        // One exact range per entry, pipelined: a range from the smallest id to the largest would need ids compared
-        // as (milliseconds, sequence), and as text "…-12" sorts before "…-5". Claims are rare; this is not a hot path.
-        var database = Database;
-        var pending = await Task.WhenAll(entries.Select(entry =>
-            database.StreamPendingMessagesAsync(_stream, _group, 1, RedisValue.Null, entry.Id, entry.Id)));
-        return pending.SelectMany(messages => messages).ToDictionary(message => message.MessageId.ToString(), message => message.DeliveryCount);
-    }
 
     public async Task AcknowledgeAsync(IReadOnlyCollection<string> entryIds, CancellationToken cancellationToken)
     {

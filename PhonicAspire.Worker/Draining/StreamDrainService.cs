@@ -254,14 +254,12 @@ public sealed partial class StreamDrainService(
 
             // An entry delivered this often without being acknowledged has likely taken its workers down with it;
             // counted by Redis, so crashes count too.
-            var deliveryCounts = await _stream.GetDeliveryCountsAsync(claimed);
-            var crashing = claimed.Where(entry => deliveryCounts.GetValueOrDefault(entry.Id.ToString()) > settings.MaxAttempts).ToArray();
-            foreach (var entry in crashing)
+            foreach (var crashing in claimed.Where(claim => claim.DeliveryCount > settings.MaxAttempts))
             {
-                await DeadLetterAsync(entry, $"delivered {deliveryCounts[entry.Id.ToString()]} times without being stored", finishing);
+                await DeadLetterAsync(crashing.Entry, $"delivered {crashing.DeliveryCount} times without being stored", finishing);
             }
 
-            if (claimed.Except(crashing).ToArray() is { Length: > 0 } abandoned)
+            if (claimed.Where(claim => claim.DeliveryCount <= settings.MaxAttempts).Select(claim => claim.Entry).ToArray() is { Length: > 0 } abandoned)
             {
                 return abandoned;
             }
