@@ -110,9 +110,22 @@ internal static class DeadLetterCommands
 
     private static (Option<string> SvixId, Option<string> Reason) FilterOptions() =>
     (
-        new Option<string>("--svix-id") { Description = "Only the dead letter with this svix id." },
-        new Option<string>("--reason") { Description = "Only dead letters whose reason contains this text, such as 'SQLSTATE 22021'." }
+        NotEmpty(new Option<string>("--svix-id") { Description = "Only the dead letter with this svix id." }),
+        NotEmpty(new Option<string>("--reason") { Description = "Only dead letters whose reason contains this text, such as 'SQLSTATE 22021'." })
     );
+
+    // An empty value is most likely a shell variable that was not set; as a filter it would match every dead letter.
+    private static Option<string> NotEmpty(Option<string> option)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is { Length: 0 })
+            {
+                result.AddError($"{option.Name} needs a value that is not empty.");
+            }
+        });
+        return option;
+    }
 
     private static string Age(TimeSpan age) =>
         age.TotalDays >= 1 ? $"{age.TotalDays:0.#} d" : age.TotalHours >= 1 ? $"{age.TotalHours:0.#} h" : $"{Math.Max(0, age.TotalMinutes):0.#} min";

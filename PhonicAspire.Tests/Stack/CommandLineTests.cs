@@ -35,6 +35,8 @@ public sealed class CommandLineTests(PhonicStackFixture stack)
     [InlineData("frobnicate")]
     [InlineData("dead-letters", "replay")]
     [InlineData("dead-letters", "replay", "--all", "--reason", "x")]
+    [InlineData("dead-letters", "replay", "--svix-id", "")]
+    [InlineData("dead-letters", "replay", "--reason", "")]
     [InlineData("requeue", "--from", "2026-01-02T00:00:00Z", "--to", "2026-01-01T00:00:00Z")]
     [InlineData("send", "not-a-url")]
     [InlineData("send", "http://localhost/webhooks/phonic", "--event", "conversation.started")]

@@ -41,6 +41,11 @@ public sealed record DeadLetterFilter(string? SvixId = null, string? Reason = nu
 {
     public static DeadLetterFilter All { get; } = new();
 
+    // Empty means "any" to the replay script, so an empty filter would be All by accident; All is asked for by name.
+    public string? SvixId { get; } = SvixId is "" ? throw new ArgumentException("An svix id to filter by cannot be empty.", nameof(SvixId)) : SvixId;
+
+    public string? Reason { get; } = Reason is "" ? throw new ArgumentException("A reason to filter by cannot be empty.", nameof(Reason)) : Reason;
+
     public bool Matches(DeadLetter deadLetter) =>
         (SvixId is null || deadLetter.SvixId == SvixId)
         && (Reason is null || deadLetter.Reason?.Contains(Reason, StringComparison.Ordinal) == true);
