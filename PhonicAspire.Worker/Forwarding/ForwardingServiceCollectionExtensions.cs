@@ -21,9 +21,11 @@ public static class ForwardingServiceCollectionExtensions
 
         // The forward's own retries decide when to try again (and honour Retry-After); the shared standard handler
         // would retry inside each attempt and open a circuit across events. A redirect is not followed: it would send
-        // the signed body to an address nobody configured.
+        // the signed body to an address nobody configured. Each attempt ends at Forwarding:AttemptTimeout, which may be
+        // longer than HttpClient's own 100 s; that one would cut such attempts short.
 #pragma warning disable EXTEXP0001 // Experimental, but the documented way to opt one client out of the defaults.
         builder.Services.AddHttpClient(ForwardingHandler.HttpClientName)
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .RemoveAllResilienceHandlers()
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
 #pragma warning restore EXTEXP0001

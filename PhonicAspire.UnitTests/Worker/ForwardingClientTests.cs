@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using PhonicAspire.Worker.Forwarding;
+
+namespace PhonicAspire.UnitTests.Worker;
+
+public sealed class ForwardingClientTests
+{
+    [Fact]
+    public void The_forwarding_client_leaves_each_attempt_to_AttemptTimeout_however_long_that_is_set()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.AddWebhookForwarding();
+        using var services = builder.Services.BuildServiceProvider();
+
+        var client = services.GetRequiredService<IHttpClientFactory>().CreateClient(ForwardingHandler.HttpClientName);
+
+        var longestAttempt = TimeSpan.Parse(
+            (string)typeof(ForwardingOptions).GetProperty(nameof(ForwardingOptions.AttemptTimeout))!.GetCustomAttributes(typeof(RangeAttribute), false)
+                .Cast<RangeAttribute>().Single().Maximum,
+            CultureInfo.InvariantCulture);
+        Assert.True(client.Timeout == Timeout.InfiniteTimeSpan || client.Timeout >= longestAttempt,
+            $"the client gives up after {client.Timeout}, though an attempt may be allowed {longestAttempt}");
+    }
+}
