@@ -9,6 +9,9 @@ internal static class SendCommand
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
+    // Enough of an answer's body to name the problem (a problem details' title and detail), on the one line an error gets.
+    private const int LongestBodyExcerpt = 300;
+
     public static Command Create(OperatorContext context)
     {
         var url = new Argument<string>("url") { Description = "Where to POST it, such as https://hooks.example.com/webhooks/phonic." };
@@ -28,7 +31,8 @@ internal static class SendCommand
             }
 
             var sample = SignedSample.Create(parsed.GetValue(eventType)!, context.SigningKeys, context.TimeProvider.GetUtcNow(), "msg_cli_");
-            using var http = new HttpClient { Timeout = Timeout };
+            // Svix does not follow redirects, and a client that does turns the POST into a GET: the redirect is the answer.
+            using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = Timeout };
             using var request = sample.ToRequest(target);
             HttpResponseMessage response;
             try
@@ -43,11 +47,23 @@ internal static class SendCommand
             using (response)
             {
                 await context.Output.WriteLineAsync($"{(int)response.StatusCode} {response.ReasonPhrase} for {sample.EventType} {sample.SvixId} (conversation {sample.ConversationId})");
-                return response.IsSuccessStatusCode
-                    ? PhonicCommandLine.Succeeded
-                    : throw new OperatorException($"{target} refused the event: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+                if (response.IsSuccessStatusCode)
+                {
+                    return PhonicCommandLine.Succeeded;
+                }
+
+                var redirect = response.Headers.Location is { } location ? $", to {new Uri(target, location)} (not followed)" : "";
+                var body = OneLine(await response.Content.ReadAsStringAsync(cancellationToken));
+                throw new OperatorException(
+                    $"{target} refused the event: {(int)response.StatusCode} {response.ReasonPhrase}{redirect}{(body.Length > 0 ? $": {body}" : "")}");
             }
         });
         return command;
+    }
+
+    private static string OneLine(string text)
+    {
+        var line = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return line.Length <= LongestBodyExcerpt ? line : $"{line[..LongestBodyExcerpt]}…";
     }
 }

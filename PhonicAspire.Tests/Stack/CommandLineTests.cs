@@ -60,6 +60,33 @@ public sealed class CommandLineTests(PhonicStackFixture stack)
         Assert.Contains("ConnectionStrings:redis", line, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(HttpStatusCode.NotFound, "404 Not Found")]
+    [InlineData(HttpStatusCode.MovedPermanently, "301 Moved Permanently, to http://127.0.0.1/elsewhere")]
+    public async Task Send_reports_a_refusal_or_a_redirect_in_one_line_and_exit_code_1(HttpStatusCode status, string reported)
+    {
+        using var listener = new HttpListener();
+        var url = $"http://127.0.0.1:{LoopbackPorts.Free()}/";
+        listener.Prefixes.Add(url);
+        listener.Start();
+        var answering = Task.Run(async () =>
+        {
+            var context = await listener.GetContextAsync();
+            context.Response.StatusCode = (int)status;
+            context.Response.RedirectLocation = status == HttpStatusCode.MovedPermanently ? "http://127.0.0.1/elsewhere" : null;
+            await context.Response.OutputStream.WriteAsync("<html>\n<body>\n<h1>Not here</h1>\n</body>\n</html>\n"u8.ToArray());
+            context.Response.Close();
+        });
+
+        var (exitCode, _, error) = await PhonicAsync("send", url);
+
+        await answering.WaitAsync(CommandTimeout);
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("phonic: ", line, StringComparison.Ordinal);
+        Assert.Contains(reported, line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Send_posts_a_signed_sample_that_the_api_accepts_and_the_worker_stores()
     {
