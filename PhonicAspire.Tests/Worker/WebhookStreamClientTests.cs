@@ -64,6 +64,36 @@ public sealed class WebhookStreamClientTests(PhonicStackFixture stack) : IAsyncL
     }
 
     [Fact]
+    public async Task A_replay_takes_only_the_dead_letters_there_when_it_started_not_those_added_while_it_runs()
+    {
+        var webhooks = Enumerable.Range(0, 500).Select(_ => SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId())).ToArray();
+        foreach (var webhook in webhooks)
+        {
+            await AddDeadLetterAsync(webhook);
+        }
+
+        var client = new WebhookStreamClient(stack.Redis.Multiplexer, TimeProvider.System);
+        var replaying = client.ReplayDeadLettersAsync(DeadLetterFilter.All, limit: 10_000, _deadLetters, CancellationToken.None);
+
+        // As a destination that refuses again, or a poison entry stored again, adds its dead letter back at once.
+        var late = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (await stack.Redis.StreamLengthAsync(_deadLetters) == webhooks.Length && !replaying.IsCompleted && DateTime.UtcNow < deadline)
+        {
+        }
+
+        await AddDeadLetterAsync(late);
+        var replayed = await replaying.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(webhooks.Length, replayed);
+        var left = Assert.Single(await stack.Redis.StreamRangeAsync(_deadLetters));
+        Assert.Equal(late.SvixId, (string?)left[WebhookStream.Fields.SvixId]);
+    }
+
+    private Task AddDeadLetterAsync(SignedWebhook webhook) =>
+        stack.Redis.StreamAddAsync(_deadLetters, [.. StreamEntryFields.Of(webhook, PhonicEventTypes.ConversationEnded), new(WebhookStream.Fields.Error, "test")]);
+
+    [Fact]
     public async Task The_status_still_measures_the_stream_while_the_dead_letter_key_is_not_a_stream_and_names_Redis_refusal_in_place_of_the_count()
     {
         var client = new WebhookStreamClient(stack.Redis.Multiplexer, TimeProvider.System);

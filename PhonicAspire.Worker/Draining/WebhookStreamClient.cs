@@ -19,12 +19,12 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
     // then); the storage's goes back for the storage alone, marked to be stored anew as a requeue is (every
     // destination had the entry the first time). Returns {replayed, last id looked at, entries in the page}.
     // ARGV: page size, cursor ('-' for the start), svix id ('' for any), reason substring ('' for any), limit,
-    // and the field names of the svix id, the error, the original entry id, the destination, the forward-to, the
-    // replay time and the reprocess mark.
+    // the field names of the svix id, the error, the original entry id, the destination, the forward-to, the
+    // replay time and the reprocess mark, and the last entry to look at.
     private const string ReplayScript = """
         local start = ARGV[2]
         if start ~= '-' then start = '(' .. start end
-        local entries = redis.call('XRANGE', KEYS[2], start, '+', 'COUNT', ARGV[1])
+        local entries = redis.call('XRANGE', KEYS[2], start, ARGV[13], 'COUNT', ARGV[1])
         local replayed, last = 0, ARGV[2]
         for _, entry in ipairs(entries) do
             if replayed >= tonumber(ARGV[5]) then break end
@@ -73,6 +73,14 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
     {
         // A page per script: entries can be megabytes each, and a long script would stall Redis for the API too.
         const int PageSize = 100;
+
+        // Up to the newest dead letter now: what a replayed entry's destination refuses again, or a poison entry its
+        // storage, is dead-lettered anew behind it within milliseconds, and must wait for the next replay.
+        if (await Database.StreamRangeAsync(deadLetterStream, "-", "+", count: 1, Order.Descending).WaitAsync(cancellationToken) is not [var newest])
+        {
+            return 0;
+        }
+
         long replayed = 0;
         RedisValue cursor = "-";
         while (replayed < limit)
@@ -83,7 +91,7 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
                 PageSize, cursor, filter.SvixId ?? string.Empty, filter.Reason ?? string.Empty, limit - replayed,
                 WebhookStream.Fields.SvixId, WebhookStream.Fields.Error, WebhookStream.Fields.OriginalEntryId,
                 WebhookStream.Fields.Destination, WebhookStream.Fields.ForwardTo, WebhookStream.Fields.ReplayedAt,
-                WebhookStream.Fields.Reprocess,
+                WebhookStream.Fields.Reprocess, newest.Id,
             ];
             // Given up, a page's script still runs in Redis if it reached it, and moves its entries whole.
             var page = (RedisResult[])(await Database.ScriptEvaluateAsync(ReplayScript, [Stream, deadLetterStream], arguments).WaitAsync(cancellationToken))!;
