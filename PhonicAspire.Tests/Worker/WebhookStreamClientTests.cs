@@ -90,6 +90,26 @@ public sealed class WebhookStreamClientTests(PhonicStackFixture stack) : IAsyncL
         Assert.Equal(late.SvixId, (string?)left[WebhookStream.Fields.SvixId]);
     }
 
+    [Fact]
+    public async Task A_forwarding_dead_letter_stays_while_no_consumer_group_forwards_to_its_destination()
+    {
+        var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+        await stack.Redis.StreamAddAsync(_deadLetters,
+        [
+            .. StreamEntryFields.Of(webhook, PhonicEventTypes.ConversationEnded),
+            new(WebhookStream.Fields.Destination, $"removed-{Guid.NewGuid():N}"),
+            new(WebhookStream.Fields.Error, "answered 410"),
+        ]);
+        var client = new WebhookStreamClient(stack.Redis.Multiplexer, TimeProvider.System);
+
+        var replayed = await client.ReplayDeadLettersAsync(DeadLetterFilter.All, limit: 10, _deadLetters, CancellationToken.None);
+
+        // Replayed, it would wait in the stream for a destination no worker forwards to, and be trimmed unsent.
+        Assert.Equal(0, replayed);
+        var left = Assert.Single(await stack.Redis.StreamRangeAsync(_deadLetters));
+        Assert.Equal(webhook.SvixId, (string?)left[WebhookStream.Fields.SvixId]);
+    }
+
     private Task AddDeadLetterAsync(SignedWebhook webhook) =>
         stack.Redis.StreamAddAsync(_deadLetters, [.. StreamEntryFields.Of(webhook, PhonicEventTypes.ConversationEnded), new(WebhookStream.Fields.Error, "test")]);
 

@@ -20,20 +20,33 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
     // destination had the entry the first time). Returns {replayed, last id looked at, entries in the page}.
     // ARGV: page size, cursor ('-' for the start), svix id ('' for any), reason substring ('' for any), limit,
     // the field names of the svix id, the error, the original entry id, the destination, the forward-to, the
-    // replay time and the reprocess mark, and the last entry to look at.
+    // replay time and the reprocess mark, the last entry to look at, and the prefix of forwarding groups. A forwarding
+    // dead letter whose destination has no consumer group (taken out of the configuration) stays: in the stream it
+    // would wait for a worker that never reads it, and be trimmed unsent.
     private const string ReplayScript = """
         local start = ARGV[2]
         if start ~= '-' then start = '(' .. start end
         local entries = redis.call('XRANGE', KEYS[2], start, ARGV[13], 'COUNT', ARGV[1])
+        local groups = {}
+        if redis.call('EXISTS', KEYS[1]) == 1 then
+            for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+                for i = 1, #group, 2 do
+                    if group[i] == 'name' then groups[group[i + 1]] = true end
+                end
+            end
+        end
         local replayed, last = 0, ARGV[2]
         for _, entry in ipairs(entries) do
             if replayed >= tonumber(ARGV[5]) then break end
             last = entry[1]
-            local values, svix, reason = entry[2], '', ''
+            local values, svix, reason, destination = entry[2], '', '', nil
             for i = 1, #values, 2 do
-                if values[i] == ARGV[6] then svix = values[i + 1] elseif values[i] == ARGV[7] then reason = values[i + 1] end
+                if values[i] == ARGV[6] then svix = values[i + 1]
+                elseif values[i] == ARGV[7] then reason = values[i + 1]
+                elseif values[i] == ARGV[9] then destination = values[i + 1] end
             end
-            if (ARGV[3] == '' or svix == ARGV[3]) and (ARGV[4] == '' or string.find(reason, ARGV[4], 1, true)) then
+            if (ARGV[3] == '' or svix == ARGV[3]) and (ARGV[4] == '' or string.find(reason, ARGV[4], 1, true))
+                and (destination == nil or groups[ARGV[14] .. destination]) then
                 local fields, forward = {}, false
                 for i = 1, #values, 2 do
                     if values[i] == ARGV[9] then
@@ -91,7 +104,7 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
                 PageSize, cursor, filter.SvixId ?? string.Empty, filter.Reason ?? string.Empty, limit - replayed,
                 WebhookStream.Fields.SvixId, WebhookStream.Fields.Error, WebhookStream.Fields.OriginalEntryId,
                 WebhookStream.Fields.Destination, WebhookStream.Fields.ForwardTo, WebhookStream.Fields.ReplayedAt,
-                WebhookStream.Fields.Reprocess, newest.Id,
+                WebhookStream.Fields.Reprocess, newest.Id, WebhookStream.ForwardingGroupPrefix,
             ];
             // Given up, a page's script still runs in Redis if it reached it, and moves its entries whole.
             var page = (RedisResult[])(await Database.ScriptEvaluateAsync(ReplayScript, [Stream, deadLetterStream], arguments).WaitAsync(cancellationToken))!;
