@@ -31,12 +31,15 @@ public sealed class ForwardingOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Forwards in flight at once per destination: a slow destination should not take one event at a time.</summary>
+    /// <summary>
+    /// Forwards in flight at once per destination in each worker replica (the destination sees this times the
+    /// replicas): a slow destination should not take one event at a time.
+    /// </summary>
     [Range(1, 256)]
     public int Concurrency { get; set; } = 16;
 
     /// <summary>
-    /// Events a destination holds at once, being forwarded or waiting to be tried again. An event the destination
+    /// Events a destination holds at once in each worker replica, being forwarded or waiting to be tried again. An event the destination
     /// keeps failing holds one of these until it is delivered or expires, and none of the events behind it.
     /// </summary>
     [Range(1, 100_000)]
