@@ -29,6 +29,21 @@ public static class SvixSigner
     public static string Sign(WebhookSigningKeys keys, string messageId, long timestamp, ReadOnlySpan<byte> body) =>
         Sign(keys[0], messageId, timestamp, body);
 
+    /// <summary>
+    /// One entry per configured key, separated by spaces, as Svix signs while a secret is rotated: a receiver that
+    /// has any one of the keys verifies it.
+    /// </summary>
+    public static string SignWithEach(WebhookSigningKeys keys, string messageId, long timestamp, ReadOnlySpan<byte> body)
+    {
+        var entries = new string[keys.Count];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i] = Sign(keys[i], messageId, timestamp, body);
+        }
+
+        return string.Join(' ', entries);
+    }
+
     /// <summary>Writes the base64 HMAC-SHA256 of <paramref name="content"/> into exactly 44 chars.</summary>
     internal static void WriteSignature(ReadOnlySpan<byte> key, ReadOnlySpan<byte> content, Span<char> destination)
     {

@@ -7,7 +7,7 @@ namespace PhonicAspire.Worker.Forwarding;
 /// <summary>
 /// A forward as the Standard Webhooks scheme has it, so the receiving service verifies it with any Standard Webhooks
 /// or Svix library: <c>webhook-id</c>, <c>webhook-timestamp</c> and <c>webhook-signature</c> over the body exactly
-/// as Phonic sent it.
+/// as Phonic sent it, signed with every configured secret, so that destinations can move to a new one one at a time.
 /// </summary>
 public static class StandardWebhookRequest
 {
@@ -20,7 +20,7 @@ public static class StandardWebhookRequest
         var content = new ReadOnlyMemoryContent(delivery.Body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
-        SvixHeaders.AddStandard(request.Headers, messageId, seconds, SvixSigner.Sign(keys, messageId, seconds, delivery.Body.Span));
+        SvixHeaders.AddStandard(request.Headers, messageId, seconds, SvixSigner.SignWithEach(keys, messageId, seconds, delivery.Body.Span));
         return request;
     }
 }
