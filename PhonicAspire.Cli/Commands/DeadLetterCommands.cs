@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Text;
 using PhonicAspire.Webhooks;
 using PhonicAspire.Worker.Draining;
@@ -56,7 +57,7 @@ internal static class DeadLetterCommands
 
     private static Command Show(OperatorContext context)
     {
-        var svixId = new Argument<string>("svix-id") { Description = "The svix id of the dead letter." };
+        var svixId = NotBlank(new Argument<string>("svix-id") { Description = "The svix id of the dead letter." });
         var body = new Option<bool>("--body") { Description = "Print the body too (it can hold personal data)." };
         var command = new Command("show", "Everything about one dead letter; its body only with --body.") { svixId, body };
         command.SetAction(async (parsed, cancellationToken) =>
@@ -101,8 +102,10 @@ internal static class DeadLetterCommands
         {
             var stream = await context.StreamAsync();
             var filter = parsed.GetValue(all) ? DeadLetterFilter.All : new DeadLetterFilter(parsed.GetValue(svixId), parsed.GetValue(reason));
-            var replayed = await stream.ReplayDeadLettersAsync(filter, ReplayLimit, DeadLetterStream(parsed), cancellationToken);
-            await context.Output.WriteLineAsync($"Replayed {replayed} dead letter(s) into the webhook stream.");
+            var replay = await stream.ReplayDeadLettersAsync(filter, ReplayLimit, DeadLetterStream(parsed), cancellationToken);
+            await context.Output.WriteLineAsync($"Replayed {replay.Replayed} dead letter(s) into the webhook stream." + (replay.KeptWithoutDestination > 0
+                ? $" Kept {replay.KeptWithoutDestination} whose destination no worker forwards to (not in Forwarding:Destinations)."
+                : ""));
             return PhonicCommandLine.Succeeded;
         });
         return command;
@@ -110,21 +113,29 @@ internal static class DeadLetterCommands
 
     private static (Option<string> SvixId, Option<string> Reason) FilterOptions() =>
     (
-        NotEmpty(new Option<string>("--svix-id") { Description = "Only the dead letter with this svix id." }),
-        NotEmpty(new Option<string>("--reason") { Description = "Only dead letters whose reason contains this text, such as 'SQLSTATE 22021'." })
+        NotBlank(new Option<string>("--svix-id") { Description = "Only the dead letter with this svix id." }),
+        NotBlank(new Option<string>("--reason") { Description = "Only dead letters whose reason contains this text, such as 'SQLSTATE 22021'." })
     );
 
-    // An empty value is most likely a shell variable that was not set; as a filter it would match every dead letter.
-    private static Option<string> NotEmpty(Option<string> option)
+    private static Option<string> NotBlank(Option<string> option)
     {
-        option.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<string>() is { Length: 0 })
-            {
-                result.AddError($"{option.Name} needs a value that is not empty.");
-            }
-        });
+        option.Validators.Add(result => RefuseBlank(result, option.Name, result.GetValueOrDefault<string>()));
         return option;
+    }
+
+    private static Argument<string> NotBlank(Argument<string> argument)
+    {
+        argument.Validators.Add(result => RefuseBlank(result, argument.Name, result.GetValueOrDefault<string>()));
+        return argument;
+    }
+
+    // A blank value is most likely a shell variable that was not set; as a filter it would match every dead letter.
+    private static void RefuseBlank(SymbolResult result, string name, string? value)
+    {
+        if (value is not null && string.IsNullOrWhiteSpace(value))
+        {
+            result.AddError($"{name} needs a value that is not blank.");
+        }
     }
 
     private static string Age(TimeSpan age) =>

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using PhonicAspire.Worker.Draining;
 using PhonicAspire.Worker.Persistence;
+using PhonicAspire.Worker.Resilience;
 
 namespace PhonicAspire.Cli.Commands;
 
@@ -37,9 +39,18 @@ internal static class RequeueCommand
             var webhooks = parsed.GetValue(svixIds) is { Length: > 0 } ids
                 ? StoredWebhookReader.BySvixIdAsync(context.Database, ids, cancellationToken)
                 : StoredWebhookReader.ReceivedBetweenAsync(context.Database, parsed.GetValue(from)!.Value, parsed.GetValue(to)!.Value, cancellationToken);
-            var requeued = await stream.RequeueAsync(webhooks, cancellationToken);
-            await context.Output.WriteLineAsync($"Requeued {requeued} stored event(s); the worker stores each anew over its row.");
-            return PhonicCommandLine.Succeeded;
+            try
+            {
+                var requeued = await stream.RequeueAsync(webhooks, cancellationToken);
+                await context.Output.WriteLineAsync($"Requeued {requeued} stored event(s); the worker stores each anew over its row.");
+                return PhonicCommandLine.Succeeded;
+            }
+            catch (RequeueStoppedException stopped)
+            {
+                // Running it again is safe: an event requeued twice is stored anew twice, over the same row.
+                throw new OperatorException(
+                    $"Requeued {stopped.Requeued} stored event(s), then {StorageOutage.Describe(stopped.InnerException!)} from Redis; run the same requeue again once Redis has room.");
+            }
         });
         return command;
     }

@@ -37,6 +37,8 @@ public sealed class CommandLineTests(PhonicStackFixture stack)
     [InlineData("dead-letters", "replay", "--all", "--reason", "x")]
     [InlineData("dead-letters", "replay", "--svix-id", "")]
     [InlineData("dead-letters", "replay", "--reason", "")]
+    [InlineData("dead-letters", "replay", "--reason", " ")]
+    [InlineData("dead-letters", "show", "")]
     [InlineData("requeue", "--from", "2026-01-02T00:00:00Z", "--to", "2026-01-01T00:00:00Z")]
     [InlineData("send", "not-a-url")]
     [InlineData("send", "http://localhost/webhooks/phonic", "--event", "conversation.started")]
@@ -80,8 +82,8 @@ public sealed class CommandLineTests(PhonicStackFixture stack)
 
         var (exitCode, _, error) = await PhonicAsync("send", url);
 
-        await answering.WaitAsync(CommandTimeout);
-        Assert.Equal(1, exitCode);
+        Assert.True(exitCode == 1, error);
+        await answering.WaitAsync(TimeSpan.FromSeconds(5));
         var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("phonic: ", line, StringComparison.Ordinal);
         Assert.Contains(reported, line, StringComparison.Ordinal);
@@ -149,6 +151,34 @@ public sealed class CommandLineTests(PhonicStackFixture stack)
         var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
         await DeadLetters.AddAsync(stack.Redis, webhook, "conversation.ended", reason);
         return webhook;
+    }
+
+    [Fact]
+    public async Task A_requeue_that_redis_refuses_says_how_many_it_requeued_in_one_line_and_exit_code_1()
+    {
+        using var api = stack.CreateApiClient();
+        var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+        using (var response = await api.SendAsync(webhook.ToRequest()))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId);
+        (int ExitCode, string Output, string Error) requeue;
+        await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", "1");
+        try
+        {
+            requeue = await PhonicAsync("requeue", "--svix-id", webhook.SvixId);
+        }
+        finally
+        {
+            await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", PhonicStackFixture.RedisMaxMemory);
+        }
+
+        Assert.Equal(1, requeue.ExitCode);
+        var line = Assert.Single(requeue.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("phonic: Requeued 0 stored event(s), then ", line, StringComparison.Ordinal);
+        Assert.Contains("OOM", line, StringComparison.Ordinal);
     }
 
     [Theory]

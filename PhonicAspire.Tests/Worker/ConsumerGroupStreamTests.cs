@@ -91,7 +91,7 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
         var (stream, key) = await NewStreamAsync();
         await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[100]);
         Assert.Single(await stream.ReadNewAsync("crashed", count: 500, maxBytes: MiB));
-        var claiming = new ConsumerGroupStream(ScriptsOnlyRedis.Around(stack.Redis.Multiplexer), Subscription(key));
+        var claiming = new ConsumerGroupStream(InterceptedRedis.AnsweringScriptsOnly(stack.Redis.Multiplexer), Subscription(key));
 
         var (claimed, _) = await claiming.ClaimAbandonedAsync("survivor", TimeSpan.Zero, count: 500, maxBytes: MiB, "0-0");
         var (claimedAgain, _) = await claiming.ClaimAbandonedAsync("next-survivor", TimeSpan.Zero, count: 500, maxBytes: MiB, "0-0");
@@ -263,9 +263,9 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
         return (stream, key);
     }
 
-    /// <summary>A new stream with one entry that is no delivery, read by the consumer <c>reader</c>.</summary>
     private static DrainSubscription Subscription(string key) => new("tests", "tests", $"{key}:dead", new NoDeliveryHandler(), Stream: key);
 
+    /// <summary>A new stream with one entry that is no delivery, read by the consumer <c>reader</c>.</summary>
     private async Task<(ConsumerGroupStream Stream, string Key, StreamEntry Entry)> ReadOnePoisonEntryAsync()
     {
         var (stream, key) = await NewStreamAsync();

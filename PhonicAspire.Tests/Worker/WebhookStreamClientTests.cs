@@ -1,6 +1,7 @@
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Webhooks;
 using PhonicAspire.Worker.Draining;
+using StackExchange.Redis;
 
 namespace PhonicAspire.Tests.Worker;
 
@@ -48,8 +49,7 @@ public sealed class WebhookStreamClientTests(PhonicStackFixture stack) : IAsyncL
         var webhooks = Enumerable.Range(0, 250).Select(_ => SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId())).ToArray();
         foreach (var webhook in webhooks)
         {
-            await stack.Redis.StreamAddAsync(_deadLetters,
-                [.. StreamEntryFields.Of(webhook, PhonicEventTypes.ConversationEnded), new(WebhookStream.Fields.Error, "test")]);
+            await AddDeadLetterAsync(webhook);
         }
 
         var client = new WebhookStreamClient(stack.Redis.Multiplexer, TimeProvider.System);
@@ -66,28 +66,34 @@ public sealed class WebhookStreamClientTests(PhonicStackFixture stack) : IAsyncL
     [Fact]
     public async Task A_replay_takes_only_the_dead_letters_there_when_it_started_not_those_added_while_it_runs()
     {
-        var webhooks = Enumerable.Range(0, 500).Select(_ => SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId())).ToArray();
+        // Two pages of the replay's 100.
+        var webhooks = Enumerable.Range(0, 150).Select(_ => SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId())).ToArray();
         foreach (var webhook in webhooks)
         {
             await AddDeadLetterAsync(webhook);
         }
 
-        var client = new WebhookStreamClient(stack.Redis.Multiplexer, TimeProvider.System);
-        var replaying = client.ReplayDeadLettersAsync(DeadLetterFilter.All, limit: 10_000, _deadLetters, CancellationToken.None);
-
-        // As a destination that refuses again, or a poison entry stored again, adds its dead letter back at once.
+        // As a destination that refuses again, or a poison entry stored again, adds its dead letter back at once:
+        // here between the first page and the second.
         var late = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (await stack.Redis.StreamLengthAsync(_deadLetters) == webhooks.Length && !replaying.IsCompleted && DateTime.UtcNow < deadline)
+        var scripts = 0;
+        var redis = InterceptedRedis.Around(stack.Redis.Multiplexer, command =>
         {
-        }
+            if (command.Name == nameof(IDatabase.ScriptEvaluateAsync) && Interlocked.Increment(ref scripts) == 2)
+            {
+                stack.Redis.StreamAdd(_deadLetters, DeadLetterFields(late));
+            }
+        });
+        var client = new WebhookStreamClient(redis, TimeProvider.System);
 
-        await AddDeadLetterAsync(late);
-        var replayed = await replaying.WaitAsync(TimeSpan.FromSeconds(30));
+        var replay = await client.ReplayDeadLettersAsync(DeadLetterFilter.All, limit: 10_000, _deadLetters, CancellationToken.None);
 
-        Assert.Equal(webhooks.Length, replayed);
+        Assert.Equal(new DeadLetterReplay(webhooks.Length, 0), replay);
         var left = Assert.Single(await stack.Redis.StreamRangeAsync(_deadLetters));
         Assert.Equal(late.SvixId, (string?)left[WebhookStream.Fields.SvixId]);
+
+        // Replayed into the stack's stream: stored before the next test measures the stream.
+        await StoredEvents.WaitUntilStoredAsync(stack, webhooks[^1].SvixId);
     }
 
     [Fact]
@@ -102,16 +108,18 @@ public sealed class WebhookStreamClientTests(PhonicStackFixture stack) : IAsyncL
         ]);
         var client = new WebhookStreamClient(stack.Redis.Multiplexer, TimeProvider.System);
 
-        var replayed = await client.ReplayDeadLettersAsync(DeadLetterFilter.All, limit: 10, _deadLetters, CancellationToken.None);
+        var replay = await client.ReplayDeadLettersAsync(DeadLetterFilter.All, limit: 10, _deadLetters, CancellationToken.None);
 
         // Replayed, it would wait in the stream for a destination no worker forwards to, and be trimmed unsent.
-        Assert.Equal(0, replayed);
+        Assert.Equal(new DeadLetterReplay(0, 1), replay);
         var left = Assert.Single(await stack.Redis.StreamRangeAsync(_deadLetters));
         Assert.Equal(webhook.SvixId, (string?)left[WebhookStream.Fields.SvixId]);
     }
 
-    private Task AddDeadLetterAsync(SignedWebhook webhook) =>
-        stack.Redis.StreamAddAsync(_deadLetters, [.. StreamEntryFields.Of(webhook, PhonicEventTypes.ConversationEnded), new(WebhookStream.Fields.Error, "test")]);
+    private Task AddDeadLetterAsync(SignedWebhook webhook) => stack.Redis.StreamAddAsync(_deadLetters, DeadLetterFields(webhook));
+
+    private static NameValueEntry[] DeadLetterFields(SignedWebhook webhook) =>
+        [.. StreamEntryFields.Of(webhook, PhonicEventTypes.ConversationEnded), new(WebhookStream.Fields.Error, "test")];
 
     [Fact]
     public async Task The_status_still_measures_the_stream_while_the_dead_letter_key_is_not_a_stream_and_names_Redis_refusal_in_place_of_the_count()

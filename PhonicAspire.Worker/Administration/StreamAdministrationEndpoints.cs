@@ -56,16 +56,18 @@ public static partial class StreamAdministrationEndpoints
     }
 
     // Runs to the end however long it takes, though the dashboard stops waiting for the answer after its HTTP timeout:
-    // the operator asked for every dead letter to go back. Only the worker's stop ends it early, between pages.
+    // the operator asked for every dead letter that can go back to go back. Only the worker's stop ends it early,
+    // between pages.
     private static async Task<IResult> ReplayAsync(WebhookStreamClient stream, ILogger logger, string deadLetters, CancellationToken stopping)
     {
-        var replayed = await stream.ReplayDeadLettersAsync(DeadLetterFilter.All, ReplayLimit, deadLetters, stopping);
-        LogReplayed(logger, replayed, deadLetters);
-        return Results.Ok(new { replayed });
+        var replay = await stream.ReplayDeadLettersAsync(DeadLetterFilter.All, ReplayLimit, deadLetters, stopping);
+        LogReplayed(logger, replay.Replayed, deadLetters, replay.KeptWithoutDestination);
+        return Results.Ok(new { replayed = replay.Replayed, keptWithoutDestination = replay.KeptWithoutDestination });
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Replayed {Count} dead letters from {DeadLetterStream} into the webhook stream")]
-    private static partial void LogReplayed(ILogger logger, long count, string deadLetterStream);
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Replayed {Count} dead letters from {DeadLetterStream} into the webhook stream; kept {Kept} whose destination no worker forwards to")]
+    private static partial void LogReplayed(ILogger logger, long count, string deadLetterStream, long kept);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Webhook stream: {Length} entries, {Pending} pending (oldest {OldestPendingAgeSeconds:0.0} s), {DeadLetters} dead letters")]

@@ -21,21 +21,18 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
     // ARGV: page size, cursor ('-' for the start), svix id ('' for any), reason substring ('' for any), limit,
     // the field names of the svix id, the error, the original entry id, the destination, the forward-to, the
     // replay time and the reprocess mark, the last entry to look at, and the prefix of forwarding groups. A forwarding
-    // dead letter whose destination has no consumer group (taken out of the configuration) stays: in the stream it
-    // would wait for a worker that never reads it, and be trimmed unsent.
-    private const string ReplayScript = """
+    // dead letter whose destination has no consumer group (taken out of the configuration) stays, and is counted: in
+    // the stream it would wait for a worker that never reads it, and be trimmed unsent.
+    // Returns {replayed, last id looked at, entries in the page, kept for want of a group}.
+    private const string ReplayScript = StreamScriptFunctions.FieldsOf + """
         local start = ARGV[2]
         if start ~= '-' then start = '(' .. start end
         local entries = redis.call('XRANGE', KEYS[2], start, ARGV[13], 'COUNT', ARGV[1])
         local groups = {}
         if redis.call('EXISTS', KEYS[1]) == 1 then
-            for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
-                for i = 1, #group, 2 do
-                    if group[i] == 'name' then groups[group[i + 1]] = true end
-                end
-            end
+            for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do groups[fields_of(group)['name']] = true end
         end
-        local replayed, last = 0, ARGV[2]
+        local replayed, kept, last = 0, 0, ARGV[2]
         for _, entry in ipairs(entries) do
             if replayed >= tonumber(ARGV[5]) then break end
             last = entry[1]
@@ -45,8 +42,10 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
                 elseif values[i] == ARGV[7] then reason = values[i + 1]
                 elseif values[i] == ARGV[9] then destination = values[i + 1] end
             end
-            if (ARGV[3] == '' or svix == ARGV[3]) and (ARGV[4] == '' or string.find(reason, ARGV[4], 1, true))
-                and (destination == nil or groups[ARGV[14] .. destination]) then
+            local matches = (ARGV[3] == '' or svix == ARGV[3]) and (ARGV[4] == '' or string.find(reason, ARGV[4], 1, true))
+            if matches and destination ~= nil and not groups[ARGV[14] .. destination] then
+                kept = kept + 1
+            elseif matches then
                 local fields, forward = {}, false
                 for i = 1, #values, 2 do
                     if values[i] == ARGV[9] then
@@ -69,7 +68,7 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
                 replayed = replayed + 1
             end
         end
-        return {replayed, last, #entries}
+        return {replayed, last, #entries, kept}
         """;
 
     private static readonly RedisKey Stream = WebhookStream.Name;
@@ -80,9 +79,10 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
 
     /// <summary>
     /// Moves the dead letters of <paramref name="deadLetterStream"/> that match <paramref name="filter"/>, up to
-    /// <paramref name="limit"/>, back to the main stream for another try, oldest first.
+    /// <paramref name="limit"/>, back to the main stream for another try, oldest first, but for forwarding dead letters
+    /// whose destination no worker forwards to, which stay.
     /// </summary>
-    public async Task<long> ReplayDeadLettersAsync(DeadLetterFilter filter, int limit, string deadLetterStream, CancellationToken cancellationToken)
+    public async Task<DeadLetterReplay> ReplayDeadLettersAsync(DeadLetterFilter filter, int limit, string deadLetterStream, CancellationToken cancellationToken)
     {
         // A page per script: entries can be megabytes each, and a long script would stall Redis for the API too.
         const int PageSize = 100;
@@ -91,10 +91,10 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
         // storage, is dead-lettered anew behind it within milliseconds, and must wait for the next replay.
         if (await Database.StreamRangeAsync(deadLetterStream, "-", "+", count: 1, Order.Descending).WaitAsync(cancellationToken) is not [var newest])
         {
-            return 0;
+            return new DeadLetterReplay(0, 0);
         }
 
-        long replayed = 0;
+        long replayed = 0, kept = 0;
         RedisValue cursor = "-";
         while (replayed < limit)
         {
@@ -109,6 +109,7 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
             // Given up, a page's script still runs in Redis if it reached it, and moves its entries whole.
             var page = (RedisResult[])(await Database.ScriptEvaluateAsync(ReplayScript, [Stream, deadLetterStream], arguments).WaitAsync(cancellationToken))!;
             replayed += (long)page[0];
+            kept += (long)page[3];
             cursor = (RedisValue)page[1];
             if ((long)page[2] < PageSize)
             {
@@ -116,24 +117,47 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
             }
         }
 
-        return replayed;
+        return new DeadLetterReplay(replayed, kept);
     }
 
     /// <summary>
     /// Appends stored deliveries to the stream again, marked to be stored anew over their earlier rows (an
-    /// operator's <c>phonic requeue</c> after a fix), in the entry format the API writes.
+    /// operator's <c>phonic requeue</c> after a fix), in the entry format the API writes. A few hundred appends are in
+    /// flight at a time, so that it holds only that many bodies and stops soon after Redis refuses one (full, say),
+    /// throwing <see cref="RequeueStoppedException"/> with how many it had appended.
     /// </summary>
     public async Task<int> RequeueAsync(IAsyncEnumerable<QueuedDelivery> deliveries, CancellationToken cancellationToken)
     {
+        const int AppendsInFlight = 256;
         var database = Database;
-        var appended = new List<Task>();
+        var appends = new List<Task>(AppendsInFlight);
+        var requeued = 0;
         await foreach (var delivery in deliveries.WithCancellation(cancellationToken))
         {
-            appended.Add(database.StreamAddAsync(Stream, DeliveryEntry.ToFields(delivery)));
+            appends.Add(database.StreamAddAsync(Stream, DeliveryEntry.ToFields(delivery)));
+            if (appends.Count == AppendsInFlight)
+            {
+                requeued = await SettleAsync(appends, requeued, cancellationToken);
+            }
         }
 
-        await Task.WhenAll(appended).WaitAsync(cancellationToken);
-        return appended.Count;
+        return await SettleAsync(appends, requeued, cancellationToken);
+    }
+
+    private static async Task<int> SettleAsync(List<Task> appends, int requeuedBefore, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.WhenAll(appends).WaitAsync(cancellationToken);
+        }
+        catch (RedisException exception)
+        {
+            throw new RequeueStoppedException(requeuedBefore + appends.Count(append => append.IsCompletedSuccessfully), exception);
+        }
+
+        var requeued = requeuedBefore + appends.Count;
+        appends.Clear();
+        return requeued;
     }
 
     /// <summary>The dead letters of <paramref name="deadLetterStream"/> that match <paramref name="filter"/>, oldest first, read a page at a time.</summary>

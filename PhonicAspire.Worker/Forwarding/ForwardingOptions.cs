@@ -13,7 +13,10 @@ public sealed class ForwardingOptions
 
     public Dictionary<string, ForwardingDestination> Destinations { get; set; } = [];
 
-    /// <summary>PhonicAspire's own <c>whsec_…</c> secret, which destinations verify forwards with; required with any destination.</summary>
+    /// <summary>
+    /// PhonicAspire's own <c>whsec_…</c> secret, which destinations verify forwards with; required with any destination.
+    /// Several, separated by spaces, while it is rotated: each signs every forward.
+    /// </summary>
     public string? SigningSecret { get; set; }
 
     /// <summary>An event not delivered to a destination this long after its receipt goes to the forwarding dead letters.</summary>
