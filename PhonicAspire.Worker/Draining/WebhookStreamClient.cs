@@ -17,7 +17,7 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
     // stream (without its dead-letter fields) and out of the dead-letter stream, until the limit. A forwarding dead
     // letter goes back addressed to its destination alone, with the time of the replay (its age limit counts from
     // then); the storage's goes back for the storage alone, marked to be stored anew as a requeue is (every
-    // destination had the entry the first time). Returns {replayed, last id looked at, entries in the page}.
+    // destination had the entry the first time).
     // ARGV: page size, cursor ('-' for the start), svix id ('' for any), reason substring ('' for any), limit,
     // the field names of the svix id, the error, the original entry id, the destination, the forward-to, the
     // replay time and the reprocess mark, the last entry to look at, and the prefix of forwarding groups. A forwarding
