@@ -64,6 +64,23 @@ public class PhonicStackFixture : IAsyncLifetime
 
     public IDatabase Redis => Stack.Redis.GetDatabase();
 
+    /// <summary>
+    /// Runs <paramref name="action"/> with the stack's Redis at a maxmemory of one byte, so every write that may grow it
+    /// is refused, and gives Redis back its <see cref="RedisMaxMemory"/> whatever happens.
+    /// </summary>
+    public async Task WhileRedisIsFullAsync(Func<Task> action)
+    {
+        await Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", "1");
+        try
+        {
+            await action();
+        }
+        finally
+        {
+            await Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", RedisMaxMemory);
+        }
+    }
+
     /// <summary>Straight to the API's Kestrel; every call is bounded, so a hung API fails the test that called it.</summary>
     public HttpClient CreateApiClient() => WithTimeout(App.CreateHttpClient(LocalStack.Api));
 

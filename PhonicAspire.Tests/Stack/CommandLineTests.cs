@@ -164,16 +164,8 @@ public sealed class CommandLineTests(PhonicStackFixture stack)
         }
 
         await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId);
-        (int ExitCode, string Output, string Error) requeue;
-        await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", "1");
-        try
-        {
-            requeue = await PhonicAsync("requeue", "--svix-id", webhook.SvixId);
-        }
-        finally
-        {
-            await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", PhonicStackFixture.RedisMaxMemory);
-        }
+        (int ExitCode, string Output, string Error) requeue = (0, "", "");
+        await stack.WhileRedisIsFullAsync(async () => requeue = await PhonicAsync("requeue", "--svix-id", webhook.SvixId));
 
         Assert.Equal(1, requeue.ExitCode);
         var line = Assert.Single(requeue.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));

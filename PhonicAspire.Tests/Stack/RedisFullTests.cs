@@ -25,8 +25,7 @@ public sealed class RedisFullTests(PhonicStackFixture stack)
         var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
 
         // Below what Redis already holds: every write that needs memory is refused (noeviction).
-        await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", "1");
-        try
+        await stack.WhileRedisIsFullAsync(async () =>
         {
             var started = System.Diagnostics.Stopwatch.StartNew();
             using var refused = await client.SendAsync(webhook.ToRequest());
@@ -38,11 +37,7 @@ public sealed class RedisFullTests(PhonicStackFixture stack)
             using var health = await client.GetAsync("/health");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
             Assert.Contains("Redis is out of memory", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        }
-        finally
-        {
-            await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", PhonicStackFixture.RedisMaxMemory);
-        }
+        });
 
         // A readiness probe on /health takes an unhealthy replica out of its load balancer, so no delivery would
         // reach it to find that Redis has room again: /health itself has to find out.

@@ -192,7 +192,7 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
     public async Task A_worker_started_while_redis_is_full_still_joins_its_group_so_it_can_drain_what_filled_redis()
     {
         var (stream, key) = await NewStreamAsync();
-        await WhileRedisIsFullAsync(() => stream.EnsureConsumerGroupAsync("restarted"));
+        await stack.WhileRedisIsFullAsync(() => stream.EnsureConsumerGroupAsync("restarted"));
 
         Assert.Contains("restarted", (await stack.Redis.StreamConsumerInfoAsync(key, "tests")).Select(consumer => (string)consumer.Name!));
     }
@@ -205,7 +205,7 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
         // frees Redis.
         var (stream, key) = await NewStreamAsync();
         var forgotten = 0;
-        await WhileRedisIsFullAsync(async () => forgotten = await stream.ForgetIdleConsumersAsync("running", TimeSpan.FromMinutes(1)));
+        await stack.WhileRedisIsFullAsync(async () => forgotten = await stream.ForgetIdleConsumersAsync("running", TimeSpan.FromMinutes(1)));
 
         Assert.Equal(0, forgotten);
         Assert.Equal(["reader", "running"], (await stack.Redis.StreamConsumerInfoAsync(key, "tests")).Select(consumer => (string)consumer.Name!).Order());
@@ -217,7 +217,7 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
         // An entry is moved once, so the dead letters outgrow maxmemory by no more than the poison entries; refused, the
         // move would hold its batch, and the drain that frees Redis, until something else made room.
         var (stream, key, entry) = await ReadOnePoisonEntryAsync();
-        await WhileRedisIsFullAsync(() => stream.DeadLetterAsync(entry, "test", CancellationToken.None));
+        await stack.WhileRedisIsFullAsync(() => stream.DeadLetterAsync(entry, "test", CancellationToken.None));
 
         Assert.Single(await stack.Redis.StreamRangeAsync($"{key}:dead"));
         Assert.Equal(0, (await stack.Redis.StreamPendingAsync(key, "tests")).PendingMessageCount);
@@ -271,20 +271,6 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
         var (stream, key) = await NewStreamAsync();
         await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, "poison");
         return (stream, key, Assert.Single(await stream.ReadNewAsync("reader", count: 500, maxBytes: MiB)));
-    }
-
-    /// <summary>Runs <paramref name="action"/> with Redis's maxmemory at one byte, so every write that may grow it is refused.</summary>
-    private async Task WhileRedisIsFullAsync(Func<Task> action)
-    {
-        await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", "1");
-        try
-        {
-            await action();
-        }
-        finally
-        {
-            await stack.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", PhonicStackFixture.RedisMaxMemory);
-        }
     }
 
     private static long Size(StreamEntry entry) => entry.Values.Sum(field => (long)((byte[])field.Name!).Length + ((byte[])field.Value!).Length);

@@ -23,7 +23,7 @@ public sealed class StandardWebhookRequestTests
         {
             var verifier = new SvixSignatureVerifier(WebhookSigningKeys.Parse(destinationSecret), new FakeTimeProvider(now));
             Assert.Equal(SvixVerificationResult.Verified, verifier.Verify(
-                Header(request, "webhook-id"), Header(request, "webhook-timestamp"), Header(request, "webhook-signature"), body));
+                Header(request, SvixHeaders.StandardId), Header(request, SvixHeaders.StandardTimestamp), Header(request, SvixHeaders.StandardSignature), body));
         }
     }
 
