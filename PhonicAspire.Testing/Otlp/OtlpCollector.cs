@@ -129,6 +129,14 @@ public sealed class OtlpCollector : IAsyncDisposable
     public Task<IReadOnlyList<CollectedDataPoint>> WaitForDataPointsAsync(Func<IReadOnlyList<CollectedDataPoint>, bool> until, TimeSpan timeout) =>
         WaitForAsync(() => DataPoints, until, timeout, "metric data points");
 
+    /// <summary>As <see cref="WaitForSpansAsync"/>, for the number of log exports received so far.</summary>
+    public Task<int> WaitForLogExportsAsync(Func<int, bool> until, TimeSpan timeout) =>
+        WaitForAsync(() => LogRequestCount, until, timeout, "log exports");
+
+    /// <summary>As <see cref="WaitForSpansAsync"/>, for the signals of the exports holding <paramref name="text"/> (see <see cref="ExportsContaining"/>).</summary>
+    public Task<IReadOnlyList<string>> WaitForExportsContainingAsync(string text, Func<IReadOnlyList<string>, bool> until, TimeSpan timeout) =>
+        WaitForAsync(() => ExportsContaining(text), until, timeout, $"exports holding '{text}'");
+
     public async ValueTask DisposeAsync()
     {
         // Closing fails the pending GetContextAsync, which ends the serve loop.

@@ -41,6 +41,13 @@ public class PhonicStackFixture : IAsyncLifetime
     /// <summary>The worker's <c>Worker:ClaimIdleTime</c> here: short, so a killed worker's entries are taken over soon.</summary>
     public static readonly TimeSpan ClaimIdleTime = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// How soon the API must refuse a delivery it cannot queue: under the Redis client's 5 s timeout, which an API that
+    /// waited on Redis would take, with 2.5 s above its 1 s queue timeout for a loaded machine (a 503 once took 2.9 s
+    /// on one also starting a second stack).
+    /// </summary>
+    public static readonly TimeSpan PromptRefusal = TimeSpan.FromSeconds(3.5);
+
     /// <summary>The worker's <c>Worker:MaxAttempts</c> (its default).</summary>
     public const int MaxAttempts = 5;
 

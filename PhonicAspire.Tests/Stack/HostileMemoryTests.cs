@@ -16,6 +16,7 @@ public sealed class HostileMemoryTests(PhonicStackFixture stack, ITestOutputHelp
     private const int Announced = 2 * 1024 * 1024;
     private const int Sent = 1024 * 1024;
     private const long RssBudget = 150L * 1024 * 1024;
+    private static readonly TimeSpan HalvesSentTimeout = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task Three_hundred_stalled_two_mebibyte_bodies_raise_the_apis_memory_by_less_than_150_MB_and_a_real_delivery_gets_in_within_a_second()
@@ -27,12 +28,15 @@ public sealed class HostileMemoryTests(PhonicStackFixture stack, ITestOutputHelp
         try
         {
             var sending = new List<Task>(Connections);
+            var halvesSent = new List<Task>(Connections);
             for (var i = 0; i < Connections; i++)
             {
                 var client = new TcpClient();
                 stalled.Add(client);
                 await client.ConnectAsync(endpoint.Host, endpoint.Port);
-                sending.Add(SendHalfAndStallAsync(client, endpoint.Authority, stopSending.Token));
+                var halfSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                halvesSent.Add(halfSent.Task);
+                sending.Add(SendHalfAndStallAsync(client, endpoint.Authority, halfSent, stopSending.Token));
             }
 
             // Whatever the API takes in while the half bodies are being sent, and a real delivery in the middle of it.
@@ -47,12 +51,21 @@ public sealed class HostileMemoryTests(PhonicStackFixture stack, ITestOutputHelp
                 Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
             }
 
-            while (measuring.Elapsed < TimeSpan.FromSeconds(4))
+            // Until every half body is written (or refused), and a second after, for the API to have taken it in.
+            var allHalvesSent = Task.WhenAll(halvesSent);
+            var measureUntil = HalvesSentTimeout;
+            while (measuring.Elapsed < measureUntil)
             {
                 peak = Math.Max(peak, ResourceProcesses.ServiceResidentBytes(stack.App, "webhookapi", "PhonicAspire.WebhookApi"));
+                if (allHalvesSent.IsCompleted && measureUntil == HalvesSentTimeout)
+                {
+                    measureUntil = measuring.Elapsed + TimeSpan.FromSeconds(1);
+                }
+
                 await Task.Delay(100);
             }
 
+            Assert.True(allHalvesSent.IsCompleted, $"the half bodies were not all written within {HalvesSentTimeout.TotalSeconds:0} s");
             output.WriteLine($"API RSS {before / 1048576} MB before, peak {peak / 1048576} MB with {Connections} stalled bodies; " +
                 $"the real delivery was acknowledged in {delivery.Elapsed.TotalMilliseconds:0} ms");
             Assert.True(delivery.Elapsed < TimeSpan.FromSeconds(1), $"the real delivery took {delivery.Elapsed.TotalMilliseconds:0} ms");
@@ -71,7 +84,7 @@ public sealed class HostileMemoryTests(PhonicStackFixture stack, ITestOutputHelp
     }
 
     // Headers of a correctly signed-looking delivery announcing 2 MiB, then 1 MiB of it, then nothing.
-    private static async Task SendHalfAndStallAsync(TcpClient client, string authority, CancellationToken stop)
+    private static async Task SendHalfAndStallAsync(TcpClient client, string authority, TaskCompletionSource halfSent, CancellationToken stop)
     {
         var svixId = SignedWebhook.NewSvixId();
         var head = $"POST {SignedWebhook.Route} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\n" +
@@ -88,11 +101,13 @@ public sealed class HostileMemoryTests(PhonicStackFixture stack, ITestOutputHelp
                 await stream.WriteAsync(chunk, stop);
             }
 
+            halfSent.TrySetResult();
             await Task.Delay(Timeout.Infinite, stop);
         }
         catch (Exception ended) when (ended is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
         {
             // Refused and closed by the API, or stopped by the test.
+            halfSent.TrySetResult();
         }
     }
 }

@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Http.Json;
 using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.WebhookApi.Development;
 using PhonicAspire.Webhooks;
 using StackExchange.Redis;
 
@@ -23,6 +25,14 @@ public sealed class OperatorRouteTests(PhonicStackFixture stack)
         using var response = await PostAsync(client, "/admin/test-webhooks", authorization);
 
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized, "operator-key-required");
+        // A test webhook the API had sent would be in the stream ahead of this delivery, so acknowledged once it is.
+        var later = SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId());
+        using (var accepted = await client.SendAsync(later.ToRequest()))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        }
+
+        await StoredEvents.WaitUntilStoredAsync(stack, later.SvixId);
         Assert.Equal(before, await StoredEvents.CountTestWebhooksAsync(stack));
     }
 
@@ -53,6 +63,9 @@ public sealed class OperatorRouteTests(PhonicStackFixture stack)
         using var response = await client.PostAsync("/admin/test-webhooks?eventType=conversation.analysis", content: null);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // Stored before the next test counts test webhooks, and proof that the API signed and queued it.
+        var sent = await response.Content.ReadFromJsonAsync<TestWebhookSent>();
+        Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, sent!.SvixId));
     }
 
     private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string route, string? authorization)

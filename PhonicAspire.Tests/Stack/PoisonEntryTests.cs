@@ -206,7 +206,7 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
             var health = await ReadWorkerHealthAsync(worker, body => body.Contains("WRONGTYPE", StringComparison.Ordinal), "to name Redis's WRONGTYPE");
             Assert.StartsWith("Unhealthy", health, StringComparison.Ordinal);
             var pending = await stack.Redis.StreamPendingMessagesAsync(WebhookStream.Name, WebhookStream.ConsumerGroup, 1, RedisValue.Null, malformedEntryId, malformedEntryId);
-            Assert.True(Assert.Single(pending).DeliveryCount >= 1);
+            Assert.Single(pending);
         }
 
         try

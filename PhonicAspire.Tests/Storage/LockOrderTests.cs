@@ -32,7 +32,7 @@ public sealed class LockOrderTests(PhonicStackFixture stack) : StorageTests(stac
         {
             // From outside any transaction: pg_stat_activity is a snapshot per transaction.
             await using var observer = await Stack.OpenDatabaseAsync();
-            await Eventually.ReturnsAsync(() => CountWaitingForLocksAsync(observer), waiting => waiting > 0, WaitTimeout,
+            await Eventually.ReturnsAsync(() => CountWaitingForAsync(observer, holder.ProcessID), waiting => waiting > 0, WaitTimeout,
                 "the batch to wait for the held conversation");
 
             // Waiting for the first conversation, the batch must not already hold the second.
@@ -57,11 +57,15 @@ public sealed class LockOrderTests(PhonicStackFixture stack) : StorageTests(stac
         Assert.Equal(1, await command.ExecuteScalarAsync());
     }
 
-    private static async Task<long> CountWaitingForLocksAsync(NpgsqlConnection connection)
+    /// <summary>Sessions waiting for a lock that <paramref name="holderPid"/> holds: the batch, and nothing else waits on this test's holder.</summary>
+    private static async Task<long> CountWaitingForAsync(NpgsqlConnection connection, int holderPid)
     {
         await using var command = new NpgsqlCommand(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
-            connection);
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND $1 = ANY (pg_blocking_pids(pid))",
+            connection)
+        {
+            Parameters = { new() { Value = holderPid } },
+        };
         return (long)(await command.ExecuteScalarAsync())!;
     }
 }

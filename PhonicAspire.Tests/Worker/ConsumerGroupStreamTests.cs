@@ -150,8 +150,9 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
     {
         // A SIGKILLed worker cannot hand back and leave as a stopping one does: once its entries are claimed, its
         // consumer would otherwise stay in the group for good, one more for every crash.
-        // Long enough that the consumers that must stay cannot pass it between the script and the check after it.
-        var idleTime = TimeSpan.FromSeconds(2);
+        // Long enough that the consumers that must stay cannot pass it between the script and the check after it, even
+        // with a stall of a few seconds on a loaded machine.
+        var idleTime = TimeSpan.FromSeconds(5);
         var (stream, key) = await NewStreamAsync();
         await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[100]);
         await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[100]);

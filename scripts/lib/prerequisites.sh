@@ -47,10 +47,27 @@ apt_install() {
 
 # Installs Redis and PostgreSQL from the distribution's packages when they are missing.
 ensure_local_servers() {
-  local_servers_installed && return 0
-  apt_install "Redis and PostgreSQL are" "redis-server postgresql" \
-    "install redis-server (7+) and PostgreSQL (15+), or start Docker."
-  local_servers_installed || fail "redis-server postgresql installed, but redis-server or postgres is still not found."
+  if ! local_servers_installed; then
+    apt_install "Redis and PostgreSQL are" "redis-server postgresql" \
+      "install redis-server (7+) and PostgreSQL (15+), or start Docker."
+    local_servers_installed || fail "redis-server postgresql installed, but redis-server or postgres is still not found."
+  fi
+  require_redis_7
+}
+
+# The services are built and tested against Redis 7: the worker's scripts use XGROUP CREATECONSUMER, the tests
+# CLIENT PAUSE WRITE and INFO errorstats, none of which the Redis 6.0 of older distributions has.
+require_redis_7() {
+  local version
+  version="$(redis-server --version | grep -o 'v=[0-9][0-9.]*' | cut -d= -f2)"
+  [ "${version%%.*}" -ge 7 ] 2>/dev/null \
+    || fail "redis-server is ${version:-of an unknown version}; PhonicAspire needs Redis 7 or later: install it from redis.io's packages, or start Docker."
+}
+
+# The reference material the tests read (Svix's signed cases, Phonic's sample payloads) sits beside the repository.
+require_shared_files() {
+  [ -d ../shared/svix ] && [ -d ../shared/phonic ] \
+    || fail "../shared/svix and ../shared/phonic are missing: the tests read Svix's signed cases and Phonic's sample payloads from the 'shared' folder beside this repository."
 }
 
 # wrk, the load generator of scripts/bench's ingest: C, so it leaves the measured servers the machine's cores.
