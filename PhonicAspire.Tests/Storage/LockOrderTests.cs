@@ -47,6 +47,62 @@ public sealed class LockOrderTests(PhonicStackFixture stack) : StorageTests(stac
         }
     }
 
+    [Fact]
+    public async Task A_newer_ended_that_waited_for_an_older_ones_commit_replaces_the_items_the_older_one_wrote()
+    {
+        // Another worker's batch, mid-transaction: it has applied an older conversation.ended to a conversation new to
+        // the database, with items of its own (indexes the sample does not use, so that nothing collides).
+        var conversationId = $"conv_{Guid.NewGuid():N}";
+        await using var holder = await Stack.OpenDatabaseAsync();
+        await using var holding = await holder.BeginTransactionAsync();
+        await using (var olderEnded = new NpgsqlBatch(holder)
+        {
+            BatchCommands =
+            {
+                new("INSERT INTO conversations (id, ended_event_created_at, ended_event_svix_id) VALUES ($1, '2025-07-14T11:00:00Z', 'msg_older')")
+                {
+                    Parameters = { new() { Value = conversationId } },
+                },
+                new("INSERT INTO conversation_items (conversation_id, item_idx) SELECT $1, idx FROM generate_series(10, 12) AS idx")
+                {
+                    Parameters = { new() { Value = conversationId } },
+                },
+            },
+        })
+        {
+            await olderEnded.ExecuteNonQueryAsync();
+        }
+
+        // A batch of the newer conversation.ended alone, which waits for that transaction.
+        var storing = Harness.StoreAsync(Delivery(Sample(Ended, conversationId, "2025-07-14T11:40:00.000Z")));
+        var committed = false;
+        try
+        {
+            await using var observer = await Stack.OpenDatabaseAsync();
+            await Eventually.ReturnsAsync(() => CountWaitingForAsync(observer, holder.ProcessID), waiting => waiting > 0, WaitTimeout,
+                "the batch to wait for the other transaction's conversation");
+            await holding.CommitAsync();
+            committed = true;
+        }
+        finally
+        {
+            if (!committed)
+            {
+                await holding.RollbackAsync();
+            }
+
+            await storing.WaitAsync(WaitTimeout);
+        }
+
+        await using var reader = await Stack.OpenDatabaseAsync();
+        await using var items = new NpgsqlCommand("SELECT array_agg(item_idx ORDER BY item_idx) FROM conversation_items WHERE conversation_id = $1", reader)
+        {
+            Parameters = { new() { Value = conversationId } },
+        };
+        var indexes = (int[])(await items.ExecuteScalarAsync())!;
+        Assert.Equal(new[] { 0, 1, 2 }, indexes);
+    }
+
     private static async Task LockAsync(NpgsqlConnection connection, string conversationId, bool noWait)
     {
         await using var command = new NpgsqlCommand(

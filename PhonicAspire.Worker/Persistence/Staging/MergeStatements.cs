@@ -32,7 +32,7 @@ internal static class MergeStatements
     /// newer one already applied. Versions compare as (created_at, svix_id), a missing created_at counting as
     /// oldest, so every order of arrival ends alike; an event meets its own version only when an operator requeued
     /// it, and then applies again. An upsert whose event carries items records in applied_with_items which events it
-    /// applied and whether they replace earlier ones.
+    /// applied.
     /// </summary>
     public static string Upsert(string table, string key, ProjectionColumns columns, bool recordsAppliedItems)
     {
@@ -69,23 +69,19 @@ internal static class MergeStatements
                 {newest},
                 applied AS (
                 {upsert}
-                RETURNING existing.{key}, existing.{svixId}),
-                -- As the statement found them (every part of a statement sees the same snapshot): a conversation whose
-                -- earlier event of this type was applied has items and tool calls to replace.
-                previous AS (
-                    SELECT {key} FROM {table}
-                    WHERE {key} IN (SELECT conversation_id FROM newest) AND {svixId} IS NOT NULL)
-                INSERT INTO applied_with_items (svix_id, conversation_id, replaced)
-                SELECT applied.{svixId}, applied.{key}, previous.{key} IS NOT NULL
-                FROM applied LEFT JOIN previous ON previous.{key} = applied.{key}
+                RETURNING existing.{key}, existing.{svixId})
+                INSERT INTO applied_with_items (svix_id, conversation_id)
+                SELECT applied.{svixId}, applied.{key} FROM applied
                 """
             : $"{newest}\n{upsert}";
     }
 
-    // Written as = ANY so that they probe the key index whatever the planner guesses about the staging table;
-    // conversations seen for the first time have nothing to delete, so most batches skip this entirely.
+    // Whatever items an applied conversation had go, found by this statement rather than by the upsert: a statement
+    // sees what was committed before it began, and the upsert may have begun before another worker committed the
+    // items of an older event it then waited for. Written as = ANY so that it probes the key index whatever the
+    // planner guesses about the staging table.
     public static string DeleteReplaced(string table, string conversationColumn) =>
-        $"DELETE FROM {table} WHERE {conversationColumn} = ANY (ARRAY(SELECT conversation_id FROM applied_with_items WHERE replaced))";
+        $"DELETE FROM {table} WHERE {conversationColumn} = ANY (ARRAY(SELECT conversation_id FROM applied_with_items))";
 
     public static string InsertItems(StagedColumns<ConversationItem> items, string conversationColumn) => $"""
         INSERT INTO {items.Table} ({conversationColumn}, {items.Names()})

@@ -27,8 +27,7 @@ internal static class StagedUpdatesTable
         ) ON COMMIT DELETE ROWS;
         CREATE TEMP TABLE IF NOT EXISTS applied_with_items (
             svix_id text NOT NULL,
-            conversation_id text NOT NULL,
-            replaced boolean NOT NULL
+            conversation_id text NOT NULL
         ) ON COMMIT DELETE ROWS
         """;
 
