@@ -47,6 +47,20 @@ public sealed class UnusualBodyTests(PhonicStackFixture stack) : StorageTests(st
     }
 
     [Fact]
+    public async Task Body_whose_event_type_holds_a_nul_character_is_kept_without_an_event_type()
+    {
+        // The API labels the delivery with the body's event_type as it reads it, NUL included; text cannot hold it.
+        var body = "{\"event_type\":\"conversation.ended\\u0000\",\"data\":{}}"u8.ToArray();
+        var delivery = Delivery(body, "conversation.ended\0");
+
+        var stored = await StoreOneAsync(delivery);
+
+        Assert.Equal(body, stored.RawBody);
+        Assert.Null(stored.EventType);
+        Assert.Contains("\\u0000", stored.ParseError);
+    }
+
+    [Fact]
     public async Task Body_with_invalid_utf8_is_kept_byte_for_byte()
     {
         byte[] body = [.. "{\"event_type\":\"conversation.ended\",\"x\":\""u8, 0xC3, 0x28, 0xFF, .. "\"}"u8];

@@ -19,6 +19,12 @@ public static class PhonicEventParser
     /// <param name="deliveredEventType">The event type the delivery was queued under, used when the body names none.</param>
     public static PhonicEvent Parse(ReadOnlyMemory<byte> body, string? deliveredEventType)
     {
+        // The label is the body's event_type as the API read it, which may hold a NUL that text cannot.
+        if (deliveredEventType?.Contains('\0') == true)
+        {
+            deliveredEventType = null;
+        }
+
         var json = WithoutByteOrderMark(body);
         if (!Utf8.IsValid(json.Span))
         {
