@@ -29,6 +29,7 @@ public static class Extensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+        builder.Services.AddProblemDetails();
 
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
@@ -94,6 +95,18 @@ public static class Extensions
         builder.Services.PostConfigure<HealthCheckServiceOptions>(TimeBoundHealthCheck.Bound);
 
         return builder;
+    }
+
+    /// <summary>
+    /// Failures and bare status codes answer RFC 9457 problem details. Without it, a route that throws in Development
+    /// (where the operator routes exist) answers the developer exception page, whose plain text echoes the request's
+    /// headers, the operator key among them.
+    /// </summary>
+    public static WebApplication UseProblemResponses(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
     }
 
     public static WebApplication MapDefaultEndpoints(this WebApplication app)

@@ -12,8 +12,7 @@ builder.AddWebhookReceiving();
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UseProblemResponses();
 
 app.MapDefaultEndpoints();
 app.MapPhonicWebhooks();

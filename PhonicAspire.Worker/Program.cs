@@ -14,6 +14,8 @@ builder.AddWebhookForwarding();
 
 var app = builder.Build();
 
+app.UseProblemResponses();
+
 app.MapDefaultEndpoints();
 
 app.MapOperatorRoutes()?.MapStreamAdministration();

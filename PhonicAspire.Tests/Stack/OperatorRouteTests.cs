@@ -68,6 +68,21 @@ public sealed class OperatorRouteTests(PhonicStackFixture stack)
         Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, sent!.SvixId));
     }
 
+    [Fact]
+    public async Task An_operator_route_that_fails_answers_a_problem_that_does_not_echo_the_operator_key()
+    {
+        // The dead-letter key overwritten by hand: every replay fails with Redis's WRONGTYPE.
+        await using (await DeadLetters.OverwriteWithStringAsync(stack.Redis))
+        {
+            using var client = stack.CreateOperatorClient("worker");
+            using var response = await client.PostAsync("/admin/dead-letters/replay", content: null);
+
+            Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.DoesNotContain(PhonicStackFixture.OperatorKey, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+    }
+
     private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string route, string? authorization)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, route);

@@ -71,7 +71,6 @@ public static class WebhookApiServiceCollectionExtensions
             kestrel.Limits.MaxConcurrentUpgradedConnections = 0;
         });
 
-        builder.Services.AddProblemDetails();
         return builder;
     }
 }
