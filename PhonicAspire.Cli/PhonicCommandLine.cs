@@ -15,6 +15,12 @@ public static class PhonicCommandLine
     public const int Failed = 1;
     public const int BadArguments = 2;
 
+    /// <summary>128 + SIGINT, as shells report a command stopped by Ctrl+C.</summary>
+    public const int Interrupted = 130;
+
+    private const string InterruptedMessage =
+        "phonic: interrupted before the command finished; what it had done stays done (each dead letter and each requeued event moves whole)";
+
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
         var configuration = new ConfigurationBuilder()
@@ -40,21 +46,34 @@ public static class PhonicCommandLine
 
         try
         {
-            // Failures are reported below in one line each, not as the library's stack trace.
-            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // Failures are reported below in one line each, not as the library's stack trace. On Ctrl+C the library
+            // cancels the command's token, and answers Interrupted itself if the command has not ended within its
+            // grace (a Redis call in flight does not take a token).
+            var exitCode = await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            if (exitCode == Interrupted)
+            {
+                await error.WriteLineAsync(InterruptedMessage);
+            }
+
+            return exitCode;
         }
         catch (OperatorException problem)
         {
             await error.WriteLineAsync($"phonic: {problem.Message}");
             return problem.ExitCode;
         }
-        catch (Exception failure) when (failure is Npgsql.NpgsqlException or StackExchange.Redis.RedisException)
+        catch (Exception failure) when (failure is Npgsql.NpgsqlException or StackExchange.Redis.RedisException or StackExchange.Redis.RedisTimeoutException)
         {
             // The type and SQLSTATE only: PostgreSQL's messages can quote stored values.
             await error.WriteLineAsync($"phonic: {PhonicAspire.Worker.Resilience.StorageOutage.Describe(failure)} from {(failure is Npgsql.NpgsqlException ? "PostgreSQL" : "Redis")}.");
             return Failed;
         }
-        catch (Exception unexpected) when (unexpected is not OperationCanceledException)
+        catch (OperationCanceledException)
+        {
+            await error.WriteLineAsync(InterruptedMessage);
+            return Interrupted;
+        }
+        catch (Exception unexpected)
         {
             await error.WriteLineAsync($"phonic: failed unexpectedly ({unexpected.GetType().Name}: {unexpected.Message})");
             return Failed;

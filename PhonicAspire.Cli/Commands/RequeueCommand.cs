@@ -49,7 +49,7 @@ internal static class RequeueCommand
             {
                 // Running it again is safe: an event requeued twice is stored anew twice, over the same row.
                 throw new OperatorException(
-                    $"Requeued {stopped.Requeued} stored event(s), then {StorageOutage.Describe(stopped.InnerException!)} from Redis; run the same requeue again once Redis has room.");
+                    $"Requeued {stopped.Requeued} stored event(s), then {StorageOutage.Describe(stopped.InnerException!)} from Redis; run the same requeue again once Redis takes writes again.");
             }
         });
         return command;

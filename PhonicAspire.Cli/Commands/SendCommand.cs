@@ -39,7 +39,7 @@ internal static class SendCommand
             {
                 response = await http.SendAsync(request, cancellationToken);
             }
-            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+            catch (Exception exception) when (exception is HttpRequestException || (exception is TaskCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 throw new OperatorException($"{target} did not answer: {exception.Message}");
             }

@@ -53,6 +53,40 @@ public sealed class CommandLineTests(PhonicStackFixture stack)
     }
 
     [Fact]
+    public async Task Ctrl_C_while_a_command_waits_on_redis_is_one_line_and_exit_code_130()
+    {
+        // Without the worker, whose scripts would wait too, the one script waiting on the paused Redis is phonic's.
+        var deadLetter = await DeadLetterAsync("a failure since fixed");
+        await using (await stack.KillAsync("worker"))
+        {
+            await stack.Redis.ExecuteAsync("CLIENT", "PAUSE", "30000", "WRITE");
+            try
+            {
+                await using var phonic = ServiceProcess.Start("phonic", await ServicesEnvironmentAsync(), "dead-letters", "replay", "--svix-id", deadLetter.SvixId);
+                await Eventually.ReturnsAsync(ScriptsWaitingAsync, waiting => waiting > 0, CommandTimeout, "phonic's replay to wait on Redis");
+
+                await phonic.InterruptAsync();
+
+                Assert.Equal(130, await phonic.WaitForExitAsync(CommandTimeout));
+                var line = Assert.Single(phonic.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+                Assert.StartsWith("phonic: interrupted", line, StringComparison.Ordinal);
+            }
+            finally
+            {
+                await stack.Redis.ExecuteAsync("CLIENT", "UNPAUSE");
+                // Replayed by the script Redis still held, or not: either way not left for other tests.
+                await DeadLetters.DeleteOfAsync(stack.Redis, WebhookStream.DeadLetterName, deadLetter.SvixId);
+            }
+        }
+    }
+
+    private async Task<int> ScriptsWaitingAsync()
+    {
+        var clients = (string)(await stack.Redis.ExecuteAsync("CLIENT", "LIST"))!;
+        return clients.Split('\n').Count(client => client.Contains(" flags=b ", StringComparison.Ordinal) && client.Contains(" cmd=eval", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Missing_configuration_is_one_line_naming_the_setting_and_exit_code_1()
     {
         var (exitCode, _, error) = await RunAsync(new Dictionary<string, string>(), "dead-letters", "list");
@@ -156,6 +190,31 @@ public sealed class CommandLineTests(PhonicStackFixture stack)
     [Fact]
     public async Task A_requeue_that_redis_refuses_says_how_many_it_requeued_in_one_line_and_exit_code_1()
     {
+        var webhook = await StoredWebhookAsync();
+        (int ExitCode, string Output, string Error) requeue = (0, "", "");
+        await stack.WhileRedisIsFullAsync(async () => requeue = await PhonicAsync("requeue", "--svix-id", webhook.SvixId));
+
+        AssertRequeueStoppedAfterNone(requeue, "OOM");
+    }
+
+    [Fact]
+    public async Task A_requeue_that_redis_does_not_answer_in_time_says_how_many_it_requeued_in_one_line_and_exit_code_1()
+    {
+        var webhook = await StoredWebhookAsync();
+        // Longer than the Redis client's 5 s timeout: the append times out, then goes through once Redis takes writes.
+        await stack.Redis.ExecuteAsync("CLIENT", "PAUSE", "8000", "WRITE");
+        try
+        {
+            AssertRequeueStoppedAfterNone(await PhonicAsync("requeue", "--svix-id", webhook.SvixId), "RedisTimeoutException");
+        }
+        finally
+        {
+            await stack.Redis.ExecuteAsync("CLIENT", "UNPAUSE");
+        }
+    }
+
+    private async Task<SignedWebhook> StoredWebhookAsync()
+    {
         using var api = stack.CreateApiClient();
         var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
         using (var response = await api.SendAsync(webhook.ToRequest()))
@@ -164,13 +223,15 @@ public sealed class CommandLineTests(PhonicStackFixture stack)
         }
 
         await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId);
-        (int ExitCode, string Output, string Error) requeue = (0, "", "");
-        await stack.WhileRedisIsFullAsync(async () => requeue = await PhonicAsync("requeue", "--svix-id", webhook.SvixId));
+        return webhook;
+    }
 
+    private static void AssertRequeueStoppedAfterNone((int ExitCode, string Output, string Error) requeue, string reason)
+    {
         Assert.Equal(1, requeue.ExitCode);
         var line = Assert.Single(requeue.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("phonic: Requeued 0 stored event(s), then ", line, StringComparison.Ordinal);
-        Assert.Contains("OOM", line, StringComparison.Ordinal);
+        Assert.Contains(reason, line, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,9 +1,7 @@
-using StackExchange.Redis;
-
 namespace PhonicAspire.Worker.Draining;
 
-/// <summary>Redis refused or failed an append of a requeue, which stopped after <see cref="Requeued"/> events.</summary>
-public sealed class RequeueStoppedException(int requeued, RedisException cause)
+/// <summary>Redis refused, failed or did not answer in time an append of a requeue, which stopped after <see cref="Requeued"/> events.</summary>
+public sealed class RequeueStoppedException(int requeued, Exception cause)
     : Exception($"The requeue stopped after {requeued} event(s): {cause.Message}", cause)
 {
     public int Requeued { get; } = requeued;

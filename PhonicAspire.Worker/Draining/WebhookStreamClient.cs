@@ -123,8 +123,8 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
     /// <summary>
     /// Appends stored deliveries to the stream again, marked to be stored anew over their earlier rows (an
     /// operator's <c>phonic requeue</c> after a fix), in the entry format the API writes. A few hundred appends are in
-    /// flight at a time, so that it holds only that many bodies and stops soon after Redis refuses one (full, say),
-    /// throwing <see cref="RequeueStoppedException"/> with how many it had appended.
+    /// flight at a time, so that it holds only that many bodies and stops soon after Redis refuses one (full, say) or
+    /// does not answer in time, throwing <see cref="RequeueStoppedException"/> with how many it had appended.
     /// </summary>
     public async Task<int> RequeueAsync(IAsyncEnumerable<QueuedDelivery> deliveries, CancellationToken cancellationToken)
     {
@@ -150,7 +150,7 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
         {
             await Task.WhenAll(appends).WaitAsync(cancellationToken);
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
         {
             throw new RequeueStoppedException(requeuedBefore + appends.Count(append => append.IsCompletedSuccessfully), exception);
         }
