@@ -94,6 +94,23 @@ public class PhonicStackFixture : IAsyncLifetime
     public HttpClient CreateWorkerClient() => WithTimeout(App.CreateHttpClient(LocalStack.Worker));
 
     /// <summary>A client of a service's operator routes, presenting the operator key as the dashboard's buttons do.</summary>
+    /// <summary>
+    /// Waits until the worker has exported a log record it writes now (the stream-status command's line): the worker
+    /// exports its records in the order it writes them, so every record it wrote before has arrived too.
+    /// </summary>
+    public async Task WaitUntilWorkerLogsExportedAsync()
+    {
+        const string StreamStatusLog = "Webhook stream: ";
+        var exported = Telemetry.ExportsContaining(StreamStatusLog).Count(IsLogExport);
+        await ExecuteCommandAsync(LocalStack.Worker, "stream-status");
+        await Telemetry.WaitForExportsContainingAsync(StreamStatusLog, exports => exports.Count(IsLogExport) > exported, TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>The signal path of an OTLP log export, as <see cref="OtlpCollector.ExportsContaining"/> names it.</summary>
+    public const string LogsSignal = "/v1/logs";
+
+    private static bool IsLogExport(string signal) => signal == LogsSignal;
+
     public HttpClient CreateOperatorClient(string service)
     {
         var client = WithTimeout(App.CreateHttpClient(service));

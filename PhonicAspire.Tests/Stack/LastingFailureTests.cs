@@ -57,6 +57,12 @@ public sealed class LastingFailureTests(PhonicStackFixture stack)
 
         Assert.Empty(await DeadLettersOfAsync(webhooks));
         await stack.WaitUntilHealthyAsync("worker");
+
+        // The worker logs each retry once, with the error's code alone (PostgreSQL's messages can quote stored
+        // values), not through Polly's own log records, which carry the whole exception.
+        await stack.WaitUntilWorkerLogsExportedAsync();
+        Assert.NotEmpty(stack.Telemetry.ExportsContaining("retrying in"));
+        Assert.DoesNotContain(PhonicStackFixture.LogsSignal, stack.Telemetry.ExportsContaining("Polly"));
     }
 
     [Fact]

@@ -19,9 +19,6 @@ public sealed class TelemetryTests(PhonicStackFixture stack)
     private const string EnqueueSpanName = "XADD " + WebhookStream.Name;
     // Named only in the statements of a batch's transaction (see StagedUpdatesTable), so it marks them wherever exported.
     private const string StagingTable = "staged_updates";
-    // The start of the line the worker logs for its stream-status route.
-    private const string StreamStatusLog = "Webhook stream: ";
-    private const string LogsSignal = "/v1/logs";
     private static readonly TimeSpan ExportTimeout = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -99,10 +96,8 @@ public sealed class TelemetryTests(PhonicStackFixture stack)
 
         // A statement's log record is written before its span ends, and the worker exports its log records in the
         // order it wrote them: once a record it writes afterwards has arrived, any statement's would have too.
-        var statusLogs = stack.Telemetry.ExportsContaining(StreamStatusLog).Count(IsLogExport);
-        await stack.ExecuteCommandAsync("worker", "stream-status");
-        await stack.Telemetry.WaitForExportsContainingAsync(StreamStatusLog, exports => exports.Count(IsLogExport) > statusLogs, ExportTimeout);
-        Assert.DoesNotContain(LogsSignal, stack.Telemetry.ExportsContaining(StagingTable));
+        await stack.WaitUntilWorkerLogsExportedAsync();
+        Assert.DoesNotContain(PhonicStackFixture.LogsSignal, stack.Telemetry.ExportsContaining(StagingTable));
     }
 
     /// <summary>Sends a conversation.ended of a new conversation and checks that the API accepted it.</summary>
@@ -113,8 +108,6 @@ public sealed class TelemetryTests(PhonicStackFixture stack)
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         return webhook;
     }
-
-    private static bool IsLogExport(string signal) => signal == LogsSignal;
 
     private static DeliveryTrace? TraceOf(IReadOnlyList<CollectedSpan> spans, string svixId)
     {

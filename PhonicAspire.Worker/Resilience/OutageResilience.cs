@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using PhonicAspire.Worker.Configuration;
@@ -39,6 +40,9 @@ public static partial class OutageResilience
             var storageHealth = provider.GetRequiredService<StorageHealth>();
             var drainHealth = provider.GetRequiredService<DrainHealth>();
             var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OutageResilience));
+            // Report logs each retry, with the error's code alone; Polly's own records of it would carry the whole
+            // exception, whose PostgreSQL message can quote stored values. Its metrics stay.
+            pipeline.ConfigureTelemetry(NullLoggerFactory.Instance);
             pipeline.AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = arguments => ValueTask.FromResult(
