@@ -255,6 +255,37 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
         Assert.False(await stack.Redis.KeyExistsAsync(key));
     }
 
+    [Fact]
+    public async Task A_group_made_to_start_where_another_group_is_reads_only_what_arrives_after_that_groups_position()
+    {
+        // A forwarding destination added to a running deployment: the storage's group has read two entries, a third
+        // is on its way; the new destination is sent what arrives from now on, not the stream's retained backlog.
+        var (storage, key) = await NewStreamAsync();
+        await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, "stored before");
+        await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, "stored before");
+        Assert.Equal(2, (await storage.ReadNewAsync("reader", count: 500, maxBytes: MiB)).Length);
+        var later = await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, "arrived since");
+
+        var added = new ConsumerGroupStream(stack.Redis.Multiplexer, Subscription(key) with { Group = "added", StartsWhere = "tests" });
+        await added.EnsureConsumerGroupAsync("forwarder");
+
+        Assert.Equal([later], (await added.ReadNewAsync("forwarder", count: 500, maxBytes: MiB)).Select(entry => entry.Id));
+    }
+
+    [Fact]
+    public async Task A_group_made_to_start_where_a_missing_group_is_reads_from_the_streams_start()
+    {
+        // A fresh deployment whose forwarding subscription joins before the storage's: nothing is stored yet.
+        var key = $"tests:consumer-group:{Guid.NewGuid():N}";
+        _keys.AddRange([key, $"{key}:dead"]);
+        var queued = await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, "queued before any worker ran");
+
+        var forwarding = new ConsumerGroupStream(stack.Redis.Multiplexer, Subscription(key) with { Group = "forward", StartsWhere = "tests" });
+        await forwarding.EnsureConsumerGroupAsync("forwarder");
+
+        Assert.Equal([queued], (await forwarding.ReadNewAsync("forwarder", count: 500, maxBytes: MiB)).Select(entry => entry.Id));
+    }
+
     private async Task<(ConsumerGroupStream Stream, string Key)> NewStreamAsync()
     {
         var key = $"tests:consumer-group:{Guid.NewGuid():N}";

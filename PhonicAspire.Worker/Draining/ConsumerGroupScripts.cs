@@ -56,13 +56,14 @@ internal static class ConsumerGroupScripts
         end
         """;
 
-    // The group from the stream's start, unless it exists, and the consumer ARGV[2] in it, in one step: a group is
-    // never seen without a consumer, which StaleConsumerGroups would take for one whose consumers all went quiet.
-    // Allowed past maxmemory (Redis refuses both XGROUP calls there otherwise): a worker started while Redis is full
-    // must still join its group to drain what filled it. ARGV: the group, the consumer.
-    public const string CreateGroup = """
-        #!lua flags=allow-oom
-        local created = redis.pcall('XGROUP', 'CREATE', KEYS[1], ARGV[1], '0', 'MKSTREAM')
+    // The group, unless it exists, and the consumer ARGV[2] in it, in one step: a group is never seen without a
+    // consumer, which StaleConsumerGroups would take for one whose consumers all went quiet. The group starts where the
+    // group ARGV[3] is, if given and there, or else at the stream's start. Allowed past maxmemory (Redis refuses both
+    // XGROUP calls there otherwise): a worker started while Redis is full must still join its group to drain what
+    // filled it. ARGV: the group, the consumer, the group to start where (or empty).
+    public const string CreateGroup = "#!lua flags=allow-oom\n" + Functions + """
+        local start = ARGV[3] ~= '' and last_delivered(KEYS[1])[ARGV[3]] or '0'
+        local created = redis.pcall('XGROUP', 'CREATE', KEYS[1], ARGV[1], start, 'MKSTREAM')
         if type(created) == 'table' and created.err and string.sub(created.err, 1, 9) ~= 'BUSYGROUP' then
             return redis.error_reply(created.err)
         end

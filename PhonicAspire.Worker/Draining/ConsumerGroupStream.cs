@@ -27,11 +27,11 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
         Database.ScriptEvaluateAsync(script, keys, values).WaitAsync(cancellationToken);
 
     /// <summary>
-    /// Creates the group from the start of the stream, so entries queued before any worker ran are kept, with
-    /// <paramref name="consumer"/> in it.
+    /// Creates the group, unless it exists, with <paramref name="consumer"/> in it: from the start of the stream, so
+    /// entries queued before any worker ran are kept, or where <see cref="DrainSubscription.StartsWhere"/>'s group is.
     /// </summary>
     public async Task EnsureConsumerGroupAsync(string consumer) =>
-        await Database.ScriptEvaluateAsync(ConsumerGroupScripts.CreateGroup, [_stream], [_group, consumer]);
+        await Database.ScriptEvaluateAsync(ConsumerGroupScripts.CreateGroup, [_stream], [_group, consumer, subscription.StartsWhere ?? ""]);
 
     /// <summary>
     /// The group's next entries, at most <paramref name="count"/> of them and at most <paramref name="maxBytes"/> of

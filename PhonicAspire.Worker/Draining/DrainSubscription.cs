@@ -15,6 +15,10 @@ namespace PhonicAspire.Worker.Draining;
 /// when null, it holds <see cref="Configuration.WorkerOptions.StoreConcurrency"/> batches.
 /// </param>
 /// <param name="Stream">The stream it reads: the webhook stream but in tests of the stream code itself.</param>
+/// <param name="StartsWhere">
+/// The group whose position its own group starts at when first made, so that it reads what arrives from then on; the
+/// stream's start when null or when that group does not exist yet.
+/// </param>
 public sealed record DrainSubscription(
     string Name,
     string Group,
@@ -24,4 +28,5 @@ public sealed record DrainSubscription(
     long? DeadLetterMaxLength = null,
     bool ObservesStream = false,
     int? DeliveryWindow = null,
-    string Stream = WebhookStream.Name);
+    string Stream = WebhookStream.Name,
+    string? StartsWhere = null);

@@ -43,7 +43,10 @@ public static class ForwardingServiceCollectionExtensions
                     ActivatorUtilities.CreateInstance<ForwardingHandler>(services, name, options),
                     name,
                     options.MaxDeadLetters,
-                    DeliveryWindow: options.InFlight);
+                    DeliveryWindow: options.InFlight,
+                    // A destination added later is sent what arrives from then on, not the stored events the stream
+                    // still holds for a lagging group.
+                    StartsWhere: WebhookStream.ConsumerGroup);
                 return ActivatorUtilities.CreateInstance<StreamDrainService>(services, subscription);
             });
         }
