@@ -22,6 +22,12 @@ public sealed partial class ForwardingOptionsValidator : IValidateOptions<Forwar
             {
                 failures.Add($"Forwarding:Destinations:{destination}:Url must be an absolute http or https URL.");
             }
+            else if (settings.Url.UserInfo.Length > 0)
+            {
+                // HttpClient sends no Authorization for them: every forward would be refused, and dead-lettered.
+                failures.Add($"Forwarding:Destinations:{destination}:Url holds credentials (user info before '@'), which forwards do not send; "
+                    + "give the destination a URL without them (a secret path or query, say).");
+            }
 
             foreach (var eventType in settings.EventTypes.Where(eventType => !PhonicEventTypes.IsKnown(eventType)))
             {
