@@ -19,6 +19,7 @@ public sealed class LastingFailureTests(PhonicStackFixture stack)
         using var worker = stack.CreateWorkerClient();
         var webhooks = Enumerable.Range(0, 3).Select(_ => SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId())).ToArray();
 
+        var pollyRecordsBefore = PollyLogExports();
         await SetReadOnlyAsync(true);
         try
         {
@@ -62,8 +63,13 @@ public sealed class LastingFailureTests(PhonicStackFixture stack)
         // values), not through Polly's own log records, which carry the whole exception.
         await stack.WaitUntilWorkerLogsExportedAsync();
         Assert.NotEmpty(stack.Telemetry.ExportsContaining("retrying in"));
-        Assert.DoesNotContain(PhonicStackFixture.LogsSignal, stack.Telemetry.ExportsContaining("Polly"));
+        Assert.Equal(pollyRecordsBefore, PollyLogExports());
     }
+
+    // Polly's own records, by their messages: an exception logged elsewhere can name Polly in its stack trace.
+    private int PollyLogExports() =>
+        new[] { "Resilience event occurred", "Execution attempt" }
+            .Sum(message => stack.Telemetry.ExportsContaining(message).Count(signal => signal == PhonicStackFixture.LogsSignal));
 
     [Fact]
     public async Task A_lone_delivery_refused_for_a_reason_every_row_meets_is_waited_out_not_dead_lettered()
