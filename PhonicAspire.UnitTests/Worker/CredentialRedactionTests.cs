@@ -29,6 +29,17 @@ public sealed class CredentialRedactionTests
     }
 
     [Fact]
+    public void Endpoint_headers_named_with_json_escapes_are_redacted_too()
+    {
+        // PostgreSQL's jsonb, and every reader of the payload, sees the name unescaped: "endpoint_headers".
+        var json = """{"endpoint\u005fheaders":{"Authorization":"Bearer x"}}""";
+
+        var redacted = Encoding.UTF8.GetString(CredentialRedaction.RedactEndpointHeaders(Encoding.UTF8.GetBytes(json)).Span);
+
+        Assert.Equal("""{"endpoint\u005fheaders":{"Authorization":"[redacted]"}}""", redacted);
+    }
+
+    [Fact]
     public void A_body_without_endpoint_headers_is_returned_as_it_is()
     {
         ReadOnlyMemory<byte> json = Encoding.UTF8.GetBytes("""{"event_type":"conversation.analysis"}""");
