@@ -13,8 +13,6 @@ namespace PhonicAspire.Cli.Commands;
 /// </summary>
 internal static class DeadLetterCommands
 {
-    private const int ReplayLimit = 1_000_000;
-
     // Every subcommand takes it: the forwarding dead letters are listed, shown and replayed like the storage's.
     private static readonly Option<bool> Forwarding = new("--forwarding")
     {
@@ -102,7 +100,7 @@ internal static class DeadLetterCommands
         {
             var stream = await context.StreamAsync();
             var filter = parsed.GetValue(all) ? DeadLetterFilter.All : new DeadLetterFilter(parsed.GetValue(svixId), parsed.GetValue(reason));
-            var replay = await stream.ReplayDeadLettersAsync(filter, ReplayLimit, DeadLetterStream(parsed), cancellationToken);
+            var replay = await stream.ReplayDeadLettersAsync(filter, DeadLetterStream(parsed), cancellationToken);
             await context.Output.WriteLineAsync($"Replayed {replay.Replayed} dead letter(s) into the webhook stream." + (replay.KeptWithoutDestination > 0
                 ? $" Kept {replay.KeptWithoutDestination} whose destination no worker forwards to (not in Forwarding:Destinations)."
                 : ""));

@@ -35,6 +35,47 @@ public sealed class DashboardCommandTests(PhonicStackFixture stack)
     }
 
     [Fact]
+    public async Task Replay_dead_letters_moves_back_every_dead_letter_more_than_ten_thousand_too()
+    {
+        // The button says every one. Bodies of two bytes, so that storing them costs the shared stack little.
+        const int Count = 10_001;
+        var svixIdPrefix = $"msg_replay_all_{Guid.NewGuid():N}_";
+        await stack.Redis.ScriptEvaluateAsync(
+            """
+            for i = 1, tonumber(ARGV[1]) do
+                redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[3] .. i, ARGV[4], '{}', ARGV[5], ARGV[6], ARGV[7], 'a failure since fixed', ARGV[8], '1-0')
+            end
+            """,
+            [WebhookStream.DeadLetterName],
+            [
+                Count, WebhookStream.Fields.SvixId, svixIdPrefix, WebhookStream.Fields.Body, WebhookStream.Fields.ReceivedAt,
+                DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), WebhookStream.Fields.Error, WebhookStream.Fields.OriginalEntryId,
+            ]);
+
+        try
+        {
+            await stack.ExecuteCommandAsync("worker", "replay-dead-letters");
+
+            Assert.Empty(await OwnDeadLetterIdsAsync(svixIdPrefix));
+            await StoredEvents.WaitUntilStoredAsync(stack, svixIdPrefix + Count);
+        }
+        finally
+        {
+            if (await OwnDeadLetterIdsAsync(svixIdPrefix) is { Length: > 0 } left)
+            {
+                await stack.Redis.StreamDeleteAsync(WebhookStream.DeadLetterName, left);
+            }
+        }
+    }
+
+    private async Task<RedisValue[]> OwnDeadLetterIdsAsync(string svixIdPrefix) =>
+    [
+        .. (await stack.Redis.StreamRangeAsync(WebhookStream.DeadLetterName))
+            .Where(entry => ((string?)entry[WebhookStream.Fields.SvixId])?.StartsWith(svixIdPrefix, StringComparison.Ordinal) == true)
+            .Select(entry => entry.Id),
+    ];
+
+    [Fact]
     public async Task Stream_status_reports_the_streams_length_pending_entries_and_dead_letters_as_redis_has_them()
     {
         await stack.ExecuteCommandAsync("worker", "stream-status");

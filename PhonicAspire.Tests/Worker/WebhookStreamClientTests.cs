@@ -57,7 +57,7 @@ public sealed class WebhookStreamClientTests(PhonicStackFixture stack) : IAsyncL
         await cancelled.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
-            () => client.ReplayDeadLettersAsync(DeadLetterFilter.All, webhooks.Length, _deadLetters, cancelled.Token));
+            () => client.ReplayDeadLettersAsync(DeadLetterFilter.All, _deadLetters, cancelled.Token));
 
         // A regression replays valid webhooks into the stack's stream, which stores them like any other.
         Assert.Equal(webhooks.Length, await stack.Redis.StreamLengthAsync(_deadLetters));
@@ -86,7 +86,7 @@ public sealed class WebhookStreamClientTests(PhonicStackFixture stack) : IAsyncL
         });
         var client = new WebhookStreamClient(redis, TimeProvider.System);
 
-        var replay = await client.ReplayDeadLettersAsync(DeadLetterFilter.All, limit: 10_000, _deadLetters, CancellationToken.None);
+        var replay = await client.ReplayDeadLettersAsync(DeadLetterFilter.All, _deadLetters, CancellationToken.None);
 
         Assert.Equal(new DeadLetterReplay(webhooks.Length, 0), replay);
         var left = Assert.Single(await stack.Redis.StreamRangeAsync(_deadLetters));
@@ -108,7 +108,7 @@ public sealed class WebhookStreamClientTests(PhonicStackFixture stack) : IAsyncL
         ]);
         var client = new WebhookStreamClient(stack.Redis.Multiplexer, TimeProvider.System);
 
-        var replay = await client.ReplayDeadLettersAsync(DeadLetterFilter.All, limit: 10, _deadLetters, CancellationToken.None);
+        var replay = await client.ReplayDeadLettersAsync(DeadLetterFilter.All, _deadLetters, CancellationToken.None);
 
         // Replayed, it would wait in the stream for a destination no worker forwards to, and be trimmed unsent.
         Assert.Equal(new DeadLetterReplay(0, 1), replay);

@@ -13,8 +13,6 @@ public static partial class StreamAdministrationEndpoints
     public const string ReplayForwardingDeadLettersRoute = "/forwarding/dead-letters/replay";
     public const string StreamStatusRoute = "/stream-status";
 
-    private const int ReplayLimit = 10_000;
-
     public static IEndpointRouteBuilder MapStreamAdministration(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost(ReplayDeadLettersRoute, (WebhookStreamClient stream, ILogger<WebhookStreamClient> logger, IHostApplicationLifetime lifetime) =>
@@ -60,7 +58,7 @@ public static partial class StreamAdministrationEndpoints
     // between pages.
     private static async Task<IResult> ReplayAsync(WebhookStreamClient stream, ILogger logger, string deadLetters, CancellationToken stopping)
     {
-        var replay = await stream.ReplayDeadLettersAsync(DeadLetterFilter.All, ReplayLimit, deadLetters, stopping);
+        var replay = await stream.ReplayDeadLettersAsync(DeadLetterFilter.All, deadLetters, stopping);
         LogReplayed(logger, replay.Replayed, deadLetters, replay.KeptWithoutDestination);
         return Results.Ok(new { replayed = replay.Replayed, keptWithoutDestination = replay.KeptWithoutDestination });
     }

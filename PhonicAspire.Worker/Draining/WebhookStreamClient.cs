@@ -14,53 +14,52 @@ namespace PhonicAspire.Worker.Draining;
 public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvider timeProvider)
 {
     // One page of a dead-letter stream after a cursor: each entry that matches the filter goes back into the main
-    // stream (without its dead-letter fields) and out of the dead-letter stream, until the limit. A forwarding dead
-    // letter goes back addressed to its destination alone, with the time of the replay (its age limit counts from
-    // then); the storage's goes back for the storage alone, marked to be stored anew as a requeue is (every
-    // destination had the entry the first time).
-    // ARGV: page size, cursor ('-' for the start), svix id ('' for any), reason substring ('' for any), limit,
-    // the field names of the svix id, the error, the original entry id, the destination, the forward-to, the
-    // replay time and the reprocess mark, the last entry to look at, and the prefix of forwarding groups. A forwarding
-    // dead letter whose destination has no consumer group (taken out of the configuration) stays, and is counted: in
-    // the stream it would wait for a worker that never reads it, and be trimmed unsent.
+    // stream (without its dead-letter fields) and out of the dead-letter stream. A forwarding dead letter goes back
+    // addressed to its destination alone, with the time of the replay (its age limit counts from then); the storage's
+    // goes back for the storage alone, marked to be stored anew as a requeue is (every destination had the entry the
+    // first time).
+    // ARGV: page size, cursor ('-' for the start), svix id ('' for any), reason substring ('' for any), the field
+    // names of the svix id, the error, the original entry id, the destination, the forward-to, the replay time and
+    // the reprocess mark, the last entry to look at, and the prefix of forwarding groups. A forwarding dead letter
+    // whose destination has no consumer group (taken out of the configuration) stays, and is counted: in the stream
+    // it would wait for a worker that never reads it, and be trimmed unsent.
     // Returns {replayed, last id looked at, entries in the page, kept for want of a group}.
     private const string ReplayScript = StreamScriptFunctions.FieldsOf + """
         local start = ARGV[2]
         if start ~= '-' then start = '(' .. start end
-        local entries = redis.call('XRANGE', KEYS[2], start, ARGV[13], 'COUNT', ARGV[1])
+        local entries = redis.call('XRANGE', KEYS[2], start, ARGV[12], 'COUNT', ARGV[1])
         local groups = {}
         if redis.call('EXISTS', KEYS[1]) == 1 then
             for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do groups[fields_of(group)['name']] = true end
         end
         local replayed, kept, last = 0, 0, ARGV[2]
         for _, entry in ipairs(entries) do
-            if replayed >= tonumber(ARGV[5]) then break end
             last = entry[1]
             local values, svix, reason, destination = entry[2], '', '', nil
             for i = 1, #values, 2 do
-                if values[i] == ARGV[6] then svix = values[i + 1]
-                elseif values[i] == ARGV[7] then reason = values[i + 1]
-                elseif values[i] == ARGV[9] then destination = values[i + 1] end
+                if values[i] == ARGV[5] then svix = values[i + 1]
+                elseif values[i] == ARGV[6] then reason = values[i + 1]
+                elseif values[i] == ARGV[8] then destination = values[i + 1] end
             end
             local matches = (ARGV[3] == '' or svix == ARGV[3]) and (ARGV[4] == '' or string.find(reason, ARGV[4], 1, true))
-            if matches and destination ~= nil and not groups[ARGV[14] .. destination] then
+            if matches and destination ~= nil and not groups[ARGV[13] .. destination] then
                 kept = kept + 1
             elseif matches then
                 local fields, forward = {}, false
                 for i = 1, #values, 2 do
-                    if values[i] == ARGV[9] then
+                    if values[i] == ARGV[8] then
                         forward = true
-                        table.insert(fields, ARGV[10])
+                        table.insert(fields, ARGV[9])
                         table.insert(fields, values[i + 1])
-                        table.insert(fields, ARGV[11])
+                        table.insert(fields, ARGV[10])
                         table.insert(fields, redis.call('TIME')[1])
-                    elseif values[i] ~= ARGV[7] and values[i] ~= ARGV[8] and values[i] ~= ARGV[12] then
+                    elseif values[i] ~= ARGV[6] and values[i] ~= ARGV[7] and values[i] ~= ARGV[11] then
                         table.insert(fields, values[i])
                         table.insert(fields, values[i + 1])
                     end
                 end
                 if not forward then
-                    table.insert(fields, ARGV[12])
+                    table.insert(fields, ARGV[11])
                     table.insert(fields, '1')
                 end
                 redis.call('XADD', KEYS[1], '*', unpack(fields))
@@ -78,11 +77,11 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
     private IDatabase Database => redis.GetDatabase();
 
     /// <summary>
-    /// Moves the dead letters of <paramref name="deadLetterStream"/> that match <paramref name="filter"/>, up to
-    /// <paramref name="limit"/>, back to the main stream for another try, oldest first, but for forwarding dead letters
+    /// Moves the dead letters of <paramref name="deadLetterStream"/> that match <paramref name="filter"/>, all of those
+    /// there when it starts, back to the main stream for another try, oldest first, but for forwarding dead letters
     /// whose destination no worker forwards to, which stay.
     /// </summary>
-    public async Task<DeadLetterReplay> ReplayDeadLettersAsync(DeadLetterFilter filter, int limit, string deadLetterStream, CancellationToken cancellationToken)
+    public async Task<DeadLetterReplay> ReplayDeadLettersAsync(DeadLetterFilter filter, string deadLetterStream, CancellationToken cancellationToken)
     {
         // A page per script: entries can be megabytes each, and a long script would stall Redis for the API too.
         const int PageSize = 100;
@@ -96,12 +95,12 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
 
         long replayed = 0, kept = 0;
         RedisValue cursor = "-";
-        while (replayed < limit)
+        while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             RedisValue[] arguments =
             [
-                PageSize, cursor, filter.SvixId ?? string.Empty, filter.Reason ?? string.Empty, limit - replayed,
+                PageSize, cursor, filter.SvixId ?? string.Empty, filter.Reason ?? string.Empty,
                 WebhookStream.Fields.SvixId, WebhookStream.Fields.Error, WebhookStream.Fields.OriginalEntryId,
                 WebhookStream.Fields.Destination, WebhookStream.Fields.ForwardTo, WebhookStream.Fields.ReplayedAt,
                 WebhookStream.Fields.Reprocess, newest.Id, WebhookStream.ForwardingGroupPrefix,
