@@ -88,6 +88,9 @@ public sealed class OtlpCollector : IAsyncDisposable
         }
     }
 
+    /// <summary>How many log exports received hold <paramref name="text"/> anywhere (see <see cref="ExportsContaining"/>).</summary>
+    public int LogExportsContaining(string text) => ExportsContaining(text).Count(path => path == LogsPath);
+
     /// <summary>Log exports are only counted: tests assert on traces and metrics, logs just must not fail.</summary>
     public int LogRequestCount
     {
@@ -133,9 +136,9 @@ public sealed class OtlpCollector : IAsyncDisposable
     public Task<int> WaitForLogExportsAsync(Func<int, bool> until, TimeSpan timeout) =>
         WaitForAsync(() => LogRequestCount, until, timeout, "log exports");
 
-    /// <summary>As <see cref="WaitForSpansAsync"/>, for the signals of the exports holding <paramref name="text"/> (see <see cref="ExportsContaining"/>).</summary>
-    public Task<IReadOnlyList<string>> WaitForExportsContainingAsync(string text, Func<IReadOnlyList<string>, bool> until, TimeSpan timeout) =>
-        WaitForAsync(() => ExportsContaining(text), until, timeout, $"exports holding '{text}'");
+    /// <summary>As <see cref="WaitForSpansAsync"/>, for the number of log exports holding <paramref name="text"/> (see <see cref="LogExportsContaining"/>).</summary>
+    public Task<int> WaitForLogExportsContainingAsync(string text, Func<int, bool> until, TimeSpan timeout) =>
+        WaitForAsync(() => LogExportsContaining(text), until, timeout, $"log exports holding '{text}'");
 
     public async ValueTask DisposeAsync()
     {

@@ -101,15 +101,10 @@ public class PhonicStackFixture : IAsyncLifetime
     public async Task WaitUntilWorkerLogsExportedAsync()
     {
         const string StreamStatusLog = "Webhook stream: ";
-        var exported = Telemetry.ExportsContaining(StreamStatusLog).Count(IsLogExport);
+        var exported = Telemetry.LogExportsContaining(StreamStatusLog);
         await ExecuteCommandAsync(LocalStack.Worker, "stream-status");
-        await Telemetry.WaitForExportsContainingAsync(StreamStatusLog, exports => exports.Count(IsLogExport) > exported, TimeSpan.FromSeconds(60));
+        await Telemetry.WaitForLogExportsContainingAsync(StreamStatusLog, count => count > exported, TimeSpan.FromSeconds(60));
     }
-
-    /// <summary>The signal path of an OTLP log export, as <see cref="OtlpCollector.ExportsContaining"/> names it.</summary>
-    public const string LogsSignal = "/v1/logs";
-
-    private static bool IsLogExport(string signal) => signal == LogsSignal;
 
     public HttpClient CreateOperatorClient(string service)
     {
