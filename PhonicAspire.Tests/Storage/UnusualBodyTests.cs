@@ -163,6 +163,45 @@ public sealed class UnusualBodyTests(PhonicStackFixture stack) : StorageTests(st
         Assert.Equal(4, itemCount);
     }
 
+    [Fact]
+    public async Task Conversation_id_too_long_for_an_index_entry_is_kept_with_a_parse_error()
+    {
+        // PostgreSQL refuses a key of more than about 2.7 KB after compression, and random text barely compresses.
+        var conversationId = $"conv_{IncompressibleText(4_000)}";
+        var delivery = Delivery(Sample(Ended, conversationId));
+        var healthyNeighbour = Delivery(Sample(Analysis, NewConversationId()));
+
+        var result = await Harness.StoreAsync(delivery, healthyNeighbour);
+
+        Assert.Equal([delivery.SvixId, healthyNeighbour.SvixId], result.Stored);
+        var stored = await StoredAsync(delivery);
+        Assert.Null(stored.ConversationId);
+        Assert.Contains("data.conversation.id", stored.ParseError);
+        Assert.NotNull(stored.Payload);
+        Assert.False(await Harness.QueryAsync(context => context.Conversations.AnyAsync(row => row.Id == conversationId)));
+    }
+
+    [Fact]
+    public async Task Agent_id_and_tool_name_too_long_for_an_index_entry_leave_only_their_own_columns_empty()
+    {
+        var conversationId = NewConversationId();
+        var agentId = $"agent_{IncompressibleText(4_000)}";
+        var body = Replace(Sample(Ended, conversationId), "\"id\":\"agent_7f1c2d3e\"", $"\"id\":\"{agentId}\"");
+        body = Replace(body, "\"name\":\"check_availability\"", $"\"name\":\"{IncompressibleText(4_000)}\"");
+
+        var stored = await StoreOneAsync(Delivery(body));
+
+        Assert.Null(stored.ParseError);
+        var conversation = await Harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == conversationId));
+        Assert.Null(conversation.AgentId);
+        Assert.Equal("Dental Booking", conversation.AgentName);
+        var toolCall = await Harness.QueryAsync(context => context.ToolCalls.SingleAsync(row => row.ConversationId == conversationId));
+        Assert.Null(toolCall.ToolName);
+        Assert.Equal("tool_9", toolCall.ToolId);
+    }
+
+    private static string IncompressibleText(int bytes) => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(bytes));
+
     private async Task<PhonicAspire.Worker.Persistence.Entities.WebhookEvent> StoreOneAsync(QueuedDelivery delivery)
     {
         var result = await Harness.StoreAsync(delivery);

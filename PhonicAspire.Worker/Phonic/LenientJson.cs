@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 
 namespace PhonicAspire.Worker.Phonic;
@@ -8,6 +9,9 @@ namespace PhonicAspire.Worker.Phonic;
 /// </summary>
 internal static class LenientJson
 {
+    // Below a btree entry's 2,704 bytes whether or not the value compresses, and far above any id Phonic sends.
+    public const int MaxIndexedBytes = 2_000;
+
     // PostgreSQL text cannot hold U+0000, and an escaped unpaired surrogate cannot even be decoded, so such
     // strings are as unusable as values of the wrong type.
     public static string? StringOrNull(this JsonElement element)
@@ -27,6 +31,14 @@ internal static class LenientJson
             return null;
         }
     }
+
+    /// <summary>
+    /// A string for a column PostgreSQL indexes (a conversation's id, an agent's id, a tool's name): one longer than
+    /// <see cref="MaxIndexedBytes"/> is as unusable, since an index entry of more than about 2.7 KB after compression
+    /// is refused (SQLSTATE 54000) and the delivery with it.
+    /// </summary>
+    public static string? IndexableStringOrNull(this JsonElement element) =>
+        element.StringOrNull() is { } text && Encoding.UTF8.GetByteCount(text) <= MaxIndexedBytes ? text : null;
 
     public static double? DoubleOrNull(this JsonElement element) =>
         element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out var number) && double.IsFinite(number)

@@ -91,7 +91,7 @@ public sealed class ConversationEndedProjection : ConversationProjection
         return new ConversationUpdate(this, new Conversation
         {
             Id = conversationId,
-            AgentId = agent.PropertyOrUndefined("id"u8).StringOrNull(),
+            AgentId = agent.PropertyOrUndefined("id"u8).IndexableStringOrNull(),
             AgentName = agent.PropertyOrUndefined("name"u8).StringOrNull(),
             Workspace = workspace.StringOrNull(),
             ProjectId = project.PropertyOrUndefined("id"u8).StringOrNull(),

@@ -122,7 +122,7 @@ internal static class ItemsReader
             CallIdx = position,
             ToolCallId = toolCall.PropertyOrUndefined("id"u8).StringOrNull(),
             ToolId = tool.PropertyOrUndefined("id"u8).StringOrNull(),
-            ToolName = tool.PropertyOrUndefined("name"u8).StringOrNull(),
+            ToolName = tool.PropertyOrUndefined("name"u8).IndexableStringOrNull(),
             RequestBody = toolCall.PropertyOrUndefined("request_body"u8).RawJsonOrNull(),
             ResponseBody = toolCall.PropertyOrUndefined("response_body"u8).RawJsonOrNull(),
             TimedOut = toolCall.PropertyOrUndefined("timed_out"u8).BooleanOrNull(),
