@@ -288,6 +288,25 @@ public sealed class ForwardingTests(ForwardingStackFixture stack)
     }
 
     [Fact]
+    public async Task A_forward_replayed_to_a_destination_that_no_longer_takes_its_event_type_is_not_sent_and_the_worker_says_so()
+    {
+        // As if replayed from a dead letter of the days the picky destination took conversation.analysis too.
+        var webhook = SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId());
+        var entryId = await stack.Redis.StreamAddAsync(WebhookStream.Name,
+        [
+            .. StreamEntryFields.Of(webhook, PhonicEventTypes.ConversationAnalysis),
+            new(WebhookStream.Fields.ReplayedAt, DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
+            new(WebhookStream.Fields.ForwardTo, ForwardingDestinations.Picky),
+        ]);
+
+        await StoredEvents.WaitUntilLeftStreamAsync(stack, entryId, "the replayed forward to leave the stream");
+
+        Assert.Empty(stack.Destinations.ReceivedBy(ForwardingDestinations.Picky, webhook.SvixId));
+        await stack.WaitUntilWorkerLogsExportedAsync();
+        Assert.True(stack.Telemetry.LogExportsContaining(webhook.SvixId) > 0, "no log record names the forward that was not sent");
+    }
+
+    [Fact]
     public async Task A_malformed_entry_replayed_for_one_consumer_is_dead_lettered_again_by_that_consumer_alone()
     {
         // The replays of a malformed entry's dead letters, bodiless: one for the storage, one for a destination. Every

@@ -86,6 +86,13 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
     public Task HandleAsync(IReadOnlyList<QueuedDelivery> deliveries, DeliveryOutcomes outcomes, CancellationToken cancellationToken)
     {
         var mine = deliveries.ToLookup(delivery => Takes(delivery.Routing));
+        // Replayed from the forwarding dead letters to this destination, which has stopped taking their event type
+        // since: acknowledged unsent, as the configuration now asks, but not without a word.
+        foreach (var replayed in mine[false].Where(delivery => delivery.Routing.ForwardTo == _destinationName))
+        {
+            LogNoLongerTaken(_logger, replayed.SvixId, replayed.Routing.EventType, _destinationName);
+        }
+
         // What is not for this destination is done with at once, not when the slowest forward of its batch is.
         var notMine = outcomes.HandledAsync(mine[false], cancellationToken);
         var forwards = mine[true].Select(delivery => ForwardAsync(delivery, outcomes, cancellationToken)).ToArray();
@@ -191,6 +198,10 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Forwarding to {Destination} failed ({Detail}); retrying in {DelayMs} ms")]
     private static partial void LogRetrying(ILogger logger, string destination, string detail, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Event {SvixId} ({EventType}) was replayed to {Destination}, which no longer takes its event type: not sent")]
+    private static partial void LogNoLongerTaken(ILogger logger, string svixId, string? eventType, string destination);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Destination} refused event {SvixId} with {Status}; it goes to the forwarding dead letters")]
     private static partial void LogRefused(ILogger logger, string svixId, string destination, int status);
