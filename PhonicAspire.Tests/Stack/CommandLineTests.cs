@@ -201,8 +201,10 @@ public sealed class CommandLineTests(PhonicStackFixture stack)
     public async Task A_requeue_that_redis_does_not_answer_in_time_says_how_many_it_requeued_in_one_line_and_exit_code_1()
     {
         var webhook = await StoredWebhookAsync();
-        // Longer than the Redis client's 5 s timeout: the append times out, then goes through once Redis takes writes.
-        await stack.Redis.ExecuteAsync("CLIENT", "PAUSE", "8000", "WRITE");
+        // Until the command has ended, however long it takes to start and reach its append: a pause of a fixed 8 s was
+        // over before the append's 5 s timeout on a slow machine (fresh-clone CI run 161), and it went through. The
+        // append that timed out goes through once Redis takes writes again.
+        await stack.Redis.ExecuteAsync("CLIENT", "PAUSE", "60000", "WRITE");
         try
         {
             AssertRequeueStoppedAfterNone(await PhonicAsync("requeue", "--svix-id", webhook.SvixId), "RedisTimeoutException");
