@@ -84,6 +84,17 @@ public sealed class SvixSignatureVerifierTests
     }
 
     [Fact]
+    public void A_message_id_longer_than_the_limit_in_utf8_bytes_is_malformed()
+    {
+        // The id is the stored row's key: 1,024 characters of three bytes each would be more than PostgreSQL indexes.
+        var (secret, key) = NewSecret();
+        var id = new string('\u20ac', SvixSignatureVerifier.MaxMessageIdLength / 3 + 1);
+        var signature = SvixSigner.Sign(key, id, Now, Body);
+
+        Assert.Equal(SvixVerificationResult.MalformedHeaders, Verifier(secret).Verify(id, Timestamp, signature, Body));
+    }
+
+    [Fact]
     public void A_v1_entry_of_the_wrong_length_does_not_match()
     {
         var (secret, key) = NewSecret();

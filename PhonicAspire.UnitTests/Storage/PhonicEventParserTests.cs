@@ -1,4 +1,5 @@
 using System.Text;
+using PhonicAspire.Webhooks;
 using PhonicAspire.Worker.Phonic;
 
 namespace PhonicAspire.UnitTests.Storage;
@@ -91,4 +92,36 @@ public sealed class PhonicEventParserTests
         Assert.Equal("conversation.transferred", parsed.EventType);
         Assert.Equal("+1555", parsed.Update?.Conversation.TransferredTo);
     }
+
+    [Theory]
+    [InlineData("a", 2_000, true)]
+    [InlineData("a", 2_001, false)]
+    // 1,000 characters of three bytes each: the limit is PostgreSQL's, in bytes.
+    [InlineData("€", 1_000, false)]
+    [InlineData("€", 666, true)]
+    public void A_conversation_id_is_kept_up_to_2000_bytes_of_utf8_and_is_a_parse_error_past_them(string character, int count, bool kept)
+    {
+        var conversationId = string.Concat(Enumerable.Repeat(character, count));
+        var body = Body("conversation.transferred", conversationId);
+
+        var parsed = PhonicEventParser.Parse(body, PhonicEventTypes.ConversationTransferred);
+
+        Assert.Equal(kept ? conversationId : null, parsed.ConversationId);
+        Assert.Equal(!kept, parsed.ParseError?.Contains("longer than the 2000 bytes", StringComparison.Ordinal) == true);
+        Assert.NotNull(parsed.Payload);
+    }
+
+    [Fact]
+    public void A_conversation_id_too_long_to_index_is_a_parse_error_for_an_event_type_without_a_projection_too()
+    {
+        var body = Body("conversation.new_kind", new string('a', 2_001));
+
+        var parsed = PhonicEventParser.Parse(body, "conversation.new_kind");
+
+        Assert.Null(parsed.ConversationId);
+        Assert.Contains("data.conversation.id is longer than", parsed.ParseError);
+    }
+
+    private static byte[] Body(string eventType, string conversationId) =>
+        Encoding.UTF8.GetBytes($"{{\"event_type\":\"{eventType}\",\"data\":{{\"conversation\":{{\"id\":\"{conversationId}\"}}}}}}");
 }

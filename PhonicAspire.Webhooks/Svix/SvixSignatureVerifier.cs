@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using System.Text;
 
 namespace PhonicAspire.Webhooks.Svix;
 
@@ -13,7 +14,8 @@ public sealed class SvixSignatureVerifier(WebhookSigningKeys keys, TimeProvider 
 {
     public static readonly TimeSpan Tolerance = TimeSpan.FromSeconds(300);
 
-    // Real values are a few dozen characters. The limits keep a hostile request from making us scan megabytes.
+    // Real values are a few dozen characters. The limits keep a hostile request from making us scan megabytes; the
+    // id's is in UTF-8 bytes.
     public const int MaxMessageIdLength = 1024;
     public const int MaxSignatureHeaderLength = 8 * 1024;
 
@@ -30,7 +32,9 @@ public sealed class SvixSignatureVerifier(WebhookSigningKeys keys, TimeProvider 
             return SvixVerificationResult.MissingHeaders;
         }
 
-        if (messageId.Length > MaxMessageIdLength
+        // In UTF-8 bytes, as it is signed and stored: the id is the stored row's key, and 1,024 characters of three
+        // bytes each would be more than PostgreSQL indexes.
+        if (Encoding.UTF8.GetByteCount(messageId) > MaxMessageIdLength
             || signatureHeader.Length > MaxSignatureHeaderLength
             || !long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var sentAt))
         {

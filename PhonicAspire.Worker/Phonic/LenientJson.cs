@@ -38,7 +38,9 @@ internal static class LenientJson
     /// is refused (SQLSTATE 54000) and the delivery with it.
     /// </summary>
     public static string? IndexableStringOrNull(this JsonElement element) =>
-        element.StringOrNull() is { } text && Encoding.UTF8.GetByteCount(text) <= MaxIndexedBytes ? text : null;
+        element.StringOrNull() is { } text && FitsAnIndex(text) ? text : null;
+
+    public static bool FitsAnIndex(string text) => Encoding.UTF8.GetByteCount(text) <= MaxIndexedBytes;
 
     public static double? DoubleOrNull(this JsonElement element) =>
         element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out var number) && double.IsFinite(number)

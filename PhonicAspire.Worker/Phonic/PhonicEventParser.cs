@@ -62,7 +62,12 @@ public static class PhonicEventParser
         var createdAt = root.PropertyOrUndefined("created_at"u8).TimestampOrNull();
         var data = root.PropertyOrUndefined("data"u8);
         var conversation = data.PropertyOrUndefined("conversation"u8);
-        var conversationId = conversation.PropertyOrUndefined("id"u8).IndexableStringOrNull() is { Length: > 0 } id ? id : null;
+        var conversationId = conversation.PropertyOrUndefined("id"u8).StringOrNull() is { Length: > 0 } id ? id : null;
+        if (conversationId is not null && !LenientJson.FitsAnIndex(conversationId))
+        {
+            return new PhonicEvent(eventType, createdAt, null, payload, jsonbProblem
+                ?? $"data.conversation.id is longer than the {LenientJson.MaxIndexedBytes} bytes the store indexes");
+        }
 
         if (jsonbProblem is not null)
         {
@@ -75,8 +80,7 @@ public static class PhonicEventParser
         }
 
         return conversationId is null
-            ? new PhonicEvent(eventType, createdAt, null, payload,
-                $"data.conversation.id is missing, not a non-empty string, or longer than {LenientJson.MaxIndexedBytes} bytes")
+            ? new PhonicEvent(eventType, createdAt, null, payload, "data.conversation.id is missing or not a non-empty string")
             : new PhonicEvent(eventType, createdAt, conversationId, payload, null, projection.Read(data, conversation, conversationId));
     }
 
