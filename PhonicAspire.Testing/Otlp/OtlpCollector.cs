@@ -91,7 +91,7 @@ public sealed class OtlpCollector : IAsyncDisposable
     /// <summary>How many log exports received hold <paramref name="text"/> anywhere (see <see cref="ExportsContaining"/>).</summary>
     public int LogExportsContaining(string text) => ExportsContaining(text).Count(path => path == LogsPath);
 
-    /// <summary>Log exports are only counted: tests assert on traces and metrics, logs just must not fail.</summary>
+    /// <summary>Log exports are counted and searched as raw bytes (<see cref="LogExportsContaining"/>), not decoded as traces and metrics are.</summary>
     public int LogRequestCount
     {
         get

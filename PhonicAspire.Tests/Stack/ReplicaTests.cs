@@ -48,9 +48,9 @@ public sealed class ReplicaTests(ReplicaStackFixture stack, ITestOutputHelper ou
                     killedConsumer = consumer.Name!;
                     pendingAtKill = consumer.PendingMessageCount;
 
+                    killed = true;
                     ResourceProcesses.KillTree(workers[0].ProcessId);
                     ResourceProcesses.KillTree(apis[0].ProcessId);
-                    killed = true;
                     output.WriteLine($"SIGKILLed a worker holding {pendingAtKill} entries and an API replica at {load.Acknowledged.Count} acknowledged deliveries");
                     await holding.RollbackAsync();
                 }

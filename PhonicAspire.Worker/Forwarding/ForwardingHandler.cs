@@ -88,7 +88,7 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
         var mine = deliveries.ToLookup(delivery => Takes(delivery.Routing));
         // Replayed from the forwarding dead letters to this destination, which has stopped taking their event type
         // since: acknowledged unsent, as the configuration now asks, but not without a word.
-        foreach (var replayed in mine[false].Where(delivery => delivery.Routing.ForwardTo == _destinationName))
+        foreach (var replayed in mine[false].Where(delivery => delivery.Routing is { Reprocess: false } routing && routing.ForwardTo == _destinationName))
         {
             LogNoLongerTaken(_logger, replayed.SvixId, replayed.Routing.EventType, _destinationName);
         }
