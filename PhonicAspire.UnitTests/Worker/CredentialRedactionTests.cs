@@ -39,6 +39,28 @@ public sealed class CredentialRedactionTests
         Assert.Equal("""{"endpoint\u005fheaders":{"Authorization":"[redacted]"}}""", redacted);
     }
 
+    [Theory]
+    [InlineData("\"Authorization: Bearer x\"")]
+    [InlineData("[[\"Authorization\",\"Bearer x\"]]")]
+    public void Endpoint_headers_that_are_not_an_object_are_redacted_whole(string headers)
+    {
+        // No header names to tell credentials by: none of it is kept.
+        var json = $$"""{"endpoint_headers":{{headers}},"after":1}""";
+
+        var redacted = Encoding.UTF8.GetString(CredentialRedaction.RedactEndpointHeaders(Encoding.UTF8.GetBytes(json)).Span);
+
+        Assert.Equal("""{"endpoint_headers":"[redacted]","after":1}""", redacted);
+        Assert.Equal("\"[redacted]\"", CredentialRedaction.RedactHeaderObject(headers));
+    }
+
+    [Fact]
+    public void Endpoint_headers_that_are_null_stay_null()
+    {
+        const string Json = """{"endpoint_headers":null}""";
+
+        Assert.Equal(Json, Encoding.UTF8.GetString(CredentialRedaction.RedactEndpointHeaders(Encoding.UTF8.GetBytes(Json)).Span));
+    }
+
     [Fact]
     public void A_body_without_endpoint_headers_is_returned_as_it_is()
     {

@@ -6,13 +6,15 @@ namespace PhonicAspire.Worker.Phonic;
 /// <summary>
 /// Phonic's tool calls carry the headers their endpoints were called with (<c>endpoint_headers</c>), which can hold
 /// credentials (<c>Authorization: Bearer …</c> in Phonic's own examples). The queryable copies of a payload keep each
-/// header's name and say <see cref="Redacted"/> for a credential's value; the raw body is stored as received.
+/// header's name and say <see cref="Redacted"/> for a credential's value, or for the whole value when it is not an
+/// object (then it has no names to tell credentials by); the raw body is stored as received.
 /// </summary>
 public static class CredentialRedaction
 {
     public const string Redacted = "[redacted]";
 
-    private static readonly byte[] RedactedJson = Encoding.UTF8.GetBytes($"\"{Redacted}\"");
+    private const string RedactedText = $"\"{Redacted}\"";
+    private static readonly byte[] RedactedJson = Encoding.UTF8.GetBytes(RedactedText);
     private static readonly string[] CredentialNameParts = ["authorization", "cookie", "token", "key", "secret", "password"];
 
     /// <summary>Authorization, cookies, and any name containing token, key, secret or password (case-insensitive).</summary>
@@ -20,8 +22,9 @@ public static class CredentialRedaction
         CredentialNameParts.Any(part => headerName.Contains(part, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
-    /// The JSON with the credential values of every <c>endpoint_headers</c> object replaced, byte for byte the same
-    /// elsewhere; the same memory when there is nothing to redact (the common case costs two searches).
+    /// The JSON with the credential values of every <c>endpoint_headers</c> object replaced (and every other
+    /// <c>endpoint_headers</c> value but null, whole), byte for byte the same elsewhere; the same memory when there is
+    /// nothing to redact (the common case costs two searches).
     /// </summary>
     public static ReadOnlyMemory<byte> RedactEndpointHeaders(ReadOnlyMemory<byte> json)
     {
@@ -35,24 +38,35 @@ public static class CredentialRedaction
         var reader = new Utf8JsonReader(json.Span, new JsonReaderOptions { MaxDepth = PhonicEventParser.MaxDepth });
         while (reader.Read())
         {
-            if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("endpoint_headers"u8)
-                && reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("endpoint_headers"u8) && reader.Read())
             {
-                FindCredentialValues(ref reader, credentials);
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    FindCredentialValues(ref reader, credentials);
+                }
+                else if (reader.TokenType != JsonTokenType.Null)
+                {
+                    credentials.Add(ValueRange(ref reader));
+                }
             }
         }
 
         return credentials.Count == 0 ? json : Replace(json.Span, credentials);
     }
 
-    /// <summary>One <c>endpoint_headers</c> object's JSON with its credential values replaced.</summary>
+    /// <summary>One <c>endpoint_headers</c> object's JSON with its credential values replaced; any other value but null, replaced whole.</summary>
     public static string RedactHeaderObject(string headersJson)
     {
         var json = System.Text.Encoding.UTF8.GetBytes(headersJson);
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = PhonicEventParser.MaxDepth });
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        if (!reader.Read() || reader.TokenType == JsonTokenType.Null)
         {
             return headersJson;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return RedactedText;
         }
 
         var credentials = new List<Range>();
@@ -67,14 +81,21 @@ public static class CredentialRedaction
         {
             var isCredential = IsCredentialName(NameOf(ref reader));
             reader.Read();
-            var start = (int)reader.TokenStartIndex;
             var isNull = reader.TokenType == JsonTokenType.Null;
-            reader.Skip();
+            var value = ValueRange(ref reader);
             if (isCredential && !isNull)
             {
-                credentials.Add(start..(int)reader.BytesConsumed);
+                credentials.Add(value);
             }
         }
+    }
+
+    // At a value's first token: its byte range, leaving the reader at its last.
+    private static Range ValueRange(ref Utf8JsonReader reader)
+    {
+        var start = (int)reader.TokenStartIndex;
+        reader.Skip();
+        return start..(int)reader.BytesConsumed;
     }
 
     // A name that is no valid string (an escaped lone surrogate) is judged by its raw text.
