@@ -14,8 +14,7 @@ public sealed class SvixSignatureVerifier(WebhookSigningKeys keys, TimeProvider 
 {
     public static readonly TimeSpan Tolerance = TimeSpan.FromSeconds(300);
 
-    // Real values are a few dozen characters. The limits keep a hostile request from making us scan megabytes; the
-    // id's is in UTF-8 bytes.
+    // Real values are a few dozen characters. The limits keep a hostile request from making us scan megabytes.
     public const int MaxMessageIdLength = 1024;
     public const int MaxSignatureHeaderLength = 8 * 1024;
 
