@@ -93,7 +93,6 @@ public class PhonicStackFixture : IAsyncLifetime
 
     public HttpClient CreateWorkerClient() => WithTimeout(App.CreateHttpClient(LocalStack.Worker));
 
-    /// <summary>A client of a service's operator routes, presenting the operator key as the dashboard's buttons do.</summary>
     /// <summary>
     /// Waits until the worker has exported a log record it writes now (the stream-status command's line): the worker
     /// exports its records in the order it writes them, so every record it wrote before has arrived too.
@@ -106,6 +105,7 @@ public class PhonicStackFixture : IAsyncLifetime
         await Telemetry.WaitForLogExportsContainingAsync(StreamStatusLog, count => count > exported, TimeSpan.FromSeconds(60));
     }
 
+    /// <summary>A client of a service's operator routes, presenting the operator key as the dashboard's buttons do.</summary>
     public HttpClient CreateOperatorClient(string service)
     {
         var client = WithTimeout(App.CreateHttpClient(service));

@@ -64,8 +64,7 @@ public sealed class DashboardCommandTests(PhonicStackFixture stack)
             await Eventually.ReturnsAsync(() => StoredEvents.CountAsync(stack, svixIds), stored => stored == Count, TimeSpan.FromSeconds(120),
                 "every replayed dead letter to be stored");
             await Eventually.ReturnsAsync(
-                async () => (await stack.Redis.StreamRangeAsync(WebhookStream.Name))
-                    .Count(entry => ((string?)entry[WebhookStream.Fields.SvixId])?.StartsWith(svixIdPrefix, StringComparison.Ordinal) == true),
+                async () => (await stack.Redis.StreamRangeAsync(WebhookStream.Name)).Count(entry => HasSvixIdPrefix(entry, svixIdPrefix)),
                 left => left == 0, TimeSpan.FromSeconds(60), "every replayed dead letter's entry to leave the stream");
         }
         finally
@@ -80,9 +79,12 @@ public sealed class DashboardCommandTests(PhonicStackFixture stack)
     private async Task<RedisValue[]> OwnDeadLetterIdsAsync(string svixIdPrefix) =>
     [
         .. (await stack.Redis.StreamRangeAsync(WebhookStream.DeadLetterName))
-            .Where(entry => ((string?)entry[WebhookStream.Fields.SvixId])?.StartsWith(svixIdPrefix, StringComparison.Ordinal) == true)
+            .Where(entry => HasSvixIdPrefix(entry, svixIdPrefix))
             .Select(entry => entry.Id),
     ];
+
+    private static bool HasSvixIdPrefix(StreamEntry entry, string svixIdPrefix) =>
+        ((string?)entry[WebhookStream.Fields.SvixId])?.StartsWith(svixIdPrefix, StringComparison.Ordinal) == true;
 
     [Fact]
     public async Task Stream_status_reports_the_streams_length_pending_entries_and_dead_letters_as_redis_has_them()
