@@ -11,8 +11,8 @@ namespace PhonicAspire.Worker.Forwarding;
 
 /// <summary>
 /// Forwards each verified event to one destination, signed in the Standard Webhooks scheme. While the destination
-/// is down or answers 5xx, 408 or 429, an event is tried again with a growing pause (or the one its
-/// <c>Retry-After</c> asks for) until it is delivered or older than <see cref="ForwardingOptions.MaxAge"/>; a
+/// is down or answers 5xx, 408 or 429, an event is tried again with a growing pause until it is delivered or older
+/// than <see cref="ForwardingOptions.MaxAge"/>; a <c>Retry-After</c> pauses every forward to the destination; a
 /// refusal (any other 4xx) and an expired event are rejected, so the drain loop moves them to the forwarding dead
 /// letters and the destination's consumer group moves on.
 /// </summary>
@@ -33,6 +33,11 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
 
     // Attempts under way, across every batch the destination's window holds; the events waiting to retry hold none.
     private readonly SemaphoreSlim _attempts;
+
+    // A Retry-After speaks for the destination, not for the one event it answered: no attempt starts before it is
+    // over, whichever event or batch it is for.
+    private readonly Lock _pauseGate = new();
+    private DateTimeOffset _pausedUntil;
 
     public ForwardingHandler(
         string destinationName,
@@ -60,11 +65,7 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
                 UseJitter = true,
                 Delay = options.FirstRetryDelay,
                 MaxDelay = options.MaxRetryDelay,
-                // Polly uses a generated delay as it is, past MaxDelay and down to no wait at all: a Retry-After of 0
-                // (or a date past) would retry at once, one of days would outlast the age limit.
-                DelayGenerator = arguments => ValueTask.FromResult(arguments.Outcome.Result?.RetryAfter is { } asked && asked > TimeSpan.Zero
-                    ? TimeSpan.FromTicks(Math.Min(asked.Ticks, options.MaxRetryDelay.Ticks))
-                    : (TimeSpan?)null),
+                DelayGenerator = arguments => ValueTask.FromResult(AskedPause(arguments.Outcome.Result)),
                 OnRetry = arguments =>
                 {
                     LogRetrying(_logger, _destinationName, arguments.Outcome.Result!.Detail, arguments.RetryDelay.TotalMilliseconds);
@@ -119,11 +120,17 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
         await _attempts.WaitAsync(cancellationToken);
         try
         {
+            // Waited out holding a slot, so that when the pause ends at most Concurrency attempts start at once.
+            await WaitOutPauseAsync(cancellationToken);
             var now = _timeProvider.GetUtcNow();
             // A replay from the forwarding dead letters starts the age limit again.
             attempt = now - (delivery.ReplayedAt ?? delivery.ReceivedAt) > _options.MaxAge
                 ? new ForwardAttempt(ForwardOutcome.Expired, $"not delivered within {_options.MaxAge} of its receipt")
                 : await SendAsync(delivery, now, cancellationToken);
+            if (AskedPause(attempt) is { } pause)
+            {
+                PauseUntil(_timeProvider.GetUtcNow() + pause);
+            }
         }
         finally
         {
@@ -138,6 +145,41 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
             _ => "failed",
         });
         return attempt;
+    }
+
+    // Polly and the pause use a generated delay as it is, past MaxDelay and down to no wait at all: a Retry-After of 0
+    // (or a date past) would retry at once, one of days would outlast the age limit.
+    private TimeSpan? AskedPause(ForwardAttempt? attempt) => attempt?.RetryAfter is { } asked && asked > TimeSpan.Zero
+        ? TimeSpan.FromTicks(Math.Min(asked.Ticks, _options.MaxRetryDelay.Ticks))
+        : null;
+
+    private void PauseUntil(DateTimeOffset until)
+    {
+        lock (_pauseGate)
+        {
+            if (until > _pausedUntil)
+            {
+                _pausedUntil = until;
+            }
+        }
+    }
+
+    private async Task WaitOutPauseAsync(CancellationToken cancellationToken)
+    {
+        // Another answer may lengthen the pause while this attempt waits.
+        while (PauseLeft() is { } left)
+        {
+            await Task.Delay(left, _timeProvider, cancellationToken);
+        }
+    }
+
+    private TimeSpan? PauseLeft()
+    {
+        lock (_pauseGate)
+        {
+            var left = _pausedUntil - _timeProvider.GetUtcNow();
+            return left > TimeSpan.Zero ? left : null;
+        }
     }
 
     private async Task<ForwardAttempt> SendAsync(QueuedDelivery delivery, DateTimeOffset now, CancellationToken cancellationToken)
