@@ -219,6 +219,85 @@ public sealed class HostileInputTests(PhonicStackFixture stack) : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData("80000000")]
+    [InlineData("FFFFFFFFFFFFFFFF")]
+    [InlineData("zz")]
+    public async Task A_chunked_body_whose_chunk_size_cannot_be_read_gets_400_body_incomplete_and_nothing_is_queued(string chunkSize)
+    {
+        // Well-formed headers with a current timestamp need no secret: any caller can send such framing.
+        var webhook = Sample();
+        var response = await SendChunkedAsync(webhook, Encoding.ASCII.GetBytes($"{chunkSize}\r\n"));
+
+        Assert.StartsWith("HTTP/1.1 400 Bad Request", response, StringComparison.Ordinal);
+        Assert.Contains("urn:phonic-aspire:problem:body-incomplete", response, StringComparison.Ordinal);
+        Assert.False(await stack.Redis.KeyExistsAsync(WebhookStream.AcceptedKeyPrefix + webhook.SvixId));
+    }
+
+    [Theory]
+    [InlineData(2 * 1024 * 1024 - 1024, "202 Accepted")]
+    [InlineData(2 * 1024 * 1024 + 1, "413 Payload Too Large")]
+    public async Task The_limit_on_a_body_sent_in_small_chunks_is_on_the_body_not_on_its_framing(int bodyBytes, string status)
+    {
+        // 4 KiB chunks add 8 bytes of framing each, 4 KiB in all near the limit.
+        var body = new byte[bodyBytes];
+        body.AsSpan().Fill((byte)' ');
+        var webhook = SignedWebhook.Create(body);
+        var framed = new MemoryStream();
+        for (var sent = 0; sent < body.Length; sent += 4096)
+        {
+            var length = Math.Min(4096, body.Length - sent);
+            framed.Write(Encoding.ASCII.GetBytes($"{length:X}\r\n"));
+            framed.Write(body, sent, length);
+            framed.Write("\r\n"u8);
+        }
+
+        framed.Write("0\r\n\r\n"u8);
+
+        var response = await SendChunkedAsync(webhook, framed.ToArray());
+
+        Assert.StartsWith($"HTTP/1.1 {status}", response, StringComparison.Ordinal);
+        if (status.StartsWith("202", StringComparison.Ordinal))
+        {
+            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
+        }
+        else
+        {
+            Assert.False(await stack.Redis.KeyExistsAsync(WebhookStream.AcceptedKeyPrefix + webhook.SvixId));
+        }
+    }
+
+    /// <summary>Sends <paramref name="webhook"/>'s headers with <c>Transfer-Encoding: chunked</c>, then <paramref name="framedBody"/> as it is; returns the whole answer.</summary>
+    private async Task<string> SendChunkedAsync(SignedWebhook webhook, byte[] framedBody)
+    {
+        var endpoint = stack.App.GetEndpoint("webhookapi", "http");
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(endpoint.Host, endpoint.Port);
+        await using var network = tcp.GetStream();
+        var head = RequestHead(webhook, endpoint.Authority).Replace(
+            $"Content-Length: {webhook.Body.Length}\r\n", "Transfer-Encoding: chunked\r\n", StringComparison.Ordinal);
+        await network.WriteAsync(Encoding.ASCII.GetBytes(head));
+        // Written while the answer is read: a refusal may come, and the connection close, before all of it is sent.
+        var writing = WriteUnlessClosedAsync(network, framedBody);
+
+        using var reader = new StreamReader(network, Encoding.ASCII);
+        var response = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await writing.WaitAsync(TimeSpan.FromSeconds(30));
+        return response;
+    }
+
+    private static async Task WriteUnlessClosedAsync(Stream network, byte[] bytes)
+    {
+        try
+        {
+            await network.WriteAsync(bytes);
+        }
+        catch (IOException)
+        {
+            // The server answered and closed the connection before reading the rest.
+        }
+    }
+
     [Fact]
     public async Task Headers_that_cannot_verify_are_refused_before_the_body_arrives()
     {

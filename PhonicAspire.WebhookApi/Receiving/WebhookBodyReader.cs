@@ -28,10 +28,11 @@ public sealed class WebhookBodyReader(IOptions<WebhookOptions> options, InFlight
             return new(null, BodyRefusal.OverBudget);
         }
 
-        // Kestrel's own limit (30 MB by default) must not cut in before ours, nor let a chunked body run past it.
+        // Kestrel's own limit (30 MB by default) must not cut in before ours. It counts a chunked body's framing as
+        // well, so such a body is left to the loop below, which stops reading one byte past the limit.
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
         {
-            bodySize.MaxRequestBodySize = limit + 1L;
+            bodySize.MaxRequestBodySize = request.ContentLength is null ? null : limit + 1L;
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? InitialBufferBytes, Math.Min(InitialBufferBytes, limit)) + 1);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using PhonicAspire.ServiceDefaults.Telemetry;
@@ -69,10 +70,17 @@ public sealed partial class WebhookReceiver(
         {
             read = new(null, BodyRefusal.TooLarge);
         }
-        catch (Exception exception) when (exception is IOException or OperationCanceledException && context.RequestAborted.IsCancellationRequested)
+        catch (Exception exception) when (exception is ConnectionResetException
+            || exception is IOException or OperationCanceledException && context.RequestAborted.IsCancellationRequested)
         {
             metrics.DeliveryReceived(DeliveryOutcome.ClientAborted);
             return Results.Empty;
+        }
+        catch (IOException)
+        {
+            // Kestrel reports some malformed chunked framing (a chunk size too large to hold) as a plain IOException.
+            metrics.DeliveryReceived(DeliveryOutcome.BodyIncomplete);
+            return WebhookProblems.BodyIncomplete(tooSlow: false);
         }
 
         if (read.Body is not { } body)
