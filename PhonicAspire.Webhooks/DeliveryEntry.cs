@@ -9,6 +9,9 @@ namespace PhonicAspire.Webhooks;
 /// </summary>
 public static class DeliveryEntry
 {
+    private static readonly long MaxUnixMilliseconds = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+    private static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+
     /// <summary>
     /// The entry's fields and values flattened, as a script passes them on to <c>XADD</c>, after
     /// <paramref name="leading"/> (the script's own arguments). Built straight into one array: the API does this for
@@ -65,12 +68,13 @@ public static class DeliveryEntry
     public static NameValueEntry[] ToFields(QueuedDelivery delivery) =>
         [.. ToArguments(delivery).Chunk(2).Select(pair => new NameValueEntry(pair[0], pair[1]))];
 
-    /// <summary>Reads an entry back; one without a svix id, a receipt time or a body can never be stored.</summary>
-    /// <exception cref="MalformedStreamEntryException">The entry lacks what every delivery has.</exception>
+    /// <summary>Reads an entry back; one without a svix id, a receipt time or a body, or with a time that is not one, can never be stored.</summary>
+    /// <exception cref="MalformedStreamEntryException">The entry lacks what every delivery has, or holds a time that is not one.</exception>
     public static QueuedDelivery Read(StreamEntry entry)
     {
         string? svixId = null, eventType = null, conversationId = null, traceParent = null, traceState = null, forwardTo = null;
-        long? receivedAt = null, replayedAt = null;
+        DateTimeOffset? receivedAt = null, replayedAt = null;
+        string? unreadableTime = null;
         var reprocess = false;
         ReadOnlyMemory<byte>? body = null;
 
@@ -84,35 +88,47 @@ public static class DeliveryEntry
                 case WebhookStream.Fields.TraceParent: traceParent = field.Value; break;
                 case WebhookStream.Fields.TraceState: traceState = field.Value; break;
                 case WebhookStream.Fields.ReceivedAt:
-                    receivedAt = long.TryParse((string?)field.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var milliseconds) ? milliseconds : null;
+                    receivedAt = UnixTime(field.Value, MaxUnixMilliseconds, DateTimeOffset.FromUnixTimeMilliseconds);
+                    unreadableTime ??= receivedAt is null ? (string?)field.Name : null;
                     break;
                 case WebhookStream.Fields.Body: body = (byte[]?)field.Value; break;
                 case WebhookStream.Fields.Reprocess: reprocess = field.Value == "1"; break;
                 case WebhookStream.Fields.ForwardTo: forwardTo = field.Value; break;
                 case WebhookStream.Fields.ReplayedAt:
-                    replayedAt = long.TryParse((string?)field.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? seconds : null;
+                    replayedAt = UnixTime(field.Value, MaxUnixSeconds, DateTimeOffset.FromUnixTimeSeconds);
+                    unreadableTime ??= replayedAt is null ? (string?)field.Name : null;
                     break;
             }
         }
 
+        var routing = new DeliveryRouting(NullIfEmpty(eventType), reprocess, NullIfEmpty(forwardTo));
+        if (unreadableTime is not null)
+        {
+            throw new MalformedStreamEntryException(entry.Id!, $"its {unreadableTime} is not a time since 1970 before the year 10000", routing);
+        }
+
         if (string.IsNullOrEmpty(svixId) || receivedAt is null || body is null)
         {
-            throw new MalformedStreamEntryException(
-                entry.Id!, "the entry lacks svix_id, received_at or body", new DeliveryRouting(NullIfEmpty(eventType), reprocess, NullIfEmpty(forwardTo)));
+            throw new MalformedStreamEntryException(entry.Id!, "the entry lacks svix_id, received_at or body", routing);
         }
 
         return new QueuedDelivery(
             svixId,
             NullIfEmpty(eventType),
             NullIfEmpty(conversationId),
-            DateTimeOffset.FromUnixTimeMilliseconds(receivedAt.Value),
+            receivedAt.Value,
             body.Value,
             NullIfEmpty(traceParent),
             NullIfEmpty(traceState),
             reprocess,
             NullIfEmpty(forwardTo),
-            replayedAt is { } replayed ? DateTimeOffset.FromUnixTimeSeconds(replayed) : null);
+            replayedAt);
     }
+
+    // Digits that fit a long can still name a time past what DateTimeOffset holds, which would throw where the entry
+    // is read and take its whole batch down with it.
+    private static DateTimeOffset? UnixTime(RedisValue value, long max, Func<long, DateTimeOffset> fromUnix) =>
+        long.TryParse((string?)value, NumberStyles.None, CultureInfo.InvariantCulture, out var units) && units <= max ? fromUnix(units) : null;
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

@@ -33,6 +33,39 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
         }
     }
 
+    [Theory]
+    [InlineData(WebhookStream.Fields.ReceivedAt)]
+    [InlineData(WebhookStream.Fields.ReplayedAt)]
+    public async Task An_entry_whose_time_is_past_any_date_is_dead_lettered_as_malformed_and_the_rest_are_stored(string timeField)
+    {
+        // Digits that fit a long, but as milliseconds or seconds since 1970 a time past the year 9999.
+        var first = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+        var last = SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId());
+        var outOfRange = SignedWebhook.FromSample(SamplePayloads.Transferred, SamplePayloads.NewConversationId());
+
+        await AddAsync(first);
+        var outOfRangeEntryId = await stack.Redis.StreamAddAsync(WebhookStream.Name,
+        [
+            .. StreamEntryFields.Of(outOfRange, PhonicEventTypes.ConversationTransferred).Where(field => field.Name != timeField),
+            new(timeField, "99999999999999999"),
+        ]);
+        await AddAsync(last);
+        try
+        {
+            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, first.SvixId));
+            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, last.SvixId));
+
+            var deadLetter = await WaitForDeadLetterOfAsync(outOfRangeEntryId);
+            Assert.Contains("malformed", (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal);
+            Assert.Contains(timeField, (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal);
+            await StoredEvents.WaitUntilLeftStreamAsync(stack, outOfRangeEntryId, "the dead-lettered entry to leave the stream");
+        }
+        finally
+        {
+            await DeleteDeadLettersOfAsync(outOfRangeEntryId);
+        }
+    }
+
     [Fact]
     public async Task A_well_formed_entry_that_postgres_rejects_is_dead_lettered_with_its_sqlstate_and_the_rest_of_its_batch_is_stored()
     {
