@@ -49,6 +49,25 @@ public sealed class ManagedServerTests(ManagedServersFixture servers)
     }
 
     [Fact]
+    public async Task A_queue_timeout_set_longer_than_a_second_is_waited_out_in_full_before_a_503()
+    {
+        await using var api = ManagedService.Start(Api, servers, environment =>
+        {
+            environment["Phonic__AcceptNonDurableRedis"] = "true";
+            environment["Phonic__QueueTimeout"] = "00:00:05";
+        });
+        await api.WaitForHealthAsync(health => health.Status == HttpStatusCode.OK, "the API to be healthy");
+
+        // Redis holds every write for 2.5 s, within the 5 s the operator allows a delivery to wait.
+        var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+        await servers.RedisDatabase.ExecuteAsync("CLIENT", "PAUSE", "2500", "WRITE");
+        using var response = await api.Client.SendAsync(webhook.ToRequest());
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.True(await servers.RedisDatabase.KeyExistsAsync(WebhookStream.AcceptedKeyPrefix + webhook.SvixId));
+    }
+
+    [Fact]
     public async Task Without_the_operator_accepting_it_the_api_refuses_deliveries_on_a_redis_that_refuses_config()
     {
         await using var api = ManagedService.Start(Api, servers);

@@ -49,11 +49,14 @@ public static class WebhookApiServiceCollectionExtensions
             redis.BacklogPolicy = BacklogPolicy.FailFast;
             redis.AbortOnConnectFail = false;
             redis.ConnectTimeout = 2000;
-            redis.AsyncTimeout = 1000;
 
             // CONFIG GET, to check that Redis fsyncs every write before the API acknowledges on it.
             redis.AllowAdmin = true;
         });
+        // A command may take as long as a delivery may wait for it: the client's own timeout would otherwise fail a
+        // delivery's append first, whatever Phonic:QueueTimeout allows.
+        builder.Services.AddOptions<ConfigurationOptions>()
+            .Configure<IOptions<WebhookOptions>>((redis, webhook) => redis.AsyncTimeout = (int)Math.Ceiling(webhook.Value.QueueTimeout.TotalMilliseconds));
 
         // Deliberate limits for an endpoint on the public internet: together with the in-flight body budget they
         // are why clients that announce megabytes and stall cost the API little.
