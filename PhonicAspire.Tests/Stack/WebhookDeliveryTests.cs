@@ -158,6 +158,54 @@ public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
     }
 
     [Fact]
+    public async Task An_api_started_while_redis_is_down_answers_queue_unavailable_and_acknowledges_soon_after_redis_is_back()
+    {
+        var redis = await stack.App.GetConnectionStringAsync("redis");
+        var url = $"http://127.0.0.1:{LoopbackPorts.Free()}";
+        var webhook = SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId());
+        await using var outage = await stack.StopAsync("redis");
+        // Alone, beside the stack: the orchestrator would start the stack's own API only once Redis is healthy.
+        await using var api = ServiceProcess.Start("PhonicAspire.WebhookApi", new Dictionary<string, string>
+        {
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_URLS"] = url,
+            ["ConnectionStrings__redis"] = redis!,
+            ["Phonic__WebhookSecrets"] = PhonicStackFixture.WebhookSecret,
+        });
+        using var client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(10) };
+
+        // Redis has never answered this API: it is unreachable, which says nothing of its settings.
+        using var refused = await Eventually.ReturnsAsync(() => SendOrNothingAsync(client, webhook), response => response is not null, TimeSpan.FromSeconds(60), "the API to listen");
+        await ProblemAssert.IsProblemAsync(refused!, HttpStatusCode.ServiceUnavailable, "queue-unavailable");
+
+        // Well within the 30 s between readings of a Redis already read once.
+        await outage.EndAsync();
+        var back = Stopwatch.StartNew();
+        await Eventually.ReturnsAsync(
+            async () =>
+            {
+                using var response = await SendOrNothingAsync(client, webhook);
+                return response?.StatusCode;
+            },
+            status => status == HttpStatusCode.Accepted, TimeSpan.FromSeconds(20), $"the API to acknowledge {webhook.SvixId} once Redis is back");
+        Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
+        Assert.True(back.Elapsed < TimeSpan.FromSeconds(20));
+    }
+
+    /// <summary>The API's answer to a fresh signing of the delivery, or null while it does not listen yet.</summary>
+    private static async Task<HttpResponseMessage?> SendOrNothingAsync(HttpClient client, SignedWebhook webhook)
+    {
+        try
+        {
+            return await client.SendAsync(SignedWebhook.Create(webhook.Body, webhook.SvixId).ToRequest());
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    [Fact]
     public async Task Slow_redis_gets_prompt_503_and_the_retry_is_queued_once()
     {
         using var client = stack.CreateApiClient();

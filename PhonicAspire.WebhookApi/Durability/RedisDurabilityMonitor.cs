@@ -17,10 +17,17 @@ public sealed partial class RedisDurabilityMonitor(
     TimeProvider timeProvider,
     ILogger<RedisDurabilityMonitor> logger) : BackgroundService, IHealthCheck
 {
+    // Until Redis has answered once, it is tried again this often rather than every DurabilityCheckInterval: every
+    // delivery is refused meanwhile.
+    private static readonly TimeSpan FirstReadingRetryDelay = TimeSpan.FromSeconds(1);
+
     private volatile RedisDurabilityReport _report = RedisDurabilityReport.NotChecked;
 
     /// <summary>Read on every delivery: a volatile read, no Redis call.</summary>
     public bool AllowsAcknowledging => _report.IsDurable || options.Value.AcceptNonDurableRedis;
+
+    /// <summary>Whether Redis has answered since the API started; until then it is unreachable, whatever its settings.</summary>
+    public bool HasReadRedis => _report != RedisDurabilityReport.NotChecked;
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -55,7 +62,8 @@ public sealed partial class RedisDurabilityMonitor(
                 LogUnreadable(logger, exception.GetType().Name);
             }
 
-            await Task.Delay(options.Value.DurabilityCheckInterval, timeProvider, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.Delay(HasReadRedis ? options.Value.DurabilityCheckInterval : FirstReadingRetryDelay, timeProvider, stoppingToken)
+                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 

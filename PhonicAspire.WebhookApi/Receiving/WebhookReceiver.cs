@@ -35,8 +35,14 @@ public sealed partial class WebhookReceiver(
         if (!durability.AllowsAcknowledging)
         {
             // Before any work: whatever the delivery, it cannot be acknowledged now, and Svix will retry it.
-            metrics.DeliveryReceived(DeliveryOutcome.QueueNotDurable);
             context.Response.Headers.RetryAfter = RetryAfterSeconds;
+            if (!durability.HasReadRedis)
+            {
+                metrics.DeliveryReceived(DeliveryOutcome.QueueUnavailable);
+                return WebhookProblems.QueueUnavailable();
+            }
+
+            metrics.DeliveryReceived(DeliveryOutcome.QueueNotDurable);
             return WebhookProblems.QueueNotDurable();
         }
 
