@@ -168,6 +168,42 @@ public sealed class LastingFailureTests(PhonicStackFixture stack)
     }
 
     // PostgreSQL's cumulative statistics, which each session reports within about a second of its transaction.
+    [Fact]
+    public async Task A_worker_started_on_a_read_only_database_waits_until_it_takes_writes_then_applies_its_migrations()
+    {
+        // A database of its own, so that the stack's worker, already migrated, is not part of this.
+        var database = $"phonic_read_only_{Guid.NewGuid():N}";
+        await ExecuteAsync($"CREATE DATABASE {database}");
+        try
+        {
+            await ExecuteAsync($"ALTER DATABASE {database} SET default_transaction_read_only = on");
+            var connectionString = new NpgsqlConnectionStringBuilder(await stack.App.GetConnectionStringAsync("phonicdb")) { Database = database };
+            await using var worker = ServiceProcess.Start("PhonicAspire.Worker", new Dictionary<string, string>
+            {
+                ["DOTNET_ENVIRONMENT"] = "Production",
+                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{LoopbackPorts.Free()}",
+                ["ConnectionStrings__phonicdb"] = connectionString.ConnectionString,
+                // Nothing listens there: this worker must not drain the stack's stream.
+                ["ConnectionStrings__redis"] = $"127.0.0.1:{LoopbackPorts.Free()}",
+                ["Worker__MaxOutageDelay"] = "00:00:01",
+            });
+
+            await Eventually.ReturnsAsync(() => Task.FromResult(worker.Output), output => output.Contains("25006", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(60), "the worker to meet the read-only database");
+            // A failover's standby takes writes once promoted: not a reason to stop.
+            await ExecuteAsync($"ALTER DATABASE {database} RESET default_transaction_read_only");
+            // The setting applies to new sessions: the worker's pooled ones end, as a failover ends them.
+            await ExecuteAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'");
+            await Eventually.ReturnsAsync(() => Task.FromResult(worker.Output), output => output.Contains("Database schema is up to date", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(60), "the worker to apply its migrations once the database takes writes");
+            Assert.DoesNotContain("migrations failed", worker.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await ExecuteAsync($"DROP DATABASE {database} WITH (FORCE)");
+        }
+    }
+
     private async Task<long> RolledBackTransactionsAsync()
     {
         await using var connection = await stack.OpenDatabaseAsync();

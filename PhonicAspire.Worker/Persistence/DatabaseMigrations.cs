@@ -29,9 +29,9 @@ public sealed partial class DatabaseMigrations(
                 {
                     await SchemaScript.ApplyAsync(database, token).ConfigureAwait(false);
                 }
-                // Only a database that cannot be reached is worth waiting for; a failing migration would fail again,
-                // so the worker stops and its orchestrator shows why.
-                catch (Exception exception) when (!StorageOutage.IsUnreachable(exception) && exception is not OperationCanceledException)
+                // Only a database that is not ready is worth waiting for; a failing migration would fail again, so the
+                // worker stops and its orchestrator shows why.
+                catch (Exception exception) when (!StorageOutage.PassesAtStartUp(exception) && exception is not OperationCanceledException)
                 {
                     throw new PermanentFailureException($"The database migrations failed ({StorageOutage.Describe(exception)}).", exception);
                 }

@@ -29,6 +29,15 @@ public static class StorageOutage
     };
 
     /// <summary>
+    /// Worth waiting out while the schema is brought up to date: PostgreSQL cannot be reached, is read-only (a standby
+    /// until a failover promotes it) or cancelled a statement on its timeout (behind another worker's migration lock).
+    /// Anything else, such as a role that may not create tables, would fail every attempt alike.
+    /// </summary>
+    public static bool PassesAtStartUp(Exception exception) =>
+        IsUnreachable(exception)
+        || FindPostgres(exception) is { SqlState: PostgresErrorCodes.ReadOnlySqlTransaction or PostgresErrorCodes.QueryCanceled };
+
+    /// <summary>
     /// Entries must wait, not be dead-lettered: the store cannot be reached, or PostgreSQL refuses writes for a
     /// reason that is not in the entry's data. A duplicate svix id (another worker stored it first) also just
     /// needs another attempt, which finds it stored.
