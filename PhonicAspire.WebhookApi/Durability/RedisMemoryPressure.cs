@@ -48,7 +48,7 @@ public sealed class RedisMemoryPressure(RedisDurabilityProbe probe) : IHealthChe
         }
 
         return IsFull
-            ? HealthCheckResult.Unhealthy("Redis is out of memory (maxmemory reached, noeviction): deliveries get 503 until the worker has drained the stream or maxmemory is raised.")
+            ? HealthCheckResult.Unhealthy("Redis is out of memory (maxmemory reached, noeviction): deliveries get 503 until the worker has drained the stream, remembered svix ids expire (Phonic:AcceptedIdRetention) or maxmemory is raised.")
             : HealthCheckResult.Healthy();
     }
 

@@ -25,15 +25,29 @@ public sealed class StreamAppender(IConnectionMultiplexer redis, IOptions<Webhoo
 
     /// <summary>
     /// Queues the delivery for the next batch. Completes with its entry id, with null when its svix id was already
-    /// accepted, or with the error Redis gave its append; fails when the whole batch failed.
+    /// accepted, or with the error Redis gave its append; fails when the whole batch failed, and when the delivery
+    /// waited longer than <paramref name="timeout"/> or its caller left. One that gives up before its batch is sent
+    /// is never sent.
     /// </summary>
     /// <param name="countedArguments">Its entry as <see cref="DeliveryEntry.ToCountedArguments"/> writes it.</param>
-    public Task<RedisResult> AppendAsync(string svixId, RedisValue[] countedArguments)
+    public async Task<RedisResult> AppendAsync(string svixId, RedisValue[] countedArguments, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var pending = new PendingAppend(WebhookStream.AcceptedKeyPrefix + svixId, countedArguments);
-        return _pending.Writer.TryWrite(pending)
-            ? pending.Completion.Task
-            : Task.FromException<RedisResult>(new RedisConnectionException(ConnectionFailureType.None, "The API is stopping; the delivery was not queued."));
+        if (!_pending.Writer.TryWrite(pending))
+        {
+            throw new RedisConnectionException(ConnectionFailureType.None, "The API is stopping; the delivery was not queued.");
+        }
+
+        try
+        {
+            return await pending.Completion.Task.WaitAsync(timeout, cancellationToken);
+        }
+        catch (Exception exception) when (exception is TimeoutException or OperationCanceledException)
+        {
+            // Told it was not queued (503), so it must not be appended afterwards, when Redis resumes.
+            pending.Withdraw();
+            throw;
+        }
     }
 
     /// <summary>Takes no more deliveries and appends those already queued before the service stops.</summary>
@@ -51,11 +65,17 @@ public sealed class StreamAppender(IConnectionMultiplexer redis, IOptions<Webhoo
         {
             while (batch.Count < MaxBatch && _pending.Reader.TryRead(out var next))
             {
-                batch.Add(next);
+                if (next.TryTake())
+                {
+                    batch.Add(next);
+                }
             }
 
-            await AppendBatchAsync(batch);
-            batch.Clear();
+            if (batch.Count > 0)
+            {
+                await AppendBatchAsync(batch);
+                batch.Clear();
+            }
         }
     }
 
@@ -63,14 +83,15 @@ public sealed class StreamAppender(IConnectionMultiplexer redis, IOptions<Webhoo
     {
         var keys = new RedisKey[batch.Count + 1];
         keys[0] = StreamKey;
-        var arguments = new RedisValue[1 + batch.Sum(pending => pending.Arguments.Length)];
+        var arguments = new RedisValue[1 + batch.Sum(pending => pending.Arguments!.Length)];
         arguments[0] = (long)options.Value.AcceptedIdRetention.TotalSeconds;
         var at = 1;
         for (var index = 0; index < batch.Count; index++)
         {
             keys[index + 1] = batch[index].AcceptedKey;
-            batch[index].Arguments.CopyTo(arguments, at);
-            at += batch[index].Arguments.Length;
+            var entry = batch[index].Arguments!;
+            entry.CopyTo(arguments, at);
+            at += entry.Length;
         }
 
         try
@@ -91,8 +112,27 @@ public sealed class StreamAppender(IConnectionMultiplexer redis, IOptions<Webhoo
     }
 
     // Completed from the append loop; the request's own code continues elsewhere, so the loop is never held by it.
-    private sealed record PendingAppend(RedisKey AcceptedKey, RedisValue[] Arguments)
+    // Taken by the loop or withdrawn by its caller, whichever comes first.
+    private sealed class PendingAppend(RedisKey acceptedKey, RedisValue[] arguments)
     {
+        private const int Queued = 0, Taken = 1, Withdrawn = 2;
+        private int _state = Queued;
+
+        public RedisKey AcceptedKey { get; } = acceptedKey;
+
+        /// <summary>The entry's arguments; null once withdrawn.</summary>
+        public RedisValue[]? Arguments { get; private set; } = arguments;
+
         public TaskCompletionSource<RedisResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Queued) == Queued;
+
+        public void Withdraw()
+        {
+            if (Interlocked.CompareExchange(ref _state, Withdrawn, Queued) == Queued)
+            {
+                Arguments = null;
+            }
+        }
     }
 }

@@ -34,7 +34,7 @@ public sealed class WebhookQueue(StreamAppender appender, IOptions<WebhookOption
         RedisResult result;
         try
         {
-            result = await appender.AppendAsync(delivery.SvixId, arguments).WaitAsync(options.Value.QueueTimeout, cancellationToken);
+            result = await appender.AppendAsync(delivery.SvixId, arguments, options.Value.QueueTimeout, cancellationToken);
         }
         catch (Exception exception) when (exception is TimeoutException or RedisException)
         {
