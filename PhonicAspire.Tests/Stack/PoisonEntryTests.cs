@@ -9,13 +9,31 @@ namespace PhonicAspire.Tests.Stack;
 public sealed class PoisonEntryTests(PhonicStackFixture stack)
 {
     [Fact]
-    public async Task A_malformed_entry_is_dead_lettered_with_its_reason_and_the_rest_are_stored()
+    public Task A_malformed_entry_is_dead_lettered_with_its_reason_and_the_rest_are_stored() =>
+        AssertDeadLetteredAsMalformedBetweenStoredOnesAsync(
+            [new NameValueEntry("garbage", "no svix id, no body")],
+            deadLetter => Assert.Equal("no svix id, no body", (string?)deadLetter["garbage"]));
+
+    [Theory]
+    [InlineData(WebhookStream.Fields.ReceivedAt)]
+    [InlineData(WebhookStream.Fields.ReplayedAt)]
+    public Task An_entry_whose_time_is_past_any_date_is_dead_lettered_as_malformed_and_the_rest_are_stored(string timeField)
+    {
+        // Digits that fit a long, but as milliseconds or seconds since 1970 a time past the year 9999.
+        var outOfRange = SignedWebhook.FromSample(SamplePayloads.Transferred, SamplePayloads.NewConversationId());
+        return AssertDeadLetteredAsMalformedBetweenStoredOnesAsync(
+            [.. StreamEntryFields.Of(outOfRange, PhonicEventTypes.ConversationTransferred).Where(field => field.Name != timeField), new(timeField, "99999999999999999")],
+            deadLetter => Assert.Contains(timeField, (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal));
+    }
+
+    /// <summary>Adds the malformed entry between two good ones: it is dead-lettered as malformed and leaves the stream, they are stored.</summary>
+    private async Task AssertDeadLetteredAsMalformedBetweenStoredOnesAsync(NameValueEntry[] malformed, Action<StreamEntry> assertDeadLetter)
     {
         var first = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
         var last = SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId());
 
         await AddAsync(first);
-        var malformedEntryId = await stack.Redis.StreamAddAsync(WebhookStream.Name, [new NameValueEntry("garbage", "no svix id, no body")]);
+        var malformedEntryId = await stack.Redis.StreamAddAsync(WebhookStream.Name, malformed);
         await AddAsync(last);
         try
         {
@@ -24,45 +42,12 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
 
             var deadLetter = await WaitForDeadLetterOfAsync(malformedEntryId);
             Assert.Contains("malformed", (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal);
-            Assert.Equal("no svix id, no body", (string?)deadLetter["garbage"]);
+            assertDeadLetter(deadLetter);
             await StoredEvents.WaitUntilLeftStreamAsync(stack, malformedEntryId, "the dead-lettered entry to leave the stream");
         }
         finally
         {
             await DeleteDeadLettersOfAsync(malformedEntryId);
-        }
-    }
-
-    [Theory]
-    [InlineData(WebhookStream.Fields.ReceivedAt)]
-    [InlineData(WebhookStream.Fields.ReplayedAt)]
-    public async Task An_entry_whose_time_is_past_any_date_is_dead_lettered_as_malformed_and_the_rest_are_stored(string timeField)
-    {
-        // Digits that fit a long, but as milliseconds or seconds since 1970 a time past the year 9999.
-        var first = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
-        var last = SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId());
-        var outOfRange = SignedWebhook.FromSample(SamplePayloads.Transferred, SamplePayloads.NewConversationId());
-
-        await AddAsync(first);
-        var outOfRangeEntryId = await stack.Redis.StreamAddAsync(WebhookStream.Name,
-        [
-            .. StreamEntryFields.Of(outOfRange, PhonicEventTypes.ConversationTransferred).Where(field => field.Name != timeField),
-            new(timeField, "99999999999999999"),
-        ]);
-        await AddAsync(last);
-        try
-        {
-            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, first.SvixId));
-            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, last.SvixId));
-
-            var deadLetter = await WaitForDeadLetterOfAsync(outOfRangeEntryId);
-            Assert.Contains("malformed", (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal);
-            Assert.Contains(timeField, (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal);
-            await StoredEvents.WaitUntilLeftStreamAsync(stack, outOfRangeEntryId, "the dead-lettered entry to leave the stream");
-        }
-        finally
-        {
-            await DeleteDeadLettersOfAsync(outOfRangeEntryId);
         }
     }
 
