@@ -180,7 +180,6 @@ public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
 
         // Well within the 30 s between readings of a Redis already read once.
         await outage.EndAsync();
-        var back = Stopwatch.StartNew();
         await Eventually.ReturnsAsync(
             async () =>
             {
@@ -189,7 +188,6 @@ public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
             },
             status => status == HttpStatusCode.Accepted, TimeSpan.FromSeconds(20), $"the API to acknowledge {webhook.SvixId} once Redis is back");
         Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
-        Assert.True(back.Elapsed < TimeSpan.FromSeconds(20));
     }
 
     /// <summary>The API's answer to a fresh signing of the delivery, or null while it does not listen yet.</summary>
