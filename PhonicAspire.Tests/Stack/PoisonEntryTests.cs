@@ -157,7 +157,7 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
     {
         var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
 
-        var entryId = (await AddAsCrashedTenTimesAsync(("*", webhook)))[0];
+        var entryId = (await AddAsCrashedAsync(10, ("*", webhook)))[0];
 
         try
         {
@@ -179,7 +179,7 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
 
         // Ids …-5 and …-12 of one millisecond: as text "…-12" sorts before "…-5".
         var milliseconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 1_000;
-        var entryIds = await AddAsCrashedTenTimesAsync(($"{milliseconds}-5", first), ($"{milliseconds}-12", second));
+        var entryIds = await AddAsCrashedAsync(10, ($"{milliseconds}-5", first), ($"{milliseconds}-12", second));
 
         try
         {
@@ -199,6 +199,85 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
                 await DeleteDeadLettersOfAsync(entryId);
             }
         }
+    }
+
+    [Fact]
+    public async Task Entries_that_crashed_workers_together_with_one_that_keeps_crashing_them_are_stored_and_only_that_one_is_dead_lettered()
+    {
+        var before = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+        var crashingConversation = SamplePayloads.NewConversationId();
+        var crashing = SignedWebhook.FromSample(SamplePayloads.Ended, crashingConversation);
+        var afterConversation = SamplePayloads.NewConversationId();
+        var after = SignedWebhook.FromSample(SamplePayloads.Analysis, afterConversation);
+
+        // The crashing entry's storage waits on its conversation's row, held here, until the worker is killed: a crash
+        // while handling it, as a poison entry would cause. The last entry's row is held too, so that it would still be
+        // in flight at the kill if the worker took it beside the crashing one.
+        await using var crashingRow = await HoldConversationRowAsync(crashingConversation);
+        await using var afterRow = await HoldConversationRowAsync(afterConversation);
+
+        // As after a batch of the three crashed workers together MaxAttempts − 1 times: one more crash, and before the
+        // fix all three were dead-lettered with it.
+        var entryIds = await AddAsCrashedAsync(PhonicStackFixture.MaxAttempts - 1, ("*", before), ("*", crashing), ("*", after));
+        try
+        {
+            await Eventually.ReturnsAsync(() => StorageWaitingOnLocksAsync(crashingRow.Database), waiting => waiting > 0, TimeSpan.FromSeconds(30),
+                "the worker's storage to wait on the held conversation row");
+            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, before.SvixId));
+
+            // Time for the worker to take the last entry too, were it to handle it beside the crashing one.
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.Equal(1, await StorageWaitingOnLocksAsync(crashingRow.Database));
+            await using (await stack.KillAsync("worker"))
+            {
+            }
+
+            var deadLetter = await WaitForDeadLetterOfAsync(entryIds[1]);
+            Assert.Contains("times without being stored", (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal);
+            await afterRow.ReleaseAsync();
+            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, after.SvixId));
+            Assert.Equal(0, await StoredEvents.CountAsync(stack, crashing.SvixId));
+            var deadLettered = (await stack.Redis.StreamRangeAsync(WebhookStream.DeadLetterName)).Select(entry => entry[WebhookStream.Fields.OriginalEntryId]).ToHashSet();
+            Assert.DoesNotContain(entryIds[0], deadLettered);
+            Assert.DoesNotContain(entryIds[2], deadLettered);
+        }
+        finally
+        {
+            foreach (var entryId in entryIds)
+            {
+                await DeleteDeadLettersOfAsync(entryId);
+            }
+        }
+    }
+
+    private async Task<HeldConversationRow> HoldConversationRowAsync(string conversationId)
+    {
+        var database = await stack.OpenDatabaseAsync();
+        var transaction = await database.BeginTransactionAsync();
+        await using var insert = new NpgsqlCommand("INSERT INTO conversations (id) VALUES ($1)", database, transaction) { Parameters = { new() { Value = conversationId } } };
+        await insert.ExecuteNonQueryAsync();
+        return new HeldConversationRow(database, transaction);
+    }
+
+    /// <summary>A conversation row inserted in a transaction left open: storing an event of it waits until that ends.</summary>
+    private sealed class HeldConversationRow(NpgsqlConnection database, NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        public NpgsqlConnection Database => database;
+
+        public Task ReleaseAsync() => transaction.RollbackAsync();
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync();
+            await database.DisposeAsync();
+        }
+    }
+
+    private static async Task<long> StorageWaitingOnLocksAsync(NpgsqlConnection database)
+    {
+        await using var waiting = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()", database);
+        return (long)(await waiting.ExecuteScalarAsync())!;
     }
 
     [Fact]
@@ -257,28 +336,28 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
 
     /// <summary>
     /// Atomically: appends the entries (each with the id given, or <c>*</c>), hands them to a consumer that will never
-    /// acknowledge, and makes them look delivered ten times and long idle, as entries that crashed ten workers in a
-    /// row would be. Returns their ids.
+    /// acknowledge, and makes them look delivered <paramref name="deliveries"/> times and long idle, as entries that
+    /// crashed that many workers in a row would be. Returns their ids.
     /// </summary>
-    private async Task<RedisValue[]> AddAsCrashedTenTimesAsync(params (RedisValue Id, SignedWebhook Webhook)[] entries)
+    private async Task<RedisValue[]> AddAsCrashedAsync(int deliveries, params (RedisValue Id, SignedWebhook Webhook)[] entries)
     {
         var ids = (RedisValue[])(await stack.Redis.ScriptEvaluateAsync(
             """
             local ids = {}
-            for i = 3, #ARGV, 3 do
-                table.insert(ids, redis.call('XADD', KEYS[1], ARGV[i], 'svix_id', ARGV[i + 1], 'event_type', 'test', 'received_at', ARGV[2], 'body', ARGV[i + 2]))
+            for i = 4, #ARGV, 3 do
+                table.insert(ids, redis.call('XADD', KEYS[1], ARGV[i], 'svix_id', ARGV[i + 1], 'event_type', 'test', 'received_at', ARGV[3], 'body', ARGV[i + 2]))
             end
             redis.call('XREADGROUP', 'GROUP', ARGV[1], 'ghost-consumer', 'COUNT', 10000, 'STREAMS', KEYS[1], '>')
             -- unpack must come last in a call, or Lua passes only its first value.
             local claim = {'XCLAIM', KEYS[1], ARGV[1], 'ghost-consumer', 0}
             for _, id in ipairs(ids) do table.insert(claim, id) end
-            for _, option in ipairs({'IDLE', 3600000, 'RETRYCOUNT', 10}) do table.insert(claim, option) end
+            for _, option in ipairs({'IDLE', 3600000, 'RETRYCOUNT', ARGV[2]}) do table.insert(claim, option) end
             redis.call(unpack(claim))
             return ids
             """,
             [WebhookStream.Name],
             [
-                WebhookStream.ConsumerGroup, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                WebhookStream.ConsumerGroup, deliveries, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
                 .. entries.SelectMany(entry => new RedisValue[] { entry.Id, entry.Webhook.SvixId, entry.Webhook.Body }),
             ]))!;
         Assert.Equal(entries.Length, ids.Length);

@@ -86,6 +86,34 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
     }
 
     [Fact]
+    public async Task An_entry_abandoned_again_after_a_claim_comes_in_a_page_of_its_own_and_entries_abandoned_once_come_together()
+    {
+        var (stream, key) = await NewStreamAsync();
+        for (var i = 0; i < 4; i++)
+        {
+            await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[100]);
+        }
+
+        Assert.Equal(4, (await stream.ReadNewAsync("crashed", count: 500, maxBytes: MiB)).Length);
+        var (claimedOnce, _) = await stream.ClaimAbandonedAsync("crashed-too", TimeSpan.Zero, count: 2, maxBytes: MiB, "0-0");
+        Assert.Equal(2, claimedOnce.Length);
+
+        var pages = new List<ClaimedEntry[]>();
+        RedisValue cursor = "0-0";
+        do
+        {
+            (var page, cursor) = await stream.ClaimAbandonedAsync("survivor", TimeSpan.Zero, count: 500, maxBytes: MiB, cursor);
+            pages.Add(page);
+        }
+        while (cursor != "0-0" && pages.Count < 10);
+
+        Assert.Equal([[3], [3], [2, 2]], pages.Where(page => page.Length > 0).Select(page => page.Select(claim => claim.DeliveryCount).ToArray()));
+        Assert.Equal(
+            [.. claimedOnce.Select(claim => claim.Entry.Id), .. (await stack.Redis.StreamRangeAsync(key)).Skip(2).Select(entry => entry.Id)],
+            pages.SelectMany(page => page).Select(claim => claim.Entry.Id));
+    }
+
+    [Fact]
     public async Task A_claim_hands_over_each_entrys_delivery_count_in_the_same_call_so_no_failure_can_come_between()
     {
         var (stream, key) = await NewStreamAsync();

@@ -129,7 +129,10 @@ internal static class ConsumerGroupScripts
     // '(id' exclusive): as many as ARGV[5] and ARGV[6] bytes allow (at least one), claimed for ARGV[2] in the same step.
     // XCLAIM drops from the pending list what the stream no longer holds. Returns {next cursor or '0-0', entries}, each
     // entry {id, fields, delivery count}: counted in the same step, so no failure between two calls can leave the
-    // entries claimed (and idle for ClaimIdleTime again) without the counts the crash check needs.
+    // entries claimed (and idle for ClaimIdleTime again) without the counts the crash check needs. An entry already
+    // delivered more than once was abandoned again after a claim, its batch having taken a worker down twice: it comes
+    // in a page of its own (the page ends before it, or holds it alone), so that what crashes a worker is told apart
+    // from what only shared its batch.
     public const string Claim = Functions + """
         local start = ARGV[4]
         if start == '0-0' then start = '-' end
@@ -138,7 +141,8 @@ internal static class ConsumerGroupScripts
         for _, entry in ipairs(pending) do
             local size = 0
             for _, found in ipairs(redis.call('XRANGE', KEYS[1], entry[1], entry[1])) do size = size + size_of(found) end
-            if #ids > 0 and bytes + size > budget then
+            local suspect = entry[4] > 1
+            if #ids > 0 and (suspect or bytes + size > budget) then
                 next = entry[1]
                 break
             end
@@ -146,6 +150,10 @@ internal static class ConsumerGroupScripts
             table.insert(ids, entry[1])
             -- XCLAIM counts one more delivery.
             counts[entry[1]] = entry[4] + 1
+            if suspect then
+                next = '(' .. entry[1]
+                break
+            end
         end
         if next == '0-0' and #pending == tonumber(ARGV[5]) then next = '(' .. pending[#pending][1] end
         if #ids == 0 then return {next, {}} end

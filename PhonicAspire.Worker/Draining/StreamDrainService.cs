@@ -71,7 +71,7 @@ public sealed partial class StreamDrainService(
             {
                 await ObserveFinishedAsync(inFlight);
                 var room = await WaitForRoomAsync(inFlight, stoppingToken);
-                var entries = await outage.ExecuteAsync(token => ReadUnlessStoppedAsync(room, finishing.Token, token), stoppingToken);
+                var (entries, handledAlone) = await outage.ExecuteAsync(token => ReadUnlessStoppedAsync(room, finishing.Token, token), stoppingToken);
                 if (entries.Length == 0)
                 {
                     await Task.Delay(idleDelay, timeProvider, stoppingToken);
@@ -81,6 +81,14 @@ public sealed partial class StreamDrainService(
 
                 idleDelay = MinIdleDelay;
                 _window?.Take(entries.Length);
+                if (handledAlone)
+                {
+                    await FinishInFlightAsync(inFlight);
+                    inFlight.Add(DrainAsync(entries, finishing.Token));
+                    await FinishInFlightAsync(inFlight);
+                    continue;
+                }
+
                 inFlight.Add(DrainAsync(entries, finishing.Token));
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -128,6 +136,16 @@ public sealed partial class StreamDrainService(
         return await _stream.HandBackAsync(ConsumerName, options.Value.ClaimIdleTime);
     }
 
+    private static async Task FinishInFlightAsync(List<Task> inFlight)
+    {
+        while (inFlight.Count > 0)
+        {
+            var finished = await Task.WhenAny(inFlight);
+            inFlight.Remove(finished);
+            await finished;
+        }
+    }
+
     // Surfaces the failure of a batch that finished while the loop was busy elsewhere.
     private static async Task ObserveFinishedAsync(List<Task> inFlight)
     {
@@ -166,7 +184,7 @@ public sealed partial class StreamDrainService(
     /// <see cref="ReadAsync"/>, given up at the stop: a Redis command takes no token, and while Redis is down one would
     /// hold the stop for the client's timeout. The read itself goes on; the hand back waits for it.
     /// </summary>
-    private async ValueTask<StreamEntry[]> ReadUnlessStoppedAsync(int room, CancellationToken finishing, CancellationToken stoppingToken)
+    private async ValueTask<TakenEntries> ReadUnlessStoppedAsync(int room, CancellationToken finishing, CancellationToken stoppingToken)
     {
         var reading = ReadAsync(room, finishing, stoppingToken).AsTask();
         _lastRead = reading;
@@ -174,7 +192,7 @@ public sealed partial class StreamDrainService(
     }
 
     /// <summary>One turn of the loop's Redis work: the group, the metrics, abandoned entries when due, else new ones.</summary>
-    private async ValueTask<StreamEntry[]> ReadAsync(int room, CancellationToken finishing, CancellationToken stoppingToken)
+    private async ValueTask<TakenEntries> ReadAsync(int room, CancellationToken finishing, CancellationToken stoppingToken)
     {
         var settings = options.Value;
         if (!_groupReady)
@@ -193,7 +211,7 @@ public sealed partial class StreamDrainService(
         if (now >= _nextClaim)
         {
             var claimed = await ClaimAbandonedAsync(room, finishing, stoppingToken);
-            if (claimed.Length > 0)
+            if (claimed.Entries.Length > 0)
             {
                 return claimed;
             }
@@ -210,7 +228,7 @@ public sealed partial class StreamDrainService(
 
         // Past the stop a read takes nothing new: it would only be handed back.
         stoppingToken.ThrowIfCancellationRequested();
-        return await _stream.ReadNewAsync(ConsumerName, room, settings.MaxBatchBytes);
+        return new(await _stream.ReadNewAsync(ConsumerName, room, settings.MaxBatchBytes));
     }
 
     /// <summary>
@@ -237,9 +255,12 @@ public sealed partial class StreamDrainService(
 
     /// <summary>
     /// The next page of entries abandoned by dead consumers, handled like new ones; the pages of one round are taken
-    /// one turn of the loop at a time, and an empty result ends the round.
+    /// one turn of the loop at a time, and an empty result ends the round. An entry claimed before and abandoned again
+    /// comes in a page of its own (<see cref="ConsumerGroupScripts.Claim"/>), and without a delivery window it is
+    /// handled alone. With one it is not: a forward its destination keeps failing stays in flight for hours, and the
+    /// deliveries a worker forwards only pass bodies on.
     /// </summary>
-    private async Task<StreamEntry[]> ClaimAbandonedAsync(int room, CancellationToken finishing, CancellationToken stoppingToken)
+    private async Task<TakenEntries> ClaimAbandonedAsync(int room, CancellationToken finishing, CancellationToken stoppingToken)
     {
         var settings = options.Value;
         do
@@ -259,14 +280,15 @@ public sealed partial class StreamDrainService(
                 await DeadLetterAsync(crashing.Entry, $"delivered {crashing.DeliveryCount} times without being stored", finishing);
             }
 
-            if (claimed.Where(claim => claim.DeliveryCount <= settings.MaxAttempts).Select(claim => claim.Entry).ToArray() is { Length: > 0 } abandoned)
+            if (claimed.Where(claim => claim.DeliveryCount <= settings.MaxAttempts).ToArray() is { Length: > 0 } abandoned)
             {
-                return abandoned;
+                var abandonedAgain = abandoned is [{ DeliveryCount: > 2 }];
+                return new([.. abandoned.Select(claim => claim.Entry)], HandledAlone: abandonedAgain && _window is null);
             }
         }
         while (_claimCursor != StreamEntryIds.Start && !stoppingToken.IsCancellationRequested);
 
-        return [];
+        return TakenEntries.None;
     }
 
     // Decoded here rather than in the async method below, so that nothing holds the batch's entries but what is still
