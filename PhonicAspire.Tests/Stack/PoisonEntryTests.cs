@@ -211,8 +211,8 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
         var after = SignedWebhook.FromSample(SamplePayloads.Analysis, afterConversation);
 
         // The crashing entry's storage waits on its conversation's row, held here, until the worker is killed: a crash
-        // while handling it, as a poison entry would cause. The last entry's row is held too, so that it would still be
-        // in flight at the kill if the worker took it beside the crashing one.
+        // while handling it, as a poison entry would cause. The last entry's row is held too until then, so that it would
+        // still be in flight at the kill if the worker took it beside the crashing one.
         await using var crashingRow = await HoldConversationRowAsync(crashingConversation);
         await using var afterRow = await HoldConversationRowAsync(afterConversation);
 
@@ -225,16 +225,20 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
                 "the worker's storage to wait on the held conversation row");
             Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, before.SvixId));
 
-            // Time for the worker to take the last entry too, were it to handle it beside the crashing one.
-            await Task.Delay(TimeSpan.FromSeconds(1));
+            // Time for the worker to take the last entry too, were it to handle it beside the crashing one (it handles
+            // the crashing one alone for Worker:ClaimIdleTime, 3 s here).
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
             Assert.Equal(1, await StorageWaitingOnLocksAsync(crashingRow.Database));
+            var untaken = Assert.Single(await stack.Redis.StreamPendingMessagesAsync(WebhookStream.Name, WebhookStream.ConsumerGroup, 1, RedisValue.Null, entryIds[2], entryIds[2]));
+            Assert.Equal(("ghost-consumer", PhonicStackFixture.MaxAttempts - 1), ((string?)untaken.ConsumerName, untaken.DeliveryCount));
             await using (await stack.KillAsync("worker"))
             {
+                // Released while no worker runs: the next one stores the last entry whichever it claims first.
+                await afterRow.ReleaseAsync();
             }
 
             var deadLetter = await WaitForDeadLetterOfAsync(entryIds[1]);
             Assert.Contains("times without being stored", (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal);
-            await afterRow.ReleaseAsync();
             Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, after.SvixId));
             Assert.Equal(0, await StoredEvents.CountAsync(stack, crashing.SvixId));
             var deadLettered = (await stack.Redis.StreamRangeAsync(WebhookStream.DeadLetterName)).Select(entry => entry[WebhookStream.Fields.OriginalEntryId]).ToHashSet();
@@ -247,6 +251,33 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
             {
                 await DeleteDeadLettersOfAsync(entryId);
             }
+        }
+    }
+
+    [Fact]
+    public async Task An_entry_abandoned_twice_that_hangs_rather_than_crashes_holds_up_new_deliveries_no_longer_than_the_claim_idle_time()
+    {
+        var hangingConversation = SamplePayloads.NewConversationId();
+        var hanging = SignedWebhook.FromSample(SamplePayloads.Ended, hangingConversation);
+        await using var hangingRow = await HoldConversationRowAsync(hangingConversation);
+        var entryIds = await AddAsCrashedAsync(2, ("*", hanging));
+        try
+        {
+            await Eventually.ReturnsAsync(() => StorageWaitingOnLocksAsync(hangingRow.Database), waiting => waiting > 0, TimeSpan.FromSeconds(30),
+                "the worker's storage to wait on the held conversation row");
+
+            // Handled alone for Worker:ClaimIdleTime (3 s here), then beside the rest.
+            var next = SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId());
+            await AddAsync(next);
+            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, next.SvixId, TimeSpan.FromSeconds(30)));
+            Assert.Equal(1, await StorageWaitingOnLocksAsync(hangingRow.Database));
+
+            await hangingRow.ReleaseAsync();
+            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, hanging.SvixId));
+        }
+        finally
+        {
+            await DeleteDeadLettersOfAsync(entryIds[0]);
         }
     }
 

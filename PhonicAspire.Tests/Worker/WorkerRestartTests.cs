@@ -1,13 +1,8 @@
 using System.Text;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using PhonicAspire.ServiceDefaults.Telemetry;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Webhooks;
 using PhonicAspire.Worker.Configuration;
 using PhonicAspire.Worker.Draining;
-using Polly;
 using StackExchange.Redis;
 
 namespace PhonicAspire.Tests.Worker;
@@ -41,8 +36,11 @@ public sealed class WorkerRestartTests(PhonicStackFixture stack) : IAsyncLifetim
         for (var run = 1; run <= 3; run++)
         {
             var handler = new WaitingOutOutageHandler();
-            using var services = WorkerServices();
-            using var worker = CreateWorker(services, handler, maxAttempts: 1);
+            using var loops = new DrainLoops();
+            using var worker = loops.Create(
+                stack,
+                new DrainSubscription("tests", Group, DeadLetters, handler, Stream: _stream),
+                new WorkerOptions { ClaimIdleTime = ClaimIdleTime, MaxAttempts = 1 });
             await worker.StartAsync(CancellationToken.None);
             var received = await Task.WhenAny(handler.Received.Task, Task.Delay(TimeSpan.FromSeconds(10))) == handler.Received.Task;
             await worker.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
@@ -58,19 +56,6 @@ public sealed class WorkerRestartTests(PhonicStackFixture stack) : IAsyncLifetim
         // The stopped workers left the group; only the consumer holding what they handed back remains.
         Assert.Equal([ConsumerGroupStream.HandedBackConsumer], (await stack.Redis.StreamConsumerInfoAsync(_stream, Group)).Select(consumer => (string)consumer.Name!));
     }
-
-    private static ServiceProvider WorkerServices() => new ServiceCollection().AddMetrics().BuildServiceProvider();
-
-    private StreamDrainService CreateWorker(ServiceProvider services, IDeliveryHandler handler, int maxAttempts) =>
-        new(
-            new DrainSubscription("tests", Group, DeadLetters, handler, Stream: _stream),
-            stack.Redis.Multiplexer,
-            new WebhookStreamClient(stack.Redis.Multiplexer, TimeProvider.System),
-            ResiliencePipeline.Empty,
-            new PhonicMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
-            TimeProvider.System,
-            Options.Create(new WorkerOptions { ClaimIdleTime = ClaimIdleTime, MaxAttempts = maxAttempts }),
-            NullLogger<StreamDrainService>.Instance);
 
     /// <summary>Takes each batch and never finishes it, as the storage does while PostgreSQL is down.</summary>
     private sealed class WaitingOutOutageHandler : IDeliveryHandler

@@ -18,15 +18,15 @@ public sealed class DeliveryOutcomes
     private readonly Dictionary<QueuedDelivery, int> _positions;
     private readonly Func<IReadOnlyList<StreamEntry>, CancellationToken, Task> _acknowledge;
     private readonly Func<StreamEntry, string, CancellationToken, Task> _deadLetter;
-    private readonly Action<int> _reported;
+    private readonly Action<IReadOnlyList<StreamEntry>> _reported;
 
     /// <param name="entries">Each delivery with its entry; by reference, since two entries can hold equal deliveries (a requeue of one still pending, say).</param>
-    /// <param name="reported">Called with how many deliveries were just reported.</param>
+    /// <param name="reported">Called with the entries of the deliveries just reported.</param>
     internal DeliveryOutcomes(
         IEnumerable<(QueuedDelivery Delivery, StreamEntry Entry)> entries,
         Func<IReadOnlyList<StreamEntry>, CancellationToken, Task> acknowledge,
         Func<StreamEntry, string, CancellationToken, Task> deadLetter,
-        Action<int> reported)
+        Action<IReadOnlyList<StreamEntry>> reported)
     {
         _batch = [.. entries.Select(pair => ((QueuedDelivery?)pair.Delivery, pair.Entry))];
         _positions = new Dictionary<QueuedDelivery, int>(_batch.Length, ReferenceEqualityComparer.Instance);
@@ -74,7 +74,7 @@ public sealed class DeliveryOutcomes
         if (entries.Length > 0)
         {
             await _acknowledge(entries, cancellationToken);
-            _reported(entries.Length);
+            _reported(entries);
         }
     }
 
@@ -92,7 +92,7 @@ public sealed class DeliveryOutcomes
         if (rest.Length > 0)
         {
             await _acknowledge(rest, cancellationToken);
-            _reported(rest.Length);
+            _reported(rest);
         }
     }
 
@@ -103,7 +103,7 @@ public sealed class DeliveryOutcomes
         if (Take(delivery) is { } entry)
         {
             await _deadLetter(entry, reason, cancellationToken);
-            _reported(1);
+            _reported([entry]);
         }
     }
 

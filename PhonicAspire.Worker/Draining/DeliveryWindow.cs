@@ -1,30 +1,65 @@
+using StackExchange.Redis;
+
 namespace PhonicAspire.Worker.Draining;
 
 /// <summary>
-/// The most deliveries a subscription holds read and not yet reported, however many batches they came in: a slot per
-/// delivery, taken when it is read and given back when it is reported, so that a delivery its destination keeps
-/// failing holds its own slot and not its batch's.
+/// What a subscription holds read and not yet reported, however many batches it came in: at most
+/// <see cref="DeliveryWindowLimits.Deliveries"/> deliveries and <see cref="DeliveryWindowLimits.Bytes"/> bytes of
+/// entries (but for one entry larger than what is left, which is still read, alone). Taken when read and given back
+/// when reported, so that a delivery its destination keeps failing holds its own share and not its batch's.
 /// </summary>
-internal sealed class DeliveryWindow(int size)
+internal sealed class DeliveryWindow(DeliveryWindowLimits limits)
 {
-    private readonly SemaphoreSlim _slots = new(size, size);
+    private readonly Lock _gate = new();
+    private int _deliveries;
+    private long _bytes;
+    private TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Waits until a slot is free; returns how many are.</summary>
-    public async Task<int> WaitForRoomAsync(CancellationToken cancellationToken)
-    {
-        await _slots.WaitAsync(cancellationToken);
-        _slots.Release();
-        return _slots.CurrentCount;
-    }
+    /// <summary>An entry's share of the window: the bytes of its field names and values, as the read scripts count them.</summary>
+    public static long SizeOf(StreamEntry entry) =>
+        entry.Values.Sum(field => (long)field.Name.Length() + field.Value.Length());
 
-    // The room the drain loop was given is still there: no one else takes slots.
-    public void Take(int deliveries)
+    /// <summary>Waits until a delivery and a byte are free; returns how many of each are.</summary>
+    public async Task<(int Deliveries, long Bytes)> WaitForRoomAsync(CancellationToken cancellationToken)
     {
-        for (var taken = 0; taken < deliveries; taken++)
+        while (true)
         {
-            _slots.Wait(0);
+            Task released;
+            lock (_gate)
+            {
+                if (_deliveries < limits.Deliveries && _bytes < limits.Bytes)
+                {
+                    return (limits.Deliveries - _deliveries, limits.Bytes - _bytes);
+                }
+
+                released = _released.Task;
+            }
+
+            await released.WaitAsync(cancellationToken);
         }
     }
 
-    public void Release(int deliveries) => _slots.Release(deliveries);
+    // Within the room the drain loop was given: no one else takes from the window.
+    public void Take(int deliveries, long bytes)
+    {
+        lock (_gate)
+        {
+            _deliveries += deliveries;
+            _bytes += bytes;
+        }
+    }
+
+    public void Release(int deliveries, long bytes)
+    {
+        TaskCompletionSource released;
+        lock (_gate)
+        {
+            _deliveries -= deliveries;
+            _bytes -= bytes;
+            released = _released;
+            _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        released.TrySetResult();
+    }
 }

@@ -11,8 +11,8 @@ namespace PhonicAspire.Worker.Draining;
 /// <param name="DeadLetterMaxLength">Past this many, the oldest of its dead letters go: none when null.</param>
 /// <param name="ObservesStream">Reports the stream's length, pending entries and dead letters as metrics.</param>
 /// <param name="DeliveryWindow">
-/// When set, the most deliveries read and not yet reported that it holds at once, however many batches they came in;
-/// when null, it holds <see cref="Configuration.WorkerOptions.StoreConcurrency"/> batches.
+/// When set, the most deliveries, and bytes of them, read and not yet reported that it holds at once, however many
+/// batches they came in; when null, it holds <see cref="Configuration.WorkerOptions.StoreConcurrency"/> batches.
 /// </param>
 /// <param name="Stream">The stream it reads: the webhook stream but in tests of the stream code itself.</param>
 /// <param name="StartsWhere">
@@ -27,6 +27,6 @@ public sealed record DrainSubscription(
     string? Destination = null,
     long? DeadLetterMaxLength = null,
     bool ObservesStream = false,
-    int? DeliveryWindow = null,
+    DeliveryWindowLimits? DeliveryWindow = null,
     string Stream = WebhookStream.Name,
     string? StartsWhere = null);

@@ -41,7 +41,7 @@ public sealed partial class StreamDrainService(
     private readonly IDeliveryHandler _handler = subscription.Handler;
 
     // With a delivery window, deliveries read and not yet reported are what is counted; without, batches are.
-    private readonly DeliveryWindow? _window = subscription.DeliveryWindow is { } size ? new DeliveryWindow(size) : null;
+    private readonly DeliveryWindow? _window = subscription.DeliveryWindow is { } limits ? new DeliveryWindow(limits) : null;
     private Task _lastRead = Task.CompletedTask;
     private bool _groupReady;
     private DateTimeOffset _nextClaim;
@@ -72,6 +72,7 @@ public sealed partial class StreamDrainService(
                 await ObserveFinishedAsync(inFlight);
                 var room = await WaitForRoomAsync(inFlight, stoppingToken);
                 var (entries, handledAlone) = await outage.ExecuteAsync(token => ReadUnlessStoppedAsync(room, finishing.Token, token), stoppingToken);
+                var bytes = _window is null ? 0 : entries.Sum(DeliveryWindow.SizeOf);
                 if (entries.Length == 0)
                 {
                     await Task.Delay(idleDelay, timeProvider, stoppingToken);
@@ -80,16 +81,14 @@ public sealed partial class StreamDrainService(
                 }
 
                 idleDelay = MinIdleDelay;
-                _window?.Take(entries.Length);
+                _window?.Take(entries.Length, bytes);
                 if (handledAlone)
                 {
-                    await FinishInFlightAsync(inFlight);
-                    inFlight.Add(DrainAsync(entries, finishing.Token));
-                    await FinishInFlightAsync(inFlight);
+                    await DrainAloneAsync(inFlight, entries, finishing.Token, stoppingToken);
                     continue;
                 }
 
-                inFlight.Add(DrainAsync(entries, finishing.Token));
+                inFlight.Add(DrainAsync(entries, bytes, finishing.Token));
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -136,14 +135,23 @@ public sealed partial class StreamDrainService(
         return await _stream.HandBackAsync(ConsumerName, options.Value.ClaimIdleTime);
     }
 
-    private static async Task FinishInFlightAsync(List<Task> inFlight)
+    /// <summary>
+    /// Handles an entry whose batches took workers down twice with nothing else of this subscription's in flight, so
+    /// that a third crash counts against it alone. For a while only: waiting longer for the batches ahead of it would
+    /// leave it claimed and untended, for another replica to claim and count again, and one that hangs rather than
+    /// crashes (on a row lock held for hours, say) must not hold the whole drain. Failures of the batches are
+    /// surfaced by the loop, as ever.
+    /// </summary>
+    private async Task DrainAloneAsync(List<Task> inFlight, StreamEntry[] entries, CancellationToken finishing, CancellationToken stoppingToken)
     {
-        while (inFlight.Count > 0)
-        {
-            var finished = await Task.WhenAny(inFlight);
-            inFlight.Remove(finished);
-            await finished;
-        }
+        var claimIdleTime = options.Value.ClaimIdleTime;
+        await Task.WhenAll(inFlight).WaitAsync(claimIdleTime / 3, timeProvider, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        // Not started at a stop: still pending, it is handed back with the rest.
+        stoppingToken.ThrowIfCancellationRequested();
+        var draining = DrainAsync(entries, bytes: 0, finishing);
+        inFlight.Add(draining);
+        await draining.WaitAsync(claimIdleTime, timeProvider, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     // Surfaces the failure of a batch that finished while the loop was busy elsewhere.
@@ -157,14 +165,15 @@ public sealed partial class StreamDrainService(
     }
 
     /// <summary>
-    /// Waits until another read may start, and returns how many entries it may take: without a delivery window,
+    /// Waits until another read may start, and returns how many entries, and bytes of them, it may take: without a delivery window,
     /// until fewer than <see cref="WorkerOptions.StoreConcurrency"/> batches are in flight (the storage, whose
     /// transactions each hold a connection); with one, until a delivery has left it (forwarding, where a delivery
     /// its destination keeps failing holds its own slot and not its batch's).
     /// </summary>
-    private async Task<int> WaitForRoomAsync(List<Task> inFlight, CancellationToken stoppingToken)
+    private async Task<ReadRoom> WaitForRoomAsync(List<Task> inFlight, CancellationToken stoppingToken)
     {
         var batchSize = options.Value.BatchSize;
+        var batchBytes = options.Value.MaxBatchBytes;
         if (_window is null)
         {
             while (inFlight.Count >= options.Value.StoreConcurrency)
@@ -174,17 +183,18 @@ public sealed partial class StreamDrainService(
                 await finished;
             }
 
-            return batchSize;
+            return new(batchSize, batchBytes);
         }
 
-        return Math.Min(batchSize, await _window.WaitForRoomAsync(stoppingToken));
+        var (deliveries, bytes) = await _window.WaitForRoomAsync(stoppingToken);
+        return new(Math.Min(batchSize, deliveries), Math.Min(batchBytes, bytes));
     }
 
     /// <summary>
     /// <see cref="ReadAsync"/>, given up at the stop: a Redis command takes no token, and while Redis is down one would
     /// hold the stop for the client's timeout. The read itself goes on; the hand back waits for it.
     /// </summary>
-    private async ValueTask<TakenEntries> ReadUnlessStoppedAsync(int room, CancellationToken finishing, CancellationToken stoppingToken)
+    private async ValueTask<TakenEntries> ReadUnlessStoppedAsync(ReadRoom room, CancellationToken finishing, CancellationToken stoppingToken)
     {
         var reading = ReadAsync(room, finishing, stoppingToken).AsTask();
         _lastRead = reading;
@@ -192,7 +202,7 @@ public sealed partial class StreamDrainService(
     }
 
     /// <summary>One turn of the loop's Redis work: the group, the metrics, abandoned entries when due, else new ones.</summary>
-    private async ValueTask<TakenEntries> ReadAsync(int room, CancellationToken finishing, CancellationToken stoppingToken)
+    private async ValueTask<TakenEntries> ReadAsync(ReadRoom room, CancellationToken finishing, CancellationToken stoppingToken)
     {
         var settings = options.Value;
         if (!_groupReady)
@@ -228,7 +238,7 @@ public sealed partial class StreamDrainService(
 
         // Past the stop a read takes nothing new: it would only be handed back.
         stoppingToken.ThrowIfCancellationRequested();
-        return new(await _stream.ReadNewAsync(ConsumerName, room, settings.MaxBatchBytes));
+        return new(await _stream.ReadNewAsync(ConsumerName, room.Entries, room.Bytes));
     }
 
     /// <summary>
@@ -260,12 +270,12 @@ public sealed partial class StreamDrainService(
     /// handled alone. With one it is not: a forward its destination keeps failing stays in flight for hours, and the
     /// deliveries a worker forwards only pass bodies on.
     /// </summary>
-    private async Task<TakenEntries> ClaimAbandonedAsync(int room, CancellationToken finishing, CancellationToken stoppingToken)
+    private async Task<TakenEntries> ClaimAbandonedAsync(ReadRoom room, CancellationToken finishing, CancellationToken stoppingToken)
     {
         var settings = options.Value;
         do
         {
-            (var claimed, _claimCursor) = await _stream.ClaimAbandonedAsync(ConsumerName, settings.ClaimIdleTime, room, settings.MaxBatchBytes, _claimCursor);
+            (var claimed, _claimCursor) = await _stream.ClaimAbandonedAsync(ConsumerName, settings.ClaimIdleTime, room.Entries, room.Bytes, _claimCursor);
             if (claimed.Length == 0)
             {
                 continue;
@@ -293,9 +303,9 @@ public sealed partial class StreamDrainService(
 
     // Decoded here rather than in the async method below, so that nothing holds the batch's entries but what is still
     // unreported: a forward its destination keeps failing keeps its own body alive, not its whole batch's.
-    private Task DrainAsync(IReadOnlyList<StreamEntry> entries, CancellationToken cancellationToken)
+    private Task DrainAsync(IReadOnlyList<StreamEntry> entries, long bytes, CancellationToken cancellationToken)
     {
-        var slots = new BatchSlots(_window, entries.Count);
+        var slots = new BatchSlots(_window, entries.Count, bytes);
         var decoded = new List<(QueuedDelivery, StreamEntry)>(entries.Count);
         var malformed = new List<(StreamEntry Entry, string Reason)>();
         var malformedForOthers = new List<string>();
@@ -438,4 +448,7 @@ public sealed partial class StreamDrainService(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Stream entry {EntryId} (svix id {SvixId}) moved to {DeadLetterStream}: {Reason}")]
     private static partial void LogDeadLettered(ILogger logger, string entryId, string svixId, string deadLetterStream, string reason);
+
+    /// <summary>How many entries, and bytes of them, the next read may take.</summary>
+    private readonly record struct ReadRoom(int Entries, long Bytes);
 }

@@ -48,6 +48,14 @@ public sealed class ForwardingOptions
     [Range(1, 100_000)]
     public int InFlight { get; set; } = 1_000;
 
+    /// <summary>
+    /// Bytes of those events a destination holds at once in each worker replica, whichever of this and
+    /// <see cref="InFlight"/> comes first: 1,000 bodies of 2 MiB would otherwise hold 2 GiB while the destination is
+    /// down. The last event taken may cross it: a read takes at least one, however large.
+    /// </summary>
+    [Range(64 * 1024, 64L * 1024 * 1024 * 1024)]
+    public long InFlightBytes { get; set; } = 64 * 1024 * 1024;
+
     /// <summary>Past this many forwarding dead letters, the oldest go (their events stay in PostgreSQL), so a dead destination cannot fill Redis.</summary>
     [Range(1, 100_000_000)]
     public long MaxDeadLetters { get; set; } = 100_000;

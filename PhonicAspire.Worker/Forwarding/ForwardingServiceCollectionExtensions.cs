@@ -43,7 +43,7 @@ public static class ForwardingServiceCollectionExtensions
                     ActivatorUtilities.CreateInstance<ForwardingHandler>(services, name, options),
                     name,
                     options.MaxDeadLetters,
-                    DeliveryWindow: options.InFlight,
+                    DeliveryWindow: new(options.InFlight, options.InFlightBytes),
                     // A destination added later is sent what arrives from then on, not the stored events the stream
                     // still holds for a lagging group.
                     StartsWhere: WebhookStream.ConsumerGroup);
