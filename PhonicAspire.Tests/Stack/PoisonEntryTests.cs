@@ -221,13 +221,13 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
         var entryIds = await AddAsCrashedAsync(PhonicStackFixture.MaxAttempts - 1, ("*", before), ("*", crashing), ("*", after));
         try
         {
+            // From here to the kill, well within the Worker:ClaimIdleTime (3 s here) for which the worker handles the
+            // crashing entry alone: past it, the last entry would go on beside it.
             await Eventually.ReturnsAsync(() => StorageWaitingOnLocksAsync(crashingRow.Database), waiting => waiting > 0, TimeSpan.FromSeconds(30),
                 "the worker's storage to wait on the held conversation row");
-            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, before.SvixId));
 
-            // Time for the worker to take the last entry too, were it to handle it beside the crashing one (it handles
-            // the crashing one alone for Worker:ClaimIdleTime, 3 s here).
-            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            // Time for the worker to take the last entry too, were it to handle it beside the crashing one.
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
             Assert.Equal(1, await StorageWaitingOnLocksAsync(crashingRow.Database));
             var untaken = Assert.Single(await stack.Redis.StreamPendingMessagesAsync(WebhookStream.Name, WebhookStream.ConsumerGroup, 1, RedisValue.Null, entryIds[2], entryIds[2]));
             Assert.Equal(("ghost-consumer", PhonicStackFixture.MaxAttempts - 1), ((string?)untaken.ConsumerName, untaken.DeliveryCount));
@@ -239,6 +239,7 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
 
             var deadLetter = await WaitForDeadLetterOfAsync(entryIds[1]);
             Assert.Contains("times without being stored", (string?)deadLetter[WebhookStream.Fields.Error], StringComparison.Ordinal);
+            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, before.SvixId));
             Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, after.SvixId));
             Assert.Equal(0, await StoredEvents.CountAsync(stack, crashing.SvixId));
             var deadLettered = (await stack.Redis.StreamRangeAsync(WebhookStream.DeadLetterName)).Select(entry => entry[WebhookStream.Fields.OriginalEntryId]).ToHashSet();
@@ -266,10 +267,11 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
             await Eventually.ReturnsAsync(() => StorageWaitingOnLocksAsync(hangingRow.Database), waiting => waiting > 0, TimeSpan.FromSeconds(30),
                 "the worker's storage to wait on the held conversation row");
 
-            // Handled alone for Worker:ClaimIdleTime (3 s here), then beside the rest.
+            // Handled alone for Worker:ClaimIdleTime (3 s here), then beside the rest: a new delivery waits that long,
+            // and the storage's own time, not for as long as the row is held.
             var next = SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId());
             await AddAsync(next);
-            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, next.SvixId, TimeSpan.FromSeconds(30)));
+            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, next.SvixId, PhonicStackFixture.ClaimIdleTime * 5));
             Assert.Equal(1, await StorageWaitingOnLocksAsync(hangingRow.Database));
 
             await hangingRow.ReleaseAsync();

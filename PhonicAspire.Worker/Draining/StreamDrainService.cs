@@ -40,7 +40,7 @@ public sealed partial class StreamDrainService(
     private readonly ConsumerGroupStream _stream = new(redis, subscription);
     private readonly IDeliveryHandler _handler = subscription.Handler;
 
-    // With a delivery window, deliveries read and not yet reported are what is counted; without, batches are.
+    // With a delivery window, deliveries read and not yet reported, and their bytes, are what is counted; without, batches are.
     private readonly DeliveryWindow? _window = subscription.DeliveryWindow is { } limits ? new DeliveryWindow(limits) : null;
     private Task _lastRead = Task.CompletedTask;
     private bool _groupReady;
@@ -84,7 +84,7 @@ public sealed partial class StreamDrainService(
                 _window?.Take(entries.Length, bytes);
                 if (handledAlone)
                 {
-                    await DrainAloneAsync(inFlight, entries, finishing.Token, stoppingToken);
+                    await DrainAloneAsync(inFlight, entries, bytes, finishing.Token, stoppingToken);
                     continue;
                 }
 
@@ -142,14 +142,14 @@ public sealed partial class StreamDrainService(
     /// crashes (on a row lock held for hours, say) must not hold the whole drain. Failures of the batches are
     /// surfaced by the loop, as ever.
     /// </summary>
-    private async Task DrainAloneAsync(List<Task> inFlight, StreamEntry[] entries, CancellationToken finishing, CancellationToken stoppingToken)
+    private async Task DrainAloneAsync(List<Task> inFlight, StreamEntry[] entries, long bytes, CancellationToken finishing, CancellationToken stoppingToken)
     {
         var claimIdleTime = options.Value.ClaimIdleTime;
         await Task.WhenAll(inFlight).WaitAsync(claimIdleTime / 3, timeProvider, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
         // Not started at a stop: still pending, it is handed back with the rest.
         stoppingToken.ThrowIfCancellationRequested();
-        var draining = DrainAsync(entries, bytes: 0, finishing);
+        var draining = DrainAsync(entries, bytes, finishing);
         inFlight.Add(draining);
         await draining.WaitAsync(claimIdleTime, timeProvider, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
@@ -167,8 +167,8 @@ public sealed partial class StreamDrainService(
     /// <summary>
     /// Waits until another read may start, and returns how many entries, and bytes of them, it may take: without a delivery window,
     /// until fewer than <see cref="WorkerOptions.StoreConcurrency"/> batches are in flight (the storage, whose
-    /// transactions each hold a connection); with one, until a delivery has left it (forwarding, where a delivery
-    /// its destination keeps failing holds its own slot and not its batch's).
+    /// transactions each hold a connection); with one, until a delivery has left it and its bytes are under the bound
+    /// (forwarding, where a delivery its destination keeps failing holds its own share and not its batch's).
     /// </summary>
     private async Task<ReadRoom> WaitForRoomAsync(List<Task> inFlight, CancellationToken stoppingToken)
     {
@@ -308,7 +308,7 @@ public sealed partial class StreamDrainService(
         var slots = new BatchSlots(_window, entries.Count, bytes);
         var decoded = new List<(QueuedDelivery, StreamEntry)>(entries.Count);
         var malformed = new List<(StreamEntry Entry, string Reason)>();
-        var malformedForOthers = new List<string>();
+        var malformedForOthers = new List<StreamEntry>();
         foreach (var entry in entries)
         {
             try
@@ -319,7 +319,7 @@ public sealed partial class StreamDrainService(
             {
                 // Not for this consumer (a replay for another, an event type it does not take): the consumers it is for
                 // dead-letter it, and no other adds a dead letter of its own.
-                malformedForOthers.Add(entry.Id.ToString());
+                malformedForOthers.Add(entry);
             }
             catch (MalformedStreamEntryException exception)
             {
@@ -341,7 +341,7 @@ public sealed partial class StreamDrainService(
         DeliveryOutcomes outcomes,
         bool anyDecoded,
         List<(StreamEntry Entry, string Reason)> malformed,
-        List<string> malformedForOthers,
+        List<StreamEntry> malformedForOthers,
         BatchSlots slots,
         CancellationToken cancellationToken)
     {
@@ -349,19 +349,25 @@ public sealed partial class StreamDrainService(
         var keeping = KeepOwnershipAsync(outcomes, handled.Token);
         try
         {
+            // Each leaves the window as soon as it is dealt with, not at the batch's end: beside a forward its
+            // destination keeps failing, that can be hours.
             foreach (var (entry, reason) in malformed)
             {
                 await DeadLetterAsync(entry, reason, cancellationToken);
+                slots.Release([entry]);
             }
 
             if (malformedForOthers.Count > 0)
             {
-                await outage.ExecuteAsync(async attempt => await _stream.AcknowledgeAsync(malformedForOthers, attempt), cancellationToken);
+                string[] entryIds = [.. malformedForOthers.Select(entry => entry.Id.ToString())];
+                await outage.ExecuteAsync(async attempt => await _stream.AcknowledgeAsync(entryIds, attempt), cancellationToken);
+                slots.Release(malformedForOthers);
                 LogMalformedForOthers(logger, malformedForOthers.Count, subscription.Name);
             }
 
-            // Dead-lettered: their bodies need not live as long as the handling of the rest.
+            // Dealt with: their bodies need not live as long as the handling of the rest.
             malformed.Clear();
+            malformedForOthers.Clear();
             if (anyDecoded)
             {
                 // A retry after an outage hands over only what the failed attempt had not reported.
