@@ -9,32 +9,21 @@ namespace PhonicAspire.UnitTests.Worker;
 /// </summary>
 public sealed class DeliveryWindowAccountingTests
 {
-    [Fact]
-    public async Task A_read_waits_while_the_bytes_held_reach_the_bound_and_goes_on_once_they_are_given_back()
+    [Theory]
+    [InlineData(10, 100, 1, 100, 1, 100, 10, 100)]
+    [InlineData(2, 1_000, 2, 10, 1, 5, 1, 995)]
+    public async Task A_read_waits_while_the_deliveries_or_the_bytes_held_reach_their_bound_and_goes_on_once_some_are_given_back(
+        int maxDeliveries, long maxBytes, int heldDeliveries, long heldBytes, int givenBackDeliveries, long givenBackBytes, int roomDeliveries, long roomBytes)
     {
-        var window = new DeliveryWindow(new DeliveryWindowLimits(Deliveries: 10, Bytes: 100));
-        window.Take(1, 100);
+        var window = new DeliveryWindow(new DeliveryWindowLimits(maxDeliveries, maxBytes));
+        window.Take(heldDeliveries, heldBytes);
 
         var room = window.WaitForRoomAsync(CancellationToken.None);
         await Task.Delay(50);
-        Assert.False(room.IsCompleted, "a read was let through with every byte of the window held");
+        Assert.False(room.IsCompleted, $"a read was let through with {heldDeliveries} of {maxDeliveries} deliveries and {heldBytes} of {maxBytes} bytes held");
 
-        window.Release(1, 100);
-        Assert.Equal((10, 100L), await room.WaitAsync(TimeSpan.FromSeconds(5)));
-    }
-
-    [Fact]
-    public async Task A_read_waits_while_every_delivery_is_held_however_few_bytes_they_are()
-    {
-        var window = new DeliveryWindow(new DeliveryWindowLimits(Deliveries: 2, Bytes: 1_000));
-        window.Take(2, 10);
-
-        var room = window.WaitForRoomAsync(CancellationToken.None);
-        await Task.Delay(50);
-        Assert.False(room.IsCompleted, "a read was let through with every delivery of the window held");
-
-        window.Release(1, 5);
-        Assert.Equal((1, 995L), await room.WaitAsync(TimeSpan.FromSeconds(5)));
+        window.Release(givenBackDeliveries, givenBackBytes);
+        Assert.Equal((roomDeliveries, roomBytes), await room.WaitAsync(TimeSpan.FromSeconds(5)));
     }
 
     [Fact]
