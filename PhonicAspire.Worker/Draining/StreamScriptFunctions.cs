@@ -14,4 +14,24 @@ internal static class StreamScriptFunctions
             return fields
         end
         """ + "\n";
+
+    // Up to `most` entries of a stream after `after` ('-' for its start) and up to `last`, read one at a time and ending
+    // once their fields and values reach `budget` bytes: a script blocks Redis for the API too, and what it reads
+    // stays in Redis's memory (each command's reply and its Lua copy) until it ends. Returns the entries, and whether
+    // it stopped before reaching `last`.
+    public const string RangeWithin = """
+        local function range_within(key, after, last, most, budget)
+            local entries, bytes, start = {}, 0, after
+            if start ~= '-' then start = '(' .. start end
+            while #entries < most and bytes < budget do
+                local found = redis.call('XRANGE', key, start, last, 'COUNT', 1)
+                if #found == 0 then return entries, false end
+                local entry = found[1]
+                table.insert(entries, entry)
+                start = '(' .. entry[1]
+                for _, value in ipairs(entry[2]) do bytes = bytes + #value end
+            end
+            return entries, true
+        end
+        """ + "\n";
 }

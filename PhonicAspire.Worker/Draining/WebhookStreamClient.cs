@@ -20,14 +20,12 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
     // first time).
     // ARGV: page size, cursor ('-' for the start), svix id ('' for any), reason substring ('' for any), the field
     // names of the svix id, the error, the original entry id, the destination, the forward-to, the replay time and
-    // the reprocess mark, the last entry to look at, and the prefix of forwarding groups. A forwarding dead letter
-    // whose destination has no consumer group (taken out of the configuration) stays, and is counted: in the stream
-    // it would wait for a worker that never reads it, and be trimmed unsent.
-    // Returns {replayed, last id looked at, entries in the page, kept for want of a group}.
-    private const string ReplayScript = StreamScriptFunctions.FieldsOf + """
-        local start = ARGV[2]
-        if start ~= '-' then start = '(' .. start end
-        local entries = redis.call('XRANGE', KEYS[2], start, ARGV[12], 'COUNT', ARGV[1])
+    // the reprocess mark, the last entry to look at, the prefix of forwarding groups, and the page's bytes. A
+    // forwarding dead letter whose destination has no consumer group (taken out of the configuration) stays, and is
+    // counted: in the stream it would wait for a worker that never reads it, and be trimmed unsent.
+    // Returns {replayed, last id looked at, 1 while entries may be left to look at (else 0), kept for want of a group}.
+    private const string ReplayScript = StreamScriptFunctions.FieldsOf + StreamScriptFunctions.RangeWithin + """
+        local entries, more = range_within(KEYS[2], ARGV[2], ARGV[12], tonumber(ARGV[1]), tonumber(ARGV[14]))
         local groups = {}
         if redis.call('EXISTS', KEYS[1]) == 1 then
             for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do groups[fields_of(group)['name']] = true end
@@ -67,8 +65,20 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
                 replayed = replayed + 1
             end
         end
-        return {replayed, last, #entries, kept}
+        return {replayed, last, more and 1 or 0, kept}
         """;
+
+    // One page of a stream after a cursor ('-' for the start), as ARGV gives its count and bytes: {entries, 1 while
+    // entries may be left (else 0)}.
+    private const string PageScript = "#!lua flags=no-writes\n" + StreamScriptFunctions.RangeWithin + """
+        local entries, more = range_within(KEYS[1], ARGV[1], '+', tonumber(ARGV[2]), tonumber(ARGV[3]))
+        return {entries, more and 1 or 0}
+        """;
+
+    // A page of dead letters ends after as many entries or bytes, whichever comes first: the API's largest bodies
+    // (2 MiB) make pages of a few entries, Phonic's usual ones (a few kilobytes) pages of the full count.
+    private const int PageSize = 100;
+    private const int PageBytes = 4 * 1024 * 1024;
 
     private static readonly RedisKey Stream = WebhookStream.Name;
     private static readonly RedisKey DeadLetters = WebhookStream.DeadLetterName;
@@ -83,9 +93,6 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
     /// </summary>
     public async Task<DeadLetterReplay> ReplayDeadLettersAsync(DeadLetterFilter filter, string deadLetterStream, CancellationToken cancellationToken)
     {
-        // A page per script: entries can be megabytes each, and a long script would stall Redis for the API too.
-        const int PageSize = 100;
-
         // Up to the newest dead letter now: what a replayed entry's destination refuses again, or a poison entry its
         // storage, is dead-lettered anew behind it within milliseconds, and must wait for the next replay.
         if (await Database.StreamRangeAsync(deadLetterStream, "-", "+", count: 1, Order.Descending).WaitAsync(cancellationToken) is not [var newest])
@@ -103,14 +110,14 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
                 PageSize, cursor, filter.SvixId ?? string.Empty, filter.Reason ?? string.Empty,
                 WebhookStream.Fields.SvixId, WebhookStream.Fields.Error, WebhookStream.Fields.OriginalEntryId,
                 WebhookStream.Fields.Destination, WebhookStream.Fields.ForwardTo, WebhookStream.Fields.ReplayedAt,
-                WebhookStream.Fields.Reprocess, newest.Id, WebhookStream.ForwardingGroupPrefix,
+                WebhookStream.Fields.Reprocess, newest.Id, WebhookStream.ForwardingGroupPrefix, PageBytes,
             ];
             // Given up, a page's script still runs in Redis if it reached it, and moves its entries whole.
             var page = (RedisResult[])(await Database.ScriptEvaluateAsync(ReplayScript, [Stream, deadLetterStream], arguments).WaitAsync(cancellationToken))!;
             replayed += (long)page[0];
             kept += (long)page[3];
             cursor = (RedisValue)page[1];
-            if ((long)page[2] < PageSize)
+            if ((long)page[2] == 0)
             {
                 break;
             }
@@ -163,27 +170,40 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
     public async IAsyncEnumerable<DeadLetter> ListDeadLettersAsync(
         DeadLetterFilter filter, string deadLetterStream, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        const int PageSize = 100;
-        RedisValue start = "-";
+        RedisValue cursor = "-";
         while (true)
         {
-            var page = await Database.StreamRangeAsync(deadLetterStream, start, "+", PageSize).WaitAsync(cancellationToken);
-            foreach (var entry in page)
+            var page = (RedisResult[])(await Database.ScriptEvaluateAsync(PageScript, [deadLetterStream], [cursor, PageSize, PageBytes]).WaitAsync(cancellationToken))!;
+            foreach (var entry in (RedisResult[])page[0]!)
             {
-                var deadLetter = DeadLetter.From(entry, timeProvider);
+                var deadLetter = DeadLetter.From(ToStreamEntry(entry), timeProvider);
                 if (filter.Matches(deadLetter))
                 {
                     yield return deadLetter;
                 }
+
+                cursor = deadLetter.EntryId;
             }
 
-            if (page.Length < PageSize)
+            if ((long)page[1] == 0)
             {
                 yield break;
             }
-
-            start = $"({page[^1].Id}";
         }
+    }
+
+    // An entry as XRANGE answers it inside a script: its id, then its fields and values in one flat list.
+    private static StreamEntry ToStreamEntry(RedisResult entry)
+    {
+        var parts = (RedisResult[])entry!;
+        var values = (RedisValue[])parts[1]!;
+        var fields = new NameValueEntry[values.Length / 2];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            fields[i] = new NameValueEntry(values[2 * i], values[(2 * i) + 1]);
+        }
+
+        return new StreamEntry((RedisValue)parts[0], fields);
     }
 
     public async Task<StreamStatus> GetStatusAsync(CancellationToken cancellationToken)

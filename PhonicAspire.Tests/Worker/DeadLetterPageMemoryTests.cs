@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Runtime.Versioning;
+using System.Text;
+using PhonicAspire.Tests.AppHost;
+using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.Webhooks;
+using PhonicAspire.Worker.Draining;
+using StackExchange.Redis;
+
+namespace PhonicAspire.Tests.Worker;
+
+/// <summary>
+/// Dead letters with bodies as large as the API takes, on a redis-server of the test's own: listing and replaying them
+/// reads a few megabytes at a time, so Redis, which the API shares, never holds a whole page of them at once.
+/// </summary>
+[SupportedOSPlatform("linux")]
+public sealed class DeadLetterPageMemoryTests
+{
+    private const int BodyBytes = 2 * 1024 * 1024;
+    private const int DeadLetterCount = 32;
+
+    // A page of 100 taken whole held all 64 MiB of the bodies at once in Redis: XRANGE's reply, and for the replay
+    // its Lua copy too.
+    private const double MostGrowthMegabytes = 24;
+
+    [Fact]
+    public async Task Replaying_dead_letters_with_the_largest_bodies_grows_Redis_by_a_few_megabytes_not_by_a_page_of_them()
+    {
+        await using var redis = await StartRedisWithDeadLettersAsync();
+        var database = redis.Connection.GetDatabase();
+        var peak = await RedisPeak.OfAsync(database);
+
+        var replay = await new WebhookStreamClient(redis.Connection, TimeProvider.System)
+            .ReplayDeadLettersAsync(DeadLetterFilter.All, WebhookStream.DeadLetterName, CancellationToken.None);
+
+        Assert.Equal(new DeadLetterReplay(DeadLetterCount, 0), replay);
+        Assert.Equal(DeadLetterCount, await database.StreamLengthAsync(WebhookStream.Name));
+        Assert.Equal(0, await database.StreamLengthAsync(WebhookStream.DeadLetterName));
+        AssertGrewByAFewMegabytes(peak);
+    }
+
+    [Fact]
+    public async Task Listing_dead_letters_with_the_largest_bodies_grows_Redis_by_a_few_megabytes_not_by_a_page_of_them()
+    {
+        await using var redis = await StartRedisWithDeadLettersAsync();
+        var peak = await RedisPeak.OfAsync(redis.Connection.GetDatabase());
+
+        var listed = new List<DeadLetter>();
+        await foreach (var deadLetter in new WebhookStreamClient(redis.Connection, TimeProvider.System).ListDeadLettersAsync(DeadLetterFilter.All, WebhookStream.DeadLetterName))
+        {
+            listed.Add(deadLetter);
+        }
+
+        Assert.Equal(Enumerable.Range(0, DeadLetterCount).Select(LargeBodyPrefix), listed.Select(deadLetter => Encoding.UTF8.GetString(deadLetter.Body!.Value.Span[..LargeBodyPrefix(0).Length])));
+        Assert.All(listed, deadLetter => Assert.Equal(BodyBytes, deadLetter.Body!.Value.Length));
+        AssertGrewByAFewMegabytes(peak);
+    }
+
+    private static void AssertGrewByAFewMegabytes(RedisPeak before)
+    {
+        var grownMegabytes = before.GrowthMegabytes();
+        Assert.True(grownMegabytes < MostGrowthMegabytes, $"Redis's peak resident size grew by {grownMegabytes:F1} MB.");
+    }
+
+    private static async Task<ContainerCommandRedis> StartRedisWithDeadLettersAsync()
+    {
+        var redis = await ContainerCommandRedis.StartAsync("/bin/sh", ["-c", "redis-server --save ''"], new Dictionary<string, string>());
+        var database = redis.Connection.GetDatabase();
+        for (var i = 0; i < DeadLetterCount; i++)
+        {
+            await database.StreamAddAsync(WebhookStream.DeadLetterName,
+            [
+                .. StreamEntryFields.Of(SignedWebhook.Create(LargeBody(i)), PhonicEventTypes.ConversationEnded),
+                new(WebhookStream.Fields.Error, "test"),
+            ]);
+        }
+
+        return redis;
+    }
+
+    // Ten digits, so that every prefix is as long as the first.
+    private static string LargeBodyPrefix(int index) => $$"""{"event_type":"conversation.ended","padding":"{{index:D10}}""";
+
+    private static byte[] LargeBody(int index)
+    {
+        var body = new byte[BodyBytes];
+        Array.Fill(body, (byte)'a');
+        Encoding.UTF8.GetBytes(LargeBodyPrefix(index)).CopyTo(body, 0);
+        "\"}"u8.CopyTo(body.AsSpan(BodyBytes - 2));
+        return body;
+    }
+
+    /// <summary>The redis-server's peak resident size (VmHWM) when measured, to compare with its peak later.</summary>
+    private sealed record RedisPeak(int ProcessId, long Kilobytes)
+    {
+        public static async Task<RedisPeak> OfAsync(IDatabase database)
+        {
+            var info = (string)(await database.ExecuteAsync("INFO", "server"))!;
+            var line = info.Split('\n').Single(line => line.StartsWith("process_id:", StringComparison.Ordinal));
+            var processId = int.Parse(line["process_id:".Length..].Trim(), CultureInfo.InvariantCulture);
+            return new RedisPeak(processId, ProcFs.StatusKilobytes(processId, "VmHWM"));
+        }
+
+        public double GrowthMegabytes() => (ProcFs.StatusKilobytes(ProcessId, "VmHWM") - Kilobytes) / 1024.0;
+    }
+}
