@@ -269,6 +269,46 @@ public sealed class CommandLineTests(PhonicStackFixture stack)
             "the conversation to be merged again from the requeued event");
     }
 
+    [Fact]
+    public async Task A_requeue_applies_its_event_again_where_an_older_parse_left_a_later_version_on_the_conversation()
+    {
+        using var api = stack.CreateApiClient();
+        var conversationId = SamplePayloads.NewConversationId();
+        var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, conversationId);
+        using (var response = await api.SendAsync(webhook.ToRequest()))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId);
+        var firstStoredAt = await StoredAtAsync(webhook.SvixId);
+
+        // A parser that read the event's time a day late, as a time-zone bug would: the conversation's version is then
+        // later than the event's own, which a requeue after the fix parses right.
+        await ExecuteAsync(
+            "UPDATE conversations SET agent_name = 'wrong', ended_event_created_at = ended_event_created_at + interval '1 day' WHERE id = $1",
+            conversationId);
+
+        var (exitCode, _, error) = await PhonicAsync("requeue", "--svix-id", webhook.SvixId);
+
+        Assert.True(exitCode == 0, error);
+        await Eventually.ReturnsAsync(() => StoredAtAsync(webhook.SvixId), storedAt => storedAt > firstStoredAt, TimeSpan.FromSeconds(60),
+            "the requeued event to be stored anew");
+        await Eventually.ReturnsAsync(() => AgentNameAsync(conversationId), name => name == "Dental Booking", TimeSpan.FromSeconds(30),
+            "the conversation to be merged again from the requeued event");
+        await using var connection = await stack.OpenDatabaseAsync();
+        await using var versions = new NpgsqlCommand(
+            """
+            SELECT conversation.ended_event_created_at = stored.created_at
+            FROM conversations AS conversation JOIN webhook_events AS stored ON stored.svix_id = conversation.ended_event_svix_id
+            WHERE conversation.id = $1
+            """, connection)
+        {
+            Parameters = { new() { Value = conversationId } },
+        };
+        Assert.Equal(true, await versions.ExecuteScalarAsync());
+    }
+
     private async Task<DateTimeOffset> StoredAtAsync(string svixId)
     {
         await using var connection = await stack.OpenDatabaseAsync();
