@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Webhooks;
 using static PhonicAspire.Testing.SamplePayloads;
@@ -81,6 +82,41 @@ public sealed class EventOrderTests(PhonicStackFixture stack) : StorageTests(sta
         var toolCall = Assert.Single(await Harness.QueryAsync(context =>
             context.ToolCalls.Where(call => call.ConversationId == conversationId).ToListAsync()));
         Assert.Equal(7, toolCall.ItemIdx);
+    }
+
+    [Fact]
+    public async Task Events_requeued_together_after_a_parse_that_read_the_earlier_one_a_day_late_end_on_the_later_one()
+    {
+        var conversationId = NewConversationId();
+        var earlier = Delivery(Sample(Ended, conversationId, "2025-07-14T11:36:00.000Z"));
+        var later = Delivery(Replace(Sample(Ended, conversationId, "2025-07-14T11:40:00.000Z"), "\"ended_by\":\"user\"", "\"ended_by\":\"assistant\""));
+        await Harness.StoreAsync(earlier);
+        await Harness.StoreAsync(later);
+
+        // What that parser left: the earlier event's row a day late, and its version on the conversation, over which
+        // the later event was refused as older.
+        await using (var connection = await Stack.OpenDatabaseAsync())
+        await using (var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new("UPDATE webhook_events SET created_at = created_at + interval '1 day' WHERE svix_id = $1") { Parameters = { new() { Value = earlier.SvixId } } },
+                new("UPDATE conversations SET ended_by = 'user', ended_event_svix_id = $1, ended_event_created_at = ended_event_created_at + interval '1 day' - interval '4 minutes' WHERE id = $2")
+                {
+                    Parameters = { new() { Value = earlier.SvixId }, new() { Value = conversationId } },
+                },
+            },
+        })
+        {
+            await batch.ExecuteNonQueryAsync();
+        }
+
+        // A requeue of both after the fix: stored anew, in one batch.
+        await Harness.StoreAsync(earlier with { Reprocess = true }, later with { Reprocess = true });
+
+        var conversation = await Harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == conversationId));
+        Assert.Equal(later.SvixId, conversation.EndedEventSvixId);
+        Assert.Equal("assistant", conversation.EndedBy);
     }
 
     [Fact]

@@ -30,9 +30,10 @@ internal static class MergeStatements
     /// Applies the newest event of one type per conversation to the columns it owns. One upsert may touch a row only
     /// once, so it first keeps the newest event per conversation; its WHERE then keeps an event from overwriting a
     /// newer one already applied. Versions compare as (created_at, svix_id), a missing created_at counting as
-    /// oldest, so every order of arrival ends alike. An event whose own version the conversation holds applies again
-    /// whatever its time: only an operator's requeue stores it again, after a fix whose parse may read that time
-    /// otherwise than the one that set the version. An upsert whose event carries items records in applied_with_items which events it
+    /// oldest, so every order of arrival ends alike. A version whose own event is in the batch again does not count:
+    /// only a requeue or a replayed storage dead letter stores an event twice, after a fix whose parse may read its
+    /// time otherwise than the one that set the version, so the batch's newest applies (requeued together, a
+    /// conversation's events end on the newest as they are parsed now). An upsert whose event carries items records in applied_with_items which events it
     /// applied.
     /// </summary>
     public static string Upsert(string table, string key, ProjectionColumns columns, bool recordsAppliedItems)
@@ -55,7 +56,7 @@ internal static class MergeStatements
             ON CONFLICT ({key}) DO UPDATE SET
                 {assignments}
             WHERE existing.{svixId} IS NULL
-                OR existing.{svixId} = excluded.{svixId}
+                OR existing.{svixId} IN (SELECT svix_id FROM staged_updates)
                 OR (coalesce(excluded.{createdAt}, '-infinity'), excluded.{svixId} COLLATE "C")
                  >= (coalesce(existing.{createdAt}, '-infinity'), existing.{svixId} COLLATE "C")
             """;
