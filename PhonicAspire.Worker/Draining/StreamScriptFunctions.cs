@@ -16,9 +16,9 @@ internal static class StreamScriptFunctions
         """ + "\n";
 
     // Up to `most` entries of a stream after `after` ('-' for its start) and up to `last`, read one at a time and ending
-    // once their fields and values reach `budget` bytes: a script blocks Redis for the API too, and what it reads
-    // stays in Redis's memory (each command's reply and its Lua copy) until it ends. Returns the entries, and whether
-    // it stopped before reaching `last`.
+    // once their fields and values reach `budget` bytes (so by at most one entry past it): a script blocks Redis for
+    // the API too, and what it reads stays in Redis's memory as Lua strings until Lua's collector frees them, which
+    // may be after the script. Returns the entries, and whether it stopped before reaching `last`.
     public const string RangeWithin = """
         local function range_within(key, after, last, most, budget)
             local entries, bytes, start = {}, 0, after
