@@ -128,22 +128,28 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
 
     /// <summary>
     /// Appends stored deliveries to the stream again, marked to be stored anew over their earlier rows (an
-    /// operator's <c>phonic requeue</c> after a fix), in the entry format the API writes. A few hundred appends are in
-    /// flight at a time, so that it holds only that many bodies and stops soon after Redis refuses one (full, say) or
-    /// does not answer in time, throwing <see cref="RequeueStoppedException"/> with how many it had appended.
+    /// operator's <c>phonic requeue</c> after a fix), in the entry format the API writes. A few hundred appends, or
+    /// 16 MiB of bodies, are in flight at a time, so that it holds only that much and stops soon after Redis refuses
+    /// one (full, say) or does not answer in time, throwing <see cref="RequeueStoppedException"/> with how many it had
+    /// appended.
     /// </summary>
     public async Task<int> RequeueAsync(IAsyncEnumerable<QueuedDelivery> deliveries, CancellationToken cancellationToken)
     {
         const int AppendsInFlight = 256;
+        // Bodies of up to 2 MiB: 256 of them would be half a gigabyte here and on its way to Redis.
+        const long BodyBytesInFlight = 16 * 1024 * 1024;
         var database = Database;
         var appends = new List<Task>(AppendsInFlight);
         var requeued = 0;
+        var bodyBytes = 0L;
         await foreach (var delivery in deliveries.WithCancellation(cancellationToken))
         {
             appends.Add(database.StreamAddAsync(Stream, DeliveryEntry.ToFields(delivery)));
-            if (appends.Count == AppendsInFlight)
+            bodyBytes += delivery.Body.Length;
+            if (appends.Count == AppendsInFlight || bodyBytes >= BodyBytesInFlight)
             {
                 requeued = await SettleAsync(appends, requeued, cancellationToken);
+                bodyBytes = 0;
             }
         }
 
