@@ -10,14 +10,15 @@ using StackExchange.Redis;
 namespace PhonicAspire.Tests.Worker;
 
 /// <summary>
-/// Dead letters with bodies as large as the API takes, on a redis-server of the test's own: listing and replaying them
-/// reads a few megabytes at a time, so Redis, which the API shares, never holds a whole page of them at once.
+/// What operators run over events with bodies as large as the API takes, on a redis-server of the test's own: listing
+/// and replaying dead letters reads a few megabytes at a time, so Redis, which the API shares, never holds a whole
+/// page of them at once, and a requeue keeps a few megabytes of appends on their way, not hundreds of bodies.
 /// </summary>
 [SupportedOSPlatform("linux")]
-public sealed class DeadLetterPageMemoryTests
+public sealed class LargeBodyOperationsTests
 {
     private const int BodyBytes = 2 * 1024 * 1024;
-    private const int DeadLetterCount = 32;
+    private const int EventCount = 32;
 
     // A page of 100 taken whole held all 64 MiB of the bodies at once in Redis: XRANGE's reply, and for the replay
     // its Lua copy too.
@@ -33,8 +34,8 @@ public sealed class DeadLetterPageMemoryTests
         var replay = await new WebhookStreamClient(redis.Connection, TimeProvider.System)
             .ReplayDeadLettersAsync(DeadLetterFilter.All, WebhookStream.DeadLetterName, CancellationToken.None);
 
-        Assert.Equal(new DeadLetterReplay(DeadLetterCount, 0), replay);
-        Assert.Equal(DeadLetterCount, await database.StreamLengthAsync(WebhookStream.Name));
+        Assert.Equal(new DeadLetterReplay(EventCount, 0), replay);
+        Assert.Equal(EventCount, await database.StreamLengthAsync(WebhookStream.Name));
         Assert.Equal(0, await database.StreamLengthAsync(WebhookStream.DeadLetterName));
         AssertGrewByAFewMegabytes(peak);
     }
@@ -51,9 +52,45 @@ public sealed class DeadLetterPageMemoryTests
             listed.Add(deadLetter);
         }
 
-        Assert.Equal(Enumerable.Range(0, DeadLetterCount).Select(LargeBodyPrefix), listed.Select(deadLetter => Encoding.UTF8.GetString(deadLetter.Body!.Value.Span[..LargeBodyPrefix(0).Length])));
+        Assert.Equal(Enumerable.Range(0, EventCount).Select(LargeBodyPrefix), listed.Select(deadLetter => Encoding.UTF8.GetString(deadLetter.Body!.Value.Span[..LargeBodyPrefix(0).Length])));
         Assert.All(listed, deadLetter => Assert.Equal(BodyBytes, deadLetter.Body!.Value.Length));
         AssertGrewByAFewMegabytes(peak);
+    }
+
+    [Fact]
+    public async Task A_requeue_of_the_largest_bodies_keeps_at_most_16_MiB_of_appends_in_flight()
+    {
+        await using var redis = await StartRedisAsync();
+        var appendsStarted = 0;
+        var counted = InterceptedRedis.Around(redis.Connection, command =>
+        {
+            if (command.Name == nameof(IDatabase.StreamAddAsync))
+            {
+                Interlocked.Increment(ref appendsStarted);
+            }
+        });
+        var database = redis.Connection.GetDatabase();
+        await database.ExecuteAsync("CLIENT", "PAUSE", "3000", "WRITE");
+
+        var requeue = new WebhookStreamClient(counted, TimeProvider.System).RequeueAsync(LargeDeliveries(), CancellationToken.None);
+        // Every append waits for the pause; what the requeue starts meanwhile is what it holds at once.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var startedWhilePaused = Volatile.Read(ref appendsStarted);
+
+        Assert.Equal(EventCount, await requeue.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(EventCount, await database.StreamLengthAsync(WebhookStream.Name));
+        // 256 appends in flight at once took all 32 (64 MiB) while Redis held them.
+        Assert.InRange(startedWhilePaused, 1, 16 * 1024 * 1024 / BodyBytes);
+    }
+
+    private static async IAsyncEnumerable<QueuedDelivery> LargeDeliveries()
+    {
+        var body = LargeBody(0);
+        for (var i = 0; i < EventCount; i++)
+        {
+            await Task.Yield();
+            yield return new QueuedDelivery(SignedWebhook.NewSvixId(), PhonicEventTypes.ConversationEnded, ConversationId: null, DateTimeOffset.UtcNow, body, Reprocess: true);
+        }
     }
 
     private static void AssertGrewByAFewMegabytes(RedisPeak before)
@@ -62,11 +99,14 @@ public sealed class DeadLetterPageMemoryTests
         Assert.True(grownMegabytes < MostGrowthMegabytes, $"Redis's peak resident size grew by {grownMegabytes:F1} MB.");
     }
 
+    private static Task<ContainerCommandRedis> StartRedisAsync() =>
+        ContainerCommandRedis.StartAsync("/bin/sh", ["-c", "redis-server --save ''"], new Dictionary<string, string>());
+
     private static async Task<ContainerCommandRedis> StartRedisWithDeadLettersAsync()
     {
-        var redis = await ContainerCommandRedis.StartAsync("/bin/sh", ["-c", "redis-server --save ''"], new Dictionary<string, string>());
+        var redis = await StartRedisAsync();
         var database = redis.Connection.GetDatabase();
-        for (var i = 0; i < DeadLetterCount; i++)
+        for (var i = 0; i < EventCount; i++)
         {
             await database.StreamAddAsync(WebhookStream.DeadLetterName,
             [
