@@ -128,10 +128,10 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
 
     /// <summary>
     /// Appends stored deliveries to the stream again, marked to be stored anew over their earlier rows (an
-    /// operator's <c>phonic requeue</c> after a fix), in the entry format the API writes. A few hundred appends, or
-    /// 16 MiB of bodies, are in flight at a time, so that it holds only that much and stops soon after Redis refuses
-    /// one (full, say) or does not answer in time, throwing <see cref="RequeueStoppedException"/> with how many it had
-    /// appended.
+    /// operator's <c>phonic requeue</c> after a fix), in the entry format the API writes. It waits for the appends in
+    /// flight once there are a few hundred, or 16 MiB of bodies (so at most one body past it), so that it holds only
+    /// that much and stops soon after Redis refuses one (full, say) or does not answer in time, throwing
+    /// <see cref="RequeueStoppedException"/> with how many it had appended.
     /// </summary>
     public async Task<int> RequeueAsync(IAsyncEnumerable<QueuedDelivery> deliveries, CancellationToken cancellationToken)
     {
