@@ -80,8 +80,7 @@ public sealed class WebhookEventStore(NpgsqlDataSource database, TimeProvider ti
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
-        var reprocessed = candidates.Where(received => received.Reprocess).Select(received => received.SvixId).ToArray();
-        if (reprocessed.Length > 0)
+        if (candidates.Where(received => received.Reprocess).Select(received => received.SvixId).ToArray() is { Length: > 0 } reprocessed)
         {
             // Requeued by an operator: the earlier row goes, in this transaction, and the event is stored anew.
             await using var delete = new NpgsqlCommand(WebhookEventCommands.DeleteForReprocessing, connection)
@@ -105,11 +104,6 @@ public sealed class WebhookEventStore(NpgsqlDataSource database, TimeProvider ti
             storedAt,
             cancellationToken).ConfigureAwait(false);
 
-        if (reprocessed.Length > 0)
-        {
-            updates.AddRange(await StageOthersOfRequeuedAsync(connection, copier, updates, reprocessed, candidates, cancellationToken).ConfigureAwait(false));
-        }
-
         if (updates.Count > 0)
         {
             await ExecuteAsync(connection, StagedUpdatesTable.Create, cancellationToken).ConfigureAwait(false);
@@ -128,42 +122,6 @@ public sealed class WebhookEventStore(NpgsqlDataSource database, TimeProvider ti
         }
 
         return alreadyStored;
-    }
-
-    /// <summary>
-    /// A requeued event is merged together with every other event stored of its conversation and type, each parsed
-    /// anew from its body: a fix may read their times otherwise than the parse that set the conversation's version,
-    /// and the newest as parsed now must apply whichever batches they are requeued in, and in whatever order.
-    /// </summary>
-    private static async Task<List<StagedUpdate>> StageOthersOfRequeuedAsync(
-        NpgsqlConnection connection, BatchCopier copier, List<StagedUpdate> updates, string[] reprocessed, List<QueuedDelivery> candidates,
-        CancellationToken cancellationToken)
-    {
-        var requeued = reprocessed.ToHashSet(StringComparer.Ordinal);
-        var touched = updates.Where(update => requeued.Contains(update.SvixId)).Select(update => (update.ConversationId, update.EventType)).Distinct().ToArray();
-        if (touched.Length == 0)
-        {
-            return [];
-        }
-
-        await using var select = new NpgsqlCommand(WebhookEventCommands.SelectOthersOfConversations, connection)
-        {
-            Parameters =
-            {
-                new NpgsqlParameter { Value = touched.Select(pair => pair.ConversationId).ToArray() },
-                new NpgsqlParameter { Value = touched.Select(pair => pair.EventType).ToArray() },
-                new NpgsqlParameter { Value = candidates.Select(received => received.SvixId).ToArray() },
-            },
-        };
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var stored = new List<(string SvixId, PhonicEvent Event)>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var eventType = await reader.IsDBNullAsync(1, cancellationToken).ConfigureAwait(false) ? null : reader.GetString(1);
-            stored.Add((reader.GetString(0), PhonicEventParser.Parse(reader.GetFieldValue<byte[]>(2), eventType)));
-        }
-
-        return copier.StageStored(stored);
     }
 
     private static async Task<HashSet<string>> SelectStoredAsync(

@@ -3,7 +3,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
-using PhonicAspire.Worker.Phonic;
 
 namespace PhonicAspire.Worker.Persistence.Staging;
 
@@ -41,36 +40,19 @@ internal sealed class BatchCopier(NpgsqlConnection connection, ConversationMerge
             await importer.WriteAsync(received.Body, NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
             await WriteNullableAsync(importer, phonicEvent.Payload, NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
             await WriteNullableAsync(importer, phonicEvent.ParseError, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            if (Stage(received.SvixId, phonicEvent, json, writer) is { } staged)
+            if (phonicEvent.Update is { } update)
             {
-                updates.Add(staged);
+                json.ResetWrittenCount();
+                writer.Reset();
+                merge.WriteFields(writer, update);
+                writer.Flush();
+                updates.Add(new StagedUpdate(
+                    received.SvixId, phonicEvent.EventType!, phonicEvent.ConversationId!, phonicEvent.CreatedAt, update.Projection, json.WrittenSpan.ToArray()));
             }
         }
 
         await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         return updates;
-    }
-
-    /// <summary>What events stored before change in their conversations, for a merge that takes them again.</summary>
-    public List<StagedUpdate> StageStored(IEnumerable<(string SvixId, PhonicEvent Event)> stored)
-    {
-        var json = new ArrayBufferWriter<byte>();
-        using var writer = new Utf8JsonWriter(json, UpdateJsonOptions);
-        return [.. stored.Select(webhook => Stage(webhook.SvixId, webhook.Event, json, writer)).OfType<StagedUpdate>()];
-    }
-
-    private StagedUpdate? Stage(string svixId, PhonicEvent phonicEvent, ArrayBufferWriter<byte> json, Utf8JsonWriter writer)
-    {
-        if (phonicEvent.Update is not { } update)
-        {
-            return null;
-        }
-
-        json.ResetWrittenCount();
-        writer.Reset();
-        merge.WriteFields(writer, update);
-        writer.Flush();
-        return new StagedUpdate(svixId, phonicEvent.EventType!, phonicEvent.ConversationId!, phonicEvent.CreatedAt, update.Projection, json.WrittenSpan.ToArray());
     }
 
     /// <summary>Copies what each event changes in its conversation into the staged_updates table.</summary>
