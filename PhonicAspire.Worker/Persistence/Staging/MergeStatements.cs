@@ -30,11 +30,12 @@ internal static class MergeStatements
     /// Applies the newest event of one type per conversation to the columns it owns. One upsert may touch a row only
     /// once, so it first keeps the newest event per conversation; its WHERE then keeps an event from overwriting a
     /// newer one already applied. Versions compare as (created_at, svix_id), a missing created_at counting as
-    /// oldest, so every order of arrival ends alike. A version whose own event is in the batch again does not count:
-    /// only a requeue or a replayed storage dead letter stores an event twice, after a fix whose parse may read its
-    /// time otherwise than the one that set the version, so the batch's newest applies (requeued together, a
-    /// conversation's events end on the newest as they are parsed now). An upsert whose event carries items records in applied_with_items which events it
-    /// applied.
+    /// oldest, so every order of arrival ends alike. A version whose own event is staged again in the batch does not
+    /// count: only a requeue or a replayed storage dead letter stores an event twice, after a fix whose parse may read
+    /// its time otherwise than the one that set the version, and the batch's newest of the type applies. A
+    /// conversation's events requeued in one batch so end on their newest as parsed now; across batches it may take
+    /// a second requeue (see the README). An upsert whose event carries items records in applied_with_items which
+    /// events it applied.
     /// </summary>
     public static string Upsert(string table, string key, ProjectionColumns columns, bool recordsAppliedItems)
     {
