@@ -1,3 +1,4 @@
+using System.Net;
 using Npgsql;
 using PhonicAspire.Testing.Otlp;
 using StackExchange.Redis;
@@ -54,6 +55,9 @@ public class PhonicStackFixture : IAsyncLifetime
     public static readonly string[] ResourceNames = LocalStack.ResourceNames;
 
     private static readonly TimeSpan HttpTimeout = TimeSpan.FromSeconds(30);
+
+    // The API's Redis client retries every few seconds; well beyond a few of its retries.
+    private static readonly TimeSpan ReconnectTimeout = TimeSpan.FromSeconds(30);
 
     private LocalStack? _stack;
 
@@ -142,14 +146,39 @@ public class PhonicStackFixture : IAsyncLifetime
         return new ResourceOutage(this, resource);
     }
 
-    /// <summary>Starts a stopped resource and waits until it is running and healthy.</summary>
+    /// <summary>
+    /// Starts a stopped resource and waits until it is running and healthy; for Redis, also until the API is connected
+    /// to it again.
+    /// </summary>
     public async Task StartAsync(string resource)
     {
         await ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand);
         await WaitUntilHealthyAsync(resource);
 
+        // The API's Redis client reconnects on its own schedule, every two seconds or so: the next test's deliveries
+        // must find it connected, not get 503 in the gap after a Redis that is already healthy.
+        if (resource == "redis")
+        {
+            using var api = CreateApiClient();
+            await Eventually.ReturnsAsync(() => HealthStatusAsync(api), status => status == HttpStatusCode.OK, ReconnectTimeout,
+                "the API to answer /health with 200 once Redis is back");
+        }
+
         // The tests' own pooled connections to a restarted PostgreSQL are dead; the next test must not get one.
         NpgsqlConnection.ClearAllPools();
+    }
+
+    private static async Task<HttpStatusCode?> HealthStatusAsync(HttpClient client)
+    {
+        try
+        {
+            using var response = await client.GetAsync("/health");
+            return response.StatusCode;
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
     }
 
     /// <inheritdoc cref="LocalStack.DescribeWithRecentLogAsync"/>
