@@ -35,37 +35,43 @@ public sealed class WebhookBodyReader(IOptions<WebhookOptions> options, InFlight
             bodySize.MaxRequestBodySize = request.ContentLength is null ? null : limit + 1L;
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? InitialBufferBytes, Math.Min(InitialBufferBytes, limit)) + 1);
+        // HTTP's framing ends a body at the length it announced, so its buffer never needs more; a body that
+        // announced nothing may fill the limit, and a byte more shows it is over.
+        var capacity = (int)(request.ContentLength ?? limit);
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, Math.Min(capacity, InitialBufferBytes)));
         var length = 0;
         try
         {
             while (true)
             {
-                if (length == buffer.Length)
+                if (length == capacity)
                 {
-                    if (length > limit)
+                    if (request.ContentLength is null && await request.Body.ReadAsync(new byte[1], cancellationToken) > 0)
                     {
                         return Refuse(BodyRefusal.TooLarge);
                     }
 
-                    var larger = Math.Min(buffer.Length * 2, limit + 1);
-                    if (request.ContentLength is null)
+                    break;
+                }
+
+                if (length == buffer.Length)
+                {
+                    // The pool rounds a buffer up to a power of two, up to twice what was asked: the reservation
+                    // covers the buffer it hands out, and never less than the length announced.
+                    var grown = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, capacity));
+                    budget.Release(reserved);
+                    if (!budget.TryReserve(Math.Max(request.ContentLength ?? 0, grown.Length), out reserved))
                     {
-                        // Nothing announced: the reservation follows the buffer.
-                        budget.Release(reserved);
-                        if (!budget.TryReserve(larger, out reserved))
-                        {
-                            return Refuse(BodyRefusal.OverBudget);
-                        }
+                        ArrayPool<byte>.Shared.Return(grown);
+                        return Refuse(BodyRefusal.OverBudget);
                     }
 
-                    var grown = ArrayPool<byte>.Shared.Rent(larger);
                     buffer.AsSpan(0, length).CopyTo(grown);
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = grown;
                 }
 
-                var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken);
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, capacity) - length), cancellationToken);
                 if (read == 0)
                 {
                     break;
@@ -81,7 +87,7 @@ public sealed class WebhookBodyReader(IOptions<WebhookOptions> options, InFlight
             throw;
         }
 
-        return length > limit ? Refuse(BodyRefusal.TooLarge) : new(new WebhookBody(buffer, length, budget, reserved), BodyRefusal.None);
+        return new(new WebhookBody(buffer, length, budget, reserved), BodyRefusal.None);
 
         BodyReadResult Refuse(BodyRefusal refusal)
         {
