@@ -160,25 +160,12 @@ public class PhonicStackFixture : IAsyncLifetime
         if (resource == "redis")
         {
             using var api = CreateApiClient();
-            await Eventually.ReturnsAsync(() => HealthStatusAsync(api), status => status == HttpStatusCode.OK, ReconnectTimeout,
+            await HealthEndpoint.WaitUntilAsync(api, answer => answer.Status == HttpStatusCode.OK, ReconnectTimeout,
                 "the API to answer /health with 200 once Redis is back");
         }
 
         // The tests' own pooled connections to a restarted PostgreSQL are dead; the next test must not get one.
         NpgsqlConnection.ClearAllPools();
-    }
-
-    private static async Task<HttpStatusCode?> HealthStatusAsync(HttpClient client)
-    {
-        try
-        {
-            using var response = await client.GetAsync("/health");
-            return response.StatusCode;
-        }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-        {
-            return null;
-        }
     }
 
     /// <inheritdoc cref="LocalStack.DescribeWithRecentLogAsync"/>

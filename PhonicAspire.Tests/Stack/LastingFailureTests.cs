@@ -29,13 +29,8 @@ public sealed class LastingFailureTests(PhonicStackFixture stack)
                 Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
             }
 
-            var health = await Eventually.ReturnsAsync(
-                async () =>
-                {
-                    using var response = await worker.GetAsync("/health");
-                    return await response.Content.ReadAsStringAsync();
-                },
-                body => body.Contains("SQLSTATE 25006", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
+            var (_, health) = await HealthEndpoint.WaitUntilAsync(
+                worker, answer => answer.Body.Contains("SQLSTATE 25006", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
                 "the worker's /health to name the read-only transaction's SQLSTATE");
             Assert.StartsWith("Unhealthy", health, StringComparison.Ordinal);
             Assert.DoesNotContain("read-only transaction", health, StringComparison.Ordinal);
@@ -147,11 +142,7 @@ public sealed class LastingFailureTests(PhonicStackFixture stack)
     private async Task<(string Health, StackExchange.Redis.StreamEntry[] DeadLetters)> WaitUntilDeadLetteredOrReportedAsync(
         HttpClient worker, SignedWebhook webhook, string reason) =>
         await Eventually.ReturnsAsync(
-            async () =>
-            {
-                using var response = await worker.GetAsync("/health");
-                return (Health: await response.Content.ReadAsStringAsync(), DeadLetters: await DeadLettersOfAsync([webhook]));
-            },
+            async () => (Health: (await HealthEndpoint.ReadAsync(worker)).Body, DeadLetters: await DeadLettersOfAsync([webhook])),
             found => found.DeadLetters.Length > 0 || found.Health.Contains(reason, StringComparison.Ordinal), TimeSpan.FromSeconds(30),
             $"{webhook.SvixId} to be dead-lettered or the worker's /health to name {reason}");
 

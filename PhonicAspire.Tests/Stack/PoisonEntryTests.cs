@@ -353,19 +353,16 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
 
     private async Task<long> WrongTypeRepliesAsync()
     {
-        var errorStats = (string?)await stack.Redis.ExecuteAsync("INFO", "errorstats") ?? string.Empty;
-        var line = errorStats.Split('\n').FirstOrDefault(line => line.StartsWith("errorstat_WRONGTYPE:count=", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line["errorstat_WRONGTYPE:count=".Length..].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture);
+        var server = stack.Redis.Multiplexer.GetServer(stack.Redis.Multiplexer.GetEndPoints().Single());
+        var errorStats = await server.InfoAsync("errorstats");
+        // The field reads "count=N", and may gain more after a comma in later versions.
+        return errorStats.SelectMany(section => section).FirstOrDefault(field => field.Key == "errorstat_WRONGTYPE").Value is { } count
+            ? long.Parse(count["count=".Length..].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture)
+            : 0;
     }
 
-    private static Task<string> ReadWorkerHealthAsync(HttpClient worker, Func<string, bool> done, string what) =>
-        Eventually.ReturnsAsync(
-            async () =>
-            {
-                using var response = await worker.GetAsync("/health");
-                return await response.Content.ReadAsStringAsync();
-            },
-            done, TimeSpan.FromSeconds(30), $"the worker's /health {what}");
+    private static async Task<string> ReadWorkerHealthAsync(HttpClient worker, Func<string, bool> done, string what) =>
+        (await HealthEndpoint.WaitUntilAsync(worker, answer => done(answer.Body), TimeSpan.FromSeconds(30), $"the worker's /health {what}")).Body;
 
     /// <summary>
     /// Atomically: appends the entries (each with the id given, or <c>*</c>), hands them to a consumer that will never

@@ -19,7 +19,7 @@ public sealed class RedisDurabilityTests(PhonicStackFixture stack)
         await stack.Redis.ExecuteAsync("CONFIG", "SET", "appendfsync", "everysec");
         try
         {
-            var health = await Eventually.ReturnsAsync(() => ReadHealthAsync(client), answer => answer.Status == HttpStatusCode.ServiceUnavailable,
+            var health = await HealthEndpoint.WaitUntilAsync(client, answer => answer.Status == HttpStatusCode.ServiceUnavailable,
                 NoticeTimeout, "the API's /health to turn unhealthy");
             Assert.Contains("appendfsync is 'everysec'", health.Body, StringComparison.Ordinal);
 
@@ -31,7 +31,7 @@ public sealed class RedisDurabilityTests(PhonicStackFixture stack)
         finally
         {
             await stack.Redis.ExecuteAsync("CONFIG", "SET", "appendfsync", "always");
-            await Eventually.ReturnsAsync(() => ReadHealthAsync(client), answer => answer.Status == HttpStatusCode.OK,
+            await HealthEndpoint.WaitUntilAsync(client, answer => answer.Status == HttpStatusCode.OK,
                 NoticeTimeout, "the API's /health to be healthy again");
         }
 
@@ -40,11 +40,5 @@ public sealed class RedisDurabilityTests(PhonicStackFixture stack)
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
         await stack.WaitUntilHealthyAsync("webhookapi");
-    }
-
-    private static async Task<(HttpStatusCode Status, string Body)> ReadHealthAsync(HttpClient client)
-    {
-        using var response = await client.GetAsync("/health");
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 }

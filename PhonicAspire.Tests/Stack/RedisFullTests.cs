@@ -34,21 +34,15 @@ public sealed class RedisFullTests(PhonicStackFixture stack)
             Assert.NotNull(refused.Headers.RetryAfter);
             Assert.False(await stack.Redis.KeyExistsAsync(WebhookStream.AcceptedKeyPrefix + webhook.SvixId));
 
-            using var health = await client.GetAsync("/health");
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
-            Assert.Contains("Redis is out of memory", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            var health = await HealthEndpoint.ReadAsync(client);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, health.Status);
+            Assert.Contains("Redis is out of memory", health.Body, StringComparison.Ordinal);
         });
 
         // A readiness probe on /health takes an unhealthy replica out of its load balancer, so no delivery would
         // reach it to find that Redis has room again: /health itself has to find out.
-        await Eventually.ReturnsAsync(
-            async () =>
-            {
-                using var health = await client.GetAsync("/health");
-                return health.StatusCode;
-            },
-            status => status == HttpStatusCode.OK,
-            TimeSpan.FromSeconds(10),
+        await HealthEndpoint.WaitUntilAsync(
+            client, answer => answer.Status == HttpStatusCode.OK, TimeSpan.FromSeconds(10),
             "/health to answer 200 with Redis below its maxmemory again and no delivery sent");
 
         // Svix's retry finds room.

@@ -48,20 +48,8 @@ public sealed class ServiceStartupTests
         });
 
         using var client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(10) };
-        var (status, body) = await Eventually.ReturnsAsync(
-            async () =>
-            {
-                try
-                {
-                    using var response = await client.GetAsync("/health");
-                    return (response.StatusCode, await response.Content.ReadAsStringAsync());
-                }
-                catch (HttpRequestException)
-                {
-                    return ((HttpStatusCode)0, "");
-                }
-            },
-            answer => answer.Item1 != 0, TimeSpan.FromSeconds(60), $"the worker to answer /health; its output: {worker.Output}");
+        var (status, body) = await HealthEndpoint.WaitUntilAsync(
+            client, answer => answer.Status != 0, TimeSpan.FromSeconds(60), $"the worker to answer /health; its output: {worker.Output}");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.Contains("migrations have not been applied", body, StringComparison.Ordinal);

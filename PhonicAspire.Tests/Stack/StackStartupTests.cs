@@ -24,13 +24,8 @@ public sealed class StackStartupTests(PhonicStackFixture stack, ITestOutputHelpe
     {
         using var client = stack.CreateApiClient();
 
-        var (status, body) = await Eventually.ReturnsAsync(
-            async () =>
-            {
-                using var response = await client.GetAsync("/health");
-                return (response.StatusCode, await response.Content.ReadAsStringAsync());
-            },
-            answer => answer.StatusCode == System.Net.HttpStatusCode.OK, TimeSpan.FromSeconds(30), "the API's /health to answer 200");
+        var (_, body) = await HealthEndpoint.WaitUntilAsync(
+            client, answer => answer.Status == System.Net.HttpStatusCode.OK, TimeSpan.FromSeconds(30), "the API's /health to answer 200");
 
         Assert.Equal("Healthy", body);
     }

@@ -39,22 +39,17 @@ public sealed class StreamRecoveryTests(PhonicStackFixture stack)
                 Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
             }
 
-            var health = await Eventually.ReturnsAsync(
-                async () =>
-                {
-                    using var response = await worker.GetAsync("/health");
-                    return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
-                },
+            var health = await HealthEndpoint.WaitUntilAsync(
+                worker,
                 answer => answer.Body.Contains("storage: Unhealthy", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
                 "the worker's /health to report its storage unhealthy");
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, health.Status);
             Assert.Contains("PostgreSQL cannot store webhooks", health.Body, StringComparison.Ordinal);
         }
 
         Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
-        await Eventually.ReturnsAsync(
-            async () => (await worker.GetAsync("/health")).StatusCode, status => status == HttpStatusCode.OK,
-            TimeSpan.FromSeconds(30), "the worker's /health to be healthy again");
+        await HealthEndpoint.WaitUntilAsync(
+            worker, answer => answer.Status == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "the worker's /health to be healthy again");
         await stack.WaitUntilHealthyAsync("worker");
     }
 

@@ -65,8 +65,8 @@ public sealed class TelemetryTests(PhonicStackFixture stack)
         using var api = stack.CreateApiClient();
         for (var i = 0; i < 3; i++)
         {
-            (await worker.GetAsync("/health")).Dispose();
-            (await api.GetAsync("/health")).Dispose();
+            await HealthEndpoint.ReadAsync(worker);
+            await HealthEndpoint.ReadAsync(api);
         }
 
         // A delivery afterwards: once its worker spans arrive, each service has exported what the probes started.

@@ -136,9 +136,9 @@ public sealed class LargeBodyOperationsTests
     {
         public static async Task<RedisPeak> OfAsync(IDatabase database)
         {
-            var info = (string)(await database.ExecuteAsync("INFO", "server"))!;
-            var line = info.Split('\n').Single(line => line.StartsWith("process_id:", StringComparison.Ordinal));
-            var processId = int.Parse(line["process_id:".Length..].Trim(), CultureInfo.InvariantCulture);
+            var server = database.Multiplexer.GetServer(database.Multiplexer.GetEndPoints().Single());
+            var info = await server.InfoAsync("server");
+            var processId = int.Parse(info.SelectMany(section => section).Single(field => field.Key == "process_id").Value, CultureInfo.InvariantCulture);
             return new RedisPeak(processId, ProcFs.StatusKilobytes(processId, "VmHWM"));
         }
 

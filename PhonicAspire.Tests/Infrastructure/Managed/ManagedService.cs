@@ -27,7 +27,7 @@ public sealed class ManagedService(ServiceProcess process, HttpClient client) : 
         var deadline = DateTime.UtcNow + HealthTimeout;
         while (true)
         {
-            var health = await ReadHealthAsync();
+            var health = await HealthEndpoint.ReadAsync(client);
             if (expected(health))
             {
                 return health;
@@ -47,25 +47,5 @@ public sealed class ManagedService(ServiceProcess process, HttpClient client) : 
     {
         client.Dispose();
         await process.DisposeAsync();
-    }
-
-    private async Task<(HttpStatusCode Status, string Body)> ReadHealthAsync()
-    {
-        try
-        {
-            using var response = await client.GetAsync("/health");
-            return (response.StatusCode, await response.Content.ReadAsStringAsync());
-        }
-        catch (HttpRequestException)
-        {
-            // Not listening yet.
-            return (0, string.Empty);
-        }
-        catch (TaskCanceledException exception) when (exception.InnerException is TimeoutException)
-        {
-            // Listening, but not answering within a request's timeout: a service starting on a loaded machine compiles
-            // its whole health path first (the worker runs without tiered compilation). The wait's own bound decides.
-            return (0, $"no answer within {client.Timeout.TotalSeconds:0} s");
-        }
     }
 }
