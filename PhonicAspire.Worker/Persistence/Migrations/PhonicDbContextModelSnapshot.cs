@@ -348,6 +348,8 @@ namespace PhonicAspire.Worker.Persistence.Migrations
                         .HasDatabaseName("ix_webhook_events_conversation_id");
 
                     b.ToTable("webhook_events", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:toast_tuple_target", 4096);
                 });
 #pragma warning restore 612, 618
         }

@@ -146,3 +146,18 @@ BEGIN
     VALUES ('20261125090642_InitialSchema', '10.0.15');
     END IF;
 END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "migration_id" = '20261205104950_KeepTypicalWebhookEventRowsWhole') THEN
+    ALTER TABLE webhook_events SET (toast_tuple_target=4096);
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "migration_id" = '20261205104950_KeepTypicalWebhookEventRowsWhole') THEN
+    INSERT INTO "__EFMigrationsHistory" (migration_id, product_version)
+    VALUES ('20261205104950_KeepTypicalWebhookEventRowsWhole', '10.0.15');
+    END IF;
+END $EF$;
