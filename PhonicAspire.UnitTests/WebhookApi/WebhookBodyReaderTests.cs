@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -22,22 +23,9 @@ public sealed class WebhookBodyReaderTests
     {
         var reader = Reader();
         var content = Content(bodyBytes);
-        var held = new List<WebhookBody>();
+        var held = await HoldUntilRefusedAsync(reader, content, announced);
         try
         {
-            for (var attempt = 0; attempt < 64; attempt++)
-            {
-                var read = await reader.ReadAsync(Request(content, announced), CancellationToken.None);
-                if (read.Refusal == BodyRefusal.OverBudget)
-                {
-                    break;
-                }
-
-                var body = Assert.IsType<WebhookBody>(read.Body);
-                held.Add(body);
-                Assert.Equal(content, body.Memory.ToArray());
-            }
-
             Assert.InRange(held.Count, 1, 63);
             var buffered = held.Sum(body => Math.Max(0L, BufferLength(body) - InFlightBodyBudget.Allowance));
             Assert.True(
@@ -48,25 +36,82 @@ public sealed class WebhookBodyReaderTests
         {
             held.ForEach(body => body.Release());
         }
+
+        // What the bodies and the refusal reserved is all given back: as many get in again.
+        var again = await HoldUntilRefusedAsync(reader, content, announced);
+        again.ForEach(body => body.Release());
+        Assert.Equal(held.Count, again.Count);
+    }
+
+    // Announced as 1 MiB + 1, the body ends in a 2 MiB buffer: reserving only its length at first, it had to take the
+    // rest at its last growth, from a budget the others had taken meanwhile.
+    [Fact]
+    public async Task A_body_let_in_on_its_announced_length_is_not_refused_halfway_once_others_take_the_rest_of_the_budget()
+    {
+        var reader = Reader();
+        var content = Content(1024 * 1024 + 1);
+        var arriving = new Pipe(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0));
+        var context = new DefaultHttpContext();
+        context.Request.Body = arriving.Reader.AsStream();
+        context.Request.ContentLength = content.Length;
+        await arriving.Writer.WriteAsync(content.AsMemory(0, 512 * 1024));
+        var reading = reader.ReadAsync(context.Request, CancellationToken.None);
+
+        var others = await HoldUntilRefusedAsync(reader, Content(128 * 1024 + 1), announced: false);
+        await arriving.Writer.WriteAsync(content.AsMemory(512 * 1024));
+        await arriving.Writer.CompleteAsync();
+        var read = await reading.WaitAsync(TimeSpan.FromSeconds(10));
+        others.ForEach(body => body.Release());
+
+        Assert.Equal(BodyRefusal.None, read.Refusal);
+        Assert.Equal(content, Assert.IsType<WebhookBody>(read.Body).Memory.ToArray());
+        read.Body.Release();
     }
 
     [Fact]
-    public async Task A_body_that_announced_nothing_is_refused_as_too_large_one_byte_past_the_limit()
+    public async Task A_body_that_announced_nothing_is_refused_as_too_large_one_byte_past_the_limit_and_gives_its_budget_back()
     {
-        var read = await Reader().ReadAsync(Request(Content(MaxBodyBytes + 1), announced: false), CancellationToken.None);
+        var reader = Reader();
+
+        var read = await reader.ReadAsync(Request(Content(MaxBodyBytes + 1), announced: false), CancellationToken.None);
 
         Assert.Null(read.Body);
         Assert.Equal(BodyRefusal.TooLarge, read.Refusal);
+        var admitted = await HoldUntilRefusedAsync(reader, Content(MaxBodyBytes), announced: false);
+        var admittedByAFreshReader = await HoldUntilRefusedAsync(Reader(), Content(MaxBodyBytes), announced: false);
+        admitted.Concat(admittedByAFreshReader).ToList().ForEach(body => body.Release());
+        Assert.Equal(admittedByAFreshReader.Count, admitted.Count);
     }
 
-    [Fact]
-    public async Task An_empty_body_is_read_as_empty()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_empty_body_is_read_as_empty(bool announced)
     {
-        var read = await Reader().ReadAsync(Request([], announced: true), CancellationToken.None);
+        var read = await Reader().ReadAsync(Request([], announced), CancellationToken.None);
 
         var body = Assert.IsType<WebhookBody>(read.Body);
         Assert.Equal(0, body.Memory.Length);
         body.Release();
+    }
+
+    private static async Task<List<WebhookBody>> HoldUntilRefusedAsync(WebhookBodyReader reader, byte[] content, bool announced)
+    {
+        var held = new List<WebhookBody>();
+        for (var attempt = 0; attempt < 64; attempt++)
+        {
+            var read = await reader.ReadAsync(Request(content, announced), CancellationToken.None);
+            if (read.Refusal == BodyRefusal.OverBudget)
+            {
+                break;
+            }
+
+            var body = Assert.IsType<WebhookBody>(read.Body);
+            held.Add(body);
+            Assert.Equal(content, body.Memory.ToArray());
+        }
+
+        return held;
     }
 
     private static WebhookBodyReader Reader()

@@ -1,13 +1,32 @@
 using Microsoft.Extensions.Options;
+using PhonicAspire.WebhookApi.Receiving;
 using PhonicAspire.Webhooks.Svix;
 
 namespace PhonicAspire.WebhookApi.Configuration;
 
-/// <summary>Fails start-up on a missing or undecodable secret: the API never runs in an "accept everything" mode.</summary>
+/// <summary>
+/// Fails start-up on a missing or undecodable secret (the API never runs in an "accept everything" mode), and on an
+/// in-flight budget too small for one body of the largest size taken, which would be answered 503 busy, and retried by
+/// Svix, for ever.
+/// </summary>
 public sealed class WebhookOptionsValidator : IValidateOptions<WebhookOptions>
 {
-    public ValidateOptionsResult Validate(string? name, WebhookOptions options) =>
-        WebhookSigningKeys.TryParse(options.WebhookSecrets, out _, out var error)
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"Phonic:WebhookSecrets (the AppHost parameter 'phonic-webhook-secret') is unusable: {error}");
+    public ValidateOptionsResult Validate(string? name, WebhookOptions options)
+    {
+        var failures = new List<string>();
+        if (!WebhookSigningKeys.TryParse(options.WebhookSecrets, out _, out var error))
+        {
+            failures.Add($"Phonic:WebhookSecrets (the AppHost parameter 'phonic-webhook-secret') is unusable: {error}");
+        }
+
+        var largestBody = InFlightBodyBudget.BufferBytes(options.MaxBodyBytes) - InFlightBodyBudget.Allowance;
+        if (options.MaxInFlightBodyBytes < largestBody)
+        {
+            failures.Add(
+                $"Phonic:MaxInFlightBodyBytes ({options.MaxInFlightBodyBytes:D}) cannot hold one body of Phonic:MaxBodyBytes "
+                + $"({options.MaxBodyBytes:D}), whose buffer takes {largestBody:D} bytes beyond its first {InFlightBodyBudget.Allowance:D}: raise it to at least that, or lower Phonic:MaxBodyBytes.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
 }

@@ -22,8 +22,9 @@ public sealed class WebhookBodyReader(IOptions<WebhookOptions> options, InFlight
             return new(null, BodyRefusal.TooLarge);
         }
 
-        // An announced length is reserved whole: a client that announces megabytes and stalls holds budget, not memory.
-        if (!budget.TryReserve(request.ContentLength ?? 0, out var reserved))
+        // An announced length is reserved whole, as the buffer it will end up in: a client that announces megabytes
+        // and stalls holds budget, not memory, and a body let in is never refused halfway for want of budget.
+        if (!budget.TryReserve(request.ContentLength is { } announced ? InFlightBodyBudget.BufferBytes(announced) : 0, out var reserved))
         {
             return new(null, BodyRefusal.OverBudget);
         }
@@ -56,11 +57,9 @@ public sealed class WebhookBodyReader(IOptions<WebhookOptions> options, InFlight
 
                 if (length == buffer.Length)
                 {
-                    // The pool rounds a buffer up to a power of two, up to twice what was asked: the reservation
-                    // covers the buffer it hands out, and never less than the length announced.
+                    // A body that announced nothing reserves as its buffer grows.
                     var grown = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, capacity));
-                    budget.Release(reserved);
-                    if (!budget.TryReserve(Math.Max(request.ContentLength ?? 0, grown.Length), out reserved))
+                    if (!budget.TryGrow(ref reserved, grown.Length))
                     {
                         ArrayPool<byte>.Shared.Return(grown);
                         return Refuse(BodyRefusal.OverBudget);

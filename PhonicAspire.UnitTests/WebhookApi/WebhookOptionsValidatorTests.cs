@@ -1,0 +1,29 @@
+using PhonicAspire.WebhookApi.Configuration;
+
+namespace PhonicAspire.UnitTests.WebhookApi;
+
+public sealed class WebhookOptionsValidatorTests
+{
+    private const string Secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+    [Fact]
+    public void The_defaults_with_a_secret_pass()
+    {
+        var result = new WebhookOptionsValidator().Validate(null, new WebhookOptions { WebhookSecrets = Secret });
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    // 4 MiB + 1 bytes takes an 8 MiB buffer: under a 6 MiB budget such a body would be answered 503 busy on an idle API.
+    [Fact]
+    public void An_in_flight_budget_smaller_than_the_buffer_of_one_largest_body_fails_start_up_naming_both_settings()
+    {
+        var options = new WebhookOptions { WebhookSecrets = Secret, MaxBodyBytes = 4 * 1024 * 1024 + 1, MaxInFlightBodyBytes = 6 * 1024 * 1024 };
+
+        var result = new WebhookOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("Phonic:MaxInFlightBodyBytes (6291456) cannot hold one body of Phonic:MaxBodyBytes (4194305)", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("8323072 bytes", result.FailureMessage, StringComparison.Ordinal);
+    }
+}
