@@ -58,10 +58,17 @@ public sealed class WebhookBodyReaderTests
         var reading = reader.ReadAsync(context.Request, CancellationToken.None);
 
         var others = await HoldUntilRefusedAsync(reader, Content(128 * 1024 + 1), announced: false);
-        await arriving.Writer.WriteAsync(content.AsMemory(512 * 1024));
-        await arriving.Writer.CompleteAsync();
-        var read = await reading.WaitAsync(TimeSpan.FromSeconds(10));
-        others.ForEach(body => body.Release());
+        BodyReadResult read;
+        try
+        {
+            await arriving.Writer.WriteAsync(content.AsMemory(512 * 1024));
+            await arriving.Writer.CompleteAsync();
+            read = await reading.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            others.ForEach(body => body.Release());
+        }
 
         Assert.Equal(BodyRefusal.None, read.Refusal);
         Assert.Equal(content, Assert.IsType<WebhookBody>(read.Body).Memory.ToArray());

@@ -1,10 +1,11 @@
+using PhonicAspire.Testing;
 using PhonicAspire.WebhookApi.Configuration;
 
 namespace PhonicAspire.UnitTests.WebhookApi;
 
 public sealed class WebhookOptionsValidatorTests
 {
-    private const string Secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    private const string Secret = WebhookSecrets.Fixed;
 
     [Fact]
     public void The_defaults_with_a_secret_pass()
@@ -23,7 +24,21 @@ public sealed class WebhookOptionsValidatorTests
         var result = new WebhookOptionsValidator().Validate(null, options);
 
         Assert.True(result.Failed);
-        Assert.Contains("Phonic:MaxInFlightBodyBytes (6291456) cannot hold one body of Phonic:MaxBodyBytes (4194305)", result.FailureMessage, StringComparison.Ordinal);
-        Assert.Contains("8323072 bytes", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains(
+            "Phonic:MaxInFlightBodyBytes (6291456) must be at least 8323072 to hold one body of Phonic:MaxBodyBytes (4194305)",
+            result.FailureMessage,
+            StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(-1, false)]
+    public void A_budget_that_holds_exactly_one_largest_body_passes(long margin, bool passes)
+    {
+        var options = new WebhookOptions { WebhookSecrets = Secret, MaxBodyBytes = 4 * 1024 * 1024 + 1, MaxInFlightBodyBytes = 8 * 1024 * 1024 - 64 * 1024 + margin };
+
+        var result = new WebhookOptionsValidator().Validate(null, options);
+
+        Assert.Equal(passes, result.Succeeded);
     }
 }

@@ -16,7 +16,8 @@ public sealed class WebhookOptions
 
     /// <summary>
     /// How much memory bodies still arriving may hold beyond the first 64 KiB of each; past it a large body gets 503
-    /// at once, unread. Clients that announce megabytes and stall thus cost at most this much.
+    /// at once, unread. Clients that announce megabytes and stall thus cost at most this much. It must hold one body of
+    /// <see cref="MaxBodyBytes"/> as the buffer pool rounds it (a power of two), less the first 64 KiB: start-up checks.
     /// </summary>
     [Range(1024 * 1024, 1024L * 1024 * 1024)]
     public long MaxInFlightBodyBytes { get; set; } = 32 * 1024 * 1024;

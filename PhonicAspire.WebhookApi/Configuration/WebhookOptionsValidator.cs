@@ -23,8 +23,9 @@ public sealed class WebhookOptionsValidator : IValidateOptions<WebhookOptions>
         if (options.MaxInFlightBodyBytes < largestBody)
         {
             failures.Add(
-                $"Phonic:MaxInFlightBodyBytes ({options.MaxInFlightBodyBytes:D}) cannot hold one body of Phonic:MaxBodyBytes "
-                + $"({options.MaxBodyBytes:D}), whose buffer takes {largestBody:D} bytes beyond its first {InFlightBodyBudget.Allowance:D}: raise it to at least that, or lower Phonic:MaxBodyBytes.");
+                $"Phonic:MaxInFlightBodyBytes ({options.MaxInFlightBodyBytes:D}) must be at least {largestBody:D} to hold one body of "
+                + $"Phonic:MaxBodyBytes ({options.MaxBodyBytes:D}), whose pooled buffer is {InFlightBodyBudget.BufferBytes(options.MaxBodyBytes):D} bytes "
+                + $"(the first {InFlightBodyBudget.Allowance:D} not counted); raise it or lower Phonic:MaxBodyBytes.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

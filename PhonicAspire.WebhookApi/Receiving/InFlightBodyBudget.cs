@@ -7,7 +7,8 @@ namespace PhonicAspire.WebhookApi.Receiving;
 /// <summary>
 /// Bounds the memory that bodies still arriving may hold. The first <see cref="Allowance"/> bytes of every body are
 /// free (Phonic's deliveries are mostly a few kilobytes, so a valid delivery always gets in); beyond that, a body
-/// reserves what it announced, or what it has grown to when it announced nothing, from
+/// reserves the buffer it will end up in (<see cref="BufferBytes"/> of what it announced), or the buffer it has grown
+/// to when it announced nothing, from
 /// <see cref="WebhookOptions.MaxInFlightBodyBytes"/>. Clients that announce megabytes and stall exhaust only that
 /// budget, and the next such body is refused at once.
 /// </summary>

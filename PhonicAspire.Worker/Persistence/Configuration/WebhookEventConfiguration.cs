@@ -10,18 +10,18 @@ internal sealed class WebhookEventConfiguration : IEntityTypeConfiguration<Webho
     {
         // The svix id is the delivery's identity: retries carry the same one, so it is the key that makes storing idempotent.
         builder.HasKey(webhookEvent => webhookEvent.SvixId);
-        // Bodies are a few kilobytes, above the size PostgreSQL compresses at: lz4 costs a fraction of the
-        // default pglz on this hot path.
+        // A row too long to keep whole has these columns compressed first: lz4 costs a fraction of the default pglz
+        // on this hot path.
         builder.Property(webhookEvent => webhookEvent.RawBody).UseCompressionMethod(CompressionMethods.Lz4);
         builder.Property(webhookEvent => webhookEvent.Payload).UseCompressionMethod(CompressionMethods.Lz4);
         // PostgreSQL moves values out of a row longer than about 2 kB into TOAST rows, each with an index entry, all
         // written and logged: the 2.6 kB conversation.ended sample's row, its two columns compressed, is 3.6 kB, and
         // its payload took two TOAST rows. A 4 kB target keeps such a row whole, two to a page; a row under 4 kB is
         // then not compressed either. Inserting 10,000 rows of one body into a table of these columns, bodies of
-        // 1.5 to 12 kB: 7-15% less time at every size; from 2.6 kB on, 7% less WAL and 7-15% less room; at 1.5-1.9 kB
-        // (the documentation's sample is 1.7 kB), 8-12% more WAL and 34-58% more room. Phonic's ended events with
-        // real transcripts are larger than its samples. Columns of storage MAIN instead (compressed past 2 kB, moved
-        // out only past a page) were 1-7% faster than the default.
+        // 1.5 to 12 kB (docs/benchmarks.md): 5-15% less time at each size; from 2.6 kB on, 7% less WAL and 7-15% less
+        // room; at 1.5-1.9 kB (the documentation's sample is 1.7 kB), 8-13% more WAL and 34-58% more room. Phonic's
+        // ended events with real transcripts are larger than its samples. Columns of storage MAIN instead (compressed
+        // past 2 kB, moved out only past a page) saved less time.
         builder.HasStorageParameter("toast_tuple_target", 4096);
         builder.HasIndex(webhookEvent => webhookEvent.ConversationId);
     }
