@@ -22,13 +22,6 @@ public sealed class WebhookBodyReader(IOptions<WebhookOptions> options, InFlight
             return new(null, BodyRefusal.TooLarge);
         }
 
-        // An announced length is reserved whole, as the buffer it will end up in: a client that announces megabytes
-        // and stalls holds budget, not memory, and a body let in is never refused halfway for want of budget.
-        if (!budget.TryReserve(request.ContentLength is { } announced ? InFlightBodyBudget.BufferBytes(announced) : 0, out var reserved))
-        {
-            return new(null, BodyRefusal.OverBudget);
-        }
-
         // Kestrel's own limit (30 MB by default) must not cut in before ours. It counts a chunked body's framing as
         // well, so such a body is left to the loop below, which stops reading one byte past the limit.
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
@@ -37,9 +30,20 @@ public sealed class WebhookBodyReader(IOptions<WebhookOptions> options, InFlight
         }
 
         // HTTP's framing ends a body at the length it announced, so its buffer never needs more; a body that
-        // announced nothing may fill the limit, and a byte more shows it is over.
+        // announced nothing may fill the limit, and a byte more shows it is over. The first buffer is within the
+        // allowance every body has, and is taken before the budget so that nothing between the reservation and the
+        // try below can keep it.
         var capacity = (int)(request.ContentLength ?? limit);
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, Math.Min(capacity, InitialBufferBytes)));
+
+        // An announced length is reserved whole, as the buffer it will end up in: a client that announces megabytes
+        // and stalls holds budget, not memory, and a body let in is never refused halfway for want of budget.
+        if (!budget.TryReserve(request.ContentLength is { } announced ? InFlightBodyBudget.BufferBytes(announced) : 0, out var reserved))
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return new(null, BodyRefusal.OverBudget);
+        }
+
         var length = 0;
         try
         {
