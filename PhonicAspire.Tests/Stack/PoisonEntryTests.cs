@@ -353,10 +353,8 @@ public sealed class PoisonEntryTests(PhonicStackFixture stack)
 
     private async Task<long> WrongTypeRepliesAsync()
     {
-        var server = stack.Redis.Multiplexer.GetServer(stack.Redis.Multiplexer.GetEndPoints().Single());
-        var errorStats = await server.InfoAsync("errorstats");
         // The field reads "count=N", and may gain more after a comma in later versions.
-        return errorStats.SelectMany(section => section).FirstOrDefault(field => field.Key == "errorstat_WRONGTYPE").Value is { } count
+        return await RedisInfo.FieldAsync(stack.Redis, "errorstats", "errorstat_WRONGTYPE") is { } count
             ? long.Parse(count["count=".Length..].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture)
             : 0;
     }

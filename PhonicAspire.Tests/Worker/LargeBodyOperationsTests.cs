@@ -136,9 +136,9 @@ public sealed class LargeBodyOperationsTests
     {
         public static async Task<RedisPeak> OfAsync(IDatabase database)
         {
-            var server = database.Multiplexer.GetServer(database.Multiplexer.GetEndPoints().Single());
-            var info = await server.InfoAsync("server");
-            var processId = int.Parse(info.SelectMany(section => section).Single(field => field.Key == "process_id").Value, CultureInfo.InvariantCulture);
+            var processId = int.Parse(
+                await RedisInfo.FieldAsync(database, "server", "process_id") ?? throw new InvalidOperationException("Redis's INFO server has no process_id."),
+                CultureInfo.InvariantCulture);
             return new RedisPeak(processId, ProcFs.StatusKilobytes(processId, "VmHWM"));
         }
 

@@ -19,12 +19,13 @@ public sealed class WebhookOptionsValidator : IValidateOptions<WebhookOptions>
             failures.Add($"Phonic:WebhookSecrets (the AppHost parameter 'phonic-webhook-secret') is unusable: {error}");
         }
 
-        var largestBody = InFlightBodyBudget.BufferBytes(options.MaxBodyBytes) - InFlightBodyBudget.Allowance;
+        var largestBuffer = InFlightBodyBudget.BufferBytes(options.MaxBodyBytes);
+        var largestBody = largestBuffer - InFlightBodyBudget.Allowance;
         if (options.MaxInFlightBodyBytes < largestBody)
         {
             failures.Add(
                 $"Phonic:MaxInFlightBodyBytes ({options.MaxInFlightBodyBytes:D}) must be at least {largestBody:D} to hold one body of "
-                + $"Phonic:MaxBodyBytes ({options.MaxBodyBytes:D}), whose pooled buffer is {InFlightBodyBudget.BufferBytes(options.MaxBodyBytes):D} bytes "
+                + $"Phonic:MaxBodyBytes ({options.MaxBodyBytes:D}), whose pooled buffer is {largestBuffer:D} bytes "
                 + $"(the first {InFlightBodyBudget.Allowance:D} not counted); raise it or lower Phonic:MaxBodyBytes.");
         }
 
