@@ -344,6 +344,35 @@ public sealed class HostileInputTests(PhonicStackFixture stack) : IAsyncLifetime
         $"Content-Length: {webhook.Body.Length}\r\n{SvixHeaders.Id}: {webhook.SvixId}\r\n" +
         $"{SvixHeaders.Timestamp}: {webhook.Timestamp}\r\n{SvixHeaders.Signature}: {webhook.Signature}\r\nConnection: close\r\n\r\n";
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_signature_sent_over_two_header_lines_is_verified_as_one_list_and_the_delivery_is_kept(bool validFirst)
+    {
+        // A proxy may split a header, or a sender rotating its secret send one line per signature. HTTP makes
+        // repeated lines one comma-separated value, but svix-signature's entries hold commas of their own and are
+        // separated by spaces.
+        var webhook = Sample();
+        var wrong = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+        var lines = validFirst ? (webhook.Signature, wrong) : (wrong, webhook.Signature);
+        var endpoint = stack.App.GetEndpoint("webhookapi", "http");
+        var head = RequestHead(webhook, endpoint.Authority).Replace(
+            $"{SvixHeaders.Signature}: {webhook.Signature}\r\n",
+            $"{SvixHeaders.Signature}: {lines.Item1}\r\n{SvixHeaders.Signature}: {lines.Item2}\r\n",
+            StringComparison.Ordinal);
+
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(endpoint.Host, endpoint.Port);
+        await using var network = tcp.GetStream();
+        await network.WriteAsync(Encoding.ASCII.GetBytes(head));
+        await network.WriteAsync(webhook.Body);
+        using var reader = new StreamReader(network, Encoding.ASCII);
+        var response = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.StartsWith("HTTP/1.1 202 Accepted", response, StringComparison.Ordinal);
+        Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
+    }
+
     [Fact]
     public async Task Standard_webhooks_headers_are_verified_like_svix_ones_and_the_delivery_is_kept()
     {

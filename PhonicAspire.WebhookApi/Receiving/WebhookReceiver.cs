@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using PhonicAspire.ServiceDefaults.Telemetry;
 using PhonicAspire.WebhookApi.Configuration;
@@ -53,9 +54,9 @@ public sealed partial class WebhookReceiver(
         }
 
         // What can be judged before a byte of the body is read: the signature headers and the timestamp window.
-        var svixId = Header(request, SvixHeaders.Id, SvixHeaders.StandardId);
-        var timestamp = Header(request, SvixHeaders.Timestamp, SvixHeaders.StandardTimestamp);
-        var signature = Header(request, SvixHeaders.Signature, SvixHeaders.StandardSignature);
+        var svixId = Header(request, SvixHeaders.Id, SvixHeaders.StandardId).ToString();
+        var timestamp = Header(request, SvixHeaders.Timestamp, SvixHeaders.StandardTimestamp).ToString();
+        var signature = SignatureEntries(Header(request, SvixHeaders.Signature, SvixHeaders.StandardSignature));
         if (verifier.CheckHeaders(svixId, timestamp, signature) is { } headerProblem)
         {
             return Reject(headerProblem);
@@ -178,11 +179,16 @@ public sealed partial class WebhookReceiver(
         return WebhookProblems.Rejected(rejection);
     }
 
-    private static string? Header(HttpRequest request, string name, string standardName)
+    private static StringValues Header(HttpRequest request, string name, string standardName)
     {
         var value = request.Headers[name];
-        return value.Count == 0 ? request.Headers[standardName].ToString() : value.ToString();
+        return value.Count == 0 ? request.Headers[standardName] : value;
     }
+
+    // HTTP makes a header repeated over several lines one value joined with commas, but the signature header's
+    // entries hold commas of their own and are separated by spaces: a proxy splitting it, or a sender putting each
+    // secret's signature on a line of its own, would otherwise have no entry match.
+    private static string SignatureEntries(StringValues lines) => lines.Count == 1 ? lines[0] ?? "" : string.Join(' ', lines.ToArray());
 
     private static bool IsJson(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
