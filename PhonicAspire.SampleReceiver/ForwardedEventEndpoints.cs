@@ -43,7 +43,7 @@ public static partial class ForwardedEventEndpoints
 
             var id = request.Headers[SvixHeaders.StandardId].ToString();
             var verification = verifier.Verify(
-                id, request.Headers[SvixHeaders.StandardTimestamp], request.Headers[SvixHeaders.StandardSignature], body.GetBuffer().AsSpan(0, (int)body.Length));
+                id, request.Headers[SvixHeaders.StandardTimestamp], SvixHeaders.JoinSignatureLines(request.Headers[SvixHeaders.StandardSignature]), body.GetBuffer().AsSpan(0, (int)body.Length));
             var logger = loggers.CreateLogger(typeof(ForwardedEventEndpoints));
             if (verification != SvixVerificationResult.Verified)
             {

@@ -49,6 +49,30 @@ public sealed class SvixSignatureVerifierTests
         Assert.Equal(SvixVerificationResult.Verified, Verifier(secret).Verify(MessageId, Timestamp, header, Body));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Signature_lines_joined_for_verification_match_on_whichever_line_holds_the_right_entry(int rightLine)
+    {
+        var (secret, key) = NewSecret();
+        string?[] lines = ["v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=", "v2,abc v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", ""];
+        lines[rightLine] = SvixSigner.Sign(key, MessageId, Now, Body);
+
+        var header = SvixHeaders.JoinSignatureLines(lines);
+
+        Assert.Equal(SvixVerificationResult.Verified, Verifier(secret).Verify(MessageId, Timestamp, header, Body));
+        Assert.Equal(SvixVerificationResult.InvalidSignature, Verifier(secret).Verify(MessageId, Timestamp, string.Join(',', lines), Body));
+    }
+
+    [Fact]
+    public void No_signature_lines_join_to_a_missing_header()
+    {
+        var (secret, _) = NewSecret();
+
+        Assert.Equal(SvixVerificationResult.MissingHeaders, Verifier(secret).Verify(MessageId, Timestamp, SvixHeaders.JoinSignatureLines([]), Body));
+    }
+
     [Fact]
     public void A_huge_signature_header_is_malformed_even_if_it_holds_the_right_entry()
     {

@@ -56,7 +56,7 @@ public sealed partial class WebhookReceiver(
         // What can be judged before a byte of the body is read: the signature headers and the timestamp window.
         var svixId = Header(request, SvixHeaders.Id, SvixHeaders.StandardId).ToString();
         var timestamp = Header(request, SvixHeaders.Timestamp, SvixHeaders.StandardTimestamp).ToString();
-        var signature = SignatureEntries(Header(request, SvixHeaders.Signature, SvixHeaders.StandardSignature));
+        var signature = SvixHeaders.JoinSignatureLines(Header(request, SvixHeaders.Signature, SvixHeaders.StandardSignature));
         if (verifier.CheckHeaders(svixId, timestamp, signature) is { } headerProblem)
         {
             return Reject(headerProblem);
@@ -184,11 +184,6 @@ public sealed partial class WebhookReceiver(
         var value = request.Headers[name];
         return value.Count == 0 ? request.Headers[standardName] : value;
     }
-
-    // HTTP makes a header repeated over several lines one value joined with commas, but the signature header's
-    // entries hold commas of their own and are separated by spaces: a proxy splitting it, or a sender putting each
-    // secret's signature on a line of its own, would otherwise have no entry match.
-    private static string SignatureEntries(StringValues lines) => lines.Count == 1 ? lines[0] ?? "" : string.Join(' ', lines.ToArray());
 
     private static bool IsJson(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var mediaType)

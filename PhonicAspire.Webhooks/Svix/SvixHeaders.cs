@@ -17,6 +17,13 @@ public static class SvixHeaders
     public const string StandardTimestamp = "webhook-timestamp";
     public const string StandardSignature = "webhook-signature";
 
+    /// <summary>
+    /// The signature header's value when a sender put it on several lines, one entry or more on each. HTTP joins
+    /// repeated lines with commas, but the entries hold commas of their own and are separated by spaces, so the lines
+    /// join with a space; joined with commas, no entry would match.
+    /// </summary>
+    public static string JoinSignatureLines(IReadOnlyList<string?> lines) => lines.Count == 1 ? lines[0] ?? "" : string.Join(' ', lines);
+
     /// <summary>Puts a signed delivery's three headers on a request, as Svix sends them.</summary>
     public static void Add(HttpRequestHeaders headers, string svixId, long timestamp, string signature) =>
         Add(headers, (Id, Timestamp, Signature), svixId, timestamp, signature);

@@ -24,15 +24,16 @@ public static class PhonicPersistenceExtensions
         return builder;
     }
 
-    // A pooled connection keeps its temporary staging tables (StagedUpdatesTable) instead of having DISCARD ALL drop
-    // them, so a batch does not pay for creating them again. The worker sets no other session state.
-    // A batch's COPY sends about 7 kB an event (raw body, payload, staged update), which Npgsql's default 8 KiB write
-    // buffer flushes to the socket about once an event, each flush an asynchronous send. 64 KiB cut the CPU the
-    // worker spends storing a batch by an eighth; 256 KiB by a fifth, but raised the workers' peaks by 2-4 MB, where
-    // they sit at the memory target (docs/benchmarks.md, *Drain, the COPY's flushes*). 64 KiB stays off the
+    // Batches are COPYed (webhook_events, then staged_updates) at about 7 kB an event, which Npgsql's default 8 KiB
+    // write buffer flushed to the socket, an asynchronous send each, about once an event. In a probe of the store, 64
+    // KiB took an eighth off the worker's CPU for a batch, 256 KiB a fifth but about 4 MB more at the workers' peaks,
+    // which sit at the memory target (docs/benchmarks.md, *Drain, the COPY's flushes*). 64 KiB stays off the
     // large-object heap.
     private const int WriteBufferBytes = 64 * 1024;
 
+    // A pooled connection keeps its temporary staging tables (StagedUpdatesTable) instead of having DISCARD ALL drop
+    // them, so a batch does not pay for creating them again. The worker sets no other session state. Both settings
+    // are the worker's, whatever the connection string says.
     private static string? ForBatches(string? connectionString) =>
         connectionString is null
             ? null
