@@ -268,17 +268,24 @@ public sealed class HostileInputTests(PhonicStackFixture stack) : IAsyncLifetime
     }
 
     /// <summary>Sends <paramref name="webhook"/>'s headers with <c>Transfer-Encoding: chunked</c>, then <paramref name="framedBody"/> as it is; returns the whole answer.</summary>
-    private async Task<string> SendChunkedAsync(SignedWebhook webhook, byte[] framedBody)
+    private Task<string> SendChunkedAsync(SignedWebhook webhook, byte[] framedBody)
+    {
+        var endpoint = stack.App.GetEndpoint("webhookapi", "http");
+        var head = RequestHead(webhook, endpoint.Authority).Replace(
+            $"Content-Length: {webhook.Body.Length}\r\n", "Transfer-Encoding: chunked\r\n", StringComparison.Ordinal);
+        return SendRawAsync(head, framedBody);
+    }
+
+    /// <summary>Sends <paramref name="head"/>, then <paramref name="body"/> as it is, to the API's Kestrel; returns the whole answer.</summary>
+    private async Task<string> SendRawAsync(string head, byte[] body)
     {
         var endpoint = stack.App.GetEndpoint("webhookapi", "http");
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(endpoint.Host, endpoint.Port);
         await using var network = tcp.GetStream();
-        var head = RequestHead(webhook, endpoint.Authority).Replace(
-            $"Content-Length: {webhook.Body.Length}\r\n", "Transfer-Encoding: chunked\r\n", StringComparison.Ordinal);
         await network.WriteAsync(Encoding.ASCII.GetBytes(head));
         // Written while the answer is read: a refusal may come, and the connection close, before all of it is sent.
-        var writing = WriteUnlessClosedAsync(network, framedBody);
+        var writing = WriteUnlessClosedAsync(network, body);
 
         using var reader = new StreamReader(network, Encoding.ASCII);
         var response = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
@@ -361,13 +368,7 @@ public sealed class HostileInputTests(PhonicStackFixture stack) : IAsyncLifetime
             StringComparison.Ordinal);
         Assert.Equal(2, head.Split($"\r\n{SvixHeaders.Signature}: ").Length - 1);
 
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(endpoint.Host, endpoint.Port);
-        await using var network = tcp.GetStream();
-        await network.WriteAsync(Encoding.ASCII.GetBytes(head));
-        await network.WriteAsync(webhook.Body);
-        using var reader = new StreamReader(network, Encoding.ASCII);
-        var response = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        var response = await SendRawAsync(head, webhook.Body);
 
         Assert.StartsWith("HTTP/1.1 202 Accepted", response, StringComparison.Ordinal);
         Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));

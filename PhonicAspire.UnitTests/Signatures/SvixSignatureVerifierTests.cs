@@ -70,7 +70,7 @@ public sealed class SvixSignatureVerifierTests
     {
         var (secret, _) = NewSecret();
 
-        Assert.Equal(SvixVerificationResult.MissingHeaders, Verifier(secret).Verify(MessageId, Timestamp, SvixHeaders.JoinSignatureLines([]), Body));
+        Assert.Equal(SvixVerificationResult.MissingHeaders, Verifier(secret).Verify(MessageId, Timestamp, SvixHeaders.JoinSignatureLines(Array.Empty<string?>()), Body));
     }
 
     [Fact]

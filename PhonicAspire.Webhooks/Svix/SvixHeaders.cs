@@ -20,9 +20,11 @@ public static class SvixHeaders
     /// <summary>
     /// The signature header's value when a sender put it on several lines, one entry or more on each. HTTP joins
     /// repeated lines with commas, but the entries hold commas of their own and are separated by spaces, so the lines
-    /// join with a space; joined with commas, no entry would match.
+    /// join with a space; joined with commas, no entry would match. Generic so that ASP.NET's <c>StringValues</c>
+    /// is not boxed on every request for the usual single line.
     /// </summary>
-    public static string JoinSignatureLines(IReadOnlyList<string?> lines) => lines.Count == 1 ? lines[0] ?? "" : string.Join(' ', lines);
+    public static string JoinSignatureLines<TLines>(TLines lines) where TLines : IReadOnlyList<string?> =>
+        lines.Count == 1 ? lines[0] ?? "" : string.Join(' ', lines);
 
     /// <summary>Puts a signed delivery's three headers on a request, as Svix sends them.</summary>
     public static void Add(HttpRequestHeaders headers, string svixId, long timestamp, string signature) =>
