@@ -46,6 +46,13 @@ public sealed class PublishedManifestTests(PublishedManifest manifest) : IClassF
         Assert.Equal(["-c", "backend_flush_after=256kB"], arguments);
     }
 
+    [Fact]
+    public void The_published_worker_runs_the_frameworks_code_as_its_own_jit_compiles_it_and_the_api_as_shipped()
+    {
+        Assert.Equal("0", Environment("worker", "DOTNET_ReadyToRun"));
+        Assert.Null(Environment("webhookapi", "DOTNET_ReadyToRun"));
+    }
+
     private string? Environment(string service, string variable) =>
         manifest.Resource(service).GetProperty("env").TryGetProperty(variable, out var value) ? value.GetString() : null;
 }

@@ -63,6 +63,16 @@ public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
     }
 
     [Fact]
+    public async Task The_worker_that_stored_a_delivery_runs_the_frameworks_code_as_its_own_jit_compiled_it()
+    {
+        var worker = await WorkerThatStoredADeliveryAsync();
+
+        // The runtime reads this switch from the environment alone, so only the process's own environment shows that
+        // the worker got it (see WorkerCodeGeneration in the AppHost).
+        Assert.Equal("0", ProcFs.EnvironmentVariable(worker, "DOTNET_ReadyToRun"));
+    }
+
+    [Fact]
     public async Task Copies_of_one_delivery_sent_at_once_are_queued_once_among_other_deliveries_appended_with_them()
     {
         using var client = stack.CreateApiClient();
