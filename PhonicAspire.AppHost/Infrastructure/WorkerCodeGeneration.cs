@@ -14,7 +14,7 @@ internal static class WorkerCodeGeneration
 
     /// <summary>
     /// Measured on 2 cores (docs/benchmarks.md, Drain, the framework's precompiled code): parsing and re-encoding
-    /// Phonic's ended sample took 97 µs with the precompiled code and 60 µs without; in two alternating pairs of
+    /// Phonic's ended sample took 97 µs with the precompiled code and 58 µs without; in two alternating pairs of
     /// <c>scripts/bench --only drain</c>, the worker's CPU an event 178 and 196 µs against 244 and 239 µs, its peaks
     /// no higher. Tiered compilation instead (which would replace hot precompiled code) cost more than it saved
     /// in a drain of 20,000 entries.
