@@ -47,7 +47,7 @@ public sealed class PublishedManifestTests(PublishedManifest manifest) : IClassF
     }
 
     [Fact]
-    public void The_published_worker_runs_the_frameworks_code_as_its_own_jit_compiles_it_and_the_api_as_shipped()
+    public void The_published_manifest_starts_the_worker_alone_with_the_frameworks_precompiled_code_off()
     {
         Assert.Equal("0", Environment("worker", "DOTNET_ReadyToRun"));
         Assert.Null(Environment("webhookapi", "DOTNET_ReadyToRun"));
