@@ -42,6 +42,7 @@ var worker = builder.AddProject<Projects.PhonicAspire_Worker>("worker")
     .WithReference(backing.Database).WaitFor(backing.Database)
     .WithServiceProbes()
     .WithReplicas(replicas.Worker)
+    .WithoutPrecompiledFrameworkCode()
     .WithForwarding();
 
 // The dashboard's buttons exist where the dashboard does: in a run, never in a published deployment.

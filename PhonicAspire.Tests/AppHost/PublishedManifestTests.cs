@@ -46,6 +46,13 @@ public sealed class PublishedManifestTests(PublishedManifest manifest) : IClassF
         Assert.Equal(["-c", "backend_flush_after=256kB"], arguments);
     }
 
+    [Fact]
+    public void The_published_manifest_starts_the_worker_alone_with_the_frameworks_precompiled_code_off()
+    {
+        Assert.Equal("0", Environment("worker", "DOTNET_ReadyToRun"));
+        Assert.Null(Environment("webhookapi", "DOTNET_ReadyToRun"));
+    }
+
     private string? Environment(string service, string variable) =>
         manifest.Resource(service).GetProperty("env").TryGetProperty(variable, out var value) ? value.GetString() : null;
 }

@@ -11,8 +11,7 @@ namespace PhonicAspire.Tests.Stack;
 [Collection(StackCollection.Name)]
 public sealed class GracefulShutdownTests(PhonicStackFixture stack, ITestOutputHelper output)
 {
-    // A container runtime kills what has not stopped within its grace (ten seconds by default), and the dashboard
-    // reports a stop that took longer as failed.
+    // A container runtime kills what has not exited within its grace (ten seconds by default).
     private static readonly TimeSpan ContainerStopGrace = TimeSpan.FromSeconds(10);
 
     // Past the grace, for a failure that names how long the worker took rather than a hang.

@@ -63,6 +63,16 @@ public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
     }
 
     [Fact]
+    public void The_running_worker_was_started_with_the_frameworks_precompiled_code_off()
+    {
+        var worker = ResourceProcesses.ServiceOf(stack.App, "worker", "PhonicAspire.Worker");
+
+        // The runtime reads this switch from the environment alone, so only the process's own environment shows that
+        // the worker got it (PrecompiledFrameworkCode in the AppHost).
+        Assert.Equal("0", ProcFs.EnvironmentVariable(worker, "DOTNET_ReadyToRun"));
+    }
+
+    [Fact]
     public async Task Copies_of_one_delivery_sent_at_once_are_queued_once_among_other_deliveries_appended_with_them()
     {
         using var client = stack.CreateApiClient();
