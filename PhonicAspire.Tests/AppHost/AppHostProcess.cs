@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using PhonicAspire.Tests.Infrastructure;
 
 namespace PhonicAspire.Tests.AppHost;
 
@@ -10,30 +11,12 @@ public static class AppHostProcess
     /// <summary>Runs the AppHost with <paramref name="environment"/> until it exits by itself, within a bound.</summary>
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath!, [Path.Combine(AppContext.BaseDirectory, "PhonicAspire.AppHost.dll"), .. arguments])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
+        var start = new ProcessStartInfo(Environment.ProcessPath!, [Path.Combine(AppContext.BaseDirectory, "PhonicAspire.AppHost.dll"), .. arguments]);
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var standardError = process.StandardError.ReadToEndAsync();
-        var standardOutput = process.StandardOutput.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(ExitTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"The AppHost did not exit within {ExitTimeout.TotalSeconds:0} s.");
-        }
-
-        return (process.ExitCode, await standardOutput, await standardError);
+        return await CommandRun.RunAsync(start, ExitTimeout);
     }
 }

@@ -3,7 +3,8 @@ namespace PhonicAspire.Tests.AppHost;
 /// <summary>
 /// Containers cannot run on a machine without Docker, so the containers-mode model is checked as built: images,
 /// volumes and the references and waits between resources. What Redis is told to do is checked by running its
-/// command (<see cref="ContainerRedisDurabilityTests"/>).
+/// command (<see cref="ContainerRedisDurabilityTests"/>), how PostgreSQL creates its cluster by running its initdb
+/// (<see cref="ContainerInitDbCluster"/>).
 /// </summary>
 public sealed class ContainerModeModelTests
 {
@@ -53,6 +54,16 @@ public sealed class ContainerModeModelTests
 
         // The postgres image's entrypoint runs `postgres` with arguments that begin with a dash.
         Assert.Equal(["-c", "backend_flush_after=256kB"], await ResourceConfiguration.ArgumentsAsync(postgres));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task Postgres_container_creates_its_cluster_in_utf8_with_the_c_locale_and_passwords()
+    {
+        await using var builder = await CreateAsync();
+        var postgres = Resource<ContainerResource>(builder, "postgres");
+
+        await ContainerInitDbCluster.AssertCreatesUtf8ClusterWithCLocaleAndPasswordsAsync(await ResourceConfiguration.EnvironmentAsync(postgres));
     }
 
     [Theory]

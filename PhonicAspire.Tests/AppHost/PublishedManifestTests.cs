@@ -47,6 +47,16 @@ public sealed class PublishedManifestTests(PublishedManifest manifest) : IClassF
     }
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task The_published_postgres_container_creates_its_cluster_in_utf8_with_the_c_locale_and_passwords()
+    {
+        var environment = manifest.Resource("postgres").GetProperty("env").EnumerateObject()
+            .ToDictionary(variable => variable.Name, variable => variable.Value.GetString()!);
+
+        await ContainerInitDbCluster.AssertCreatesUtf8ClusterWithCLocaleAndPasswordsAsync(environment);
+    }
+
+    [Fact]
     public void The_published_manifest_starts_the_worker_alone_with_the_frameworks_precompiled_code_off()
     {
         Assert.Equal("0", Environment("worker", "DOTNET_ReadyToRun"));

@@ -15,6 +15,7 @@ internal static class ContainerBackingServices
         // The image's entrypoint starts the server with arguments that begin with a dash, as `postgres …`.
         var database = builder.AddPostgres(ResourceNames.Postgres)
             .WithDataVolume()
+            .WithClusterSettings()
             .WithArgs([.. PostgresServerSettings.Arguments])
             .AddDatabase(ResourceNames.Database);
 

@@ -46,12 +46,13 @@ internal sealed class LocalPostgresCluster(LocalServerBinaries binaries, string 
 
             var (fileName, arguments) = AsServiceUser(
                 binaries.InitDb,
-                "-D", dataDirectory,
-                "-U", LocalPostgresResource.UserName,
-                "--pwfile", passwordFile,
-                "--auth", "scram-sha-256",
-                "--encoding", "UTF8",
-                "--locale", "C");
+                [
+                    "-D", dataDirectory,
+                    "-U", LocalPostgresResource.UserName,
+                    "--pwfile", passwordFile,
+                    "--auth", "scram-sha-256",
+                    .. PostgresClusterSettings.InitDbArguments,
+                ]);
             await RunAsync(fileName, arguments, cancellationToken).ConfigureAwait(false);
         }
         catch

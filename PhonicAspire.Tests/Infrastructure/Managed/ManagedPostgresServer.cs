@@ -28,11 +28,7 @@ public sealed class ManagedPostgresServer(ServerProcess server, int port, string
 
     public static async Task<ManagedPostgresServer> StartAsync(string directory, PrivateCertificateAuthority certificates)
     {
-        // Debian keeps the server off PATH, one folder per major version; the newest is the one the AppHost runs too.
-        var bin = Directory.EnumerateDirectories("/usr/lib/postgresql")
-            .OrderByDescending(version => int.TryParse(Path.GetFileName(version), out var major) ? major : 0)
-            .Select(version => Path.Combine(version, "bin"))
-            .First(bin => File.Exists(Path.Combine(bin, "postgres")));
+        var bin = PostgresPrograms.Directory;
         var data = Path.Combine(directory, "postgres");
         Directory.CreateDirectory(data);
 
