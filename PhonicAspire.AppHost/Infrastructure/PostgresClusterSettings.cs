@@ -21,7 +21,12 @@ internal static class PostgresClusterSettings
     public static IResourceBuilder<PostgresServerResource> WithClusterSettings(this IResourceBuilder<PostgresServerResource> postgres) =>
         postgres.WithEnvironment(context =>
         {
-            var given = context.EnvironmentVariables.TryGetValue(ContainerInitDbVariable, out var value) ? value as string : null;
-            context.EnvironmentVariables[ContainerInitDbVariable] = string.Join(' ', [.. string.IsNullOrEmpty(given) ? [] : new[] { given }, .. InitDbArguments]);
+            var ours = string.Join(' ', InitDbArguments);
+            context.EnvironmentVariables[ContainerInitDbVariable] = context.EnvironmentVariables.GetValueOrDefault(ContainerInitDbVariable) switch
+            {
+                null or "" => ours,
+                string given => $"{given} {ours}",
+                var other => throw new InvalidOperationException($"{ContainerInitDbVariable} is {other.GetType().Name}, not text: {ours} cannot be added to it."),
+            };
         });
 }

@@ -28,6 +28,8 @@ public sealed partial class ContainerInitDbCluster : IDisposable
 
     private readonly string _directory;
 
+    private static bool RunningAsRoot => Environment.UserName == "root";
+
     private ContainerInitDbCluster(string directory) => _directory = directory;
 
     private string DataDirectory => Path.Combine(_directory, "data");
@@ -57,7 +59,7 @@ public sealed partial class ContainerInitDbCluster : IDisposable
         var cluster = new ContainerInitDbCluster(Directory.CreateTempSubdirectory("phonic-container-initdb-").FullName);
         try
         {
-            if (Environment.UserName == "root")
+            if (RunningAsRoot)
             {
                 await RunAsync("chown", [$"{ServiceUser}:{ServiceUser}", cluster._directory], new Dictionary<string, string>(), string.Empty, cluster._directory);
             }
@@ -74,7 +76,15 @@ public sealed partial class ContainerInitDbCluster : IDisposable
         }
         catch
         {
-            cluster.Dispose();
+            try
+            {
+                cluster.Dispose();
+            }
+            catch (IOException)
+            {
+                // What initdb left behind stays in the temporary folder; the failure that matters is initdb's.
+            }
+
             throw;
         }
     }
@@ -83,7 +93,7 @@ public sealed partial class ContainerInitDbCluster : IDisposable
     private async Task<IReadOnlyDictionary<string, string>> QuerySingleRowAsync(string database, string query)
     {
         var output = await RunAsServiceUserAsync(
-            Path.Combine(PostgresPrograms.Directory, "postgres"), ["--single", "-D", DataDirectory, database], new Dictionary<string, string>(), query + ";\n");
+            Path.Combine(PostgresPrograms.BinDirectory, "postgres"), ["--single", "-D", DataDirectory, database], new Dictionary<string, string>(), query + ";\n");
         return SingleUserColumn().Matches(output).ToDictionary(column => column.Groups["name"].Value, column => column.Groups["value"].Value);
     }
 
@@ -94,9 +104,9 @@ public sealed partial class ContainerInitDbCluster : IDisposable
     {
         var withPrograms = new Dictionary<string, string>(environment)
         {
-            ["PATH"] = $"{PostgresPrograms.Directory}:{Environment.GetEnvironmentVariable("PATH")}",
+            ["PATH"] = $"{PostgresPrograms.BinDirectory}:{Environment.GetEnvironmentVariable("PATH")}",
         };
-        return Environment.UserName == "root"
+        return RunningAsRoot
             ? RunAsync("setpriv", [$"--reuid={ServiceUser}", $"--regid={ServiceUser}", "--init-groups", "--", fileName, .. arguments], withPrograms, input, _directory)
             : RunAsync(fileName, arguments, withPrograms, input, _directory);
     }
@@ -105,6 +115,14 @@ public sealed partial class ContainerInitDbCluster : IDisposable
         string fileName, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, string input, string workingDirectory)
     {
         var start = new ProcessStartInfo(fileName, arguments) { WorkingDirectory = workingDirectory };
+
+        // The container has only the image's LANG: the runner's own locale variables, which initdb reads first, must
+        // not decide what the cluster becomes.
+        foreach (var inherited in start.Environment.Keys.Where(name => name.StartsWith("LC_", StringComparison.Ordinal) || name == "LANGUAGE").ToArray())
+        {
+            start.Environment.Remove(inherited);
+        }
+
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;

@@ -10,22 +10,29 @@ public static class CommandRun
         start.RedirectStandardInput = true;
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.StandardInput.WriteAsync(input);
-        process.StandardInput.Close();
         using var cancellation = new CancellationTokenSource(timeout);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(cancellation.Token);
+        var error = process.StandardError.ReadToEndAsync(cancellation.Token);
         try
         {
+            try
+            {
+                await process.StandardInput.WriteAsync(input.AsMemory(), cancellation.Token);
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // It exited without reading its input; its exit code and output say why.
+            }
+
             await process.WaitForExitAsync(cancellation.Token);
+            return (process.ExitCode, await output, await error);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Path.GetFileName(start.FileName)} did not exit within {timeout.TotalSeconds:0} s.");
+            throw new TimeoutException($"{Path.GetFileName(start.FileName)} did not finish within {timeout.TotalSeconds:0} s.");
         }
-
-        return (process.ExitCode, await output, await error);
     }
 }

@@ -15,4 +15,14 @@ public sealed class PostgresSettingsTests(PhonicStackFixture stack)
 
         Assert.Equal("256kB", await command.ExecuteScalarAsync());
     }
+
+    [Fact]
+    public async Task The_local_postgres_cluster_is_utf8_with_the_c_locale_as_a_containers_one_is()
+    {
+        await using var connection = await stack.OpenDatabaseAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT pg_encoding_to_char(encoding) || ' ' || datcollate || ' ' || datctype FROM pg_database WHERE datname = current_database()", connection);
+
+        Assert.Equal("UTF8 C C", await command.ExecuteScalarAsync());
+    }
 }

@@ -28,7 +28,7 @@ public sealed class ManagedPostgresServer(ServerProcess server, int port, string
 
     public static async Task<ManagedPostgresServer> StartAsync(string directory, PrivateCertificateAuthority certificates)
     {
-        var bin = PostgresPrograms.Directory;
+        var bin = PostgresPrograms.BinDirectory;
         var data = Path.Combine(directory, "postgres");
         Directory.CreateDirectory(data);
 
