@@ -70,13 +70,18 @@ public sealed class LargeBodyOperationsTests
             }
         });
         var database = redis.Connection.GetDatabase();
-        // As long as the client's 5 s timeout allows, so that a sample taken late on a busy machine still falls in it.
-        await database.ExecuteAsync("CLIENT", "PAUSE", "4500", "WRITE");
+
+        // The pause outlasts any late sample and is lifted once the sample is taken, from a connection of its own: on
+        // the requeue's, the paused appends hold up whatever is sent after them. A pause of 4.5 s that ended by itself
+        // left the last appends 0.5 s of the client's 5 s timeout, and on a busy machine one timed out.
+        await using var lifter = await ConnectionMultiplexer.ConnectAsync(redis.Connection.Configuration);
+        await database.ExecuteAsync("CLIENT", "PAUSE", "30000", "WRITE");
 
         var requeue = new WebhookStreamClient(counted, TimeProvider.System).RequeueAsync(LargeDeliveries(), CancellationToken.None);
         // Every append waits for the pause; what the requeue starts meanwhile is what it holds at once.
         await Task.Delay(TimeSpan.FromSeconds(1));
         var startedWhilePaused = Volatile.Read(ref appendsStarted);
+        await lifter.GetDatabase().ExecuteAsync("CLIENT", "UNPAUSE");
 
         Assert.Equal(EventCount, await requeue.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(EventCount, await database.StreamLengthAsync(WebhookStream.Name));
