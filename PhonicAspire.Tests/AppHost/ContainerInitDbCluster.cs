@@ -3,6 +3,7 @@ using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.Tests.Infrastructure.Managed;
 
 namespace PhonicAspire.Tests.AppHost;
 
@@ -15,7 +16,6 @@ namespace PhonicAspire.Tests.AppHost;
 [SupportedOSPlatform("linux")]
 public sealed partial class ContainerInitDbCluster : IDisposable
 {
-    private const string ServiceUser = "postgres";
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(2);
 
     // The image's entrypoint (docker-entrypoint.sh, docker_init_database_dir), with PGDATA naming the folder.
@@ -27,8 +27,6 @@ public sealed partial class ContainerInitDbCluster : IDisposable
     private const string ImageLanguage = "C.UTF-8";
 
     private readonly string _directory;
-
-    private static bool RunningAsRoot => Environment.UserName == "root";
 
     private ContainerInitDbCluster(string directory) => _directory = directory;
 
@@ -59,9 +57,9 @@ public sealed partial class ContainerInitDbCluster : IDisposable
         var cluster = new ContainerInitDbCluster(Directory.CreateTempSubdirectory("phonic-container-initdb-").FullName);
         try
         {
-            if (RunningAsRoot)
+            if (PostgresPrograms.RunningAsRoot)
             {
-                await RunAsync("chown", [$"{ServiceUser}:{ServiceUser}", cluster._directory], new Dictionary<string, string>(), string.Empty, cluster._directory);
+                await ServerProcess.RunAsync("chown", [$"{PostgresPrograms.ServiceUser}:{PostgresPrograms.ServiceUser}", cluster._directory], CommandTimeout);
             }
 
             await cluster.RunAsServiceUserAsync("bash", ["-c", ImageInitDb], new Dictionary<string, string>
@@ -106,9 +104,8 @@ public sealed partial class ContainerInitDbCluster : IDisposable
         {
             ["PATH"] = $"{PostgresPrograms.BinDirectory}:{Environment.GetEnvironmentVariable("PATH")}",
         };
-        return RunningAsRoot
-            ? RunAsync("setpriv", [$"--reuid={ServiceUser}", $"--regid={ServiceUser}", "--init-groups", "--", fileName, .. arguments], withPrograms, input, _directory)
-            : RunAsync(fileName, arguments, withPrograms, input, _directory);
+        var (command, commandArguments) = PostgresPrograms.AsServiceUser(fileName, [.. arguments]);
+        return RunAsync(command, commandArguments, withPrograms, input, _directory);
     }
 
     private static async Task<string> RunAsync(

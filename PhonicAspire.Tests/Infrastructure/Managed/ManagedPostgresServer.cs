@@ -15,11 +15,8 @@ public sealed class ManagedPostgresServer(ServerProcess server, int port, string
     public const string Role = "phonic";
 
     private const string AdminRole = "phonic_admin";
-    private const string ServiceUser = "postgres";
     private static readonly TimeSpan InitDbTimeout = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
-
-    private static bool RunningAsRoot => Environment.UserName == "root";
 
     /// <summary>What the services are given: TLS that checks the server's certificate and name against the private CA.</summary>
     public string ConnectionString => For(Role, Database);
@@ -36,12 +33,12 @@ public sealed class ManagedPostgresServer(ServerProcess server, int port, string
         var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         var passwordFile = Path.Combine(directory, "initdb-password");
         await File.WriteAllTextAsync(passwordFile, password);
-        if (RunningAsRoot)
+        if (PostgresPrograms.RunningAsRoot)
         {
-            await ServerProcess.RunAsync("chown", [$"{ServiceUser}:{ServiceUser}", data, passwordFile], InitDbTimeout);
+            await ServerProcess.RunAsync("chown", [$"{PostgresPrograms.ServiceUser}:{PostgresPrograms.ServiceUser}", data, passwordFile], InitDbTimeout);
         }
 
-        var (initDb, initDbArguments) = AsServiceUser(Path.Combine(bin, "initdb"),
+        var (initDb, initDbArguments) = PostgresPrograms.AsServiceUser(Path.Combine(bin, "initdb"),
             "-D", data, "-U", AdminRole, "--pwfile", passwordFile, "--auth", "scram-sha-256", "--encoding", "UTF8", "--locale", "C");
         await ServerProcess.RunAsync(initDb, initDbArguments, InitDbTimeout);
         File.Delete(passwordFile);
@@ -54,13 +51,13 @@ public sealed class ManagedPostgresServer(ServerProcess server, int port, string
             """);
         File.Copy(certificates.ServerCertificatePath, Path.Combine(data, "server.pem"));
         File.Copy(certificates.ServerKeyPath, Path.Combine(data, "server.key"));
-        if (RunningAsRoot)
+        if (PostgresPrograms.RunningAsRoot)
         {
-            await ServerProcess.RunAsync("chown", ["-R", $"{ServiceUser}:{ServiceUser}", data], InitDbTimeout);
+            await ServerProcess.RunAsync("chown", ["-R", $"{PostgresPrograms.ServiceUser}:{PostgresPrograms.ServiceUser}", data], InitDbTimeout);
         }
 
         var port = LoopbackPorts.Free();
-        var (postgres, arguments) = AsServiceUser(Path.Combine(bin, "postgres"),
+        var (postgres, arguments) = PostgresPrograms.AsServiceUser(Path.Combine(bin, "postgres"),
             "-D", data,
             "-p", port.ToString(CultureInfo.InvariantCulture),
             "-c", "listen_addresses=localhost",
@@ -133,9 +130,4 @@ public sealed class ManagedPostgresServer(ServerProcess server, int port, string
         await using var database = new NpgsqlCommand($"CREATE DATABASE {Database} OWNER {Role}", connection);
         await database.ExecuteNonQueryAsync();
     }
-
-    private static (string FileName, string[] Arguments) AsServiceUser(string fileName, params string[] arguments) =>
-        RunningAsRoot
-            ? ("setpriv", [$"--reuid={ServiceUser}", $"--regid={ServiceUser}", "--init-groups", "--", fileName, .. arguments])
-            : (fileName, arguments);
 }
