@@ -53,7 +53,7 @@ public sealed class ContainerModeModelTests
         var postgres = Resource<ContainerResource>(builder, "postgres");
 
         // The postgres image's entrypoint runs `postgres` with arguments that begin with a dash.
-        Assert.Equal(["-c", "backend_flush_after=256kB"], await ResourceConfiguration.ArgumentsAsync(postgres));
+        Assert.Equal(["-c", "backend_flush_after=256kB", "-c", "wal_init_zero=off"], await ResourceConfiguration.ArgumentsAsync(postgres));
     }
 
     [Fact]

@@ -43,7 +43,7 @@ public sealed class PublishedManifestTests(PublishedManifest manifest) : IClassF
         var arguments = manifest.Resource("postgres").GetProperty("args").EnumerateArray().Select(argument => argument.GetString()!).ToArray();
 
         // The postgres image's entrypoint runs `postgres` with arguments that begin with a dash.
-        Assert.Equal(["-c", "backend_flush_after=256kB"], arguments);
+        Assert.Equal(["-c", "backend_flush_after=256kB", "-c", "wal_init_zero=off"], arguments);
     }
 
     [Fact]

@@ -17,6 +17,15 @@ public sealed class PostgresSettingsTests(PhonicStackFixture stack)
     }
 
     [Fact]
+    public async Task The_local_postgres_creates_each_new_wal_segment_without_first_writing_it_full_of_zeros()
+    {
+        await using var connection = await stack.OpenDatabaseAsync();
+        await using var command = new NpgsqlCommand("SHOW wal_init_zero", connection);
+
+        Assert.Equal("off", await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
     public async Task The_local_postgres_cluster_is_utf8_with_the_c_locale_as_a_containers_one_is()
     {
         await using var connection = await stack.OpenDatabaseAsync();
