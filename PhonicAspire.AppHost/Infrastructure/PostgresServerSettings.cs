@@ -24,9 +24,11 @@ internal static class PostgresServerSettings
     /// flushed to the disk Redis fsyncs on. A young cluster, or a burst of WAL beyond the segments it recycles, needs a
     /// new one every 0.7 s at 3,000 deliveries/s (about 7 kB of WAL each). In a <c>perf</c> profile of
     /// <c>scripts/bench --only drain</c>, 6% of PostgreSQL's samples were that zero-filling, 302 of 350 inside a commit.
-    /// Measured with <c>scripts/bench --only end-to-end</c> (two alternating pairs): stored_at − received_at p99 31.9
-    /// and 30.7 ms against 47.2 and 51.7 ms. WAL written into an unfilled segment allocates its blocks as it goes, so
-    /// a commit's fdatasync also journals that allocation; a recycled segment has its blocks already.
+    /// Measured with <c>scripts/bench --only end-to-end</c> (three alternating pairs): stored_at − received_at p99
+    /// 31.9, 30.7 and 34.4 ms against 47.2, 51.7 and 56.9 ms. <c>--only drain</c> (four pairs) neither gained nor
+    /// lost beyond its spread: WAL written into an unfilled segment allocates its blocks as it goes, so a commit's
+    /// fdatasync also journals that allocation; what goes is the stall every commit shared. A recycled segment has its
+    /// blocks already.
     /// </para>
     /// </remarks>
     private static readonly Dictionary<string, string> Settings = new Dictionary<string, string>
