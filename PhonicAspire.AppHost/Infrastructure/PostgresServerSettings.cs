@@ -2,9 +2,10 @@ namespace PhonicAspire.AppHost.Infrastructure;
 
 /// <summary>
 /// What PostgreSQL is told, in both modes, as <c>-c name=value</c> arguments to its server. Here Redis and
-/// PostgreSQL share one disk, and every acknowledgement the API gives waits for Redis's fsync of its AOF: PostgreSQL
-/// must not leave its data-file writes to pile up in the kernel, which writes them back all at once, with Redis's
-/// fsyncs queued behind them.
+/// PostgreSQL share one disk, and every acknowledgement the API gives waits for Redis's fsync of its AOF, as every
+/// stored batch waits for PostgreSQL's commit: PostgreSQL must not leave its data-file writes to pile up in the
+/// kernel, which writes them back all at once, with Redis's fsyncs queued behind them, nor hold every commit while it
+/// writes a new WAL segment full of zeros.
 /// </summary>
 internal static class PostgresServerSettings
 {
@@ -18,17 +19,17 @@ internal static class PostgresServerSettings
     /// run-to-run spread: one worker stored 5,667 and 5,985 events/s against 6,526 and 5,978, three 5,525 and 5,856
     /// against 4,926 and 4,226.
     /// <para>
-    /// <c>wal_init_zero=off</c>: a new 16 MB WAL segment is created by writing its last byte instead of writing it
-    /// full of zeros and fsyncing it. PostgreSQL creates a segment in whichever process first writes WAL into it,
-    /// nearly always a commit, while it holds the WAL write lock, so every commit waits behind 16 MB written and
+    /// <c>wal_init_zero=off</c>: a new 16 MB WAL segment is created by writing only its last byte instead of 16 MB of
+    /// zeros (the file is fsynced either way). PostgreSQL creates a segment in whichever process first writes WAL into
+    /// it, nearly always a commit, while it holds the WAL write lock, so every commit waits behind 16 MB written and
     /// flushed to the disk Redis fsyncs on. A young cluster, or a burst of WAL beyond the segments it recycles, needs a
-    /// new one every 0.7 s at 3,000 deliveries/s (about 7 kB of WAL each). In a <c>perf</c> profile of
-    /// <c>scripts/bench --only drain</c>, 6% of PostgreSQL's samples were that zero-filling, 302 of 350 inside a commit.
-    /// Measured with <c>scripts/bench --only end-to-end</c> (three alternating pairs): stored_at − received_at p99
-    /// 31.9, 30.7 and 34.4 ms against 47.2, 51.7 and 56.9 ms. <c>--only drain</c> (four pairs) neither gained nor
-    /// lost beyond its spread: WAL written into an unfilled segment allocates its blocks as it goes, so a commit's
-    /// fdatasync also journals that allocation; what goes is the stall every commit shared. A recycled segment has its
-    /// blocks already.
+    /// new one about every 0.8 s at 3,000 deliveries/s (about 7 kB of WAL each). Recovery does not rely on the zeros.
+    /// In a <c>perf</c> profile of <c>scripts/bench --only drain</c>, 6% of PostgreSQL's samples were that
+    /// zero-filling, 302 of 350 inside a commit. Measured with <c>scripts/bench --only end-to-end</c> (three
+    /// alternating pairs): stored_at − received_at p99 31.9, 30.7 and 34.4 ms against 47.2, 51.7 and 56.9 ms.
+    /// <c>--only drain</c> (four pairs) did not gain, slower in three pairs but within its spread: WAL written into an
+    /// unfilled segment allocates its blocks as it goes, so a commit's fdatasync also journals that allocation; what
+    /// goes is the stall every commit shared. A recycled segment has its blocks already.
     /// </para>
     /// </remarks>
     private static readonly Dictionary<string, string> Settings = new Dictionary<string, string>

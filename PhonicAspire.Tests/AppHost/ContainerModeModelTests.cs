@@ -47,7 +47,7 @@ public sealed class ContainerModeModelTests
     }
 
     [Fact]
-    public async Task Postgres_container_is_given_the_server_settings_that_start_its_writeback_early()
+    public async Task Postgres_container_is_given_the_server_settings_for_a_disk_it_shares_with_redis()
     {
         await using var builder = await CreateAsync();
         var postgres = Resource<ContainerResource>(builder, "postgres");

@@ -38,7 +38,7 @@ public sealed class PublishedManifestTests(PublishedManifest manifest) : IClassF
     }
 
     [Fact]
-    public void The_published_postgres_container_is_given_the_server_settings_that_start_its_writeback_early()
+    public void The_published_postgres_container_is_given_the_server_settings_for_a_disk_it_shares_with_redis()
     {
         var arguments = manifest.Resource("postgres").GetProperty("args").EnumerateArray().Select(argument => argument.GetString()!).ToArray();
 
