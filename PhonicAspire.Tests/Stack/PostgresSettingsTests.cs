@@ -8,30 +8,22 @@ namespace PhonicAspire.Tests.Stack;
 public sealed class PostgresSettingsTests(PhonicStackFixture stack)
 {
     [Fact]
-    public async Task The_local_postgres_starts_the_writeback_of_each_connections_writes_every_256_kB()
-    {
-        await using var connection = await stack.OpenDatabaseAsync();
-        await using var command = new NpgsqlCommand("SHOW backend_flush_after", connection);
-
-        Assert.Equal("256kB", await command.ExecuteScalarAsync());
-    }
+    public async Task The_local_postgres_starts_the_writeback_of_each_connections_writes_every_256_kB() =>
+        Assert.Equal("256kB", await QueryAsync("SHOW backend_flush_after"));
 
     [Fact]
-    public async Task The_local_postgres_creates_each_new_wal_segment_without_first_writing_it_full_of_zeros()
-    {
-        await using var connection = await stack.OpenDatabaseAsync();
-        await using var command = new NpgsqlCommand("SHOW wal_init_zero", connection);
-
-        Assert.Equal("off", await command.ExecuteScalarAsync());
-    }
+    public async Task The_local_postgres_creates_each_new_wal_segment_without_first_writing_it_full_of_zeros() =>
+        Assert.Equal("off", await QueryAsync("SHOW wal_init_zero"));
 
     [Fact]
-    public async Task The_local_postgres_cluster_is_utf8_with_the_c_locale_as_a_containers_one_is()
+    public async Task The_local_postgres_cluster_is_utf8_with_the_c_locale_as_a_containers_one_is() =>
+        Assert.Equal("UTF8 C C", await QueryAsync(
+            "SELECT pg_encoding_to_char(encoding) || ' ' || datcollate || ' ' || datctype FROM pg_database WHERE datname = current_database()"));
+
+    private async Task<object?> QueryAsync(string sql)
     {
         await using var connection = await stack.OpenDatabaseAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT pg_encoding_to_char(encoding) || ' ' || datcollate || ' ' || datctype FROM pg_database WHERE datname = current_database()", connection);
-
-        Assert.Equal("UTF8 C C", await command.ExecuteScalarAsync());
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
     }
 }
