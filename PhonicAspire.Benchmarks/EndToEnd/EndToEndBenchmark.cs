@@ -4,12 +4,14 @@ using PhonicAspire.Benchmarks.Load;
 using PhonicAspire.Benchmarks.Payloads;
 using PhonicAspire.Benchmarks.Stack;
 using PhonicAspire.Testing;
+using PhonicAspire.Testing.Otlp;
 
 namespace PhonicAspire.Benchmarks.EndToEnd;
 
 /// <summary>
 /// A steady, open-loop stream of deliveries through the API while the worker drains, then how long each took from
-/// the API's receipt to the worker's store, read from the rows themselves. Expects the worker running.
+/// the API's receipt to the commit of its row, as the worker's own histogram counted it over the window, and to the
+/// start of its batch, as the rows record it. Expects one worker running.
 /// </summary>
 public sealed class EndToEndBenchmark(PhonicStack stack, SamplePayload payload, BenchmarkSettings settings, TimeProvider timeProvider)
 {
@@ -18,12 +20,17 @@ public sealed class EndToEndBenchmark(PhonicStack stack, SamplePayload payload, 
     private const int Connections = 256;
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
+    // The AppHost has the services export their metrics every second; a few missed exports are still no failure.
+    private static readonly TimeSpan MetricExportLimit = TimeSpan.FromSeconds(15);
+
     public async Task<EndToEndResult> RunAsync(CancellationToken cancellationToken)
     {
         var disk = await new DiskFsyncProbe(stack.DataDirectory, timeProvider).RunAsync(settings.EndToEndDuration, cancellationToken);
         var consumerGroup = new WorkerConsumerGroup(stack.Redis.GetDatabase());
         await SendAsync(Deliveries(settings.EndToEndWarmUp), cancellationToken);
         await WaitUntilAcknowledgedAsync(consumerGroup, cancellationToken);
+
+        var beforeWindow = await ReceiptToCommitSoFarAsync(cancellationToken);
 
         var measured = Deliveries(settings.EndToEndDuration);
         var stallMonitor = new RedisStallMonitor(stack.Redis);
@@ -32,6 +39,7 @@ public sealed class EndToEndBenchmark(PhonicStack stack, SamplePayload payload, 
         var redisStalls = await stallMonitor.StopAsync();
 
         await WaitUntilAcknowledgedAsync(consumerGroup, cancellationToken);
+        var receiptToCommit = CollectedHistogramPoint.GrowthBetween(beforeWindow, await ReceiptToCommitSoFarAsync(cancellationToken), PhonicStack.Worker);
         await using var database = NpgsqlDataSource.Create(stack.DatabaseConnectionString);
         // wrk counts the answers, not which delivery each was for; with every delivery acknowledged the two checks are the same.
         var svixIds = measured.Select(delivery => delivery.Delivery.SvixId).ToArray();
@@ -43,8 +51,15 @@ public sealed class EndToEndBenchmark(PhonicStack stack, SamplePayload payload, 
         }
 
         var latency = await new StoreLatencyQuery(database).RunAsync(svixIds, cancellationToken);
-        return new EndToEndResult(sent, latency, redisStalls, disk);
+        return new EndToEndResult(sent, latency, receiptToCommit, redisStalls, disk);
     }
+
+    /// <summary>
+    /// The worker's receipt-to-commit histogram as it stands now: it records each event right after its commit and
+    /// before its acknowledgement, so once every entry is acknowledged, the next export holds them all.
+    /// </summary>
+    private Task<IReadOnlyList<CollectedHistogramPoint>> ReceiptToCommitSoFarAsync(CancellationToken cancellationToken) =>
+        stack.Telemetry.ReceiptToCommitAfterAsync(PhonicStack.Worker, timeProvider.GetUtcNow(), MetricExportLimit, timeProvider, cancellationToken);
 
     /// <summary>Deliveries for the given time at the benchmark's rate, each a conversation of its own.</summary>
     private (SignedWebhook Delivery, string ConversationId)[] Deliveries(TimeSpan sendingTime)
@@ -78,4 +93,5 @@ public sealed class EndToEndBenchmark(PhonicStack stack, SamplePayload payload, 
 
 /// <param name="RedisStalls">What Redis took 10 ms or more for while the deliveries were being sent.</param>
 /// <param name="Disk">The disk's own fsync latency, measured before the warm-up with the stack idle.</param>
-public sealed record EndToEndResult(OpenLoopResult Sent, StoreLatency Latency, RedisStalls RedisStalls, DiskFsyncLatency Disk);
+/// <param name="ReceiptToCommit">The worker's own receipt-to-commit times of the window's events, in its histogram's buckets.</param>
+public sealed record EndToEndResult(OpenLoopResult Sent, StoreLatency Latency, HistogramCounts ReceiptToCommit, RedisStalls RedisStalls, DiskFsyncLatency Disk);

@@ -12,13 +12,22 @@ namespace PhonicAspire.Benchmarks.Telemetry;
 /// Where the measured services export their traces, metrics and logs over OTLP/HTTP, as operators run them: a
 /// receiver that answers every export at once and counts the spans it received, so the report can show that every
 /// delivery's trace left the service. A deployment's collector runs elsewhere; this one shares the measured cores,
-/// so it does as little as a receiver can: it counts the traces' spans from their wire format and reads the rest unparsed.
+/// so it does as little as a receiver can: it counts the traces' spans from their wire format, keeps the latest
+/// points of the worker's receipt-to-commit histogram (the metrics come about once a second from each service) and
+/// reads the rest unparsed.
 /// </summary>
 public sealed class OtlpSink : IAsyncDisposable
 {
     private static readonly byte[] EmptyResponse = [];
 
+    /// <summary>The worker's histogram of the time from the API's receipt of a delivery to the commit of its row (PhonicMetrics).</summary>
+    public const string ReceiptToCommit = "phonic.events.receipt_to_commit";
+
+    private static readonly TimeSpan HistogramPollInterval = TimeSpan.FromMilliseconds(100);
+
     private readonly WebApplication _app;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<(string, string, ulong, string), CollectedHistogramPoint> _latestHistogramPoints = [];
     private long _spans;
     private long _exports;
 
@@ -43,6 +52,33 @@ public sealed class OtlpSink : IAsyncDisposable
         yield return new("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
     }
 
+    /// <summary>
+    /// The latest point of every series of <see cref="ReceiptToCommit"/>, once <paramref name="serviceName"/> has exported one collected
+    /// after <paramref name="after"/>: a snapshot that holds every measurement the service made before that moment.
+    /// </summary>
+    public async Task<IReadOnlyList<CollectedHistogramPoint>> ReceiptToCommitAfterAsync(
+        string serviceName, DateTimeOffset after, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        var started = timeProvider.GetTimestamp();
+        while (true)
+        {
+            lock (_gate)
+            {
+                if (_latestHistogramPoints.Values.Any(point => point.ServiceName == serviceName && point.Time > after))
+                {
+                    return [.. _latestHistogramPoints.Values];
+                }
+            }
+
+            if (timeProvider.GetElapsedTime(started) > timeout)
+            {
+                throw new TimeoutException($"{serviceName} exported no {ReceiptToCommit} collected after {after:HH:mm:ss.fff} within {timeout}.");
+            }
+
+            await Task.Delay(HistogramPollInterval, timeProvider, cancellationToken);
+        }
+    }
+
     public static async Task<OtlpSink> StartAsync(CancellationToken cancellationToken)
     {
         var port = LoopbackPorts.Free();
@@ -52,7 +88,7 @@ public sealed class OtlpSink : IAsyncDisposable
         var app = builder.Build();
         var sink = new OtlpSink(app, new Uri($"http://127.0.0.1:{port}/"));
         app.MapPost("/v1/traces", sink.ReceiveTracesAsync);
-        app.MapPost("/v1/metrics", sink.ReceiveAsync);
+        app.MapPost("/v1/metrics", sink.ReceiveMetricsAsync);
         app.MapPost("/v1/logs", sink.ReceiveAsync);
         await app.StartAsync(cancellationToken);
         return sink;
@@ -65,6 +101,22 @@ public sealed class OtlpSink : IAsyncDisposable
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, context.RequestAborted);
         Interlocked.Add(ref _spans, OtlpSpanCounter.Count(body.GetBuffer(), (int)body.Length));
+        await AnswerAsync(context);
+    }
+
+    private async Task ReceiveMetricsAsync(HttpContext context)
+    {
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+        var points = OtlpHistograms.Read(body.GetBuffer(), (int)body.Length, ReceiptToCommit);
+        lock (_gate)
+        {
+            foreach (var point in points)
+            {
+                _latestHistogramPoints[point.Series] = point;
+            }
+        }
+
         await AnswerAsync(context);
     }
 
