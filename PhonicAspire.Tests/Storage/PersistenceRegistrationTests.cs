@@ -33,4 +33,36 @@ public sealed class PersistenceRegistrationTests(PhonicStackFixture stack)
         Assert.True(connectionString.NoResetOnClose, connectionString.ConnectionString);
         Assert.Equal(64 * 1024, connectionString.WriteBufferSize);
     }
+
+    [Fact]
+    public async Task A_pooled_connection_keeps_the_stores_statements_prepared_so_postgres_plans_each_once()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        // One connection, so the batches and the question below all run on the same session.
+        builder.Configuration["ConnectionStrings:phonicdb"] = new NpgsqlConnectionStringBuilder(await stack.App.GetConnectionStringAsync("phonicdb"))
+        {
+            MaxPoolSize = 1,
+        }.ConnectionString;
+        builder.AddPhonicPersistence();
+        using var host = builder.Build();
+        await host.Services.GetRequiredService<DatabaseMigrations>().MigrateAsync(CancellationToken.None);
+        var store = host.Services.GetRequiredService<WebhookEventStore>();
+
+        for (var batch = 0; batch < 8; batch++)
+        {
+            await store.StoreBatchAsync([Delivery(Sample(Ended, NewConversationId())), Delivery(Sample(Analysis, NewConversationId()))], CancellationToken.None);
+        }
+
+        await using var question = host.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand("SELECT statement FROM pg_prepared_statements");
+        await using var reader = await question.ExecuteReaderAsync();
+        var prepared = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            prepared.Add(reader.GetString(0));
+        }
+
+        Assert.Contains(prepared, statement => statement.Contains("FROM webhook_events WHERE svix_id = ANY", StringComparison.Ordinal));
+        Assert.Contains(prepared, statement => statement.Contains("INSERT INTO conversations", StringComparison.Ordinal));
+        Assert.Contains(prepared, statement => statement.Contains("INSERT INTO conversation_items", StringComparison.Ordinal));
+    }
 }
