@@ -132,12 +132,14 @@ public sealed record MarkdownReport(
         yield return new ReportRow(
             $"End to end: receipt → commit (the worker's {OtlpSink.ReceiptToCommit} histogram over the window): the share within "
             + $"{string.Join(" / ", shownBounds.Select(Bound))} ms; the buckets that hold p50 and p99",
-            $"{string.Join(" / ", shownBounds.Select(bound => Percent(commit.ShareAtOrBelow(bound))))}; "
-            + $"p50 {Bucket(commit.QuantileBucket(0.50))}, p99 {Bucket(commit.QuantileBucket(0.99))}; "
+            (commit.Count == 0
+                ? "none measured; "
+                : $"{string.Join(" / ", shownBounds.Select(bound => Percent(commit.ShareAtOrBelow(bound))))}; "
+                + $"p50 {Bucket(commit.QuantileBucket(0.50))}, p99 {Bucket(commit.QuantileBucket(0.99))}; ")
             + string.Create(CultureInfo.InvariantCulture, $"{commit.Count:N0} events measured of {sent.Acknowledged:N0} acknowledged"),
             "",
             $"p99 ≤ {Ms(StoreLatencyTarget)} (≥ 99% within it)",
-            ReportRow.Verdict(withinTarget >= 0.99 && commit.Count == (ulong)sent.Acknowledged));
+            ReportRow.Verdict(commit.Count > 0 && withinTarget >= 0.99 && commit.Count == (ulong)sent.Acknowledged));
     }
 
     private static string Bucket((double? Above, double? AtMost) bucket) => bucket switch

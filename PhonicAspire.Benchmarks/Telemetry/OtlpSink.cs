@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -25,9 +26,14 @@ public sealed class OtlpSink : IAsyncDisposable
 
     private static readonly TimeSpan HistogramPollInterval = TimeSpan.FromMilliseconds(100);
 
+    // The exporter stamps a point's time just after copying its counts, so a point stamped a hair after the moment
+    // asked for may hold counts from a hair before it; one stamped this much later holds everything up to it.
+    private static readonly TimeSpan CollectionMargin = TimeSpan.FromMilliseconds(100);
+
     private readonly WebApplication _app;
     private readonly Lock _gate = new();
     private readonly Dictionary<(string, string, ulong, string), CollectedHistogramPoint> _latestHistogramPoints = [];
+    private Exception? _unreadableMetrics;
     private long _spans;
     private long _exports;
 
@@ -55,6 +61,7 @@ public sealed class OtlpSink : IAsyncDisposable
     /// <summary>
     /// The latest point of every series of <see cref="ReceiptToCommit"/>, once <paramref name="serviceName"/> has exported one collected
     /// after <paramref name="after"/>: a snapshot that holds every measurement the service made before that moment.
+    /// Throws what made an export unreadable (a histogram sent as deltas, say) rather than waiting out the timeout.
     /// </summary>
     public async Task<IReadOnlyList<CollectedHistogramPoint>> ReceiptToCommitAfterAsync(
         string serviceName, DateTimeOffset after, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
@@ -64,7 +71,12 @@ public sealed class OtlpSink : IAsyncDisposable
         {
             lock (_gate)
             {
-                if (_latestHistogramPoints.Values.Any(point => point.ServiceName == serviceName && point.Time > after))
+                if (_unreadableMetrics is { } unreadable)
+                {
+                    throw new InvalidOperationException($"A metrics export could not be read for {ReceiptToCommit}.", unreadable);
+                }
+
+                if (_latestHistogramPoints.Values.Any(point => point.ServiceName == serviceName && point.Time > after + CollectionMargin))
                 {
                     return [.. _latestHistogramPoints.Values];
                 }
@@ -108,12 +120,23 @@ public sealed class OtlpSink : IAsyncDisposable
     {
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, context.RequestAborted);
-        var points = OtlpHistograms.Read(body.GetBuffer(), (int)body.Length, ReceiptToCommit);
-        lock (_gate)
+        try
         {
-            foreach (var point in points)
+            var points = OtlpHistograms.Read(body.GetBuffer(), (int)body.Length, ReceiptToCommit);
+            lock (_gate)
             {
-                _latestHistogramPoints[point.Series] = point;
+                // A retried export can arrive after a later one.
+                foreach (var point in points.Where(point => !_latestHistogramPoints.TryGetValue(point.Series, out var kept) || kept.TimeUnixNano < point.TimeUnixNano))
+                {
+                    _latestHistogramPoints[point.Series] = point;
+                }
+            }
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or InvalidProtocolBufferException)
+        {
+            lock (_gate)
+            {
+                _unreadableMetrics ??= exception;
             }
         }
 

@@ -8,7 +8,6 @@ namespace PhonicAspire.Testing.Otlp;
 public sealed record CollectedHistogramPoint(
     string ServiceName,
     string InstanceId,
-    string MetricName,
     IReadOnlyDictionary<string, string> Attributes,
     ulong StartTimeUnixNano,
     ulong TimeUnixNano,
@@ -28,9 +27,12 @@ public sealed record CollectedHistogramPoint(
         IReadOnlyList<CollectedHistogramPoint> earlier, IReadOnlyList<CollectedHistogramPoint> later, string serviceName)
     {
         var before = earlier.ToDictionary(point => point.Series);
-        return later
+        var growths = later
             .Where(point => point.ServiceName == serviceName)
             .Select(point => before.TryGetValue(point.Series, out var start) ? point.Counts.Since(start.Counts) : point.Counts)
-            .Aggregate((total, growth) => total.Plus(growth));
+            .ToList();
+        return growths.Count > 0
+            ? growths.Aggregate((total, growth) => total.Plus(growth))
+            : throw new InvalidOperationException($"The later snapshot has no series of {serviceName}.");
     }
 }

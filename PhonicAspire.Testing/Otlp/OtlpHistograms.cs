@@ -29,7 +29,6 @@ public static class OtlpHistograms
                 points.AddRange(histogram.DataPoints.Select(point => new CollectedHistogramPoint(
                     source.ServiceName,
                     source.InstanceId,
-                    metricName,
                     OtlpAttributes.Render(point.Attributes),
                     point.StartTimeUnixNano,
                     point.TimeUnixNano,

@@ -18,6 +18,10 @@ public sealed class HistogramCountsTests
     }
 
     [Fact]
+    public void An_empty_histogram_has_nothing_within_any_bound() =>
+        Assert.Equal(0, HistogramCounts.Empty(Bounds).ShareAtOrBelow(50));
+
+    [Fact]
     public void A_share_within_a_value_that_is_not_a_bound_is_refused() =>
         Assert.Throws<ArgumentException>(() => new HistogramCounts(Bounds, [1, 0, 0, 0]).ShareAtOrBelow(25));
 

@@ -100,6 +100,16 @@ public sealed class OtlpHistogramsTests
         Assert.Throws<InvalidOperationException>(() => CollectedHistogramPoint.GrowthBetween(earlier, later, "worker"));
     }
 
+    [Fact]
+    public void Growth_for_a_service_the_later_snapshot_has_no_series_of_is_refused_naming_it()
+    {
+        var snapshot = Read(Resource("webhookapi", "api", Histogram(ReceiptToCommit, Point(start: 1, time: 5, [1, 0, 0, 0]))));
+
+        var refusal = Assert.Throws<InvalidOperationException>(() => CollectedHistogramPoint.GrowthBetween(snapshot, snapshot, "worker"));
+
+        Assert.Contains("worker", refusal.Message, StringComparison.Ordinal);
+    }
+
     private static List<CollectedHistogramPoint> Read(params ResourceMetrics[] resources)
     {
         var bytes = new ExportMetricsServiceRequest { ResourceMetrics = { resources } }.ToByteArray();

@@ -31,20 +31,17 @@ public static class PhonicPersistenceExtensions
     // large-object heap.
     private const int WriteBufferBytes = 64 * 1024;
 
-    // The store sends the same dozen statements in every batch, several of them wide upserts that PostgreSQL took
-    // about as long to plan as to run on a small batch. Npgsql prepares a statement on its connection once it has
-    // sent it five times, so PostgreSQL plans each once per connection. At 3,000 deliveries/s, in batches of about a
-    // dozen, PostgreSQL's CPU went from 0.67-0.69 to 0.59 of a core, and the deliveries committed within 50 ms of their
-    // receipt from 85.99 and 93.86% to 97.42 and 96.59% (two alternating pairs of `scripts/bench --only end-to-end`).
-    // The merge reads temporary tables that are never analyzed, so a cached plan keeps the row estimate of the batch it
-    // was made for; the drain's batches of 250 ran no slower (three alternating pairs of `--only drain`: 9,224-9,661
-    // against 8,785-9,762 events/s). 32 leaves room for every statement the store sends, about fifteen.
-    // docs/benchmarks.md, *Prepared statements*.
+    // The store sends the same statements in every batch, about fifteen of them, several wide upserts that PostgreSQL
+    // took about as long to plan as to run on the dozen events a batch holds at a steady 3,000 deliveries/s. Npgsql
+    // prepares a statement on its connection once it has sent it five times, so PostgreSQL plans each once per
+    // connection: measured end to end, less of PostgreSQL's CPU and more deliveries committed within 50 ms; the drain's
+    // batches of 250 ran no slower, though the merge's cached plans keep the row estimate of the batch they were made
+    // for (the staging tables are temporary, never analyzed). docs/benchmarks.md, *Prepared statements*.
     private const int PreparedStatementsPerConnection = 32;
 
     // A pooled connection keeps its temporary staging tables (StagedUpdatesTable) instead of having DISCARD ALL drop
-    // them, so a batch does not pay for creating them again. The worker sets no other session state. These settings
-    // are the worker's, whatever the connection string says.
+    // them, so a batch does not pay for creating them again; besides them and its prepared statements, the worker
+    // leaves no session state. These settings are the worker's, whatever the connection string says.
     private static string? ForBatches(string? connectionString) =>
         connectionString is null
             ? null
