@@ -1,5 +1,6 @@
-using Google.Protobuf;
 using System.Net;
+using System.Text;
+using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -23,6 +24,8 @@ public sealed class OtlpSink : IAsyncDisposable
 
     /// <summary>The worker's histogram of the time from the API's receipt of a delivery to the commit of its row (PhonicMetrics).</summary>
     public const string ReceiptToCommit = "phonic.events.receipt_to_commit";
+
+    private static readonly byte[] ReceiptToCommitName = Encoding.UTF8.GetBytes(ReceiptToCommit);
 
     private static readonly TimeSpan HistogramPollInterval = TimeSpan.FromMilliseconds(100);
 
@@ -120,6 +123,13 @@ public sealed class OtlpSink : IAsyncDisposable
     {
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+        // Only the worker's exports hold the histogram; the API's, each second through ingest, are not parsed at all.
+        if (body.GetBuffer().AsSpan(0, (int)body.Length).IndexOf(ReceiptToCommitName) < 0)
+        {
+            await AnswerAsync(context);
+            return;
+        }
+
         try
         {
             var points = OtlpHistograms.Read(body.GetBuffer(), (int)body.Length, ReceiptToCommit);
