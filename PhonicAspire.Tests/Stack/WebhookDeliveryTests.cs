@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Webhooks;
 
@@ -9,6 +10,9 @@ namespace PhonicAspire.Tests.Stack;
 public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
 {
     private const long MaxWorkerNativeHeapKilobytes = 8 * 1024;
+
+    // As Directory.Build.props sets it (docs/benchmarks.md, Memory, the gen0 budget).
+    private const long CappedGen0BudgetBytes = 2 * 1024 * 1024;
 
     [Fact]
     public async Task Signed_delivery_becomes_one_stream_entry_then_one_stored_row()
@@ -70,6 +74,24 @@ public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
         // The runtime reads this switch from the environment alone, so only the process's own environment shows that
         // the worker got it (PrecompiledFrameworkCode in the AppHost).
         Assert.Equal("0", ProcFs.EnvironmentVariable(worker, "DOTNET_ReadyToRun"));
+    }
+
+    [Theory]
+    [InlineData("webhookapi", "PhonicAspire.WebhookApi")]
+    [InlineData("worker", "PhonicAspire.Worker")]
+    public void The_running_services_cap_their_gen0_budget_in_the_runtime_configuration_they_started_with(string resource, string assemblyName)
+    {
+        var service = ResourceProcesses.ServiceOf(stack.App, resource, assemblyName);
+        var entryPoint = ProcFs.CommandLine(service).Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .First(argument => Path.GetFileName(argument) is var name && (name == assemblyName || name == assemblyName + ".dll"));
+
+        // The runtime reads it from the runtimeconfig.json beside the entry point, before any code of the service runs;
+        // PhonicAspire.UnitTests shows that the runtime takes this key.
+        var runtimeConfiguration = Path.Combine(Path.GetDirectoryName(entryPoint)!, assemblyName + ".runtimeconfig.json");
+        using var configuration = JsonDocument.Parse(File.ReadAllBytes(runtimeConfiguration));
+        var properties = configuration.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        Assert.True(properties.TryGetProperty("System.GC.Gen0MaxBudget", out var budget), $"{runtimeConfiguration} sets no gen0 budget cap");
+        Assert.Equal(CappedGen0BudgetBytes, budget.GetInt64());
     }
 
     [Fact]
