@@ -82,8 +82,10 @@ public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
     public void The_running_services_cap_their_gen0_budget_in_the_runtime_configuration_they_started_with(string resource, string assemblyName)
     {
         var service = ResourceProcesses.ServiceOf(stack.App, resource, assemblyName);
-        var entryPoint = ProcFs.CommandLine(service).Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            .First(argument => Path.GetFileName(argument) is var name && (name == assemblyName || name == assemblyName + ".dll"));
+        var commandLine = ProcFs.CommandLine(service);
+        var entryPoint = commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .FirstOrDefault(argument => Path.GetFileName(argument) is var name && (name == assemblyName || name == assemblyName + ".dll"));
+        Assert.True(entryPoint is not null, $"no {assemblyName} entry point in '{commandLine}'");
 
         // The runtime reads it from the runtimeconfig.json beside the entry point, before any code of the service runs;
         // PhonicAspire.UnitTests shows that the runtime takes this key.

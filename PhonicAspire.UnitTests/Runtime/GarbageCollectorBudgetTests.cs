@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace PhonicAspire.UnitTests.Runtime;
 
 public sealed class GarbageCollectorBudgetTests
@@ -12,6 +14,6 @@ public sealed class GarbageCollectorBudgetTests
         // last-level cache (80 MiB on a machine with 260 MiB of L3). A key the runtime does not read would leave that.
         var budget = GC.GetConfigurationVariables()["GCGen0MaxBudget"];
 
-        Assert.Equal(CappedGen0BudgetBytes, Convert.ToInt64(budget, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(CappedGen0BudgetBytes, Convert.ToInt64(budget, CultureInfo.InvariantCulture));
     }
 }
