@@ -37,6 +37,19 @@ public static class ProcFs
         }
     }
 
+    /// <summary>The process's arguments as it was given them, its program first; none once it is gone.</summary>
+    public static IReadOnlyList<string> Arguments(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        }
+        catch (IOException)
+        {
+            return [];
+        }
+    }
+
     /// <summary>One variable of the environment the process started with, or null.</summary>
     public static string? EnvironmentVariable(int pid, string name)
     {

@@ -79,21 +79,21 @@ public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
     [Theory]
     [InlineData("webhookapi", "PhonicAspire.WebhookApi")]
     [InlineData("worker", "PhonicAspire.Worker")]
-    public void The_running_services_cap_their_gen0_budget_in_the_runtime_configuration_they_started_with(string resource, string assemblyName)
+    public void The_running_services_cap_their_gen0_budget_in_the_runtime_configuration_beside_their_entry_point(string resource, string assemblyName)
     {
         var service = ResourceProcesses.ServiceOf(stack.App, resource, assemblyName);
-        var commandLine = ProcFs.CommandLine(service);
-        var entryPoint = commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            .FirstOrDefault(argument => Path.GetFileName(argument) is var name && (name == assemblyName || name == assemblyName + ".dll"));
-        Assert.True(entryPoint is not null, $"no {assemblyName} entry point in '{commandLine}'");
+        var arguments = ProcFs.Arguments(service);
+        var entryPoint = arguments.FirstOrDefault(argument => Path.GetFileName(argument) is var name && (name == assemblyName || name == assemblyName + ".dll"));
+        Assert.True(entryPoint is not null, $"no {assemblyName} entry point in '{string.Join(' ', arguments)}'");
 
         // The runtime reads it from the runtimeconfig.json beside the entry point, before any code of the service runs;
-        // PhonicAspire.UnitTests shows that the runtime takes this key.
+        // PhonicAspire.UnitTests shows that the runtime takes this key. The environment's variable would override it.
         var runtimeConfiguration = Path.Combine(Path.GetDirectoryName(entryPoint)!, assemblyName + ".runtimeconfig.json");
         using var configuration = JsonDocument.Parse(File.ReadAllBytes(runtimeConfiguration));
         var properties = configuration.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
         Assert.True(properties.TryGetProperty("System.GC.Gen0MaxBudget", out var budget), $"{runtimeConfiguration} sets no gen0 budget cap");
         Assert.Equal(CappedGen0BudgetBytes, budget.GetInt64());
+        Assert.Null(ProcFs.EnvironmentVariable(service, "DOTNET_GCGen0MaxBudget"));
     }
 
     [Fact]
