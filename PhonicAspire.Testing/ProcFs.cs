@@ -25,18 +25,6 @@ public static class ProcFs
         }
     }
 
-    public static string CommandLine(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
-        }
-        catch (IOException)
-        {
-            return string.Empty;
-        }
-    }
-
     /// <summary>The process's arguments as it was given them, its program first; none once it is gone.</summary>
     public static IReadOnlyList<string> Arguments(int pid)
     {

@@ -66,7 +66,7 @@ public static class ResourceDescription
             : [];
 
     private static string Describe(ResourceProcess process) =>
-        $"{process.Pid} {ProcFs.SchedulerState(process.Pid)} '{ProcFs.CommandLine(process.Pid).Trim()}'"
+        $"{process.Pid} {ProcFs.SchedulerState(process.Pid)} '{string.Join(' ', ProcFs.Arguments(process.Pid))}'"
         + (process.Ports.Count > 0 ? $" listening on {string.Join(", ", process.Ports)}" : string.Empty);
 
     private static async Task<string> ProbeAsync(HttpClient client, Uri uri)

@@ -30,9 +30,9 @@ public static class ResourceProcesses
     public static int ServiceOf(DistributedApplication app, string resource, string assemblyName)
     {
         var services = ProcFs.DescendantsOf(LauncherOf(app, resource))
-            .Where(pid => ProcFs.CommandLine(pid) is var command
-                && command.Contains(assemblyName, StringComparison.Ordinal)
-                && !command.Contains(" run ", StringComparison.Ordinal))
+            .Where(pid => ProcFs.Arguments(pid) is var arguments
+                && arguments.Any(argument => argument.Contains(assemblyName, StringComparison.Ordinal))
+                && !arguments.Contains("run"))
             .ToArray();
         return services.Length == 1
             ? services[0]
@@ -42,9 +42,9 @@ public static class ResourceProcesses
     /// <summary>The build configuration the launcher runs (its <c>-c</c>/<c>--configuration</c>), or what it printed instead.</summary>
     public static string ConfigurationOf(DistributedApplication app, string resource)
     {
-        var arguments = ProcFs.CommandLine(LauncherOf(app, resource)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var flag = Array.FindIndex(arguments, argument => argument is "-c" or "--configuration");
-        return flag >= 0 && flag + 1 < arguments.Length
+        var arguments = ProcFs.Arguments(LauncherOf(app, resource)).ToList();
+        var flag = arguments.FindIndex(argument => argument is "-c" or "--configuration");
+        return flag >= 0 && flag + 1 < arguments.Count
             ? arguments[flag + 1]
             : $"no -c in '{string.Join(' ', arguments)}'";
     }
