@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace PhonicAspire.Testing;
 
-/// <summary>What Linux's /proc tells about processes: parentage, command lines, environments, memory high-water marks, resident mappings and listening ports.</summary>
+/// <summary>What Linux's /proc tells about processes (parentage, command lines, environments, memory high-water marks, resident mappings, listening ports) and about the machine's CPU time.</summary>
 public static class ProcFs
 {
     public static IEnumerable<int> DescendantsOf(int root)
@@ -81,6 +81,19 @@ public static class ProcFs
         }
 
         return total;
+    }
+
+    /// <summary>
+    /// The machine's CPU time since boot, all cores together, in Linux's ticks (<c>/proc/stat</c>): idle (waiting for
+    /// I/O included) and busy (user, system, interrupts, and time the hypervisor gave to other machines).
+    /// </summary>
+    public static MachineCpuTicks MachineCpu()
+    {
+        // "cpu  user nice system idle iowait irq softirq steal guest guest_nice"; guest time is already counted in user.
+        var ticks = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Skip(1).Take(8).Select(field => long.Parse(field, CultureInfo.InvariantCulture)).ToArray();
+        var idle = ticks[3] + ticks[4];
+        return new MachineCpuTicks(idle, ticks.Sum() - idle);
     }
 
     /// <summary>The scheduler's state letter (R running, S sleeping, D in uninterruptible I/O, Z zombie, …), or "gone".</summary>

@@ -35,10 +35,12 @@ public sealed class EndToEndBenchmark(PhonicStack stack, SamplePayload payload, 
         var measured = Deliveries(settings.EndToEndDuration);
         var stallMonitor = new RedisStallMonitor(stack.Redis);
         await stallMonitor.StartAsync();
+        var cpu = WindowCpuRecorder.Start(stack);
         var sent = await SendAsync(measured, cancellationToken);
         var redisStalls = await stallMonitor.StopAsync();
 
         await WaitUntilAcknowledgedAsync(consumerGroup, cancellationToken);
+        var windowCpu = cpu.Stop(sent.Acknowledged);
         var receiptToCommit = CollectedHistogramPoint.GrowthBetween(beforeWindow, await ReceiptToCommitSoFarAsync(cancellationToken), PhonicStack.Worker);
         await using var database = NpgsqlDataSource.Create(stack.DatabaseConnectionString);
         // wrk counts the answers, not which delivery each was for; with every delivery acknowledged the two checks are the same.
@@ -51,7 +53,7 @@ public sealed class EndToEndBenchmark(PhonicStack stack, SamplePayload payload, 
         }
 
         var latency = await new StoreLatencyQuery(database).RunAsync(svixIds, cancellationToken);
-        return new EndToEndResult(sent, latency, receiptToCommit, redisStalls, disk);
+        return new EndToEndResult(sent, latency, receiptToCommit, redisStalls, disk, windowCpu);
     }
 
     /// <summary>
@@ -94,4 +96,6 @@ public sealed class EndToEndBenchmark(PhonicStack stack, SamplePayload payload, 
 /// <param name="RedisStalls">What Redis took 10 ms or more for while the deliveries were being sent.</param>
 /// <param name="Disk">The disk's own fsync latency, measured before the warm-up with the stack idle.</param>
 /// <param name="ReceiptToCommit">The worker's own receipt-to-commit times of the window's events, in its histogram's buckets.</param>
-public sealed record EndToEndResult(OpenLoopResult Sent, StoreLatency Latency, HistogramCounts ReceiptToCommit, RedisStalls RedisStalls, DiskFsyncLatency Disk);
+/// <param name="Cpu">From the window's first send until the worker had acknowledged every delivery.</param>
+public sealed record EndToEndResult(
+    OpenLoopResult Sent, StoreLatency Latency, HistogramCounts ReceiptToCommit, RedisStalls RedisStalls, DiskFsyncLatency Disk, WindowCpu? Cpu);

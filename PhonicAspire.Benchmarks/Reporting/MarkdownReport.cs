@@ -122,6 +122,12 @@ public sealed record MarkdownReport(
         yield return new ReportRow(
             $"End to end: the disk's own fsync latency p50 / p99 / p99.9 / max (3 KB appended and fsynced in a loop for {Settings.EndToEndDuration.TotalSeconds:F0} s in the stack's data folder, the stack idle, before the warm-up)",
             $"{Ms(disk.P50)} / {Ms(disk.P99)} / {Ms(disk.P999)} / {Ms(disk.Max)}; {disk.Stalls:N0} of {disk.Count:N0} took {Ms(DiskFsyncProbe.StallThreshold)} or more", "", "", "");
+        yield return new ReportRow(
+            "End to end: CPU a delivery from the window's first send until every delivery was acknowledged (Linux's count per process); the machine's cores left idle",
+            endToEnd.Cpu is { } cpu
+                ? $"webhookapi {Microseconds(cpu.Api)}, worker {Microseconds(cpu.Worker)}, PostgreSQL {Microseconds(cpu.Postgres)}, Redis {Microseconds(cpu.Redis)}; "
+                + $"{Percent(cpu.IdleShare)} idle"
+                : "none acknowledged", "", "", "");
         var latency = endToEnd.Latency;
         yield return new ReportRow(
             $"End to end: stored_at − received_at p50 / p99 (the start of each event's batch, as the rows record it; {latency.Batches:N0} batches)",
