@@ -84,16 +84,19 @@ public static class ProcFs
     }
 
     /// <summary>
-    /// The machine's CPU time since boot, all cores together, in Linux's ticks (<c>/proc/stat</c>): idle (waiting for
-    /// I/O included) and busy (user, system, interrupts, and time the hypervisor gave to other machines).
+    /// The machine's CPU time since boot, all cores together (<c>/proc/stat</c>): idle (waiting for I/O included) and
+    /// busy (user, system, interrupts, and time the hypervisor gave to other machines).
     /// </summary>
-    public static MachineCpuTicks MachineCpu()
+    public static MachineCpuTime MachineCpu()
     {
-        // "cpu  user nice system idle iowait irq softirq steal guest guest_nice"; guest time is already counted in user.
+        // "cpu  user nice system idle iowait irq softirq steal guest guest_nice", in USER_HZ ticks, which Linux fixes at
+        // 100 a second whatever the kernel's own tick rate; guest time is already counted in user.
+        const int TicksPerSecond = 100;
         var ticks = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Skip(1).Take(8).Select(field => long.Parse(field, CultureInfo.InvariantCulture)).ToArray();
         var idle = ticks[3] + ticks[4];
-        return new MachineCpuTicks(idle, ticks.Sum() - idle);
+        return new MachineCpuTime(
+            TimeSpan.FromSeconds((double)idle / TicksPerSecond), TimeSpan.FromSeconds((double)(ticks.Sum() - idle) / TicksPerSecond));
     }
 
     /// <summary>The scheduler's state letter (R running, S sleeping, D in uninterruptible I/O, Z zombie, …), or "gone".</summary>

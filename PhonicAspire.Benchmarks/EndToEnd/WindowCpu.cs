@@ -5,8 +5,9 @@ namespace PhonicAspire.Benchmarks.EndToEnd;
 
 /// <summary>
 /// Where the cores went while the window's deliveries passed through: the CPU time of each part of the stack, as Linux
-/// counts it per process, and the share of the machine's that was idle. Shows whether a latency missed comes from
-/// cores left without room, which the stack's own figures cannot tell.
+/// counts it per process, and the machine's busy time, which also holds the load generator, the benchmark's own
+/// OTLP receiver and the kernel's threads. Shows whether a latency missed comes from cores left without room, which
+/// the stack's own figures cannot tell.
 /// </summary>
 public sealed class WindowCpuRecorder
 {
@@ -14,7 +15,7 @@ public sealed class WindowCpuRecorder
     private readonly ProcessGroupCpu _worker;
     private readonly ProcessGroupCpu _postgres;
     private readonly ProcessGroupCpu _redis;
-    private readonly MachineCpuTicks _machine;
+    private readonly MachineCpuTime _machine;
 
     private WindowCpuRecorder(PhonicStack stack)
     {
@@ -39,14 +40,12 @@ public sealed class WindowCpuRecorder
             return null;
         }
 
-        var machine = ProcFs.MachineCpu();
-        var (idle, busy) = (machine.Idle - _machine.Idle, machine.Busy - _machine.Busy);
         return new WindowCpu(
             _api.Spent() / deliveries,
             _worker.Spent() / deliveries,
             _postgres.Spent() / deliveries,
             _redis.Spent() / deliveries,
-            idle + busy == 0 ? 0 : (double)idle / (idle + busy));
+            (ProcFs.MachineCpu().Busy - _machine.Busy) / deliveries);
     }
 }
 
@@ -54,5 +53,9 @@ public sealed class WindowCpuRecorder
 /// <param name="Worker">The worker's.</param>
 /// <param name="Postgres">Every PostgreSQL process's together: backends, WAL writer, checkpointer, autovacuum.</param>
 /// <param name="Redis">Redis's, with any child it forked.</param>
-/// <param name="IdleShare">The share of all cores' time no process had work for (or spent waiting for I/O).</param>
-public sealed record WindowCpu(TimeSpan Api, TimeSpan Worker, TimeSpan Postgres, TimeSpan Redis, double IdleShare);
+/// <param name="Machine">Every core's busy time together, the stack's included.</param>
+public sealed record WindowCpu(TimeSpan Api, TimeSpan Worker, TimeSpan Postgres, TimeSpan Redis, TimeSpan Machine)
+{
+    /// <summary>The machine's busy time a delivery that none of the stack's processes spent.</summary>
+    public TimeSpan Rest => Machine - Api - Worker - Postgres - Redis;
+}
