@@ -1,6 +1,6 @@
 namespace PhonicAspire.Testing;
 
-/// <summary>The machine's CPU time, all cores together, as <see cref="ProcFs.MachineCpu"/> reads it.</summary>
-/// <param name="Idle">Time no core had work for, or a core waited for I/O.</param>
-/// <param name="Busy">The rest.</param>
-public readonly record struct MachineCpuTime(TimeSpan Idle, TimeSpan Busy);
+/// <summary>The machine's CPU as <see cref="ProcFs.MachineCpu"/> reads it.</summary>
+/// <param name="Busy">Every core's busy time since boot, together.</param>
+/// <param name="Cores">The cores Linux counts, whatever this process's affinity or container allows it.</param>
+public readonly record struct MachineCpuTime(TimeSpan Busy, int Cores);

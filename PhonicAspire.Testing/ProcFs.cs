@@ -84,20 +84,29 @@ public static class ProcFs
     }
 
     /// <summary>
-    /// The machine's CPU time since boot, all cores together (<c>/proc/stat</c>): idle (waiting for I/O included) and
-    /// busy (user, system, interrupts, and time the hypervisor gave to other machines).
+    /// The machine's busy CPU time since boot, all cores together, and how many cores <c>/proc/stat</c> counts: user,
+    /// system and interrupt time, not idle, waiting for I/O, or time the hypervisor gave to other machines.
     /// </summary>
     public static MachineCpuTime MachineCpu()
     {
-        // "cpu  user nice system idle iowait irq softirq steal guest guest_nice", in USER_HZ ticks, which Linux fixes at
-        // 100 a second whatever the kernel's own tick rate; guest time is already counted in user.
-        const int TicksPerSecond = 100;
-        var ticks = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            .Skip(1).Take(8).Select(field => long.Parse(field, CultureInfo.InvariantCulture)).ToArray();
-        var idle = ticks[3] + ticks[4];
-        return new MachineCpuTime(
-            TimeSpan.FromSeconds((double)idle / TicksPerSecond), TimeSpan.FromSeconds((double)(ticks.Sum() - idle) / TicksPerSecond));
+        // "cpu  user nice system idle iowait irq softirq steal guest guest_nice", then a "cpuN" line a core; guest time
+        // is already counted in user.
+        var lines = File.ReadLines("/proc/stat").TakeWhile(line => line.StartsWith("cpu", StringComparison.Ordinal)).ToArray();
+        var ticks = lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Skip(1).Take(7).Select(field => long.Parse(field, CultureInfo.InvariantCulture)).ToArray();
+        return new MachineCpuTime(Ticks(ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6]), lines.Length - 1);
     }
+
+    /// <summary>
+    /// The CPU time (user and system) the process has spent, with that of the children it has waited for: a Redis
+    /// that forked to rewrite its append-only file, a PostgreSQL whose autovacuum workers came and went. Null once
+    /// the process is gone.
+    /// </summary>
+    public static TimeSpan? CpuTimeWithReapedChildren(int pid) =>
+        StatFields(pid.ToString(CultureInfo.InvariantCulture)) is { } fields
+            // After the name: utime, stime, cutime and cstime are the 12th to the 15th fields.
+            ? Ticks(fields[11..15].Sum(field => long.Parse(field, CultureInfo.InvariantCulture)))
+            : null;
 
     /// <summary>The scheduler's state letter (R running, S sleeping, D in uninterruptible I/O, Z zombie, …), or "gone".</summary>
     public static string SchedulerState(int pid) =>
@@ -144,6 +153,9 @@ public static class ProcFs
             .Order()
             .ToArray();
     }
+
+    // /proc counts CPU time in USER_HZ ticks, which Linux fixes at 100 a second whatever the kernel's own tick rate.
+    private static TimeSpan Ticks(long ticks) => TimeSpan.FromMilliseconds(ticks * 10);
 
     // status and smaps write their sizes alike: "VmHWM:     1234 kB".
     private static long Kilobytes(string line, string prefix) =>

@@ -122,15 +122,17 @@ public sealed record MarkdownReport(
         yield return new ReportRow(
             $"End to end: the disk's own fsync latency p50 / p99 / p99.9 / max (3 KB appended and fsynced in a loop for {Settings.EndToEndDuration.TotalSeconds:F0} s in the stack's data folder, the stack idle, before the warm-up)",
             $"{Ms(disk.P50)} / {Ms(disk.P99)} / {Ms(disk.P999)} / {Ms(disk.Max)}; {disk.Stalls:N0} of {disk.Count:N0} took {Ms(DiskFsyncProbe.StallThreshold)} or more", "", "", "");
-        // The window runs on past the last send until every delivery is acknowledged, and wrk idles for a tail after
-        // it: a share of the window's time would count that idling; the CPU a delivery times the rate sent does not,
-        // and past the machine's cores it says the work outgrew them.
+        var cpu = endToEnd.Cpu;
         yield return new ReportRow(
-            "End to end: CPU a delivery from the window's first send until every delivery was acknowledged (Linux's count per process; the rest of the machine's busy time is wrk, the benchmark's OTLP receiver and the kernel's threads), and the cores' worth of work that makes a second at the rate sent",
-            endToEnd.Cpu is { } cpu
-                ? $"webhookapi {Microseconds(cpu.Api)}, worker {Microseconds(cpu.Worker)}, PostgreSQL {Microseconds(cpu.Postgres)}, Redis {Microseconds(cpu.Redis)}, "
-                + string.Create(CultureInfo.InvariantCulture, $"the rest {Microseconds(cpu.Rest)}: {cpu.Machine.TotalSeconds * sent.SentPerSecond:F2} cores' worth a second, on a machine of {Environment.ProcessorCount}")
-                : "none acknowledged", "", "", "");
+            "End to end: CPU a delivery from the window's deliveries going to wrk until the worker had acknowledged all of them (Linux's count per process; the rest of the machine's busy time is wrk, the benchmark's OTLP receiver and the kernel's threads), and the machine's busy cores over that time",
+            sent.Acknowledged == 0
+                ? "none acknowledged"
+                : string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"webhookapi {Microseconds(cpu.Api / sent.Acknowledged)}, worker {Microseconds(cpu.Worker / sent.Acknowledged)}, "
+                    + $"PostgreSQL {Microseconds(cpu.Postgres / sent.Acknowledged)}, Redis {Microseconds(cpu.Redis / sent.Acknowledged)}, "
+                    + $"the rest {Microseconds(cpu.Rest / sent.Acknowledged)}; {cpu.BusyCores:F2} of the machine's {cpu.Cores} cores busy over {cpu.Elapsed.TotalSeconds:F1} s"),
+            "", "", "");
         var latency = endToEnd.Latency;
         yield return new ReportRow(
             $"End to end: stored_at − received_at p50 / p99 (the start of each event's batch, as the rows record it; {latency.Batches:N0} batches)",

@@ -1,11 +1,13 @@
-using System.Diagnostics;
+using PhonicAspire.Testing;
 
 namespace PhonicAspire.Benchmarks.Stack;
 
 /// <summary>
 /// The CPU time (user and system) a group of processes spends from <see cref="Start"/> to <see cref="Spent"/>, as
-/// Linux counts it per process. The group is listed again at the end: a process that joined it in between (a new
-/// PostgreSQL backend) counts from zero, one that left it is not counted.
+/// Linux counts it per process, with the children each has waited for. The group is listed again at the end: a
+/// process that joined it in between (a new PostgreSQL backend) counts from zero; one that left it counts through
+/// its parent, whole, once the parent has waited for it (an autovacuum worker, a fork of Redis), so a child that was
+/// already running at the start counts its time before the start too, a little more than the group spent.
 /// </summary>
 public sealed class ProcessGroupCpu
 {
@@ -28,14 +30,10 @@ public sealed class ProcessGroupCpu
         var times = new Dictionary<int, TimeSpan>();
         foreach (var pid in members)
         {
-            try
+            // A process that exited between the listing and the reading has none.
+            if (ProcFs.CpuTimeWithReapedChildren(pid) is { } spent)
             {
-                using var process = Process.GetProcessById(pid);
-                times[pid] = process.TotalProcessorTime;
-            }
-            catch (Exception gone) when (gone is ArgumentException or InvalidOperationException)
-            {
-                // It exited between the listing and the reading.
+                times[pid] = spent;
             }
         }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using PhonicAspire.Testing;
@@ -25,4 +26,66 @@ public sealed class ProcFsTests
     [Fact]
     public void A_process_that_is_gone_listens_on_nothing() =>
         Assert.Empty(ProcFs.ListeningPorts(int.MaxValue));
+
+    [Fact]
+    public void Every_core_kept_busy_shows_in_the_machines_busy_time_and_no_more_than_the_cores_had()
+    {
+        var cores = Environment.ProcessorCount;
+        var elapsed = Stopwatch.StartNew();
+        var before = ProcFs.MachineCpu();
+
+        // A thread of its own for each core: pool threads may be too few yet, and one would then spin twice in turn.
+        var spinners = Enumerable.Range(0, cores).Select(_ => new Thread(() => Spin(TimeSpan.FromMilliseconds(300)))).ToArray();
+        foreach (var spinner in spinners)
+        {
+            spinner.Start();
+        }
+
+        foreach (var spinner in spinners)
+        {
+            spinner.Join();
+        }
+
+        var after = ProcFs.MachineCpu();
+        elapsed.Stop();
+
+        // Half of each core's 300 ms leaves room for a thread that starts late; two ticks (20 ms) a core for the counting.
+        var busy = after.Busy - before.Busy;
+        Assert.InRange(after.Cores, cores, int.MaxValue);
+        Assert.InRange(busy, TimeSpan.FromMilliseconds(150) * cores, (elapsed.Elapsed + TimeSpan.FromMilliseconds(20)) * after.Cores);
+    }
+
+    [Fact]
+    public async Task A_child_process_that_exited_counts_in_its_parents_cpu_time()
+    {
+        using var self = Process.GetCurrentProcess();
+        var ownBefore = self.TotalProcessorTime;
+        var before = ProcFs.CpuTimeWithReapedChildren(Environment.ProcessId);
+
+        // timeout spins a shell for 300 ms and waits for it; this process then waits for timeout.
+        using (var child = Process.Start(new ProcessStartInfo("timeout", ["0.3", "sh", "-c", "while :; do :; done"]))!)
+        {
+            await child.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        self.Refresh();
+        var after = ProcFs.CpuTimeWithReapedChildren(Environment.ProcessId);
+        Assert.NotNull(before);
+        Assert.NotNull(after);
+        // Other tests' children may exit meanwhile and add theirs: no upper bound that a busy run could break.
+        Assert.InRange(after.Value - before.Value - (self.TotalProcessorTime - ownBefore), TimeSpan.FromMilliseconds(150), TimeSpan.MaxValue);
+    }
+
+    [Fact]
+    public void A_process_that_is_gone_has_no_cpu_time() =>
+        Assert.Null(ProcFs.CpuTimeWithReapedChildren(int.MaxValue));
+
+    private static void Spin(TimeSpan duration)
+    {
+        var spinning = Stopwatch.StartNew();
+        while (spinning.Elapsed < duration)
+        {
+            Thread.SpinWait(1_000);
+        }
+    }
 }
