@@ -50,6 +50,7 @@ public static class Extensions
         });
 
         builder.Services.AddSingleton<PhonicMetrics>();
+        builder.Services.AddHostedService<TelemetryShutdown>();
 
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
