@@ -24,7 +24,7 @@ public sealed class TelemetryShutdownTests
         builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{((IPEndPoint)collector.LocalEndpoint).Port}";
         builder.Configuration["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
         builder.ConfigureOpenTelemetry();
-        var host = builder.Build();
+        using var host = builder.Build();
         await host.StartAsync();
         host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("telemetry-shutdown").LogWarning("A record the log exporter holds until the stop");
 
@@ -40,11 +40,10 @@ public sealed class TelemetryShutdownTests
             socket.Dispose();
         }
 
-        // Each provider's own disposal waits up to 5 s for an export that never ends: 10 s and more before the budget.
-        Assert.InRange(stopping.Elapsed, TimeSpan.Zero, TelemetryShutdownBudget() + TimeSpan.FromSeconds(1.5));
+        // Each provider's own disposal waits up to 5 s for an export that never ends: 10 s and more without the budget.
+        // The room above it is for a busy machine, and still far from 10 s.
+        Assert.InRange(stopping.Elapsed, TimeSpan.Zero, TelemetryShutdown.Budget + TimeSpan.FromSeconds(3));
     }
-
-    private static TimeSpan TelemetryShutdownBudget() => TelemetryShutdown.Budget;
 
     private static async Task AcceptForeverAsync(TcpListener listener, List<Socket> accepted, CancellationToken cancellationToken)
     {
