@@ -62,10 +62,11 @@ public sealed class ProcFsTests
         var ownBefore = self.TotalProcessorTime;
         var before = ProcFs.CpuTimeWithReapedChildren(Environment.ProcessId);
 
-        // timeout spins a shell for 300 ms and waits for it; this process then waits for timeout.
-        using (var child = Process.Start(new ProcessStartInfo("timeout", ["0.3", "sh", "-c", "while :; do :; done"]))!)
+        // A shell that spins until Linux stops it at one second of CPU time, however busy the machine: a fixed amount of
+        // CPU, where a spin for a fixed wall time gets less of a core the busier the machine is.
+        using (var child = Process.Start(new ProcessStartInfo("sh", ["-c", "ulimit -c 0; ulimit -t 1; while :; do :; done"]))!)
         {
-            await child.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            await child.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         }
 
         self.Refresh();
@@ -73,7 +74,7 @@ public sealed class ProcFsTests
         Assert.NotNull(before);
         Assert.NotNull(after);
         // Other tests' children may exit meanwhile and add theirs: no upper bound that a busy run could break.
-        Assert.InRange(after.Value - before.Value - (self.TotalProcessorTime - ownBefore), TimeSpan.FromMilliseconds(150), TimeSpan.MaxValue);
+        Assert.InRange(after.Value - before.Value - (self.TotalProcessorTime - ownBefore), TimeSpan.FromMilliseconds(900), TimeSpan.MaxValue);
     }
 
     [Fact]
