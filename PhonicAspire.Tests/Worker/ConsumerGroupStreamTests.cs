@@ -43,6 +43,33 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
     }
 
     [Fact]
+    public async Task A_read_that_stops_at_the_byte_bound_leaves_the_rest_unread_for_the_group_pending_nowhere_and_counted_in_its_lag()
+    {
+        var (stream, key) = await NewStreamAsync();
+        for (var i = 0; i < 20; i++)
+        {
+            await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[100 * 1024]);
+        }
+
+        // The bound falls inside the first 16 entries the read takes at a time.
+        var first = await stream.ReadNewAsync("reader", count: 500, maxBytes: 350 * 1024);
+
+        Assert.Equal(3, first.Length);
+        var pending = await stack.Redis.StreamPendingMessagesAsync(key, "tests", 100, RedisValue.Null);
+        Assert.Equal(first.Select(entry => entry.Id), pending.Select(entry => entry.MessageId));
+        var group = (await stack.Redis.StreamGroupInfoAsync(key)).Single(info => info.Name == "tests");
+        Assert.Equal(first[^1].Id, group.LastDeliveredId);
+        Assert.Equal(3, group.EntriesRead);
+        Assert.Equal(17, group.Lag);
+
+        // Another consumer of the group reads on from there: nothing skipped, nothing twice.
+        var rest = await stream.ReadNewAsync("other", count: 500, maxBytes: 100 * 1024 * 1024);
+        var all = (await stack.Redis.StreamRangeAsync(key)).Select(entry => entry.Id);
+        Assert.Equal(all, first.Concat(rest).Select(entry => entry.Id));
+        Assert.Equal(0, (await stack.Redis.StreamGroupInfoAsync(key)).Single(info => info.Name == "tests").Lag);
+    }
+
+    [Fact]
     public async Task An_entry_larger_than_the_byte_bound_is_read_alone_and_the_count_still_bounds_small_ones()
     {
         var (stream, key) = await NewStreamAsync();

@@ -94,35 +94,46 @@ internal static class ConsumerGroupScripts
         """ + "\n" + TrimBelowOldestNeeded;
 
     // Up to ARGV[3] new entries for the group, but no more than ARGV[4] bytes of fields and values (at least one
-    // entry): a peek at what the group would read next decides how many, and the read takes exactly those, in the
-    // same step. Bounds the worker's memory when bodies are large, which a count alone cannot.
+    // entry): bounds the worker's memory when bodies are large, which a count alone cannot. Read a few at a time (each
+    // read copies its bodies into the script), and the entries of the last read that cross the bound are given back
+    // in the same step: the group's last-delivered id set back to the last entry kept, with the count of entries it
+    // has read (so that its lag stays exact), and the entries dropped from the pending list, so that the next read
+    // delivers them as though never read. Reading sizes first with XRANGE, as this did before, copied every body into
+    // the script twice: it cost Redis about 1.5 times the CPU for the same entries (29-32 against 19-23 us an entry,
+    // 60,000 entries of the sample body read 170 at a time, Redis 7.0).
     // ARGV: the group, the consumer, the most entries, the most bytes.
     public const string ReadNew = Functions + """
-        if redis.call('EXISTS', KEYS[1]) == 0 then
-            return redis.error_reply('NOGROUP No such key ' .. KEYS[1])
-        end
-        local last = last_delivered(KEYS[1])[ARGV[1]]
-        if last == nil then
-            return redis.error_reply('NOGROUP No such consumer group ' .. ARGV[1] .. ' for key ' .. KEYS[1])
-        end
-        -- A few entries at a time: a peek at the whole count would copy that many bodies into the script.
-        local count, budget, bytes, take, cursor, full = tonumber(ARGV[3]), tonumber(ARGV[4]), 0, 0, last, false
-        while take < count and not full do
-            local want = math.min(16, count - take)
-            local chunk = redis.call('XRANGE', KEYS[1], '(' .. cursor, '+', 'COUNT', want)
-            for _, entry in ipairs(chunk) do
+        local count, budget, bytes, taken = tonumber(ARGV[3]), tonumber(ARGV[4]), 0, {}
+        while #taken < count do
+            local want = math.min(16, count - #taken)
+            -- NOGROUP, for a missing stream or group, goes back to the worker as Redis wrote it.
+            local read = redis.pcall('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', want, 'STREAMS', KEYS[1], '>')
+            if type(read) == 'table' and read.err then return read end
+            local chunk = read and read[1][2] or {}
+            for i, entry in ipairs(chunk) do
                 local size = size_of(entry)
-                if take > 0 and bytes + size > budget then
-                    full = true
-                    break
+                if #taken > 0 and bytes + size > budget then
+                    local back = {}
+                    for j = i, #chunk do back[#back + 1] = chunk[j][1] end
+                    local entries_read
+                    for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+                        local fields = fields_of(group)
+                        if fields['name'] == ARGV[1] then entries_read = fields['entries-read'] end
+                    end
+                    if entries_read then
+                        redis.call('XGROUP', 'SETID', KEYS[1], ARGV[1], taken[#taken][1], 'ENTRIESREAD', entries_read - #back)
+                    else
+                        redis.call('XGROUP', 'SETID', KEYS[1], ARGV[1], taken[#taken][1])
+                    end
+                    redis.call('XACK', KEYS[1], ARGV[1], unpack(back))
+                    return taken
                 end
-                bytes, take, cursor = bytes + size, take + 1, entry[1]
+                bytes = bytes + size
+                taken[#taken + 1] = entry
             end
             if #chunk < want then break end
         end
-        if take == 0 then return {} end
-        local read = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', take, 'STREAMS', KEYS[1], '>')
-        return read[1][2]
+        return taken
         """;
 
     // One page of the group's pending entries idle for at least ARGV[3] ms, from the cursor ARGV[4] (inclusive, or
@@ -199,8 +210,8 @@ internal static class ConsumerGroupScripts
 
     // A consumer holding nothing loses nothing by leaving, and checked and removed in one step it cannot take an entry
     // in between. The one calling, ARGV[2], leaves and joins again when it holds nothing, which starts its idle time
-    // afresh (a poll that finds nothing new does not reach XREADGROUP, and Redis 7.0 counts idle time from the last
-    // read that returned entries): so running consumers that call this more often than ARGV[3] never look idle to one
+    // afresh (Redis 7.0 counts idle time from the last read that returned entries, so a poll that finds nothing new
+    // does not): so running consumers that call this more often than ARGV[3] never look idle to one
     // another, and the group always has one consumer. Allowed past maxmemory like the group's creation, which
     // refuses XGROUP CREATECONSUMER there otherwise: a full Redis is when draining matters most. ARGV: the group, the
     // calling consumer, the idle time in ms. Returns how many other consumers left.
