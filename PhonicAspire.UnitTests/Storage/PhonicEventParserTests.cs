@@ -13,6 +13,10 @@ public sealed class PhonicEventParserTests
     [InlineData("""{"event_type":"conversation.analysis","data":{"conversation":{"id":"c","latencies_ms":[1e20000]}}}""", "numeric")]
     [InlineData("""{"event_type":"conversation.analysis","data":{"conversation":{"id":"c","latencies_ms":[1e-20000]}}}""", "numeric")]
     [InlineData("""{"event_type":"conversation.analysis","data":{"conversation":{"id":"c","latencies_ms":[1e-2147483648]}}}""", "numeric")]
+    [InlineData("""{"event_type":"conversation.analysis","data":{"conversation":{"id":"c","latencies_ms":[2.5E+20000]}}}""", "numeric")]
+    [InlineData("""{"event_type":"conversation.analysis","data":{"conversation":{"id":"c-1e5","latencies_ms":[ 1, -1e20000]}}}""", "numeric")]
+    [InlineData("{\"event_type\":\"conversation.analysis\",\"data\":{\"conversation\":{\"id\":\"c\",\"duration_ms\":\n1e20000}}}", "numeric")]
+    [InlineData("""{"event_type":"conversation.analysis","data":{"conversation":{"id":"c","latencies_ms":[0.00001e-16380]}}}""", "numeric")]
     [InlineData("""{"event_type":"conversation.analysis","data":{"conversation":{"id":"c","\u0000":1}}}""", "\\u0000")]
     [InlineData("", "not JSON")]
     [InlineData("{\"event_type\":", "not JSON")]
@@ -23,6 +27,28 @@ public sealed class PhonicEventParserTests
 
         Assert.Contains(reason, parsed.ParseError);
         Assert.Null(parsed.Update);
+    }
+
+    [Fact]
+    public void A_number_too_long_for_numeric_gets_a_reason_though_it_has_no_exponent()
+    {
+        var json = """{"event_type":"conversation.analysis","data":{"conversation":{"id":"c","latencies_ms":[1"""
+            + new string('0', 16_000) + "]}}}";
+
+        var parsed = PhonicEventParser.Parse(Encoding.UTF8.GetBytes(json), null);
+
+        Assert.Contains("too long for PostgreSQL numeric", parsed.ParseError);
+    }
+
+    [Fact]
+    public void Letters_e_after_digits_inside_strings_are_only_text()
+    {
+        var parsed = PhonicEventParser.Parse(
+            """{"event_type":"conversation.ended","data":{"conversation":{"id":"conv_1e5","workspace":"2E9 and 3e-99999"}}}"""u8.ToArray(),
+            null);
+
+        Assert.Null(parsed.ParseError);
+        Assert.Equal("2E9 and 3e-99999", parsed.Update?.Conversation.Workspace);
     }
 
     [Fact]

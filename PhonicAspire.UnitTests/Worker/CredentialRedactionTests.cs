@@ -1,4 +1,5 @@
 using System.Text;
+using PhonicAspire.Testing;
 using PhonicAspire.Worker.Phonic;
 
 namespace PhonicAspire.UnitTests.Worker;
@@ -59,6 +60,38 @@ public sealed class CredentialRedactionTests
         const string Json = """{"endpoint_headers":null}""";
 
         Assert.Equal(Json, Encoding.UTF8.GetString(CredentialRedaction.RedactEndpointHeaders(Encoding.UTF8.GetBytes(Json)).Span));
+    }
+
+    [Theory]
+    [InlineData("""{"endpoint_headers":{"Authorization":"a","X":{"endpoint_headers":{"Cookie":"inner"}},"Accept":"*/*"}}""")]
+    [InlineData("""{"a":"endpoint_headers","b":["endpoint_headers",{"endpoint_headers":{"X-Token":"t"}}],"endpoint_headers":null}""")]
+    [InlineData("{\"endpoint_headers\" \t\r\n: \n{ \"Secret-Key\" :\t[1, {\"k\": 2}] , \"Accept\": \"endpoint_headers\"}}")]
+    [InlineData("""[{"endpoint_headers":"Authorization: Bearer x"},{"endpoint_headers":12},{"endpoint_headers":true},{"endpoint_headers":[]}]""")]
+    [InlineData("""{"endpoint_headers":{}, "next":{"endpoint_headers":{"password":{"endpoint_headers":{"Cookie":"c"}}}}}""")]
+    [InlineData("""{"items":[{"tool_calls":[{"endpoint_headers":{"Authorization":"a"}},{"endpoint_headers":{"Cookie":"b"}}]}]}""")]
+    [InlineData("""{"live_transcript":"Hi.\nBye.","endpoint_headers":{"Cookie":"line\nbreak","Accept":"*/*"}}""")]
+    public void A_body_without_escapes_is_redacted_as_a_read_of_every_token_redacts_it(string body)
+    {
+        // Where every quote opens or closes a string the names are found by searching for them; an escaped quote
+        // anywhere sends the body through a read of every token instead. The same body with an escaped quote put first
+        // must come out the same.
+        var opening = body.IndexOfAny(['{', '[']) + 1;
+        var escape = body[opening - 1] == '{' ? "\"escaped\":\"\\\"\"," : "\"\\\"\",";
+        var escaped = body.Insert(opening, escape);
+
+        var searched = Encoding.UTF8.GetString(CredentialRedaction.RedactEndpointHeaders(Encoding.UTF8.GetBytes(body)).Span);
+        var read = Encoding.UTF8.GetString(CredentialRedaction.RedactEndpointHeaders(Encoding.UTF8.GetBytes(escaped)).Span);
+
+        Assert.Equal(read.Remove(opening, escape.Length), searched);
+        Assert.Contains(CredentialRedaction.Redacted, searched);
+    }
+
+    [Fact]
+    public void Phonics_ended_sample_whose_endpoint_headers_hold_no_credential_is_returned_as_it_is()
+    {
+        ReadOnlyMemory<byte> json = SamplePayloads.Read(SamplePayloads.Ended);
+
+        Assert.True(CredentialRedaction.RedactEndpointHeaders(json).Equals(json));
     }
 
     [Fact]

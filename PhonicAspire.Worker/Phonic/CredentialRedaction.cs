@@ -24,34 +24,102 @@ public static class CredentialRedaction
     /// <summary>
     /// The JSON with the credential values of every <c>endpoint_headers</c> object replaced (and every other
     /// <c>endpoint_headers</c> value but null, whole), byte for byte the same elsewhere; the same memory when there is
-    /// nothing to redact (the common case costs two searches).
+    /// nothing to redact (a body without the name costs two searches).
     /// </summary>
+    /// <param name="json">UTF-8 JSON that <see cref="JsonDocument"/> has already accepted.</param>
     public static ReadOnlyMemory<byte> RedactEndpointHeaders(ReadOnlyMemory<byte> json)
     {
+        var span = json.Span;
         // The name can be spelled otherwise only with \u escapes, which every reader of the payload decodes.
-        if (json.Span.IndexOf("\"endpoint_headers\""u8) < 0 && json.Span.IndexOf("\\u"u8) < 0)
+        if (span.IndexOf(QuotedName) < 0 && span.IndexOf("\\u"u8) < 0)
         {
             return json;
         }
 
+        var credentials = QuotesAreAllDelimiters(span) ? FindByName(span) : FindByReading(span);
+        return credentials.Count == 0 ? json : Replace(span, credentials);
+    }
+
+    private static ReadOnlySpan<byte> QuotedName => "\"endpoint_headers\""u8;
+
+    // Whether every quote in the body opens or closes a string and names are spelled as they read: no escaped quote, no
+    // escaped backslash (before which a quote would close a string), no \u escape. Phonic's own escapes are line breaks.
+    private static bool QuotesAreAllDelimiters(ReadOnlySpan<byte> json)
+    {
+        for (var at = json.IndexOf((byte)'\\'); at >= 0; at = IndexFrom(json, (byte)'\\', at + 2))
+        {
+            if (at + 1 < json.Length && json[at + 1] is (byte)'"' or (byte)'\\' or (byte)'u')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // Every token read: what a body with escaped quotes or names needs.
+    private static List<Range> FindByReading(ReadOnlySpan<byte> json)
+    {
         var credentials = new List<Range>();
-        var reader = new Utf8JsonReader(json.Span, new JsonReaderOptions { MaxDepth = PhonicEventParser.MaxDepth });
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = PhonicEventParser.MaxDepth });
         while (reader.Read())
         {
             if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("endpoint_headers"u8) && reader.Read())
             {
-                if (reader.TokenType == JsonTokenType.StartObject)
-                {
-                    FindCredentialValues(ref reader, credentials);
-                }
-                else if (reader.TokenType != JsonTokenType.Null)
-                {
-                    credentials.Add(ValueRange(ref reader));
-                }
+                FindInValue(ref reader, 0, credentials);
             }
         }
 
-        return credentials.Count == 0 ? json : Replace(json.Span, credentials);
+        return credentials;
+    }
+
+    // When every quote opens or closes a string, each "endpoint_headers" found in valid JSON is a whole string, and a
+    // name when a colon follows it; only its value is read. What lies inside that value is passed over, as reading
+    // every token passes over it.
+    private static List<Range> FindByName(ReadOnlySpan<byte> json)
+    {
+        var credentials = new List<Range>();
+        var searchFrom = 0;
+        while (IndexFrom(json, QuotedName, searchFrom) is var name and >= 0)
+        {
+            var afterName = SkipWhitespace(json, name + QuotedName.Length);
+            if (afterName == json.Length || json[afterName] != (byte)':')
+            {
+                // A string value, not a name.
+                searchFrom = afterName;
+                continue;
+            }
+
+            var valueStart = SkipWhitespace(json, afterName + 1);
+            var reader = new Utf8JsonReader(json[valueStart..], new JsonReaderOptions { MaxDepth = PhonicEventParser.MaxDepth });
+            reader.Read();
+            FindInValue(ref reader, valueStart, credentials);
+            searchFrom = valueStart + (int)reader.BytesConsumed;
+        }
+
+        return credentials;
+    }
+
+    private static int IndexFrom(ReadOnlySpan<byte> json, ReadOnlySpan<byte> value, int start) =>
+        json[start..].IndexOf(value) is var found and >= 0 ? start + found : -1;
+
+    private static int IndexFrom(ReadOnlySpan<byte> json, byte value, int start) =>
+        start < json.Length && json[start..].IndexOf(value) is var found and >= 0 ? start + found : -1;
+
+    private static int SkipWhitespace(ReadOnlySpan<byte> json, int start) =>
+        json[start..].IndexOfAnyExcept(" \t\r\n"u8) is var found and >= 0 ? start + found : json.Length;
+
+    // At an endpoint_headers value's first token (read from offset in the body): the ranges to redact, leaving the reader at its last.
+    private static void FindInValue(ref Utf8JsonReader reader, int offset, List<Range> credentials)
+    {
+        if (reader.TokenType == JsonTokenType.StartObject)
+        {
+            FindCredentialValues(ref reader, offset, credentials);
+        }
+        else if (reader.TokenType != JsonTokenType.Null)
+        {
+            credentials.Add(ValueRange(ref reader, offset));
+        }
     }
 
     /// <summary>One <c>endpoint_headers</c> object's JSON with its credential values replaced; any other value but null, replaced whole.</summary>
@@ -70,19 +138,19 @@ public static class CredentialRedaction
         }
 
         var credentials = new List<Range>();
-        FindCredentialValues(ref reader, credentials);
+        FindCredentialValues(ref reader, 0, credentials);
         return credentials.Count == 0 ? headersJson : System.Text.Encoding.UTF8.GetString(Replace(json, credentials).Span);
     }
 
     // At an object's start: the byte ranges of the values of its credential-named members, leaving the reader at its end.
-    private static void FindCredentialValues(ref Utf8JsonReader reader, List<Range> credentials)
+    private static void FindCredentialValues(ref Utf8JsonReader reader, int offset, List<Range> credentials)
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var isCredential = IsCredentialName(NameOf(ref reader));
             reader.Read();
             var isNull = reader.TokenType == JsonTokenType.Null;
-            var value = ValueRange(ref reader);
+            var value = ValueRange(ref reader, offset);
             if (isCredential && !isNull)
             {
                 credentials.Add(value);
@@ -90,12 +158,12 @@ public static class CredentialRedaction
         }
     }
 
-    // At a value's first token: its byte range, leaving the reader at its last.
-    private static Range ValueRange(ref Utf8JsonReader reader)
+    // At a value's first token: its byte range in the body, which the reader began reading at offset, leaving the reader at its last.
+    private static Range ValueRange(ref Utf8JsonReader reader, int offset)
     {
-        var start = (int)reader.TokenStartIndex;
+        var start = offset + (int)reader.TokenStartIndex;
         reader.Skip();
-        return start..(int)reader.BytesConsumed;
+        return start..(offset + (int)reader.BytesConsumed);
     }
 
     // A name that is no valid string (an escaped lone surrogate) is judged by its raw text.
