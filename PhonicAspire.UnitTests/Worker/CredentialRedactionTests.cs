@@ -70,6 +70,7 @@ public sealed class CredentialRedactionTests
     [InlineData("""{"endpoint_headers":{}, "next":{"endpoint_headers":{"password":{"endpoint_headers":{"Cookie":"c"}}}}}""")]
     [InlineData("""{"items":[{"tool_calls":[{"endpoint_headers":{"Authorization":"a"}},{"endpoint_headers":{"Cookie":"b"}}]}]}""")]
     [InlineData("""{"live_transcript":"Hi.\nBye.","endpoint_headers":{"Cookie":"line\nbreak","Accept":"*/*"}}""")]
+    [InlineData("""{"path":"C:\\dir\\","endpoint_headers":{"Authorization":"a\\","Accept":"\\"}}""")]
     public void A_body_without_escapes_is_redacted_as_a_read_of_every_token_redacts_it(string body)
     {
         // Where every quote opens or closes a string the names are found by searching for them; an escaped quote

@@ -23,8 +23,9 @@ public static class CredentialRedaction
 
     /// <summary>
     /// The JSON with the credential values of every <c>endpoint_headers</c> object replaced (and every other
-    /// <c>endpoint_headers</c> value but null, whole), byte for byte the same elsewhere; the same memory when there is
-    /// nothing to redact (a body without the name costs two searches).
+    /// <c>endpoint_headers</c> value but null, whole), byte for byte the same elsewhere; an <c>endpoint_headers</c>
+    /// inside another's value goes or stays with that value. The same memory when there is nothing to redact (a body
+    /// with neither the name nor a <c>\u</c> escape costs two searches).
     /// </summary>
     /// <param name="json">UTF-8 JSON that <see cref="JsonDocument"/> has already accepted.</param>
     public static ReadOnlyMemory<byte> RedactEndpointHeaders(ReadOnlyMemory<byte> json)
@@ -42,13 +43,14 @@ public static class CredentialRedaction
 
     private static ReadOnlySpan<byte> QuotedName => "\"endpoint_headers\""u8;
 
-    // Whether every quote in the body opens or closes a string and names are spelled as they read: no escaped quote, no
-    // escaped backslash (before which a quote would close a string), no \u escape. Phonic's own escapes are line breaks.
+    // Whether every quote in the body opens or closes a string and names are spelled as they read: no escaped quote and
+    // no \u escape. Each backslash is taken with the character it escapes, so an escaped backslash before a quote
+    // leaves that quote a delimiter. The escapes of Phonic's ended sample are line breaks.
     private static bool QuotesAreAllDelimiters(ReadOnlySpan<byte> json)
     {
         for (var at = json.IndexOf((byte)'\\'); at >= 0; at = IndexFrom(json, (byte)'\\', at + 2))
         {
-            if (at + 1 < json.Length && json[at + 1] is (byte)'"' or (byte)'\\' or (byte)'u')
+            if (at + 1 < json.Length && json[at + 1] is (byte)'"' or (byte)'u')
             {
                 return false;
             }
