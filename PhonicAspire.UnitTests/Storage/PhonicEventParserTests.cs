@@ -52,6 +52,18 @@ public sealed class PhonicEventParserTests
     }
 
     [Fact]
+    public void Members_named_with_escapes_are_read_by_their_unescaped_names()
+    {
+        var parsed = PhonicEventParser.Parse(
+            """{"event_type":"conversation.ended","data":{"conversation":{"id":"c","w\u006frkspace":"ws","items":[{"r\u006fle":"user"}]}}}"""u8.ToArray(),
+            null);
+
+        Assert.Null(parsed.ParseError);
+        Assert.Equal("ws", parsed.Update?.Conversation.Workspace);
+        Assert.Equal("user", Assert.Single(parsed.Update!.Items).Item.Role);
+    }
+
+    [Fact]
     public void Escaped_backslash_before_u0000_is_ordinary_text()
     {
         var parsed = PhonicEventParser.Parse(

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -128,6 +129,17 @@ internal static class LenientJson
     /// <summary>The value's JSON text, or null when it is absent or JSON null.</summary>
     public static string? RawJsonOrNull(this JsonElement element) =>
         element.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? null : element.GetRawText();
+
+    /// <summary>
+    /// The member's name, decoded into <paramref name="buffer"/> when it is written without escapes and fits, as
+    /// Phonic writes its names, and otherwise unescaped into a string of its own: a pass over an object's members
+    /// switching on their names then allocates none of them (<see cref="JsonProperty.Name"/> allocates every one).
+    /// </summary>
+    public static ReadOnlySpan<char> NameInto(this JsonProperty property, Span<char> buffer)
+    {
+        var raw = JsonMarshal.GetRawUtf8PropertyName(property);
+        return !raw.Contains((byte)'\\') && Encoding.UTF8.TryGetChars(raw, buffer, out var written) ? buffer[..written] : property.Name;
+    }
 
     // Looking a name up decodes the escaped names it passes, which throws on an escaped unpaired surrogate.
     public static JsonElement PropertyOrUndefined(this JsonElement element, ReadOnlySpan<byte> utf8Name)

@@ -63,9 +63,10 @@ public sealed class ConversationEndedProjection : ConversationProjection
             liveTranscript = default, postCallTranscript = default, audioUrl = default, defaultLanguage = default,
             additionalLanguages = default, items = default;
 
+        Span<char> name = stackalloc char[64];
         foreach (var property in conversation.EnumerateObject())
         {
-            switch (property.Name)
+            switch (property.NameInto(name))
             {
                 case "agent": agent = property.Value; break;
                 case "workspace": workspace = property.Value; break;

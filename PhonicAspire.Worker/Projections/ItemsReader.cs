@@ -57,9 +57,10 @@ internal static class ItemsReader
             redactedTranscript = default, durationMs = default, startedAt = default, voiceId = default,
             audioSpeed = default, systemPrompt = default, toolCalls = default;
 
+        Span<char> name = stackalloc char[64];
         foreach (var property in item.EnumerateObject())
         {
-            switch (property.Name)
+            switch (property.NameInto(name))
             {
                 case "id": id = property.Value; break;
                 case "role": role = property.Value; break;
