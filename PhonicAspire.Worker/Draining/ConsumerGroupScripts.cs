@@ -211,8 +211,8 @@ internal static class ConsumerGroupScripts
     // A consumer holding nothing loses nothing by leaving, and checked and removed in one step it cannot take an entry
     // in between. The one calling, ARGV[2], leaves and joins again when it holds nothing, which starts its idle time
     // afresh (Redis 7.0 counts idle time from the last read that returned entries, so a poll that finds nothing new
-    // does not restart it; 7.2 counts from every read): so running consumers that call this more often than ARGV[3] never look idle to one
-    // another, and the group always has one consumer. Allowed past maxmemory like the group's creation, which
+    // does not restart it; 7.2 counts from every read): so running consumers that call this more often than ARGV[3]
+    // never look idle to one another, and the group always has one consumer. Allowed past maxmemory like the group's creation, which
     // refuses XGROUP CREATECONSUMER there otherwise: a full Redis is when draining matters most. ARGV: the group, the
     // calling consumer, the idle time in ms. Returns how many other consumers left.
     public const string ForgetIdleConsumers = "#!lua flags=allow-oom\n" + StreamScriptFunctions.FieldsOf + """
