@@ -6,19 +6,14 @@ namespace PhonicAspire.Worker.Draining;
 /// </summary>
 internal static class ConsumerGroupScripts
 {
-    // What the scripts below share: each group's last-delivered id (XINFO GROUPS), and the bytes of an entry's
-    // fields and values. A stream deleted while a batch was in flight has no groups: its batch's acknowledgement and
-    // dead letters then succeed (XINFO would answer "no such key", and the dead letter, already written, be written
-    // again by each retry).
-    private const string Functions = StreamScriptFunctions.FieldsOf + """
+    // What the scripts below share: each group's last-delivered id, and the bytes of an entry's fields and values. A
+    // stream deleted while a batch was in flight has no groups: its batch's acknowledgement and dead letters then
+    // succeed (rather than fail on XINFO, and the dead letter, already written, be written again by each retry).
+    private const string Functions = StreamScriptFunctions.GroupsOf + """
         local function last_delivered(key)
-            local groups = {}
-            if redis.call('EXISTS', key) == 0 then return groups end
-            for _, group in ipairs(redis.call('XINFO', 'GROUPS', key)) do
-                local fields = fields_of(group)
-                groups[fields['name']] = fields['last-delivered-id']
-            end
-            return groups
+            local ids = {}
+            for name, fields in pairs(groups_of(key)) do ids[name] = fields['last-delivered-id'] end
+            return ids
         end
         local function size_of(entry)
             local size = 0
@@ -115,11 +110,7 @@ internal static class ConsumerGroupScripts
                 if #taken > 0 and bytes + size > budget then
                     local back = {}
                     for j = i, #chunk do back[#back + 1] = chunk[j][1] end
-                    local entries_read
-                    for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
-                        local fields = fields_of(group)
-                        if fields['name'] == ARGV[1] then entries_read = fields['entries-read'] end
-                    end
+                    local entries_read = groups_of(KEYS[1])[ARGV[1]]['entries-read']
                     if entries_read then
                         redis.call('XGROUP', 'SETID', KEYS[1], ARGV[1], taken[#taken][1], 'ENTRIESREAD', entries_read - #back)
                     else

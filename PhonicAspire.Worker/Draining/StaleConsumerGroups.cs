@@ -13,16 +13,13 @@ public sealed class StaleConsumerGroups(IConnectionMultiplexer redis)
     // An entry's id starts with the milliseconds of Redis's clock when it was appended, so Redis's clock tells its age.
     // No stream yet, no group. ARGV: the stale age in ms, the groups' prefix, then the groups to keep. Returns the groups
     // removed.
-    private const string RemoveStaleScript = StreamScriptFunctions.FieldsOf + """
-        if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
+    private const string RemoveStaleScript = StreamScriptFunctions.GroupsOf + """
         local configured, removed = {}, {}
         for i = 3, #ARGV do configured[ARGV[i]] = true end
         local stale = tonumber(ARGV[1])
         local clock = redis.call('TIME')
         local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-        for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
-            local fields = fields_of(group)
-            local name = fields['name']
+        for name, fields in pairs(groups_of(KEYS[1])) do
             if string.sub(name, 1, #ARGV[2]) == ARGV[2] and not configured[name] then
                 local unread = redis.call('XRANGE', KEYS[1], '(' .. fields['last-delivered-id'], '+', 'COUNT', 1)
                 local behind = #unread > 0 and now - tonumber(string.match(unread[1][1], '^(%d+)-')) > stale

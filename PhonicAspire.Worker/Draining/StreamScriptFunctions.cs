@@ -15,6 +15,20 @@ internal static class StreamScriptFunctions
         end
         """ + "\n";
 
+    // Each consumer group of a stream by name, with its XINFO GROUPS fields; none for a missing stream (where XINFO
+    // answers "no such key").
+    public const string GroupsOf = FieldsOf + """
+        local function groups_of(key)
+            local groups = {}
+            if redis.call('EXISTS', key) == 0 then return groups end
+            for _, group in ipairs(redis.call('XINFO', 'GROUPS', key)) do
+                local fields = fields_of(group)
+                groups[fields['name']] = fields
+            end
+            return groups
+        end
+        """ + "\n";
+
     // Up to `most` entries of a stream after `after` ('-' for its start) and up to `last`, read one at a time and ending
     // once their fields and values reach `budget` bytes (so by at most one entry past it): a script blocks Redis for
     // the API too, and what it reads stays in Redis's memory as Lua strings until Lua's collector frees them, which

@@ -24,12 +24,9 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
     // forwarding dead letter whose destination has no consumer group (taken out of the configuration) stays, and is
     // counted: in the stream it would wait for a worker that never reads it, and be trimmed unsent.
     // Returns {replayed, last id looked at, 1 while entries may be left to look at (else 0), kept for want of a group}.
-    private const string ReplayScript = StreamScriptFunctions.FieldsOf + StreamScriptFunctions.RangeWithin + """
+    private const string ReplayScript = StreamScriptFunctions.GroupsOf + StreamScriptFunctions.RangeWithin + """
         local entries, more = range_within(KEYS[2], ARGV[2], ARGV[12], tonumber(ARGV[1]), tonumber(ARGV[14]))
-        local groups = {}
-        if redis.call('EXISTS', KEYS[1]) == 1 then
-            for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do groups[fields_of(group)['name']] = true end
-        end
+        local groups = groups_of(KEYS[1])
         local replayed, kept, last = 0, 0, ARGV[2]
         for _, entry in ipairs(entries) do
             last = entry[1]
