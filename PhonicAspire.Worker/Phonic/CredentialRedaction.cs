@@ -48,12 +48,15 @@ public static class CredentialRedaction
     // leaves that quote a delimiter. The escapes of Phonic's ended sample are line breaks.
     private static bool QuotesAreAllDelimiters(ReadOnlySpan<byte> json)
     {
-        for (var at = json.IndexOf((byte)'\\'); at >= 0; at = IndexFrom(json, (byte)'\\', at + 2))
+        var rest = json;
+        while (rest.IndexOf((byte)'\\') is var at and >= 0)
         {
-            if (at + 1 < json.Length && json[at + 1] is (byte)'"' or (byte)'u')
+            if (at + 1 < rest.Length && rest[at + 1] is (byte)'"' or (byte)'u')
             {
                 return false;
             }
+
+            rest = rest[Math.Min(at + 2, rest.Length)..];
         }
 
         return true;
@@ -105,9 +108,6 @@ public static class CredentialRedaction
     private static int IndexFrom(ReadOnlySpan<byte> json, ReadOnlySpan<byte> value, int start) =>
         json[start..].IndexOf(value) is var found and >= 0 ? start + found : -1;
 
-    private static int IndexFrom(ReadOnlySpan<byte> json, byte value, int start) =>
-        start < json.Length && json[start..].IndexOf(value) is var found and >= 0 ? start + found : -1;
-
     private static int SkipWhitespace(ReadOnlySpan<byte> json, int start) =>
         json[start..].IndexOfAnyExcept(" \t\r\n"u8) is var found and >= 0 ? start + found : json.Length;
 
@@ -127,7 +127,7 @@ public static class CredentialRedaction
     /// <summary>One <c>endpoint_headers</c> object's JSON with its credential values replaced; any other value but null, replaced whole.</summary>
     public static string RedactHeaderObject(string headersJson)
     {
-        var json = System.Text.Encoding.UTF8.GetBytes(headersJson);
+        var json = Encoding.UTF8.GetBytes(headersJson);
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = PhonicEventParser.MaxDepth });
         if (!reader.Read() || reader.TokenType == JsonTokenType.Null)
         {
@@ -141,7 +141,7 @@ public static class CredentialRedaction
 
         var credentials = new List<Range>();
         FindCredentialValues(ref reader, 0, credentials);
-        return credentials.Count == 0 ? headersJson : System.Text.Encoding.UTF8.GetString(Replace(json, credentials).Span);
+        return credentials.Count == 0 ? headersJson : Encoding.UTF8.GetString(Replace(json, credentials).Span);
     }
 
     // At an object's start: the byte ranges of the values of its credential-named members, leaving the reader at its end.
@@ -177,7 +177,7 @@ public static class CredentialRedaction
         }
         catch (InvalidOperationException)
         {
-            return System.Text.Encoding.UTF8.GetString(reader.ValueSpan);
+            return Encoding.UTF8.GetString(reader.ValueSpan);
         }
     }
 

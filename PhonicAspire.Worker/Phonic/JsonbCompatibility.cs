@@ -36,12 +36,15 @@ internal static class JsonbCompatibility
             return true;
         }
 
-        for (var at = json.IndexOfAny((byte)'e', (byte)'E'); at >= 0; at = NextIndexOfAny(json, at + 1, (byte)'e', (byte)'E'))
+        var from = 0;
+        while (json[from..].IndexOfAny((byte)'e', (byte)'E') is var found and >= 0)
         {
-            if (MayBeNumber(json, at))
+            if (MayBeNumber(json, from + found))
             {
                 return true;
             }
+
+            from += found + 1;
         }
 
         return false;
@@ -54,9 +57,6 @@ internal static class JsonbCompatibility
         var start = json[..exponentAt].LastIndexOfAnyExcept("0123456789.-"u8) + 1;
         return start < exponentAt && (start == 0 || json[start - 1] is (byte)':' or (byte)',' or (byte)'[' or (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n');
     }
-
-    private static int NextIndexOfAny(ReadOnlySpan<byte> json, int from, byte one, byte other) =>
-        json[from..].IndexOfAny(one, other) is var found and >= 0 ? from + found : -1;
 
     private static string? FindProblemByReading(ReadOnlySpan<byte> json)
     {
