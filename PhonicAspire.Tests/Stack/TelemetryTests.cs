@@ -17,7 +17,7 @@ public sealed class TelemetryTests(PhonicStackFixture stack)
     private const int ProducerKind = 4;
     private const int ConsumerKind = 5;
     private const string EnqueueSpanName = "XADD " + WebhookStream.Name;
-    // Named only in the statements of a batch's transaction (see StagedUpdatesTable), so it marks them wherever exported.
+    // Named only in the statements of a batch's transaction (see StagingTables), so it marks them wherever exported.
     private const string StagingTable = "staged_updates";
     private static readonly TimeSpan ExportTimeout = TimeSpan.FromSeconds(60);
 

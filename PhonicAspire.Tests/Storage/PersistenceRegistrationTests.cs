@@ -27,7 +27,7 @@ public sealed class PersistenceRegistrationTests(PhonicStackFixture stack)
         var result = await host.Services.GetRequiredService<WebhookEventStore>().StoreBatchAsync([delivery], CancellationToken.None);
 
         Assert.Equal([delivery.SvixId], result.Stored);
-        // Pooled connections keep their staging tables (StagedUpdatesTable) rather than dropping them on return, and
+        // Pooled connections keep their staging tables (StagingTables) rather than dropping them on return, and
         // write a batch's COPY in 64 KiB flushes.
         var connectionString = new NpgsqlConnectionStringBuilder(host.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString);
         Assert.True(connectionString.NoResetOnClose, connectionString.ConnectionString);

@@ -1,14 +1,10 @@
-using System.Buffers;
 using System.Linq.Expressions;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
-using PhonicAspire.Testing;
 using PhonicAspire.Webhooks;
 using PhonicAspire.Worker.Persistence;
 using PhonicAspire.Worker.Persistence.Entities;
 using PhonicAspire.Worker.Persistence.Staging;
-using PhonicAspire.Worker.Phonic;
 using PhonicAspire.Worker.Projections;
 
 namespace PhonicAspire.UnitTests.Storage;
@@ -44,30 +40,6 @@ public sealed class ConversationProjectionTests
     }
 
     [Fact]
-    public void Staged_fields_of_an_ended_conversation_are_named_after_the_columns_the_merge_reads()
-    {
-        var body = SamplePayloads.WithConversationId("conversation-ended.json", "conv_1");
-        var update = PhonicEventParser.Parse(body, null).Update!;
-
-        var fields = WriteFields(update);
-
-        var merge = ConversationMerge.Instance;
-        var statements = string.Join("\n", merge.Statements(new HashSet<ConversationProjection> { update.Projection }));
-        Assert.Equal("agent_7f1c2d3e", fields.GetProperty("agent_id").GetString());
-        Assert.Equal("+15550100001", fields.GetProperty("from_phone_number").GetString());
-        foreach (var member in fields.EnumerateObject().Where(member => member.Name != ConversationMerge.ItemsMember))
-        {
-            Assert.Contains($"projected.{member.Name}", statements);
-        }
-
-        var toolCall = fields.GetProperty("items").EnumerateArray()
-            .SelectMany(item => item.TryGetProperty("tool_calls", out var toolCalls) ? toolCalls.EnumerateArray() : [])
-            .First();
-        Assert.Contains("tool_call_id", toolCall.EnumerateObject().Select(member => member.Name));
-        Assert.All(toolCall.EnumerateObject(), member => Assert.Contains($"tool_call.{member.Name}", statements));
-    }
-
-    [Fact]
     public void A_batch_of_one_event_type_runs_only_its_own_statements_without_the_lock()
     {
         var merge = ConversationMerge.Instance;
@@ -81,17 +53,6 @@ public sealed class ConversationProjectionTests
         Assert.Contains("latencies_ms", analysisOnly[0]);
         Assert.Contains("WHERE false", mixed[0]);
         Assert.Contains(mixed, statement => statement.Contains("INSERT INTO tool_calls", StringComparison.Ordinal));
-    }
-
-    private static JsonElement WriteFields(ConversationUpdate update)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            ConversationMerge.Instance.WriteFields(writer, update);
-        }
-
-        return JsonDocument.Parse(buffer.WrittenMemory).RootElement;
     }
 
     private static string PropertyName(Expression<Func<Conversation, object?>> property) =>

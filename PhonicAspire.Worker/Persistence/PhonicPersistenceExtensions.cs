@@ -39,7 +39,7 @@ public static class PhonicPersistenceExtensions
     // for (the staging tables are temporary, never analyzed). docs/benchmarks.md, *Prepared statements*.
     private const int PreparedStatementsPerConnection = 32;
 
-    // A pooled connection keeps its temporary staging tables (StagedUpdatesTable) instead of having DISCARD ALL drop
+    // A pooled connection keeps its temporary staging tables (StagingTables) instead of having DISCARD ALL drop
     // them, so a batch does not pay for creating them again; besides them and its prepared statements, the worker
     // leaves no session state. These settings are the worker's, whatever the connection string says.
     private static string? ForBatches(string? connectionString) =>

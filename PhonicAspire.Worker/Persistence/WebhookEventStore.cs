@@ -106,7 +106,7 @@ public sealed class WebhookEventStore(NpgsqlDataSource database, TimeProvider ti
 
         if (updates.Count > 0)
         {
-            await ExecuteAsync(connection, StagedUpdatesTable.Create, cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, merge.Tables.Create, cancellationToken).ConfigureAwait(false);
             await copier.CopyUpdatesAsync(updates, cancellationToken).ConfigureAwait(false);
             await using var statements = MergeBatch(connection, merge, [.. updates.Select(update => update.Projection)]);
             await statements.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

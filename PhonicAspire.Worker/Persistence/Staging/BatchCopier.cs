@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -9,13 +6,6 @@ namespace PhonicAspire.Worker.Persistence.Staging;
 /// <summary>Writes a batch with binary COPY, the fastest way rows reach PostgreSQL.</summary>
 internal sealed class BatchCopier(NpgsqlConnection connection, ConversationMerge merge)
 {
-    // Relaxed escaping writes text as UTF-8 rather than \u escapes; the result goes to PostgreSQL, not a browser.
-    private static readonly JsonWriterOptions UpdateJsonOptions = new()
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        SkipValidation = true,
-    };
-
     /// <summary>
     /// Copies the deliveries into webhook_events as <paramref name="webhooks"/> yields them, so that parsing the
     /// next body overlaps PostgreSQL's work on the previous one; returns the conversation updates of those copied.
@@ -24,8 +14,6 @@ internal sealed class BatchCopier(NpgsqlConnection connection, ConversationMerge
         IEnumerable<StagedWebhook> webhooks, DateTimeOffset storedAt, CancellationToken cancellationToken)
     {
         var updates = new List<StagedUpdate>();
-        var json = new ArrayBufferWriter<byte>();
-        await using var writer = new Utf8JsonWriter(json, UpdateJsonOptions);
         await using var importer = await connection.BeginBinaryImportAsync(WebhookEventCommands.Copy, cancellationToken).ConfigureAwait(false);
         foreach (var webhook in webhooks)
         {
@@ -42,12 +30,7 @@ internal sealed class BatchCopier(NpgsqlConnection connection, ConversationMerge
             await WriteNullableAsync(importer, phonicEvent.ParseError, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
             if (phonicEvent.Update is { } update)
             {
-                json.ResetWrittenCount();
-                writer.Reset();
-                merge.WriteFields(writer, update);
-                writer.Flush();
-                updates.Add(new StagedUpdate(
-                    received.SvixId, phonicEvent.EventType!, phonicEvent.ConversationId!, phonicEvent.CreatedAt, update.Projection, json.WrittenSpan.ToArray()));
+                updates.Add(new StagedUpdate(received.SvixId, phonicEvent.EventType!, phonicEvent.ConversationId!, phonicEvent.CreatedAt, update));
             }
         }
 
@@ -55,21 +38,60 @@ internal sealed class BatchCopier(NpgsqlConnection connection, ConversationMerge
         return updates;
     }
 
-    /// <summary>Copies what each event changes in its conversation into the staged_updates table.</summary>
+    /// <summary>
+    /// Copies what each event changes in its conversation into the staging tables (<see cref="StagingTables"/>): its
+    /// conversation columns, and the turns and tool calls of those that carry them.
+    /// </summary>
     public async Task CopyUpdatesAsync(List<StagedUpdate> updates, CancellationToken cancellationToken)
     {
-        await using var importer = await connection.BeginBinaryImportAsync(StagedUpdatesTable.CopyUpdates, cancellationToken).ConfigureAwait(false);
-        foreach (var update in updates)
+        await using (var importer = await connection.BeginBinaryImportAsync(merge.Tables.CopyUpdates, cancellationToken).ConfigureAwait(false))
         {
-            await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(update.SvixId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(update.EventType, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(update.ConversationId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await WriteNullableAsync(importer, update.CreatedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(update.Fields, NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
+            foreach (var update in updates)
+            {
+                await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(update.SvixId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(update.EventType, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(update.ConversationId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                await WriteNullableAsync(importer, update.CreatedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+                await merge.Conversations.WriteAsync(importer, update.Update.Conversation, cancellationToken).ConfigureAwait(false);
+            }
+
+            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        var items = updates.SelectMany(update => update.Update.Items.Select(item => (update.SvixId, item))).ToList();
+        if (items.Count == 0)
+        {
+            return;
+        }
+
+        await using (var importer = await connection.BeginBinaryImportAsync(merge.Tables.CopyItems, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var (svixId, item) in items)
+            {
+                await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(svixId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                await merge.Items.WriteAsync(importer, item.Item, cancellationToken).ConfigureAwait(false);
+            }
+
+            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (items.Any(item => item.item.ToolCalls.Count > 0))
+        {
+            await using var importer = await connection.BeginBinaryImportAsync(merge.Tables.CopyToolCalls, cancellationToken).ConfigureAwait(false);
+            foreach (var (svixId, item) in items)
+            {
+                foreach (var toolCall in item.ToolCalls)
+                {
+                    await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                    await importer.WriteAsync(svixId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    await merge.ToolCalls.WriteAsync(importer, toolCall, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type, CancellationToken cancellationToken)

@@ -5,8 +5,8 @@ namespace PhonicAspire.Worker.Persistence.Staging;
 /// <summary>
 /// Set-based SQL that applies the staged conversation updates of a batch whose webhook_events rows were just
 /// copied, written from the columns <see cref="ConversationMerge"/> takes from <see cref="StoreMapping"/>. Typed
-/// values come from each update's <c>fields</c>; the large JSON columns come from the stored payload, which
-/// PostgreSQL already holds parsed. Every statement takes its rows in one global order (ids compared bytewise), and a batch whose rows
+/// values come from the staging tables (<see cref="StagingTables"/>); the large JSON columns come from the stored
+/// payload, which PostgreSQL already holds parsed. Every statement takes its rows in one global order (ids compared bytewise), and a batch whose rows
 /// several statements take locks them all in that order first, so workers storing overlapping batches wait for each
 /// other instead of deadlocking, whatever order the statements would take the rows in. Versions and svix ids compare
 /// bytewise too (<c>COLLATE "C"</c>), so ties break alike on any database's collation.
@@ -21,7 +21,7 @@ internal static class MergeStatements
     /// </summary>
     public static string LockConversations(string table, string key) => $"""
         INSERT INTO {table} AS existing ({key})
-        SELECT id FROM (SELECT DISTINCT conversation_id AS id FROM staged_updates) AS touched
+        SELECT id FROM (SELECT DISTINCT conversation_id AS id FROM {StagingTables.Updates}) AS touched
         ORDER BY id COLLATE "C"
         ON CONFLICT ({key}) DO UPDATE SET {key} = excluded.{key} WHERE false
         """;
@@ -49,22 +49,21 @@ internal static class MergeStatements
             .Select(column => $"{column} = excluded.{column}"));
         var upsert = $"""
             INSERT INTO {table} AS existing ({key}, {columns.Staged.Names()}{payloadNames}, {createdAt}, {svixId})
-            SELECT newest.conversation_id, {columns.Staged.Names("projected")}{payloadValues}, newest.created_at, newest.svix_id
+            SELECT newest.conversation_id, {columns.Staged.Names("newest")}{payloadValues}, newest.created_at, newest.svix_id
             FROM newest
-            CROSS JOIN LATERAL jsonb_to_record(newest.fields) AS projected ({columns.Staged.Definitions})
             {joinPayload}
             ORDER BY newest.conversation_id COLLATE "C"
             ON CONFLICT ({key}) DO UPDATE SET
                 {assignments}
             WHERE existing.{svixId} IS NULL
-                OR existing.{svixId} IN (SELECT svix_id FROM staged_updates)
+                OR existing.{svixId} IN (SELECT svix_id FROM {StagingTables.Updates})
                 OR (coalesce(excluded.{createdAt}, '-infinity'), excluded.{svixId} COLLATE "C")
                  >= (coalesce(existing.{createdAt}, '-infinity'), existing.{svixId} COLLATE "C")
             """;
         var newest = $"""
             WITH newest AS (
-                SELECT DISTINCT ON (conversation_id) svix_id, conversation_id, created_at, fields
-                FROM staged_updates
+                SELECT DISTINCT ON (conversation_id) svix_id, conversation_id, created_at, {columns.Staged.Names()}
+                FROM {StagingTables.Updates}
                 WHERE event_type = '{columns.EventType}'
                 ORDER BY conversation_id, created_at DESC NULLS LAST, svix_id COLLATE "C" DESC)
             """;
@@ -89,20 +88,15 @@ internal static class MergeStatements
 
     public static string InsertItems(StagedColumns<ConversationItem> items, string conversationColumn) => $"""
         INSERT INTO {items.Table} ({conversationColumn}, {items.Names()})
-        SELECT staged.conversation_id, {items.Names("item")}
+        SELECT applied.conversation_id, {items.Names("item")}
         FROM applied_with_items AS applied
-        JOIN staged_updates AS staged ON staged.svix_id = applied.svix_id
-        CROSS JOIN LATERAL jsonb_to_recordset(staged.fields -> '{ConversationMerge.ItemsMember}') AS item ({items.Definitions})
+        JOIN {StagingTables.Items} AS item ON item.svix_id = applied.svix_id
         """;
 
-    public static string InsertToolCalls(
-        StagedColumns<ToolCall> toolCalls, string conversationColumn, string itemColumn, StagedColumns<ConversationItem> items) => $"""
-        INSERT INTO {toolCalls.Table} ({conversationColumn}, {itemColumn}, {toolCalls.Names()})
-        SELECT staged.conversation_id, item.{items.ColumnOf(item => item.ItemIdx)}, {toolCalls.Names("tool_call")}
+    public static string InsertToolCalls(StagedColumns<ToolCall> toolCalls, string conversationColumn) => $"""
+        INSERT INTO {toolCalls.Table} ({conversationColumn}, {toolCalls.Names()})
+        SELECT applied.conversation_id, {toolCalls.Names("tool_call")}
         FROM applied_with_items AS applied
-        JOIN staged_updates AS staged ON staged.svix_id = applied.svix_id
-        CROSS JOIN LATERAL jsonb_to_recordset(staged.fields -> '{ConversationMerge.ItemsMember}')
-            AS item ({items.DefinitionOf(item => item.ItemIdx)}, {ConversationMerge.ToolCallsMember} jsonb)
-        CROSS JOIN LATERAL jsonb_to_recordset(item.{ConversationMerge.ToolCallsMember}) AS tool_call ({toolCalls.Definitions})
+        JOIN {StagingTables.ToolCalls} AS tool_call ON tool_call.svix_id = applied.svix_id
         """;
 }

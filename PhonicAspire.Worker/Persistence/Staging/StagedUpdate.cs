@@ -3,9 +3,11 @@ using PhonicAspire.Worker.Projections;
 namespace PhonicAspire.Worker.Persistence.Staging;
 
 /// <summary>
-/// What a copied event changes in its conversation, as its staged_updates row: the <c>fields</c> already written as
-/// JSON, so that the parsed event (its payload and entities, several times the body's size) is not kept while the
-/// batch is merged and committed.
+/// What a copied event changes in its conversation, kept for its staging rows: the entities the projection read,
+/// without the parsed body they came from (its document and payload, several times the body's size), which is
+/// not kept while the batch is merged and committed.
 /// </summary>
-internal sealed record StagedUpdate(
-    string SvixId, string EventType, string ConversationId, DateTimeOffset? CreatedAt, ConversationProjection Projection, byte[] Fields);
+internal sealed record StagedUpdate(string SvixId, string EventType, string ConversationId, DateTimeOffset? CreatedAt, ConversationUpdate Update)
+{
+    public ConversationProjection Projection => Update.Projection;
+}
