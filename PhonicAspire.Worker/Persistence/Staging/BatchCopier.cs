@@ -14,6 +14,7 @@ internal sealed class BatchCopier(NpgsqlConnection connection, ConversationMerge
         IEnumerable<StagedWebhook> webhooks, DateTimeOffset storedAt, CancellationToken cancellationToken)
     {
         var updates = new List<StagedUpdate>();
+        var rows = new BinaryCopyRows();
         await using var importer = await connection.BeginBinaryImportAsync(WebhookEventCommands.Copy, cancellationToken).ConfigureAwait(false);
         foreach (var webhook in webhooks)
         {
@@ -30,7 +31,7 @@ internal sealed class BatchCopier(NpgsqlConnection connection, ConversationMerge
             await WriteNullableAsync(importer, phonicEvent.ParseError, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
             if (phonicEvent.Update is { } update)
             {
-                updates.Add(new StagedUpdate(received.SvixId, phonicEvent.EventType!, phonicEvent.ConversationId!, phonicEvent.CreatedAt, update));
+                updates.Add(merge.Stage(rows, received.SvixId, phonicEvent.EventType!, phonicEvent.ConversationId!, phonicEvent.CreatedAt, update));
             }
         }
 
@@ -44,53 +45,15 @@ internal sealed class BatchCopier(NpgsqlConnection connection, ConversationMerge
     /// </summary>
     public async Task CopyUpdatesAsync(List<StagedUpdate> updates, CancellationToken cancellationToken)
     {
-        await using (var importer = await connection.BeginBinaryImportAsync(merge.Tables.CopyUpdates, cancellationToken).ConfigureAwait(false))
+        await BinaryCopyRows.CopyAsync(connection, merge.Tables.CopyUpdates, updates.Select(update => update.UpdateRow), cancellationToken).ConfigureAwait(false);
+        if (updates.Any(update => update.ItemRows.Length > 0))
         {
-            foreach (var update in updates)
-            {
-                await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(update.SvixId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(update.EventType, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(update.ConversationId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await WriteNullableAsync(importer, update.CreatedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-                await merge.Conversations.WriteAsync(importer, update.Update.Conversation, cancellationToken).ConfigureAwait(false);
-            }
-
-            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            await BinaryCopyRows.CopyAsync(connection, merge.Tables.CopyItems, updates.Select(update => update.ItemRows), cancellationToken).ConfigureAwait(false);
         }
 
-        var items = updates.SelectMany(update => update.Update.Items.Select(item => (update.SvixId, item))).ToList();
-        if (items.Count == 0)
+        if (updates.Any(update => update.ToolCallRows.Length > 0))
         {
-            return;
-        }
-
-        await using (var importer = await connection.BeginBinaryImportAsync(merge.Tables.CopyItems, cancellationToken).ConfigureAwait(false))
-        {
-            foreach (var (svixId, item) in items)
-            {
-                await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(svixId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await merge.Items.WriteAsync(importer, item.Item, cancellationToken).ConfigureAwait(false);
-            }
-
-            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        if (items.Any(item => item.item.ToolCalls.Count > 0))
-        {
-            await using var importer = await connection.BeginBinaryImportAsync(merge.Tables.CopyToolCalls, cancellationToken).ConfigureAwait(false);
-            foreach (var (svixId, item) in items)
-            {
-                foreach (var toolCall in item.ToolCalls)
-                {
-                    await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                    await importer.WriteAsync(svixId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await merge.ToolCalls.WriteAsync(importer, toolCall, cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            await BinaryCopyRows.CopyAsync(connection, merge.Tables.CopyToolCalls, updates.Select(update => update.ToolCallRows), cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -63,6 +63,50 @@ internal sealed class ConversationMerge
 
     public StagingTables Tables { get; }
 
+    /// <summary>
+    /// The event's staging rows, written through <paramref name="rows"/> (cleared first, reused from event to event)
+    /// and copied out, so that neither the parsed body nor its entities are kept while the batch is merged.
+    /// </summary>
+    public StagedUpdate Stage(BinaryCopyRows rows, string svixId, string eventType, string conversationId, DateTimeOffset? createdAt, ConversationUpdate update)
+    {
+        rows.Clear();
+        rows.StartRow(4 + Conversations.Count);
+        rows.Text(svixId);
+        rows.Text(eventType);
+        rows.Text(conversationId);
+        if (createdAt is { } timestamp)
+        {
+            rows.Timestamp(timestamp);
+        }
+        else
+        {
+            rows.Null();
+        }
+
+        Conversations.Write(rows, update.Conversation);
+        var updateRow = rows.ToArray();
+
+        rows.Clear();
+        foreach (var item in update.Items)
+        {
+            rows.StartRow(1 + Items.Count);
+            rows.Text(svixId);
+            Items.Write(rows, item.Item);
+        }
+
+        var itemRows = rows.ToArray();
+
+        rows.Clear();
+        foreach (var toolCall in update.Items.SelectMany(item => item.ToolCalls))
+        {
+            rows.StartRow(1 + ToolCalls.Count);
+            rows.Text(svixId);
+            ToolCalls.Write(rows, toolCall);
+        }
+
+        return new StagedUpdate(svixId, update.Projection, updateRow, itemRows, rows.ToArray());
+    }
+
     /// <summary>The statements that apply a batch holding updates of these projections, and only those.</summary>
     public IEnumerable<string> Statements(IReadOnlySet<ConversationProjection> present)
     {

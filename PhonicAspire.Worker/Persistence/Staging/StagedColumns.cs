@@ -1,6 +1,5 @@
 using System.Linq.Expressions;
 using System.Reflection;
-using Npgsql;
 
 namespace PhonicAspire.Worker.Persistence.Staging;
 
@@ -30,12 +29,14 @@ internal sealed class StagedColumns<TEntity>
     /// <summary>The column of another property of the same entity.</summary>
     public string ColumnOf(Expression<Func<TEntity, object?>> property) => StoreMapping.Column(property);
 
+    public int Count => _columns.Length;
+
     /// <summary>Writes the entity's values as the row's next columns, in the order of <see cref="Names"/>.</summary>
-    public async Task WriteAsync(NpgsqlBinaryImporter importer, TEntity entity, CancellationToken cancellationToken)
+    public void Write(BinaryCopyRows rows, TEntity entity)
     {
         foreach (var column in _columns)
         {
-            await column.WriteAsync(importer, entity, cancellationToken).ConfigureAwait(false);
+            column.Write(rows, entity);
         }
     }
 
