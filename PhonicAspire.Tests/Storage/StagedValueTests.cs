@@ -1,6 +1,8 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.Worker.Persistence.Staging;
 using static PhonicAspire.Testing.SamplePayloads;
 using static PhonicAspire.Tests.Storage.Deliveries;
 
@@ -72,5 +74,58 @@ public sealed class StagedValueTests(PhonicStackFixture stack) : StorageTests(st
         var emptied = await Harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == empty));
         Assert.Equal(Array.Empty<double?>(), emptied.LatenciesMs);
         Assert.Null(emptied.InterruptionsCount);
+    }
+
+    [Theory]
+    [InlineData("0001-01-01T00:00:00Z")]
+    [InlineData("9999-12-31T23:59:59.9999999Z")]
+    public async Task An_event_created_at_the_ends_of_time_reads_the_same_in_its_row_and_its_conversation(string createdAt)
+    {
+        var conversationId = NewConversationId();
+        var delivery = Delivery(Sample(Ended, conversationId, createdAt));
+
+        await Harness.StoreAsync(delivery);
+
+        // Compared in PostgreSQL: Npgsql reads -infinity and the year 1 alike.
+        await using var connection = new NpgsqlConnection(await Stack.App.GetConnectionStringAsync("phonicdb"));
+        await connection.OpenAsync();
+        await using var compare = new NpgsqlCommand(
+            "SELECT stored.created_at::text, conversation.ended_event_created_at::text FROM webhook_events AS stored "
+            + "JOIN conversations AS conversation ON conversation.ended_event_svix_id = stored.svix_id WHERE stored.svix_id = $1",
+            connection)
+        {
+            Parameters = { new NpgsqlParameter { Value = delivery.SvixId } },
+        };
+        await using var reader = await compare.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(reader.GetString(0), reader.GetString(1));
+    }
+
+    [Fact]
+    public async Task A_copy_that_fails_while_its_rows_are_written_leaves_none_of_them_and_raises_its_own_error()
+    {
+        await using var connection = new NpgsqlConnection(await Stack.App.GetConnectionStringAsync("phonicdb"));
+        await connection.OpenAsync();
+        await using (var create = new NpgsqlCommand("CREATE TEMP TABLE copied (value integer)", connection))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var rows = new BinaryCopyRows();
+        rows.StartRow(1);
+        rows.Int32(42);
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            BinaryCopyRows.CopyAsync(connection, "COPY copied (value) FROM STDIN (FORMAT BINARY)", RowThenFailure(rows.ToArray()), CancellationToken.None));
+
+        Assert.Equal("the batch failed", failure.Message);
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM copied", connection);
+        Assert.Equal(0L, await count.ExecuteScalarAsync());
+    }
+
+    private static IEnumerable<byte[]> RowThenFailure(byte[] row)
+    {
+        yield return row;
+        throw new InvalidOperationException("the batch failed");
     }
 }

@@ -74,11 +74,17 @@ internal sealed class BinaryCopyRows
         WriteByte(value ? (byte)1 : (byte)0);
     }
 
-    /// <summary>Microseconds since 2000-01-01 UTC, PostgreSQL's own; a tick below a microsecond is dropped.</summary>
+    /// <summary>
+    /// Microseconds since 2000-01-01 UTC, PostgreSQL's own, truncated toward 2000; the least and the greatest
+    /// <see cref="DateTimeOffset"/> as -infinity and infinity. Both as Npgsql writes them, so that an event's
+    /// created_at reads the same in webhook_events (which Npgsql copies) and in its conversation.
+    /// </summary>
     public void Timestamp(DateTimeOffset value)
     {
         WriteInt32(sizeof(long));
-        WriteInt64((value.UtcTicks - PostgresEpochTicks) / TimeSpan.TicksPerMicrosecond);
+        WriteInt64(value == DateTimeOffset.MinValue ? long.MinValue
+            : value == DateTimeOffset.MaxValue ? long.MaxValue
+            : (value.UtcTicks - PostgresEpochTicks) / TimeSpan.TicksPerMicrosecond);
     }
 
     public void TextArray(string[] values)
@@ -114,18 +120,30 @@ internal sealed class BinaryCopyRows
         }
     }
 
-    /// <summary>Sends the rows, each a whole number of rows as written here, as one COPY's data.</summary>
+    /// <summary>
+    /// Sends the rows, each a whole number of rows as written here, as one COPY's data; a failure while sending them
+    /// (a cancellation included) aborts the COPY, so that none of them is taken.
+    /// </summary>
     public static async Task CopyAsync(NpgsqlConnection connection, string copy, IEnumerable<byte[]> rows, CancellationToken cancellationToken)
     {
-        // Disposing the stream ends the COPY; PostgreSQL's refusal of a value surfaces there.
+        // Disposing the stream ends the COPY with whatever was sent, which PostgreSQL takes when it stops at a row's
+        // end; PostgreSQL's refusal of a value surfaces there.
         await using var stream = await connection.BeginRawBinaryCopyAsync(copy, cancellationToken).ConfigureAwait(false);
-        await stream.WriteAsync(Header, cancellationToken).ConfigureAwait(false);
-        foreach (var row in rows)
+        try
         {
-            await stream.WriteAsync(row, cancellationToken).ConfigureAwait(false);
-        }
+            await stream.WriteAsync(Header, cancellationToken).ConfigureAwait(false);
+            foreach (var row in rows)
+            {
+                await stream.WriteAsync(row, cancellationToken).ConfigureAwait(false);
+            }
 
-        await stream.WriteAsync(Trailer, cancellationToken).ConfigureAwait(false);
+            await stream.WriteAsync(Trailer, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await stream.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     // One dimension counted from 1, or none for an empty array; then the elements, each with its length.
