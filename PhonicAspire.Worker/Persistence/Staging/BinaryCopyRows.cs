@@ -45,7 +45,7 @@ internal sealed class BinaryCopyRows
     {
         var length = Utf8.GetByteCount(value);
         WriteInt32(length);
-        _buffer.Advance(Utf8.GetBytes(value, _buffer.GetSpan(length)));
+        Utf8.GetBytes(value, Take(length));
     }
 
     public void Jsonb(string json)
@@ -53,7 +53,7 @@ internal sealed class BinaryCopyRows
         var length = Utf8.GetByteCount(json);
         WriteInt32(length + 1);
         WriteByte(JsonbVersion);
-        _buffer.Advance(Utf8.GetBytes(json, _buffer.GetSpan(length)));
+        Utf8.GetBytes(json, Take(length));
     }
 
     public void Int32(int value)
@@ -161,33 +161,21 @@ internal sealed class BinaryCopyRows
         }
     }
 
-    private void WriteByte(byte value)
-    {
-        _buffer.GetSpan(1)[0] = value;
-        _buffer.Advance(1);
-    }
+    private void WriteByte(byte value) => Take(1)[0] = value;
 
-    private void WriteInt16(short value)
-    {
-        BinaryPrimitives.WriteInt16BigEndian(_buffer.GetSpan(sizeof(short)), value);
-        _buffer.Advance(sizeof(short));
-    }
+    private void WriteInt16(short value) => BinaryPrimitives.WriteInt16BigEndian(Take(sizeof(short)), value);
 
-    private void WriteInt32(int value)
-    {
-        BinaryPrimitives.WriteInt32BigEndian(_buffer.GetSpan(sizeof(int)), value);
-        _buffer.Advance(sizeof(int));
-    }
+    private void WriteInt32(int value) => BinaryPrimitives.WriteInt32BigEndian(Take(sizeof(int)), value);
 
-    private void WriteInt64(long value)
-    {
-        BinaryPrimitives.WriteInt64BigEndian(_buffer.GetSpan(sizeof(long)), value);
-        _buffer.Advance(sizeof(long));
-    }
+    private void WriteInt64(long value) => BinaryPrimitives.WriteInt64BigEndian(Take(sizeof(long)), value);
 
-    private void WriteDouble(double value)
+    private void WriteDouble(double value) => BinaryPrimitives.WriteDoubleBigEndian(Take(sizeof(double)), value);
+
+    // The next length bytes of the buffer, counted as written: the caller fills all of them.
+    private Span<byte> Take(int length)
     {
-        BinaryPrimitives.WriteDoubleBigEndian(_buffer.GetSpan(sizeof(double)), value);
-        _buffer.Advance(sizeof(double));
+        var span = _buffer.GetSpan(length)[..length];
+        _buffer.Advance(length);
+        return span;
     }
 }

@@ -97,11 +97,14 @@ internal sealed class ConversationMerge
         var itemRows = rows.ToArray();
 
         rows.Clear();
-        foreach (var toolCall in update.Items.SelectMany(item => item.ToolCalls))
+        foreach (var item in update.Items)
         {
-            rows.StartRow(1 + ToolCalls.Count);
-            rows.Text(svixId);
-            ToolCalls.Write(rows, toolCall);
+            foreach (var toolCall in item.ToolCalls)
+            {
+                rows.StartRow(1 + ToolCalls.Count);
+                rows.Text(svixId);
+                ToolCalls.Write(rows, toolCall);
+            }
         }
 
         return new StagedUpdate(svixId, update.Projection, updateRow, itemRows, rows.ToArray());

@@ -16,8 +16,9 @@ internal sealed class StagedColumns<TEntity>
     public string Names(string? alias = null) => string.Join(", ", _columns.Select(column => alias is null ? column.Name : $"{alias}.{column.Name}"));
 
     /// <summary>
-    /// The columns' definitions for a staging table. Values that may be long are compressed with lz4 rather than the
-    /// default pglz, which PostgreSQL otherwise spends more time on than on any other single function of the merge.
+    /// The columns' definitions for a staging table. Values that may be long (a row past 2 kB is compressed) use lz4
+    /// rather than the default pglz, as the staged JSON did: with pglz, compressing it was the merge's costliest
+    /// single function in PostgreSQL.
     /// </summary>
     public string Definitions => string.Join(", ", _columns.Select(column =>
         column.StoreType is "text" or "jsonb" || column.StoreType.EndsWith("[]", StringComparison.Ordinal)
