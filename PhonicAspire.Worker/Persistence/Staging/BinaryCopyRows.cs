@@ -104,7 +104,12 @@ internal sealed class BinaryCopyRows
 
     public void DoubleArray(double?[] values)
     {
-        var present = values.Count(value => value.HasValue);
+        var present = 0;
+        foreach (var value in values)
+        {
+            present += value.HasValue ? 1 : 0;
+        }
+
         var elements = values.Length * sizeof(int) + present * sizeof(double);
         WriteArrayHeader(values.Length, hasNulls: present < values.Length, DoubleOid, elements);
         foreach (var value in values)

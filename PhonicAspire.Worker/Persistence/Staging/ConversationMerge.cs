@@ -11,6 +11,12 @@ namespace PhonicAspire.Worker.Persistence.Staging;
 internal sealed class ConversationMerge
 {
     private readonly Dictionary<ConversationProjection, string> _upserts = [];
+
+    // The columns of staged_updates after its key columns, and of staged_items and staged_tool_calls after the svix
+    // id, in the order their COPYs take them.
+    private readonly StagedColumns<Conversation> _conversations;
+    private readonly StagedColumns<ConversationItem> _items;
+    private readonly StagedColumns<ToolCall> _toolCalls;
     private readonly string _lockConversations;
     private readonly string[] _replaceItems;
 
@@ -32,18 +38,18 @@ internal sealed class ConversationMerge
         }
 
         // One staged_updates row has the columns of every projection: each upsert reads only its own.
-        Conversations = StagedColumns<Conversation>.Of(ConversationProjections.All.SelectMany(projection => projection.Columns));
-        Items = StagedColumns<ConversationItem>.AllBut(item => item.ConversationId);
-        ToolCalls = StagedColumns<ToolCall>.AllBut(toolCall => toolCall.ConversationId);
-        Tables = new StagingTables(Conversations, Items, ToolCalls);
-        var itemConversation = Items.ColumnOf(item => item.ConversationId);
-        var toolCallConversation = ToolCalls.ColumnOf(toolCall => toolCall.ConversationId);
+        _conversations = StagedColumns<Conversation>.Of(ConversationProjections.All.SelectMany(projection => projection.Columns));
+        _items = StagedColumns<ConversationItem>.AllBut(item => item.ConversationId);
+        _toolCalls = StagedColumns<ToolCall>.AllBut(toolCall => toolCall.ConversationId);
+        Tables = new StagingTables(_conversations, _items, _toolCalls);
+        var itemConversation = _items.ColumnOf(item => item.ConversationId);
+        var toolCallConversation = _toolCalls.ColumnOf(toolCall => toolCall.ConversationId);
         _replaceItems =
         [
-            MergeStatements.DeleteReplaced(ToolCalls.Table, toolCallConversation),
-            MergeStatements.DeleteReplaced(Items.Table, itemConversation),
-            MergeStatements.InsertItems(Items, itemConversation),
-            MergeStatements.InsertToolCalls(ToolCalls, toolCallConversation),
+            MergeStatements.DeleteReplaced(_toolCalls.Table, toolCallConversation),
+            MergeStatements.DeleteReplaced(_items.Table, itemConversation),
+            MergeStatements.InsertItems(_items, itemConversation),
+            MergeStatements.InsertToolCalls(_toolCalls, toolCallConversation),
         ];
     }
 
@@ -51,15 +57,6 @@ internal sealed class ConversationMerge
 
     // Built once, at first use; ConversationProjectionTests build it too, so a property it cannot stage fails there first.
     private static readonly Lazy<ConversationMerge> Lazy = new(() => new ConversationMerge());
-
-    /// <summary>The columns of staged_updates after its key columns, in the order its COPY takes them.</summary>
-    public StagedColumns<Conversation> Conversations { get; }
-
-    /// <summary>The columns of staged_items after the svix id, in the order its COPY takes them.</summary>
-    public StagedColumns<ConversationItem> Items { get; }
-
-    /// <summary>The columns of staged_tool_calls after the svix id, in the order its COPY takes them.</summary>
-    public StagedColumns<ToolCall> ToolCalls { get; }
 
     public StagingTables Tables { get; }
 
@@ -70,7 +67,7 @@ internal sealed class ConversationMerge
     public StagedUpdate Stage(BinaryCopyRows rows, string svixId, string eventType, string conversationId, DateTimeOffset? createdAt, ConversationUpdate update)
     {
         rows.Clear();
-        rows.StartRow(4 + Conversations.Count);
+        rows.StartRow(4 + _conversations.Count);
         rows.Text(svixId);
         rows.Text(eventType);
         rows.Text(conversationId);
@@ -83,15 +80,15 @@ internal sealed class ConversationMerge
             rows.Null();
         }
 
-        Conversations.Write(rows, update.Conversation);
+        _conversations.Write(rows, update.Conversation);
         var updateRow = rows.ToArray();
 
         rows.Clear();
         foreach (var item in update.Items)
         {
-            rows.StartRow(1 + Items.Count);
+            rows.StartRow(1 + _items.Count);
             rows.Text(svixId);
-            Items.Write(rows, item.Item);
+            _items.Write(rows, item.Item);
         }
 
         var itemRows = rows.ToArray();
@@ -101,9 +98,9 @@ internal sealed class ConversationMerge
         {
             foreach (var toolCall in item.ToolCalls)
             {
-                rows.StartRow(1 + ToolCalls.Count);
+                rows.StartRow(1 + _toolCalls.Count);
                 rows.Text(svixId);
-                ToolCalls.Write(rows, toolCall);
+                _toolCalls.Write(rows, toolCall);
             }
         }
 
