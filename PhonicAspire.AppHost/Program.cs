@@ -4,7 +4,8 @@ using PhonicAspire.AppHost.Infrastructure;
 using PhonicAspire.AppHost.Infrastructure.Containers;
 using PhonicAspire.AppHost.Infrastructure.Local;
 
-var builder = DistributedApplication.CreateBuilder(args);
+var builder = DistributedApplication.CreateBuilder(args)
+    .WithPlainResourceUrls();
 
 if (!InfrastructureModeResolver.TryResolve(builder.Configuration, out var infrastructure, out var problem))
 {

@@ -35,13 +35,15 @@ public sealed partial class LocalStack : IAsyncDisposable
     private static readonly TimeSpan LogReadTimeout = TimeSpan.FromSeconds(30);
 
     private readonly TemporaryDataDirectory _data;
+    private readonly OrchestratorWatchLoss _watchLoss;
     private ConnectionMultiplexer? _redis;
     private string? _databaseConnectionString;
 
-    private LocalStack(DistributedApplication app, TemporaryDataDirectory data, string webhookSecret)
+    private LocalStack(DistributedApplication app, TemporaryDataDirectory data, OrchestratorWatchLoss watchLoss, string webhookSecret)
     {
         App = app;
         _data = data;
+        _watchLoss = watchLoss;
         WebhookSecret = webhookSecret;
     }
 
@@ -66,6 +68,7 @@ public sealed partial class LocalStack : IAsyncDisposable
         startup.CancelAfter(StartupTimeout);
 
         var data = TemporaryDataDirectory.Create();
+        var watchLoss = new OrchestratorWatchLoss(TimeProvider.System);
         DistributedApplication? app = null;
         try
         {
@@ -83,6 +86,7 @@ public sealed partial class LocalStack : IAsyncDisposable
                 startup.Token);
             builder.Services.AddLogging(logging =>
             {
+                logging.AddProvider(watchLoss);
                 logging.SetMinimumLevel(LogLevel.Warning)
                     // Failing probes are expected while servers start; the wait below reports what never became healthy.
                     .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
@@ -135,7 +139,7 @@ public sealed partial class LocalStack : IAsyncDisposable
                 await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, startup.Token);
             }
 
-            var stack = new LocalStack(app, data, options.WebhookSecret);
+            var stack = new LocalStack(app, data, watchLoss, options.WebhookSecret);
             await stack.RunningInstancesAsync(Api, options.ApiReplicas);
             await stack.RunningInstancesAsync(Worker, options.WorkerReplicas);
             stack._redis = await ConnectionMultiplexer.ConnectAsync(
@@ -152,6 +156,7 @@ public sealed partial class LocalStack : IAsyncDisposable
             }
 
             data.Dispose();
+            watchLoss.Dispose();
             throw;
         }
     }
@@ -159,7 +164,7 @@ public sealed partial class LocalStack : IAsyncDisposable
     /// <summary>Runs a resource's dashboard command, such as <c>resource-stop</c>, and checks that it succeeded in time.</summary>
     public async Task ExecuteCommandAsync(string resource, string command, CancellationToken cancellationToken = default)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _watchLoss.Token);
         timeout.CancelAfter(CommandTimeout);
         ExecuteCommandResult result;
         try
@@ -167,6 +172,10 @@ public sealed partial class LocalStack : IAsyncDisposable
             result = await App.Services.GetRequiredService<ResourceCommandService>()
                 .ExecuteCommandAsync(resource, command, timeout.Token)
                 .WaitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (_watchLoss.IsLost && !cancellationToken.IsCancellationRequested)
+        {
+            throw _watchLoss.Explain($"{command} on {resource} finish");
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -198,7 +207,8 @@ public sealed partial class LocalStack : IAsyncDisposable
     /// </summary>
     public async Task<IReadOnlyList<ResourceInstance>> RunningInstancesAsync(string resource, int count)
     {
-        using var timeout = new CancellationTokenSource(ResourceTimeout);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_watchLoss.Token);
+        timeout.CancelAfter(ResourceTimeout);
         var instances = new Dictionary<string, CustomResourceSnapshot>();
         try
         {
@@ -220,6 +230,10 @@ public sealed partial class LocalStack : IAsyncDisposable
                 }
             }
         }
+        catch (OperationCanceledException) when (_watchLoss.IsLost)
+        {
+            throw _watchLoss.Explain($"{count} instances of '{resource}' running and healthy");
+        }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
         }
@@ -239,14 +253,20 @@ public sealed partial class LocalStack : IAsyncDisposable
         _redis?.Dispose();
         await App.DisposeAsync().AsTask().WaitAsync(StartupTimeout);
         _data.Dispose();
+        _watchLoss.Dispose();
     }
 
     private async Task WaitForStateAsync(string resource, Func<CustomResourceSnapshot, bool> reached, string what)
     {
-        using var timeout = new CancellationTokenSource(ResourceTimeout);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_watchLoss.Token);
+        timeout.CancelAfter(ResourceTimeout);
         try
         {
             await App.ResourceNotifications.WaitForResourceAsync(resource, resourceEvent => reached(resourceEvent.Snapshot), timeout.Token);
+        }
+        catch (OperationCanceledException) when (_watchLoss.IsLost)
+        {
+            throw _watchLoss.Explain($"'{resource}' {what}");
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
