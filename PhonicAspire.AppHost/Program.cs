@@ -1,11 +1,12 @@
+using Aspire.Hosting.Lifecycle;
 using PhonicAspire.AppHost.Commands;
 using PhonicAspire.AppHost.Forwarding;
 using PhonicAspire.AppHost.Infrastructure;
 using PhonicAspire.AppHost.Infrastructure.Containers;
 using PhonicAspire.AppHost.Infrastructure.Local;
 
-var builder = DistributedApplication.CreateBuilder(args)
-    .WithPlainResourceUrls();
+var builder = DistributedApplication.CreateBuilder(args);
+builder.Services.AddEventingSubscriber<PlainResourceUrls>();
 
 if (!InfrastructureModeResolver.TryResolve(builder.Configuration, out var infrastructure, out var problem))
 {

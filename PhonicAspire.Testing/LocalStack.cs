@@ -64,11 +64,11 @@ public sealed partial class LocalStack : IAsyncDisposable
     /// <summary>Starts every resource and waits, with a bound, until all are running and healthy.</summary>
     public static async Task<LocalStack> StartAsync(LocalStackOptions options, CancellationToken cancellationToken = default)
     {
-        using var startup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watchLoss = new OrchestratorWatchLoss(TimeProvider.System);
+        using var startup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, watchLoss.Token);
         startup.CancelAfter(StartupTimeout);
 
         var data = TemporaryDataDirectory.Create();
-        var watchLoss = new OrchestratorWatchLoss(TimeProvider.System);
         DistributedApplication? app = null;
         try
         {
@@ -148,7 +148,7 @@ public sealed partial class LocalStack : IAsyncDisposable
                 ?? throw new InvalidOperationException("phonicdb has no connection string.");
             return stack;
         }
-        catch
+        catch (Exception exception)
         {
             if (app is not null)
             {
@@ -156,7 +156,11 @@ public sealed partial class LocalStack : IAsyncDisposable
             }
 
             data.Dispose();
-            watchLoss.Dispose();
+            if (exception is OperationCanceledException && watchLoss.IsLost && !cancellationToken.IsCancellationRequested)
+            {
+                throw watchLoss.Explain("its resources start");
+            }
+
             throw;
         }
     }
@@ -253,7 +257,6 @@ public sealed partial class LocalStack : IAsyncDisposable
         _redis?.Dispose();
         await App.DisposeAsync().AsTask().WaitAsync(StartupTimeout);
         _data.Dispose();
-        _watchLoss.Dispose();
     }
 
     private async Task WaitForStateAsync(string resource, Func<CustomResourceSnapshot, bool> reached, string what)

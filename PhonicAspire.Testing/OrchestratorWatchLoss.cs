@@ -4,14 +4,15 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace PhonicAspire.Testing;
 
 /// <summary>
-/// Notices when the AppHost stops watching the orchestrator: Aspire's DCP executor logs a critical entry when one of
-/// its watches over DCP's objects ends for good, and from then on no resource's state changes, so a wait for one could
-/// only run out its bound (in a CI run, a dozen tests of two minutes each). Waits link <see cref="Token"/> and, once
-/// it is cancelled, end at once with <see cref="Explain"/>.
+/// Notices when the AppHost stops watching the orchestrator: Aspire's DCP executor logs a critical "Watch task over
+/// Kubernetes … resources terminated unexpectedly" when one of its watches over DCP's objects ends for good, and from
+/// then on no resource's state changes, so a wait for one could only run out its bound (in a CI run, a dozen tests of
+/// two minutes each). Waits link <see cref="Token"/> and, once it is cancelled, end at once with <see cref="Explain"/>.
 /// </summary>
 public sealed class OrchestratorWatchLoss(TimeProvider timeProvider) : ILoggerProvider
 {
-    private const string OrchestratorCategory = "Aspire.Hosting.Dcp.";
+    private const string ExecutorCategory = "Aspire.Hosting.Dcp.DcpExecutor";
+    private const string WatchEnded = "Watch task over ";
 
     private readonly CancellationTokenSource _lost = new();
     private string? _reason;
@@ -26,9 +27,12 @@ public sealed class OrchestratorWatchLoss(TimeProvider timeProvider) : ILoggerPr
         new($"The AppHost stopped watching the orchestrator ({_reason}), so it can no longer see {waitingFor}.");
 
     public ILogger CreateLogger(string categoryName) =>
-        categoryName.StartsWith(OrchestratorCategory, StringComparison.Ordinal) ? new CriticalEntries(this) : NullLogger.Instance;
+        categoryName == ExecutorCategory ? new CriticalEntries(this) : NullLogger.Instance;
 
-    public void Dispose() => _lost.Dispose();
+    // The token source has no timer to release, and a watch may still end while the AppHost shuts down.
+    public void Dispose()
+    {
+    }
 
     private void Record(string entry)
     {
@@ -47,9 +51,10 @@ public sealed class OrchestratorWatchLoss(TimeProvider timeProvider) : ILoggerPr
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (IsEnabled(logLevel))
+            var entry = formatter(state, exception);
+            if (IsEnabled(logLevel) && entry.StartsWith(WatchEnded, StringComparison.Ordinal))
             {
-                loss.Record(exception is null ? formatter(state, null) : $"{formatter(state, exception)} {exception.GetType().Name}: {exception.Message}");
+                loss.Record(exception is null ? entry : $"{entry} {exception.GetType().Name}: {exception.Message}");
             }
         }
     }

@@ -5,12 +5,16 @@ namespace PhonicAspire.Testing;
 /// <summary>What Linux's /proc tells about processes (parentage, command lines, environments, memory high-water marks, resident mappings, listening ports) and about the machine's CPU time.</summary>
 public static class ProcFs
 {
+    /// <summary>Every process on the machine, as /proc lists them now.</summary>
+    public static IEnumerable<int> All() => Directory.EnumerateDirectories("/proc")
+        .Select(Path.GetFileName)
+        .Where(name => int.TryParse(name, out _))
+        .Select(name => int.Parse(name!, CultureInfo.InvariantCulture));
+
     public static IEnumerable<int> DescendantsOf(int root)
     {
-        var children = Directory.EnumerateDirectories("/proc")
-            .Select(Path.GetFileName)
-            .Where(name => int.TryParse(name, out _))
-            .Select(name => (Pid: int.Parse(name!, CultureInfo.InvariantCulture), Parent: ParentOf(name!)))
+        var children = All()
+            .Select(pid => (Pid: pid, Parent: ParentOf(pid.ToString(CultureInfo.InvariantCulture))))
             .Where(process => process.Parent is not null)
             .ToLookup(process => process.Parent!.Value, process => process.Pid);
 

@@ -20,6 +20,7 @@ public sealed class OrchestratorStateTests(PhonicStackFixture stack)
         var second = await endpoints.CreateSecondAsync();
         try
         {
+            Assert.Equal(2, await endpoints.CountAsync());
             await using (await stack.KillAsync(Postgres))
             {
             }

@@ -42,15 +42,16 @@ public sealed class OrchestratorWatchLossTests
     }
 
     [Theory]
-    [InlineData(Executor, LogLevel.Error)]
-    [InlineData("Aspire.Hosting.DistributedApplication", LogLevel.Critical)]
-    [InlineData("PhonicAspire.AppHost.Resources.postgres", LogLevel.Critical)]
-    public void Other_entries_leave_the_watch_standing(string category, LogLevel level)
+    [InlineData(Executor, LogLevel.Error, "Watch task over Kubernetes Endpoint resources terminated unexpectedly.")]
+    [InlineData(Executor, LogLevel.Critical, "Failed to start resource postgres")]
+    [InlineData("Aspire.Hosting.Dcp.dcp.ExecutableReconciler", LogLevel.Critical, "Watch task over Kubernetes Endpoint resources terminated unexpectedly.")]
+    [InlineData("PhonicAspire.AppHost.Resources.postgres", LogLevel.Critical, "Watch task over Kubernetes Endpoint resources terminated unexpectedly.")]
+    public void Other_entries_leave_the_watch_standing(string category, LogLevel level, string entry)
     {
         using var loss = new OrchestratorWatchLoss(TimeProvider.System);
         using var factory = LoggerFactory.Create(logging => logging.AddProvider(loss));
 
-        factory.CreateLogger(category).Log(level, "Something went wrong.");
+        factory.CreateLogger(category).Log(level, entry);
 
         Assert.False(loss.IsLost);
         Assert.False(loss.Token.IsCancellationRequested);
