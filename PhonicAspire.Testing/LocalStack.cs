@@ -150,13 +150,15 @@ public sealed partial class LocalStack : IAsyncDisposable
         }
         catch (Exception exception)
         {
+            // Read before the shutdown below, which may itself end a watch.
+            var watchLost = watchLoss.IsLost;
             if (app is not null)
             {
                 await app.DisposeAsync().AsTask().WaitAsync(StartupTimeout, CancellationToken.None);
             }
 
             data.Dispose();
-            if (exception is OperationCanceledException && watchLoss.IsLost && !cancellationToken.IsCancellationRequested)
+            if (exception is OperationCanceledException && watchLost && !cancellationToken.IsCancellationRequested)
             {
                 throw watchLoss.Explain("its resources start");
             }

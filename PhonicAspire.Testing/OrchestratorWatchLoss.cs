@@ -51,8 +51,13 @@ public sealed class OrchestratorWatchLoss(TimeProvider timeProvider) : ILoggerPr
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
+            if (!IsEnabled(logLevel))
+            {
+                return;
+            }
+
             var entry = formatter(state, exception);
-            if (IsEnabled(logLevel) && entry.StartsWith(WatchEnded, StringComparison.Ordinal))
+            if (entry.StartsWith(WatchEnded, StringComparison.Ordinal))
             {
                 loss.Record(exception is null ? entry : $"{entry} {exception.GetType().Name}: {exception.Message}");
             }

@@ -17,8 +17,9 @@ internal sealed class PlainResourceUrls : IDistributedApplicationEventingSubscri
     {
         if (executionContext.IsRunMode)
         {
-            // Subscribed after Aspire's own subscribers, so the dashboard, added at start, is covered too, and run
-            // after every other URL callback.
+            // Registered after Aspire's own subscribers, so this runs after theirs: the dashboard, added at start, is
+            // covered too, and these callbacks come after every other URL callback of the model (a hosting
+            // integration's subscriber registered later would come after; this AppHost has none).
             eventing.Subscribe<BeforeStartEvent>((@event, _) =>
             {
                 foreach (var resource in @event.Model.Resources.OfType<IResourceWithEndpoints>())
@@ -33,14 +34,22 @@ internal sealed class PlainResourceUrls : IDistributedApplicationEventingSubscri
         return Task.CompletedTask;
     }
 
-    // A relative URL keeps its endpoint: Aspire makes it absolute from that endpoint after the callbacks.
     private static void Untie(ResourceUrlsCallbackContext context)
     {
         for (var index = 0; index < context.Urls.Count; index++)
         {
-            if (context.Urls[index] is { Endpoint: not null } url && Uri.IsWellFormedUriString(url.Url, UriKind.Absolute))
+            if (context.Urls[index] is { Endpoint: { } endpoint } url)
             {
-                context.Urls[index] = new ResourceUrlAnnotation { Url = url.Url, DisplayText = url.DisplayText, DisplayLocation = url.DisplayLocation };
+#pragma warning disable CS0618 // DisplayOrder is obsolete, but the dashboard still orders its links by it.
+                context.Urls[index] = new ResourceUrlAnnotation
+                {
+                    // Aspire would make a path absolute from its endpoint after the callbacks, and only while tied to it.
+                    Url = url.Url.StartsWith('/') ? endpoint.Url.TrimEnd('/') + url.Url : url.Url,
+                    DisplayText = url.DisplayText,
+                    DisplayLocation = url.DisplayLocation,
+                    DisplayOrder = url.DisplayOrder,
+                };
+#pragma warning restore CS0618
             }
         }
     }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
@@ -28,9 +27,16 @@ public sealed class OrchestratorEndpoints(Kubernetes orchestrator, string servic
         foreach (var kubeconfig in kubeconfigs)
         {
             var orchestrator = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
-            if ((await ListAsync(orchestrator, service)).FirstOrDefault(endpoint => PortOf(endpoint) == port) is { } serviceEndpoint)
+            try
             {
-                return new OrchestratorEndpoints(orchestrator, service, serviceEndpoint);
+                if ((await ListAsync(orchestrator, service)).FirstOrDefault(endpoint => PortOf(endpoint) == port) is { } serviceEndpoint)
+                {
+                    return new OrchestratorEndpoints(orchestrator, service, serviceEndpoint);
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Another stack's orchestrator, shutting down.
             }
 
             orchestrator.Dispose();
@@ -85,8 +91,7 @@ public sealed class OrchestratorEndpoints(Kubernetes orchestrator, string servic
 
     private static async Task<JsonObject[]> ListAsync(Kubernetes orchestrator, string service)
     {
-        var list = JsonSerializer.SerializeToNode(await orchestrator.CustomObjects.ListClusterCustomObjectAsync(Group, Version, Plural))
-            ?? throw new InvalidOperationException("The orchestrator answered no Endpoint list.");
+        var list = await orchestrator.CustomObjects.ListClusterCustomObjectAsync<JsonObject>(Group, Version, Plural);
         return [.. list["items"]!.AsArray().OfType<JsonObject>().Where(endpoint => endpoint["spec"]?["serviceName"]?.GetValue<string>() == service)];
     }
 
