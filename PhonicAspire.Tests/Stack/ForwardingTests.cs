@@ -226,8 +226,7 @@ public sealed class ForwardingTests(ForwardingStackFixture stack)
     [Fact]
     public async Task The_sample_receiver_verifies_each_forward_within_the_deliverys_own_trace()
     {
-        using var startup = new CancellationTokenSource(Timeout);
-        await stack.App.ResourceNotifications.WaitForResourceHealthyAsync("receiver", startup.Token);
+        await stack.WaitUntilHealthyAsync("receiver");
         using var client = stack.CreateApiClient();
         var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
         await SendAsync(client, webhook);
