@@ -65,8 +65,7 @@ public sealed partial class LocalStack : IAsyncDisposable
     public static async Task<LocalStack> StartAsync(LocalStackOptions options, CancellationToken cancellationToken = default)
     {
         var watchLoss = new OrchestratorWatchLoss(TimeProvider.System);
-        using var startup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, watchLoss.Token);
-        startup.CancelAfter(StartupTimeout);
+        using var startup = watchLoss.Bound(StartupTimeout, cancellationToken);
 
         var data = TemporaryDataDirectory.Create();
         DistributedApplication? app = null;
@@ -170,8 +169,7 @@ public sealed partial class LocalStack : IAsyncDisposable
     /// <summary>Runs a resource's dashboard command, such as <c>resource-stop</c>, and checks that it succeeded in time.</summary>
     public async Task ExecuteCommandAsync(string resource, string command, CancellationToken cancellationToken = default)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _watchLoss.Token);
-        timeout.CancelAfter(CommandTimeout);
+        using var timeout = _watchLoss.Bound(CommandTimeout, cancellationToken);
         ExecuteCommandResult result;
         try
         {
@@ -213,8 +211,7 @@ public sealed partial class LocalStack : IAsyncDisposable
     /// </summary>
     public async Task<IReadOnlyList<ResourceInstance>> RunningInstancesAsync(string resource, int count)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_watchLoss.Token);
-        timeout.CancelAfter(ResourceTimeout);
+        using var timeout = _watchLoss.Bound(ResourceTimeout);
         var instances = new Dictionary<string, CustomResourceSnapshot>();
         try
         {
@@ -263,8 +260,7 @@ public sealed partial class LocalStack : IAsyncDisposable
 
     private async Task WaitForStateAsync(string resource, Func<CustomResourceSnapshot, bool> reached, string what)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_watchLoss.Token);
-        timeout.CancelAfter(ResourceTimeout);
+        using var timeout = _watchLoss.Bound(ResourceTimeout);
         try
         {
             await App.ResourceNotifications.WaitForResourceAsync(resource, resourceEvent => reached(resourceEvent.Snapshot), timeout.Token);

@@ -22,6 +22,14 @@ public sealed class OrchestratorWatchLoss(TimeProvider timeProvider) : ILoggerPr
 
     public bool IsLost => Volatile.Read(ref _reason) is not null;
 
+    /// <summary>A wait's cancellation: after <paramref name="bound"/>, on <paramref name="cancellationToken"/>, or once the watch is lost.</summary>
+    public CancellationTokenSource Bound(TimeSpan bound, CancellationToken cancellationToken = default)
+    {
+        var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Token);
+        wait.CancelAfter(bound);
+        return wait;
+    }
+
     /// <summary>Why a wait for <paramref name="waitingFor"/> cannot end: what Aspire logged, and when.</summary>
     public InvalidOperationException Explain(string waitingFor) =>
         new($"The AppHost stopped watching the orchestrator ({_reason}), so it can no longer see {waitingFor}.");

@@ -14,7 +14,7 @@ public static class ProcFs
     public static IEnumerable<int> DescendantsOf(int root)
     {
         var children = All()
-            .Select(pid => (Pid: pid, Parent: ParentOf(pid.ToString(CultureInfo.InvariantCulture))))
+            .Select(pid => (Pid: pid, Parent: ParentOf(pid)))
             .Where(process => process.Parent is not null)
             .ToLookup(process => process.Parent!.Value, process => process.Pid);
 
@@ -172,8 +172,8 @@ public static class ProcFs
         return firstField.Contains('-') && !firstField.Contains(':');
     }
 
-    private static int? ParentOf(string pid) =>
-        StatFields(pid) is { } fields ? int.Parse(fields[1], CultureInfo.InvariantCulture) : null;
+    private static int? ParentOf(int pid) =>
+        StatFields(pid.ToString(CultureInfo.InvariantCulture)) is { } fields ? int.Parse(fields[1], CultureInfo.InvariantCulture) : null;
 
     // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may contain spaces, so the fields are read after its ')'.
     private static string[]? StatFields(string pid)

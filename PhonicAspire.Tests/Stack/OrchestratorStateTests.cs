@@ -16,7 +16,8 @@ public sealed class OrchestratorStateTests(PhonicStackFixture stack)
     public async Task A_second_endpoint_object_for_postgres_leaves_its_crash_and_restart_seen_and_its_url_shown()
     {
         const string Postgres = "postgres";
-        using var endpoints = await OrchestratorEndpoints.ConnectAsync(Postgres, stack.App.GetEndpoint(Postgres, "tcp").Port);
+        var port = stack.App.GetEndpoint(Postgres, "tcp").Port;
+        using var endpoints = await OrchestratorEndpoints.ConnectAsync(Postgres, port);
         var second = await endpoints.CreateSecondAsync();
         try
         {
@@ -31,6 +32,6 @@ public sealed class OrchestratorStateTests(PhonicStackFixture stack)
         }
 
         Assert.True(stack.App.ResourceNotifications.TryGetCurrentState(Postgres, out var current));
-        Assert.Single(current.Snapshot.Urls, url => url.Url == $"tcp://localhost:{stack.App.GetEndpoint(Postgres, "tcp").Port}" && !url.IsInactive);
+        Assert.Single(current.Snapshot.Urls, url => url.Url == $"tcp://localhost:{port}" && !url.IsInactive);
     }
 }
