@@ -70,6 +70,30 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
     }
 
     [Fact]
+    public async Task Entries_read_past_the_byte_bound_stay_with_their_reader_once_another_consumer_has_read_past_them()
+    {
+        var (_, key) = await NewStreamAsync();
+        for (var i = 0; i < 6; i++)
+        {
+            await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[100]);
+        }
+
+        // The reader's read crossed its bound after its second entry, and another consumer read on before the give-back.
+        var mine = await stack.Redis.StreamReadGroupAsync(key, "tests", "reader", StreamPosition.NewMessages, 4);
+        var theirs = await stack.Redis.StreamReadGroupAsync(key, "tests", "other", StreamPosition.NewMessages, 2);
+        var givenBack = await stack.Redis.ScriptEvaluateAsync(
+            ConsumerGroupScripts.GiveBack, [key], ["tests", mine[1].Id, mine[2].Id, mine[3].Id]);
+
+        Assert.Equal(0, (int)givenBack);
+        var pending = await stack.Redis.StreamPendingMessagesAsync(key, "tests", 100, "reader");
+        Assert.Equal(mine.Select(entry => entry.Id), pending.Select(entry => entry.MessageId));
+        var group = (await stack.Redis.StreamGroupInfoAsync(key)).Single(info => info.Name == "tests");
+        Assert.Equal(theirs[^1].Id, group.LastDeliveredId);
+        Assert.Equal(6, group.EntriesRead);
+        Assert.Equal(0, group.Lag);
+    }
+
+    [Fact]
     public async Task An_entry_larger_than_the_byte_bound_is_read_alone_and_the_count_still_bounds_small_ones()
     {
         var (stream, key) = await NewStreamAsync();

@@ -13,6 +13,9 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
     /// <summary>The consumer that holds what stopping consumers handed back, until a running one claims it.</summary>
     public const string HandedBackConsumer = "handed-back";
 
+    // Entries one read takes at most: what a read holds before it can give back what crossed its byte bound.
+    private const int ReadChunk = 16;
+
     private readonly RedisKey _stream = subscription.Stream;
 
     private readonly RedisValue _group = subscription.Group;
@@ -37,11 +40,50 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
     /// The group's next entries, at most <paramref name="count"/> of them and at most <paramref name="maxBytes"/> of
     /// fields and values (but always the next one, however large).
     /// </summary>
+    /// <remarks>
+    /// Plain XREADGROUPs of <see cref="ReadChunk"/> entries at a time, so that no more than that many large bodies are
+    /// ever in hand at once; the entries of the last one past the bound are given back (<see cref="ConsumerGroupScripts.GiveBack"/>).
+    /// Kept only in a race: when another consumer of the group read past them first, which leaves that read over its
+    /// bound by fewer than <see cref="ReadChunk"/> entries.
+    /// </remarks>
     public async Task<StreamEntry[]> ReadNewAsync(string consumer, int count, long maxBytes)
     {
-        var read = (RedisResult[])(await Database.ScriptEvaluateAsync(ConsumerGroupScripts.ReadNew, [_stream], [_group, consumer, count, maxBytes]))!;
-        return [.. read.Select(ToEntry)];
+        var taken = new List<StreamEntry>(Math.Min(count, ReadChunk));
+        var bytes = 0L;
+        while (taken.Count < count)
+        {
+            var want = Math.Min(ReadChunk, count - taken.Count);
+            var chunk = await Database.StreamReadGroupAsync(_stream, _group, consumer, StreamPosition.NewMessages, want);
+            for (var index = 0; index < chunk.Length; index++)
+            {
+                var size = DeliveryWindow.SizeOf(chunk[index]);
+                if (taken.Count > 0 && bytes + size > maxBytes)
+                {
+                    var beyond = chunk[index..];
+                    if (!await GiveBackAsync(taken[^1].Id, beyond))
+                    {
+                        taken.AddRange(beyond);
+                    }
+
+                    return [.. taken];
+                }
+
+                bytes += size;
+                taken.Add(chunk[index]);
+            }
+
+            if (chunk.Length < want)
+            {
+                break;
+            }
+        }
+
+        return [.. taken];
     }
+
+    private async Task<bool> GiveBackAsync(RedisValue lastKept, StreamEntry[] beyond) =>
+        (int)await Database.ScriptEvaluateAsync(
+            ConsumerGroupScripts.GiveBack, [_stream], [_group, lastKept, .. beyond.Select(entry => entry.Id)]) == 1;
 
     private static StreamEntry ToEntry(RedisResult entry)
     {
