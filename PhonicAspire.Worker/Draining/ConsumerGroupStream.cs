@@ -41,10 +41,11 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
     /// fields and values (but always the next one, however large).
     /// </summary>
     /// <remarks>
-    /// Plain XREADGROUPs of <see cref="ReadChunk"/> entries at a time, so that no more than that many large bodies are
-    /// ever in hand at once; the entries of the last one past the bound are given back (<see cref="ConsumerGroupScripts.GiveBack"/>).
-    /// Kept only in a race: when another consumer of the group read past them first, which leaves that read over its
-    /// bound by fewer than <see cref="ReadChunk"/> entries.
+    /// Plain XREADGROUPs of <see cref="ReadChunk"/> entries at a time, so that a read holds at most one of them past
+    /// its bound; the entries of that one past the bound are given back (<see cref="ConsumerGroupScripts.GiveBack"/>),
+    /// or kept when another consumer of the group read past them first, which leaves this read over its bound by fewer
+    /// than <see cref="ReadChunk"/> entries. Not one step, as a script was: when a later XREADGROUP or the give-back
+    /// fails, what the earlier ones took stays pending with this consumer and is claimed once idle, as after a crash.
     /// </remarks>
     public async Task<StreamEntry[]> ReadNewAsync(string consumer, int count, long maxBytes)
     {

@@ -15,7 +15,7 @@ internal sealed class DeliveryWindow(DeliveryWindowLimits limits)
     private long _bytes;
     private TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>An entry's share of the window: the bytes of its field names and values, as the read scripts count them.</summary>
+    /// <summary>An entry's share of the window: the bytes of its field names and values, as the reads count them.</summary>
     public static long SizeOf(StreamEntry entry) =>
         entry.Values.Sum(field => (long)field.Name.Length() + field.Value.Length());
 

@@ -9,10 +9,10 @@ namespace PhonicAspire.Worker.Forwarding;
 /// <see cref="StaleAfter"/> behind (the oldest entry it has not read was appended that long ago) and none of its
 /// consumers has read for as long. The stream is trimmed only below what every group still needs, so a removed
 /// destination's group would otherwise keep every entry from then on. A group that is not behind holds back at most
-/// its pending entries, and is left alone however quiet the stream: a poll that finds nothing new never reaches
-/// XREADGROUP (the read script looks first), and Redis 7.0 counts a consumer idle from its last read that returned
-/// entries anyway (a running worker starts its own idle time afresh only at its rounds of claims, and only while it
-/// holds nothing), so on a quiet stream the replicas still reading the group during a rolling deploy can look gone.
+/// its pending entries, and is left alone however quiet the stream: Redis 7.0 counts a consumer idle from its last
+/// read that returned entries, a poll that finds nothing new not counting (a running worker starts its own idle time
+/// afresh only at its rounds of claims, and only while it holds nothing), so on a quiet stream the replicas still
+/// reading the group during a rolling deploy can look gone.
 /// </summary>
 public sealed partial class StaleForwardingGroups(
     StaleConsumerGroups groups, IOptions<ForwardingOptions> options, TimeProvider timeProvider, ILogger<StaleForwardingGroups> logger)
