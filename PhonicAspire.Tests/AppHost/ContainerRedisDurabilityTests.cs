@@ -12,12 +12,14 @@ namespace PhonicAspire.Tests.AppHost;
 [SupportedOSPlatform("linux")]
 public sealed partial class ContainerRedisDurabilityTests(PublishedManifest manifest) : IClassFixture<PublishedManifest>
 {
+    // What the server must be told: durability, its memory bound, and how rarely it rewrites its append-only file.
     private static readonly Dictionary<string, string?> Durable = new()
     {
         ["appendonly"] = "yes",
         ["appendfsync"] = "always",
         ["maxmemory-policy"] = "noeviction",
         ["maxmemory"] = (256 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["auto-aof-rewrite-min-size"] = (512 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
     [Fact]

@@ -19,6 +19,12 @@ public sealed class RedisFullTests(PhonicStackFixture stack)
     }
 
     [Fact]
+    public async Task The_local_redis_rewrites_its_append_only_file_only_once_it_has_grown_past_512_mb()
+    {
+        Assert.Equal((512L << 20).ToString(CultureInfo.InvariantCulture), await ConfigGetAsync("auto-aof-rewrite-min-size"));
+    }
+
+    [Fact]
     public async Task A_full_redis_gets_a_prompt_503_and_an_unhealthy_api_healthy_again_once_redis_has_room_before_any_delivery_reaches_it()
     {
         using var client = stack.CreateApiClient();
