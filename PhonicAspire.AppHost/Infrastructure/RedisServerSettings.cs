@@ -25,8 +25,10 @@ internal sealed partial class RedisServerSettings(string? maxMemory)
     /// <c>auto-aof-rewrite-min-size</c>. The stream is trimmed as the worker stores, so what a rewrite writes stays a
     /// few megabytes while the AOF grows by every body: at the default 64 MB, an end-to-end run at 3,000 deliveries/s
     /// rewrote it every 5 s (a fork, and about 10 MB written and fsynced on the disk whose every write the API's
-    /// appends wait on). At 512 MB about every 100 s, for 7-8 us less of Redis's CPU a delivery (three alternating pairs of
-    /// <c>scripts/bench --only end-to-end</c>); a restart replays at most that (525 MB of 190,000 appends loaded in 1 s).
+    /// appends wait on). At 512 MB about every 100 s, for 7-8 us less of Redis's CPU a delivery (three alternating
+    /// pairs of <c>scripts/bench --only end-to-end</c>). A restart replays the file: at most about 512 MB while what a
+    /// rewrite writes stays under 256 MB (525 MB of 190,000 appends loaded in 1 s), twice what a rewrite wrote when
+    /// more (a backlog behind a long outage).
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> Rewrite = new Dictionary<string, string>
     {

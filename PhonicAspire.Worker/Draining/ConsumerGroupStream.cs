@@ -38,20 +38,21 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
 
     /// <summary>
     /// The group's next entries, at most <paramref name="count"/> of them and at most <paramref name="maxBytes"/> of
-    /// fields and values (but always the next one, however large).
+    /// fields and values (but always the next one, however large, and, in a race with another consumer, fewer than
+    /// <see cref="ReadChunk"/> more); fewer once <paramref name="cancellationToken"/> is cancelled.
     /// </summary>
     /// <remarks>
     /// Plain XREADGROUPs of <see cref="ReadChunk"/> entries at a time, so that a read holds at most one of them past
-    /// its bound; the entries of that one past the bound are given back (<see cref="ConsumerGroupScripts.GiveBack"/>),
-    /// or kept when another consumer of the group read past them first, which leaves this read over its bound by fewer
-    /// than <see cref="ReadChunk"/> entries. Not one step, as a script was: when a later XREADGROUP or the give-back
-    /// fails, what the earlier ones took stays pending with this consumer and is claimed once idle, as after a crash.
+    /// its bound; the entries of that one past the bound are given back (<see cref="GiveBackAsync"/>), or kept when
+    /// another consumer of the group read past them first. Not one step, as a script was: when a later XREADGROUP or
+    /// the give-back fails, what the earlier ones took stays pending with this consumer and is claimed once idle, as
+    /// after a crash. A stop ends the read at the next XREADGROUP: what it holds by then is handed back.
     /// </remarks>
-    public async Task<StreamEntry[]> ReadNewAsync(string consumer, int count, long maxBytes)
+    public async Task<StreamEntry[]> ReadNewAsync(string consumer, int count, long maxBytes, CancellationToken cancellationToken = default)
     {
         var taken = new List<StreamEntry>(Math.Min(count, ReadChunk));
         var bytes = 0L;
-        while (taken.Count < count)
+        while (taken.Count < count && !cancellationToken.IsCancellationRequested)
         {
             var want = Math.Min(ReadChunk, count - taken.Count);
             var chunk = await Database.StreamReadGroupAsync(_stream, _group, consumer, StreamPosition.NewMessages, want);
@@ -61,7 +62,7 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
                 if (taken.Count > 0 && bytes + size > maxBytes)
                 {
                     var beyond = chunk[index..];
-                    if (!await GiveBackAsync(taken[^1].Id, beyond))
+                    if (!await GiveBackAsync(beyond))
                     {
                         taken.AddRange(beyond);
                     }
@@ -82,9 +83,15 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
         return [.. taken];
     }
 
-    private async Task<bool> GiveBackAsync(RedisValue lastKept, StreamEntry[] beyond) =>
+    /// <summary>
+    /// Gives back the entries at the end of one XREADGROUP's answer (<see cref="ConsumerGroupScripts.GiveBack"/>);
+    /// false when another consumer of the group has read past them, and they stay with this one.
+    /// </summary>
+    internal async Task<bool> GiveBackAsync(StreamEntry[] endOfRead) =>
         (int)await Database.ScriptEvaluateAsync(
-            ConsumerGroupScripts.GiveBack, [_stream], [_group, lastKept, .. beyond.Select(entry => entry.Id)]) == 1;
+            ConsumerGroupScripts.GiveBack,
+            [_stream],
+            [_group, StreamEntryIds.Before(endOfRead[0].Id!), .. endOfRead.Select(entry => entry.Id)]) == 1;
 
     private static StreamEntry ToEntry(RedisResult entry)
     {

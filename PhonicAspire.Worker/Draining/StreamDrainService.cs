@@ -238,7 +238,7 @@ public sealed partial class StreamDrainService(
 
         // Past the stop a read takes nothing new: it would only be handed back.
         stoppingToken.ThrowIfCancellationRequested();
-        return new(await _stream.ReadNewAsync(ConsumerName, room.Entries, room.Bytes));
+        return new(await _stream.ReadNewAsync(ConsumerName, room.Entries, room.Bytes, stoppingToken));
     }
 
     /// <summary>
