@@ -116,6 +116,27 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
     }
 
     [Fact]
+    public async Task After_a_give_back_the_group_acknowledges_and_trims_as_before_and_reads_the_entries_given_back()
+    {
+        var (stream, key) = await NewStreamAsync();
+        foreach (var id in new[] { "1000-0", "2000-0", "3000-0" })
+        {
+            await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[100], messageId: id);
+        }
+
+        // Given back from a sequence of 0, the first entry the group holds nothing else of is then acknowledged: the
+        // trim works out the lowest entry still needed from where the group stands (the storage's group, past every
+        // entry, lets it trim at all).
+        await stack.Redis.StreamCreateConsumerGroupAsync(key, WebhookStream.ConsumerGroup, "3000-0");
+        var read = await stack.Redis.StreamReadGroupAsync(key, "tests", "reader", StreamPosition.NewMessages, 3);
+        Assert.True(await stream.GiveBackAsync(read[1..]));
+        await stream.AcknowledgeAsync([read[0].Id!], CancellationToken.None);
+
+        Assert.Equal(["2000-0", "3000-0"], (await stack.Redis.StreamRangeAsync(key)).Select(entry => (string)entry.Id!));
+        Assert.Equal(["2000-0", "3000-0"], (await stream.ReadNewAsync("reader", count: 500, maxBytes: MiB)).Select(entry => (string)entry.Id!));
+    }
+
+    [Fact]
     public async Task An_entry_larger_than_the_byte_bound_is_read_alone_and_the_count_still_bounds_small_ones()
     {
         var (stream, key) = await NewStreamAsync();

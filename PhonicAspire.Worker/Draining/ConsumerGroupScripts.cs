@@ -89,26 +89,30 @@ internal static class ConsumerGroupScripts
         """ + "\n" + TrimBelowOldestNeeded;
 
     // Gives back the entries one XREADGROUP took past a read's byte bound, as though never read: the group's
-    // last-delivered id set back to just below the first of them, with the count of entries it has read one less for
-    // each given back (so that its lag stays exact), and the entries dropped from the pending list, so that the next
-    // read delivers them again. Just below them, not to the last entry the reader kept: that may come from its read
-    // before, and another consumer may have read in between. Only while the group's last-delivered id is still the
-    // last of them: then they are the last entries the group read, and once another consumer has read past them,
-    // setting it back would hand that consumer's entries out twice, so the reader keeps them instead. Ids only: the
-    // bodies stay out of the script (a read through a script copied each into Lua and out again, about 16 us of
+    // last-delivered id set back to the stream's entry just before the first of them (or to the stream's start when
+    // none is left before it), with the count of entries it has read one less for each given back (so that its lag
+    // stays exact), and the entries dropped from the pending list, so that the next read delivers them again. The entry
+    // just before them, not the last entry the reader kept: that may come from its read before, and another consumer
+    // may have read in between. An entry's own id, not one computed below it: the id below a sequence of 0 has the
+    // largest sequence, which the trim above cannot count in Lua's numbers. Only while the group's last-delivered id is
+    // still the last of them: then they are the last entries the group read, and once another consumer has read past
+    // them, setting it back would hand that consumer's entries out twice, so the reader keeps them instead. Ids only:
+    // the bodies stay out of the script (a read through a script copied each into Lua and out again, about 16 us of
     // Redis's CPU an entry against 6-9 us for plain XREADGROUPs: 60,000 entries of the sample body, Redis 7.0).
-    // ARGV: the group, the id just below the first given back, then the ids given back, oldest first, the last of
-    // them the last that XREADGROUP returned. Returns 1 when given back, else 0.
+    // ARGV: the group, then the ids given back, oldest first, the last of them the last that XREADGROUP returned.
+    // Returns 1 when given back, else 0.
     public const string GiveBack = Functions + """
         local group = groups_of(KEYS[1])[ARGV[1]]
         if group == nil or group['last-delivered-id'] ~= ARGV[#ARGV] then return 0 end
-        local back = #ARGV - 2
+        local before = redis.call('XREVRANGE', KEYS[1], '(' .. ARGV[2], '-', 'COUNT', 1)
+        local back_to = before[1] and before[1][1] or '0-0'
+        local back = #ARGV - 1
         if group['entries-read'] then
-            redis.call('XGROUP', 'SETID', KEYS[1], ARGV[1], ARGV[2], 'ENTRIESREAD', group['entries-read'] - back)
+            redis.call('XGROUP', 'SETID', KEYS[1], ARGV[1], back_to, 'ENTRIESREAD', group['entries-read'] - back)
         else
-            redis.call('XGROUP', 'SETID', KEYS[1], ARGV[1], ARGV[2])
+            redis.call('XGROUP', 'SETID', KEYS[1], ARGV[1], back_to)
         end
-        redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 3))
+        redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
         return 1
         """;
 

@@ -88,10 +88,7 @@ public sealed class ConsumerGroupStream(IConnectionMultiplexer redis, DrainSubsc
     /// false when another consumer of the group has read past them, and they stay with this one.
     /// </summary>
     internal async Task<bool> GiveBackAsync(StreamEntry[] endOfRead) =>
-        (int)await Database.ScriptEvaluateAsync(
-            ConsumerGroupScripts.GiveBack,
-            [_stream],
-            [_group, StreamEntryIds.Before(endOfRead[0].Id!), .. endOfRead.Select(entry => entry.Id)]) == 1;
+        (int)await Database.ScriptEvaluateAsync(ConsumerGroupScripts.GiveBack, [_stream], [_group, .. endOfRead.Select(entry => entry.Id)]) == 1;
 
     private static StreamEntry ToEntry(RedisResult entry)
     {

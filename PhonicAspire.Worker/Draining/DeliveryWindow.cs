@@ -5,8 +5,8 @@ namespace PhonicAspire.Worker.Draining;
 /// <summary>
 /// What a subscription holds read and not yet reported, however many batches it came in: at most
 /// <see cref="DeliveryWindowLimits.Deliveries"/> deliveries and <see cref="DeliveryWindowLimits.Bytes"/> bytes of
-/// entries (but for one entry larger than what is left, which is still read, alone, and a read that another consumer's
-/// raced past, which keeps fewer than 16 entries more: <see cref="ConsumerGroupStream.ReadNewAsync"/>). Taken when read and given back
+/// entries (but for one entry larger than what is left, which is still read, alone, and a read another consumer raced
+/// past, which keeps a few more: <see cref="ConsumerGroupStream.ReadNewAsync"/>). Taken when read and given back
 /// when reported, so that a delivery its destination keeps failing holds its own share and not its batch's.
 /// </summary>
 internal sealed class DeliveryWindow(DeliveryWindowLimits limits)
