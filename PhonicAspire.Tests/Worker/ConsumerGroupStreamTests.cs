@@ -46,10 +46,7 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
     public async Task A_read_that_stops_at_the_byte_bound_leaves_the_rest_unread_for_the_group_pending_nowhere_and_counted_in_its_lag()
     {
         var (stream, key) = await NewStreamAsync();
-        for (var i = 0; i < 20; i++)
-        {
-            await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[100 * 1024]);
-        }
+        await AddEntriesAsync(key, 20, bodyBytes: 100 * 1024);
 
         // The bound falls inside the first 16 entries the read takes at a time.
         var first = await stream.ReadNewAsync("reader", count: 500, maxBytes: 350 * 1024);
@@ -73,14 +70,11 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
     public async Task Entries_read_past_the_byte_bound_stay_with_their_reader_once_another_consumer_has_read_past_them()
     {
         var (stream, key) = await NewStreamAsync();
-        for (var i = 0; i < 6; i++)
-        {
-            await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[100]);
-        }
+        await AddEntriesAsync(key, 6, bodyBytes: 100);
 
         // The reader's read crossed its bound after its second entry, and another consumer read on before the give-back.
-        var mine = await stack.Redis.StreamReadGroupAsync(key, "tests", "reader", StreamPosition.NewMessages, 4);
-        var theirs = await stack.Redis.StreamReadGroupAsync(key, "tests", "other", StreamPosition.NewMessages, 2);
+        var mine = await ReadForAsync(key, "reader", 4);
+        var theirs = await ReadForAsync(key, "other", 2);
         Assert.False(await stream.GiveBackAsync(mine[2..]));
 
         var pending = await stack.Redis.StreamPendingMessagesAsync(key, "tests", 100, "reader");
@@ -95,16 +89,13 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
     public async Task Giving_back_a_later_read_of_a_batch_leaves_what_another_consumer_read_between_its_reads_with_that_consumer()
     {
         var (stream, key) = await NewStreamAsync();
-        for (var i = 0; i < 5; i++)
-        {
-            await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[100]);
-        }
+        await AddEntriesAsync(key, 5, bodyBytes: 100);
 
         // The reader's batch took two reads, another consumer read one entry between them, and the bound fell at the
         // second read's first entry, so the whole of that read goes back.
-        var first = await stack.Redis.StreamReadGroupAsync(key, "tests", "reader", StreamPosition.NewMessages, 2);
-        var theirs = Assert.Single(await stack.Redis.StreamReadGroupAsync(key, "tests", "other", StreamPosition.NewMessages, 1));
-        var second = await stack.Redis.StreamReadGroupAsync(key, "tests", "reader", StreamPosition.NewMessages, 2);
+        var first = await ReadForAsync(key, "reader", 2);
+        var theirs = Assert.Single(await ReadForAsync(key, "other", 1));
+        var second = await ReadForAsync(key, "reader", 2);
         Assert.True(await stream.GiveBackAsync(second));
 
         Assert.Equal([theirs.Id], (await stack.Redis.StreamPendingMessagesAsync(key, "tests", 100, "other")).Select(entry => entry.MessageId));
@@ -112,7 +103,7 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
         var group = (await stack.Redis.StreamGroupInfoAsync(key)).Single(info => info.Name == "tests");
         Assert.Equal(3, group.EntriesRead);
         Assert.Equal(2, group.Lag);
-        Assert.Equal(second.Select(entry => entry.Id), (await stack.Redis.StreamReadGroupAsync(key, "tests", "next", StreamPosition.NewMessages, 10)).Select(entry => entry.Id));
+        Assert.Equal(second.Select(entry => entry.Id), (await ReadForAsync(key, "next", 10)).Select(entry => entry.Id));
     }
 
     [Fact]
@@ -128,7 +119,7 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
         // trim works out the lowest entry still needed from where the group stands (the storage's group, past every
         // entry, lets it trim at all).
         await stack.Redis.StreamCreateConsumerGroupAsync(key, WebhookStream.ConsumerGroup, "3000-0");
-        var read = await stack.Redis.StreamReadGroupAsync(key, "tests", "reader", StreamPosition.NewMessages, 3);
+        var read = await ReadForAsync(key, "reader", 3);
         Assert.True(await stream.GiveBackAsync(read[1..]));
         await stream.AcknowledgeAsync([read[0].Id!], CancellationToken.None);
 
@@ -141,10 +132,7 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
     {
         var (stream, key) = await NewStreamAsync();
         await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[2 * MiB]);
-        for (var i = 0; i < 20; i++)
-        {
-            await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[100]);
-        }
+        await AddEntriesAsync(key, 20, bodyBytes: 100);
 
         Assert.Single(await stream.ReadNewAsync("reader", count: 500, maxBytes: MiB));
         Assert.Equal(5, (await stream.ReadNewAsync("reader", count: 5, maxBytes: MiB)).Length);
@@ -155,10 +143,7 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
     public async Task Claims_of_abandoned_entries_are_bounded_by_bytes_too_and_their_cursor_walks_the_whole_pending_list()
     {
         var (stream, key) = await NewStreamAsync();
-        for (var i = 0; i < 6; i++)
-        {
-            await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[MiB]);
-        }
+        await AddEntriesAsync(key, 6, bodyBytes: MiB);
 
         Assert.Equal(6, (await stream.ReadNewAsync("crashed", count: 500, maxBytes: 100 * MiB)).Length);
 
@@ -183,10 +168,7 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
     public async Task An_entry_abandoned_again_after_a_claim_comes_in_a_page_of_its_own_and_entries_abandoned_once_come_together()
     {
         var (stream, key) = await NewStreamAsync();
-        for (var i = 0; i < 5; i++)
-        {
-            await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[100]);
-        }
+        await AddEntriesAsync(key, 5, bodyBytes: 100);
 
         var ids = (await stream.ReadNewAsync("crashed", count: 500, maxBytes: MiB)).Select(entry => entry.Id).ToArray();
         Assert.Equal(5, ids.Length);
@@ -229,10 +211,7 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
     public async Task Nothing_is_trimmed_before_the_storage_group_exists_so_it_reads_every_entry_another_group_finished()
     {
         var (forwarding, key) = await NewStreamAsync();
-        for (var i = 0; i < 3; i++)
-        {
-            await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[100]);
-        }
+        await AddEntriesAsync(key, 3, bodyBytes: 100);
 
         var read = await forwarding.ReadNewAsync("forwarder", count: 500, maxBytes: MiB);
         await forwarding.AcknowledgeAsync([.. read.Select(entry => entry.Id.ToString())], CancellationToken.None);
@@ -417,6 +396,18 @@ public sealed class ConsumerGroupStreamTests(PhonicStackFixture stack) : IAsyncL
         await stream.EnsureConsumerGroupAsync("reader");
         return (stream, key);
     }
+
+    private async Task AddEntriesAsync(string key, int count, int bodyBytes)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await stack.Redis.StreamAddAsync(key, WebhookStream.Fields.Body, new byte[bodyBytes]);
+        }
+    }
+
+    /// <summary>A plain XREADGROUP of the tests' group, as one of <see cref="ConsumerGroupStream.ReadNewAsync"/>'s reads.</summary>
+    private Task<StreamEntry[]> ReadForAsync(string key, string consumer, int count) =>
+        stack.Redis.StreamReadGroupAsync(key, "tests", consumer, StreamPosition.NewMessages, count);
 
     private static DrainSubscription Subscription(string key) => new("tests", "tests", $"{key}:dead", new NoDeliveryHandler(), Stream: key);
 
