@@ -101,7 +101,7 @@ internal static class ConsumerGroupScripts
     // Redis's CPU an entry against 6-9 us for plain XREADGROUPs: 60,000 entries of the sample body, Redis 7.0).
     // ARGV: the group, then the ids given back, oldest first, the last of them the last that XREADGROUP returned.
     // Returns 1 when given back, else 0.
-    public const string GiveBack = Functions + """
+    public const string GiveBack = StreamScriptFunctions.GroupsOf + """
         local group = groups_of(KEYS[1])[ARGV[1]]
         if group == nil or group['last-delivered-id'] ~= ARGV[#ARGV] then return 0 end
         local before = redis.call('XREVRANGE', KEYS[1], '(' .. ARGV[2], '-', 'COUNT', 1)
