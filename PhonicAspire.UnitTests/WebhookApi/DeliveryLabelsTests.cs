@@ -35,6 +35,25 @@ public sealed class DeliveryLabelsTests
         Assert.Equal(new DeliveryLabels("conversation.ended", "conv_894dcb66-c3dd-4160-8606-30387e8ab9b5"), labels);
     }
 
+    [Fact]
+    public void Reading_stops_at_the_conversation_id_once_the_event_type_is_known()
+    {
+        // Cut off right after the labels: nothing past them is read, so what follows cannot take them away.
+        var body = Encoding.UTF8.GetBytes("""{"event_type":"conversation.ended","data":{"conversation":{"id":"conv_1","items":[{"role":""");
+
+        Assert.Equal(new DeliveryLabels("conversation.ended", "conv_1"), DeliveryLabels.Read(body));
+    }
+
+    [Theory]
+    [InlineData("""{"data":{"conversation":{"id":"conv_1","items":[]},"call_info":{}},"event_type":"conversation.ended"}""")]
+    [InlineData("""{"data":{"conversation":{"items":[{"id":"item"}],"id":"conv_1"}},"event_type":"conversation.ended"}""")]
+    [InlineData("""{"event_type":"conversation.ended","data":{"conversation":{"id":7,"id":"conv_1","id":"conv_2"}}}""")]
+    [InlineData("""{"event_type":"conversation.ended","data":{"call_info":{"conversation":{"id":"nested"}},"conversation":{"id":"conv_1"}}}""")]
+    public void The_labels_are_the_event_type_and_the_first_string_id_of_the_conversation_in_any_order(string body)
+    {
+        Assert.Equal(new DeliveryLabels("conversation.ended", "conv_1"), DeliveryLabels.Read(Encoding.UTF8.GetBytes(body)));
+    }
+
     [Theory]
     [InlineData("not json")]
     [InlineData("[1,2,3]")]
