@@ -49,8 +49,18 @@ public sealed class DeliveryLabelsTests
     [InlineData("""{"data":{"conversation":{"items":[{"id":"item"}],"id":"conv_1"}},"event_type":"conversation.ended"}""")]
     [InlineData("""{"event_type":"conversation.ended","data":{"conversation":{"id":7,"id":"conv_1","id":"conv_2"}}}""")]
     [InlineData("""{"event_type":"conversation.ended","data":{"call_info":{"conversation":{"id":"nested"}},"conversation":{"id":"conv_1"}}}""")]
+    [InlineData("""{"data":{"conversation":{"id":"conv_1","id":"conv_2"}},"event_type":"conversation.ended"}""")]
     public void The_labels_are_the_event_type_and_the_first_string_id_of_the_conversation_in_any_order(string body)
     {
+        Assert.Equal(new DeliveryLabels("conversation.ended", "conv_1"), DeliveryLabels.Read(Encoding.UTF8.GetBytes(body)));
+    }
+
+    [Theory]
+    [InlineData("""{"event_type":"conversation.analysis","event_type":"conversation.ended","data":{"conversation":{"id":"conv_1"}}}""")]
+    [InlineData("""{"event_type":42,"event_type":"conversation.ended","data":{"conversation":{"id":"conv_1"}}}""")]
+    public void The_event_type_is_the_last_string_given_before_data_as_the_worker_stores_it(string body)
+    {
+        // Forwarding filters on this label, so it must name the type the stored event has.
         Assert.Equal(new DeliveryLabels("conversation.ended", "conv_1"), DeliveryLabels.Read(Encoding.UTF8.GetBytes(body)));
     }
 

@@ -4,12 +4,16 @@ namespace PhonicAspire.WebhookApi.Receiving;
 
 /// <summary>
 /// The top-level <c>event_type</c> and <c>data.conversation.id</c> of a delivery, read without building a
-/// document. They only label logs, spans, metrics and the stream entry, so a body that is not JSON (or not shaped
-/// like Phonic's) simply has none. Reading stops once both are known: Phonic puts the event type first and the
-/// conversation's id first in it, and reading on through the rest of a 2.6 kB body was about 8% of the API's CPU in a
-/// <c>perf</c> profile of <c>scripts/bench --only ingest</c>. So of a name given twice the first counts (the worker's
-/// parse, which reads the whole body, takes the last; only the labels would differ).
+/// document. They label the logs, the request's span and the stream entry, and forwarding filters on the event type;
+/// a body that is not JSON (or not shaped like Phonic's) has none, or those read before it went wrong.
 /// </summary>
+/// <remarks>
+/// Reading stops once both are known: Phonic puts the event type first and the conversation's id first in it, and
+/// reading on through the rest of a 2.6 kB body was about 8% of the API's CPU in a <c>perf</c> profile of
+/// <c>scripts/bench --only ingest</c>. The event type is the last string given before <c>data</c>, as the worker's
+/// parse (which takes a name's last value) stores it unless another follows <c>data</c>. Of the conversation's ids the
+/// first string counts, where the worker's parse takes the last: only the label of such a body would differ.
+/// </remarks>
 public readonly record struct DeliveryLabels(string? EventType, string? ConversationId)
 {
     private const int MaxDepth = 64;
@@ -17,7 +21,7 @@ public readonly record struct DeliveryLabels(string? EventType, string? Conversa
     public static DeliveryLabels Read(ReadOnlySpan<byte> body)
     {
         string? eventType = null, conversationId = null;
-        bool eventTypeRead = false, dataRead = false;
+        var dataRead = false;
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = MaxDepth });
         try
         {
@@ -26,20 +30,25 @@ public readonly record struct DeliveryLabels(string? EventType, string? Conversa
                 return default;
             }
 
-            while (!(eventTypeRead && dataRead) && reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            while (!(dataRead && eventType is not null) && reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (!eventTypeRead && reader.ValueTextEquals("event_type"u8))
+                if (reader.ValueTextEquals("event_type"u8))
                 {
                     reader.Read();
-                    eventTypeRead = true;
-                    eventType = reader.TokenType == JsonTokenType.String ? ReadLabel(ref reader) : null;
-                    reader.Skip();
+                    if (reader.TokenType == JsonTokenType.String)
+                    {
+                        eventType = ReadLabel(ref reader);
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
                 }
                 else if (!dataRead && reader.ValueTextEquals("data"u8))
                 {
                     reader.Read();
                     dataRead = true;
-                    conversationId = ReadConversationId(ref reader, stopAtId: eventTypeRead);
+                    conversationId = ReadConversationId(ref reader, stopAtId: eventType is not null);
                 }
                 else
                 {
