@@ -30,7 +30,7 @@ internal sealed partial class RedisServerSettings(string? maxMemory)
     /// rewrite writes stays under 256 MB (525 MB of 190,000 appends loaded in 1 s), twice what a rewrite wrote when
     /// more (a backlog behind a long outage).
     /// </summary>
-    public static readonly IReadOnlyDictionary<string, string> Rewrite = new Dictionary<string, string>
+    private static readonly IReadOnlyDictionary<string, string> Rewrite = new Dictionary<string, string>
     {
         ["auto-aof-rewrite-min-size"] = "512mb",
     };
