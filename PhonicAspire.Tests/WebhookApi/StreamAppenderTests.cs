@@ -25,7 +25,7 @@ public sealed class StreamAppenderTests
         await using var redis = await ContainerCommandRedis.StartAsync(
             "/bin/sh", ["-c", "redis-server --appendonly yes --appendfsync always --maxmemory-policy noeviction"], new Dictionary<string, string>());
         var options = Options.Create(new WebhookOptions { QueueTimeout = QueueTimeout });
-        var appender = new StreamAppender(redis.Connection, options);
+        var appender = new StreamAppender(redis.Connection, options, TimeProvider.System);
         await appender.StartAsync(CancellationToken.None);
         try
         {
@@ -63,7 +63,7 @@ public sealed class StreamAppenderTests
         clientOptions.AsyncTimeout = (int)TimeSpan.FromSeconds(60).TotalMilliseconds;
         await using var patientClient = await ConnectionMultiplexer.ConnectAsync(clientOptions);
         var options = Options.Create(new WebhookOptions { QueueTimeout = QueueTimeout });
-        var appender = new StreamAppender(patientClient, options);
+        var appender = new StreamAppender(patientClient, options, TimeProvider.System);
         await appender.StartAsync(CancellationToken.None);
         var database = redis.Connection.GetDatabase();
         try

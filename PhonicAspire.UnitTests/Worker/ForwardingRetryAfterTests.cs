@@ -106,9 +106,4 @@ public sealed class ForwardingRetryAfterTests
             return Task.FromResult(response);
         }
     }
-
-    private sealed class SingleClientFactory(HttpMessageHandler handler) : IHttpClientFactory
-    {
-        public HttpClient CreateClient(string name) => new(handler, disposeHandler: false);
-    }
 }

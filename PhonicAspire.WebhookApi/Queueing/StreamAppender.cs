@@ -14,7 +14,7 @@ namespace PhonicAspire.WebhookApi.Queueing;
 /// <c>MaxBatch</c> are waiting). Per delivery, Redis saves a script call and this process a command, a reply and a
 /// thread wake-up, which the profile showed to be most of its cost.
 /// </summary>
-public sealed class StreamAppender(IConnectionMultiplexer redis, IOptions<WebhookOptions> options) : BackgroundService
+public sealed class StreamAppender(IConnectionMultiplexer redis, IOptions<WebhookOptions> options, TimeProvider timeProvider) : BackgroundService
 {
     // Bounds one script call's arguments; at the ingest's concurrency a batch holds a few dozen at most.
     private const int MaxBatch = 64;
@@ -40,7 +40,7 @@ public sealed class StreamAppender(IConnectionMultiplexer redis, IOptions<Webhoo
 
         try
         {
-            return await pending.Completion.Task.WaitAsync(timeout, cancellationToken);
+            return await pending.Completion.Task.WaitAsync(timeout, timeProvider, cancellationToken);
         }
         catch (Exception exception) when (exception is TimeoutException or OperationCanceledException)
         {

@@ -59,7 +59,7 @@ public sealed partial class StreamDrainService(
         await _handler.WaitUntilReadyAsync(stoppingToken);
         LogStarted(logger, subscription.Name, subscription.Group, ConsumerName);
 
-        using var finishing = new CancellationTokenSource();
+        using var finishing = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
         await using var stopping = stoppingToken.Register(() => finishing.CancelAfter(FinishingGrace));
         var settings = options.Value;
         var inFlight = new List<Task>(settings.StoreConcurrency);

@@ -191,8 +191,8 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
             .SetTag("phonic.conversation_id", delivery.ConversationId)
             .SetTag("phonic.forward.destination", _destinationName);
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.AttemptTimeout);
+        using var attemptTimeout = new CancellationTokenSource(_options.AttemptTimeout, _timeProvider);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, attemptTimeout.Token);
         try
         {
             using var request = StandardWebhookRequest.Create(_destination.Url!, delivery, _keys, now);
