@@ -17,7 +17,7 @@ public sealed class WebhookQueue(StreamAppender appender, IOptions<WebhookOption
 {
     private const string EnqueueActivityName = "XADD " + WebhookStream.Name;
 
-    /// <exception cref="QueueAppendException">Redis refused the append, failed it or did not answer in time.</exception>
+    /// <exception cref="QueueAppendException">The append was refused, failed or not answered in time.</exception>
     public async Task<EnqueueResult> EnqueueAsync(QueuedDelivery delivery, CancellationToken cancellationToken)
     {
         // The producer span: the worker continues the trace from it, so its span sits under this XADD.
@@ -36,8 +36,10 @@ public sealed class WebhookQueue(StreamAppender appender, IOptions<WebhookOption
         {
             result = await appender.AppendAsync(delivery.SvixId, arguments, options.Value.QueueTimeout, cancellationToken);
         }
-        catch (Exception exception) when (exception is TimeoutException or RedisException)
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Whatever failed it (Redis, the client refusing the command itself, a reply of another shape), the
+            // delivery was not taken: 503 for Svix to retry, not a 500 that leaves its body's share of the budget held.
             throw new QueueAppendException(RedisMemoryPressure.IsOutOfMemory(exception), exception);
         }
 
