@@ -24,4 +24,23 @@ public sealed class ForwardingClientTests
         Assert.True(client.Timeout == Timeout.InfiniteTimeSpan || client.Timeout >= longestAttempt,
             $"the client gives up after {client.Timeout}, though an attempt may be allowed {longestAttempt}");
     }
+
+    // The handler keeps one client for its life, so the factory's handler rotation never reaches it: only connections
+    // that end let a destination that moved to another address (a fail-over by DNS) be reached there.
+    [Fact]
+    public void The_forwarding_clients_connections_end_in_time_for_a_destination_that_moved_to_be_reached_at_its_new_address()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.AddWebhookForwarding();
+        using var services = builder.Services.BuildServiceProvider();
+
+        HttpMessageHandler handler = services.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler(ForwardingHandler.HttpClientName);
+        while (handler is DelegatingHandler delegating)
+        {
+            handler = delegating.InnerHandler!;
+        }
+
+        var connections = Assert.IsType<SocketsHttpHandler>(handler);
+        Assert.InRange(connections.PooledConnectionLifetime, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5));
+    }
 }

@@ -22,12 +22,14 @@ public static class ForwardingServiceCollectionExtensions
         // The forward's own retries decide when to try again (and honour Retry-After); the shared standard handler
         // would retry inside each attempt and open a circuit across events. A redirect is not followed: it would send
         // the signed body to an address nobody configured. Each attempt ends at Forwarding:AttemptTimeout, which may be
-        // longer than HttpClient's own 100 s; that one would cut such attempts short.
+        // longer than HttpClient's own 100 s; that one would cut such attempts short. Each destination's handler keeps
+        // its client for its life, out of the factory's handler rotation, so connections end after a while instead:
+        // a destination that moves to another address (a fail-over by DNS) is then reached there.
 #pragma warning disable EXTEXP0001 // Experimental, but the documented way to opt one client out of the defaults.
         builder.Services.AddHttpClient(ForwardingHandler.HttpClientName)
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .RemoveAllResilienceHandlers()
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
 #pragma warning restore EXTEXP0001
 
         var destinations = builder.Configuration.GetSection($"{ForwardingOptions.SectionName}:{nameof(ForwardingOptions.Destinations)}").GetChildren();
