@@ -1,6 +1,7 @@
 using System.Runtime.Versioning;
 using PhonicAspire.Tests.AppHost;
 using PhonicAspire.WebhookApi.Durability;
+using StackExchange.Redis;
 
 namespace PhonicAspire.Tests.WebhookApi;
 
@@ -54,5 +55,42 @@ public sealed class RedisDurabilityProbeTests
         Assert.Equal(2, report.Problems.Count);
         Assert.Contains(report.Problems, problem => problem.Contains("appendfsync cannot be read", StringComparison.Ordinal));
         Assert.Contains(report.Problems, problem => problem.Contains("maxmemory-policy is 'allkeys-lru'", StringComparison.Ordinal));
+    }
+
+    // The probe asks for four settings at once; on a Redis that refuses CONFIG all four fail, and any it did not wait
+    // for would surface as unobserved task exceptions at every check, every 30 s.
+    [Fact]
+    public async Task A_redis_that_refuses_config_leaves_no_failed_question_unobserved()
+    {
+        var unobserved = new List<Exception>();
+        EventHandler<UnobservedTaskExceptionEventArgs> collect = (_, args) =>
+        {
+            if (args.Exception.InnerExceptions.Any(exception => exception is RedisServerException && exception.Message.Contains("CONFIG", StringComparison.OrdinalIgnoreCase)))
+            {
+                lock (unobserved)
+                {
+                    unobserved.Add(args.Exception);
+                }
+            }
+        };
+        TaskScheduler.UnobservedTaskException += collect;
+        try
+        {
+            await ReadAsync("--appendonly yes --appendfsync always --maxmemory-policy noeviction --rename-command CONFIG ''");
+            for (var round = 0; round < 3; round++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= collect;
+        }
+
+        lock (unobserved)
+        {
+            Assert.Empty(unobserved);
+        }
     }
 }

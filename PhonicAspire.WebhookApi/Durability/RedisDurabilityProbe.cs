@@ -15,11 +15,13 @@ public sealed class RedisDurabilityProbe(IConnectionMultiplexer redis)
         var database = redis.GetDatabase();
         try
         {
-            var appendOnly = ConfigGetAsync(database, "appendonly");
-            var appendFsync = ConfigGetAsync(database, "appendfsync");
-            var noAppendFsyncOnRewrite = ConfigGetAsync(database, "no-appendfsync-on-rewrite");
-            var maxMemoryPolicy = ConfigGetAsync(database, "maxmemory-policy");
-            return RedisDurabilityReport.Evaluate(await appendOnly, await appendFsync, await noAppendFsyncOnRewrite, await maxMemoryPolicy);
+            // All four awaited together: where CONFIG is refused each fails, and none may go unobserved.
+            var settings = await Task.WhenAll(
+                ConfigGetAsync(database, "appendonly"),
+                ConfigGetAsync(database, "appendfsync"),
+                ConfigGetAsync(database, "no-appendfsync-on-rewrite"),
+                ConfigGetAsync(database, "maxmemory-policy"));
+            return RedisDurabilityReport.Evaluate(settings[0], settings[1], settings[2], settings[3]);
         }
         catch (RedisServerException)
         {
