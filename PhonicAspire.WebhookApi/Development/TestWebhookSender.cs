@@ -24,5 +24,3 @@ public sealed class TestWebhookSender(HttpClient httpClient, IServer server, Web
         return new Uri(address.Replace("://+", "://localhost", StringComparison.Ordinal).Replace("://*", "://localhost", StringComparison.Ordinal).Replace("://[::]", "://localhost", StringComparison.Ordinal));
     }
 }
-
-public sealed record TestWebhookSent(string SvixId, string EventType, string ConversationId, int Status, bool Accepted);

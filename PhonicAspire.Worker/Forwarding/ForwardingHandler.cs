@@ -16,71 +16,52 @@ namespace PhonicAspire.Worker.Forwarding;
 /// refusal (any other 4xx) and an expired event are rejected, so the drain loop moves them to the forwarding dead
 /// letters and the destination's consumer group moves on.
 /// </summary>
-public sealed partial class ForwardingHandler : IDeliveryHandler
+public sealed partial class ForwardingHandler(
+    string destinationName,
+    ForwardingOptions options,
+    IHttpClientFactory httpClientFactory,
+    PhonicMetrics metrics,
+    TimeProvider timeProvider,
+    ILogger<ForwardingHandler> logger) : IDeliveryHandler
 {
     public const string HttpClientName = "forwarding";
     private const string ForwardActivityName = "phonic.webhook forward";
 
-    private readonly string _destinationName;
-    private readonly ForwardingDestination _destination;
-    private readonly ForwardingOptions _options;
-    private readonly WebhookSigningKeys _keys;
-    private readonly HttpClient _http;
-    private readonly PhonicMetrics _metrics;
-    private readonly TimeProvider _timeProvider;
-    private readonly ILogger<ForwardingHandler> _logger;
-    private readonly ResiliencePipeline<ForwardAttempt> _retry;
+    private readonly ForwardingDestination _destination = options.Destinations[destinationName];
+    private readonly WebhookSigningKeys _keys = WebhookSigningKeys.Parse(options.SigningSecret);
+    private readonly HttpClient _http = httpClientFactory.CreateClient(HttpClientName);
+    private readonly ResiliencePipeline<ForwardAttempt> _retry = new ResiliencePipelineBuilder<ForwardAttempt> { TimeProvider = timeProvider }
+        .AddRetry(new RetryStrategyOptions<ForwardAttempt>
+        {
+            ShouldHandle = arguments => ValueTask.FromResult(arguments.Outcome.Result?.Outcome == ForwardOutcome.Failed),
+            MaxRetryAttempts = int.MaxValue,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = options.FirstRetryDelay,
+            MaxDelay = options.MaxRetryDelay,
+            DelayGenerator = arguments => ValueTask.FromResult(AskedPause(arguments.Outcome.Result, options.MaxRetryDelay)),
+            OnRetry = arguments =>
+            {
+                LogRetrying(logger, destinationName, arguments.Outcome.Result!.Detail, arguments.RetryDelay.TotalMilliseconds);
+                return ValueTask.CompletedTask;
+            },
+        })
+        .Build();
 
     // Attempts under way, across every batch the destination's window holds; the events waiting to retry hold none.
-    private readonly SemaphoreSlim _attempts;
+    private readonly SemaphoreSlim _attempts = new(options.Concurrency, options.Concurrency);
 
     // A Retry-After speaks for the destination, not for the one event it answered: no attempt starts before it is
     // over, whichever event or batch it is for.
     private readonly Lock _pauseGate = new();
     private DateTimeOffset _pausedUntil;
 
-    public ForwardingHandler(
-        string destinationName,
-        ForwardingOptions options,
-        IHttpClientFactory httpClientFactory,
-        PhonicMetrics metrics,
-        TimeProvider timeProvider,
-        ILogger<ForwardingHandler> logger)
-    {
-        _destinationName = destinationName;
-        _destination = options.Destinations[destinationName];
-        _options = options;
-        _keys = WebhookSigningKeys.Parse(options.SigningSecret);
-        _http = httpClientFactory.CreateClient(HttpClientName);
-        _metrics = metrics;
-        _timeProvider = timeProvider;
-        _logger = logger;
-        _attempts = new SemaphoreSlim(options.Concurrency, options.Concurrency);
-        _retry = new ResiliencePipelineBuilder<ForwardAttempt> { TimeProvider = timeProvider }
-            .AddRetry(new RetryStrategyOptions<ForwardAttempt>
-            {
-                ShouldHandle = arguments => ValueTask.FromResult(arguments.Outcome.Result?.Outcome == ForwardOutcome.Failed),
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.FirstRetryDelay,
-                MaxDelay = options.MaxRetryDelay,
-                DelayGenerator = arguments => ValueTask.FromResult(AskedPause(arguments.Outcome.Result)),
-                OnRetry = arguments =>
-                {
-                    LogRetrying(_logger, _destinationName, arguments.Outcome.Result!.Detail, arguments.RetryDelay.TotalMilliseconds);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
-    }
-
     public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     // An entry an operator put back for the storage (a requeue, a replayed storage dead letter) was read by every
     // destination the first time.
     public bool Takes(DeliveryRouting routing) =>
-        !routing.Reprocess && (routing.ForwardTo ?? _destinationName) == _destinationName && _destination.Accepts(routing.EventType);
+        !routing.Reprocess && (routing.ForwardTo ?? destinationName) == destinationName && _destination.Accepts(routing.EventType);
 
     // Not async: the forwards start here and each keeps only its own delivery alive, not the batch, while its
     // destination keeps failing it.
@@ -89,9 +70,9 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
         var mine = deliveries.ToLookup(delivery => Takes(delivery.Routing));
         // Replayed from the forwarding dead letters to this destination, which has stopped taking their event type
         // since: acknowledged unsent, as the configuration now asks, but not without a word.
-        foreach (var replayed in mine[false].Where(delivery => delivery.Routing is { Reprocess: false } routing && routing.ForwardTo == _destinationName))
+        foreach (var replayed in mine[false].Where(delivery => delivery.Routing is { Reprocess: false } routing && routing.ForwardTo == destinationName))
         {
-            LogNoLongerTaken(_logger, replayed.SvixId, replayed.Routing.EventType, _destinationName);
+            LogNoLongerTaken(logger, replayed.SvixId, replayed.Routing.EventType, destinationName);
         }
 
         // What is not for this destination is done with at once, not when the slowest forward of its batch is.
@@ -110,7 +91,7 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
         }
         else
         {
-            await outcomes.RejectedAsync(delivery, $"{_destinationName}: {final.Detail}", cancellationToken);
+            await outcomes.RejectedAsync(delivery, $"{destinationName}: {final.Detail}", cancellationToken);
         }
     }
 
@@ -122,14 +103,14 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
         {
             // Waited out holding a slot, so that when the pause ends at most Concurrency attempts start at once.
             await WaitOutPauseAsync(cancellationToken);
-            var now = _timeProvider.GetUtcNow();
+            var now = timeProvider.GetUtcNow();
             // A replay from the forwarding dead letters starts the age limit again.
-            attempt = now - (delivery.ReplayedAt ?? delivery.ReceivedAt) > _options.MaxAge
-                ? new ForwardAttempt(ForwardOutcome.Expired, $"not delivered within {_options.MaxAge} of its receipt")
+            attempt = now - (delivery.ReplayedAt ?? delivery.ReceivedAt) > options.MaxAge
+                ? new ForwardAttempt(ForwardOutcome.Expired, $"not delivered within {options.MaxAge} of its receipt")
                 : await SendAsync(delivery, now, cancellationToken);
-            if (AskedPause(attempt) is { } pause)
+            if (AskedPause(attempt, options.MaxRetryDelay) is { } pause)
             {
-                PauseUntil(_timeProvider.GetUtcNow() + pause);
+                PauseUntil(timeProvider.GetUtcNow() + pause);
             }
         }
         finally
@@ -137,7 +118,7 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
             _attempts.Release();
         }
 
-        _metrics.Forwarded(_destinationName, attempt.Outcome switch
+        metrics.Forwarded(destinationName, attempt.Outcome switch
         {
             ForwardOutcome.Delivered => "delivered",
             ForwardOutcome.Refused => "refused",
@@ -149,8 +130,8 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
 
     // Polly and the pause use a generated delay as it is, past MaxDelay and down to no wait at all: a Retry-After of 0
     // (or a date past) would retry at once, one of days would outlast the age limit.
-    private TimeSpan? AskedPause(ForwardAttempt? attempt) => attempt?.RetryAfter is { } asked && asked > TimeSpan.Zero
-        ? TimeSpan.FromTicks(Math.Min(asked.Ticks, _options.MaxRetryDelay.Ticks))
+    private static TimeSpan? AskedPause(ForwardAttempt? attempt, TimeSpan maxDelay) => attempt?.RetryAfter is { } asked && asked > TimeSpan.Zero
+        ? TimeSpan.FromTicks(Math.Min(asked.Ticks, maxDelay.Ticks))
         : null;
 
     private void PauseUntil(DateTimeOffset until)
@@ -169,7 +150,7 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
         // Another answer may lengthen the pause while this attempt waits.
         while (PauseLeft() is { } left)
         {
-            await Task.Delay(left, _timeProvider, cancellationToken);
+            await Task.Delay(left, timeProvider, cancellationToken);
         }
     }
 
@@ -177,7 +158,7 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
     {
         lock (_pauseGate)
         {
-            var left = _pausedUntil - _timeProvider.GetUtcNow();
+            var left = _pausedUntil - timeProvider.GetUtcNow();
             return left > TimeSpan.Zero ? left : null;
         }
     }
@@ -189,20 +170,20 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
         activity?.SetTag("phonic.svix_id", delivery.SvixId)
             .SetTag("phonic.event_type", delivery.EventType)
             .SetTag("phonic.conversation_id", delivery.ConversationId)
-            .SetTag("phonic.forward.destination", _destinationName);
+            .SetTag("phonic.forward.destination", destinationName);
 
-        using var attemptTimeout = new CancellationTokenSource(_options.AttemptTimeout, _timeProvider);
+        using var attemptTimeout = new CancellationTokenSource(options.AttemptTimeout, timeProvider);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, attemptTimeout.Token);
         try
         {
             using var request = StandardWebhookRequest.Create(_destination.Url!, delivery, _keys, now);
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            var attempt = Judge(response, _timeProvider.GetUtcNow());
+            var attempt = Judge(response, timeProvider.GetUtcNow());
             activity?.SetTag("http.response.status_code", (int)response.StatusCode)
                 .SetTag("phonic.forward.outcome", attempt.Outcome.ToString());
             if (attempt.Outcome == ForwardOutcome.Refused)
             {
-                LogRefused(_logger, delivery.SvixId, _destinationName, (int)response.StatusCode);
+                LogRefused(logger, delivery.SvixId, destinationName, (int)response.StatusCode);
             }
 
             return attempt;
@@ -212,7 +193,7 @@ public sealed partial class ForwardingHandler : IDeliveryHandler
         {
             activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
             return new ForwardAttempt(ForwardOutcome.Failed, exception is OperationCanceledException
-                ? $"no answer within {_options.AttemptTimeout}"
+                ? $"no answer within {options.AttemptTimeout}"
                 : $"{exception.GetType().Name} ({(exception as HttpRequestException)?.HttpRequestError})");
         }
     }

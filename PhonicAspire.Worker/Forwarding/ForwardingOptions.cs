@@ -60,15 +60,3 @@ public sealed class ForwardingOptions
     [Range(1, 100_000_000)]
     public long MaxDeadLetters { get; set; } = 100_000;
 }
-
-/// <summary>One service that receives every verified event, or those of the listed types.</summary>
-public sealed class ForwardingDestination
-{
-    [Required]
-    public Uri? Url { get; set; }
-
-    /// <summary>Only these event types are forwarded; all when empty.</summary>
-    public List<string> EventTypes { get; set; } = [];
-
-    public bool Accepts(string? eventType) => EventTypes.Count == 0 || eventType is not null && EventTypes.Contains(eventType, StringComparer.Ordinal);
-}
