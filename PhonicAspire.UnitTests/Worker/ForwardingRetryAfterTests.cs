@@ -1,13 +1,6 @@
 using System.Net;
-using System.Security.Cryptography;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using PhonicAspire.ServiceDefaults.Telemetry;
-using PhonicAspire.Webhooks;
 using PhonicAspire.Webhooks.Svix;
-using PhonicAspire.Worker.Draining;
 using PhonicAspire.Worker.Forwarding;
-using StackExchange.Redis;
 
 namespace PhonicAspire.UnitTests.Worker;
 
@@ -18,7 +11,6 @@ namespace PhonicAspire.UnitTests.Worker;
 /// </summary>
 public sealed class ForwardingRetryAfterTests
 {
-    private const string DestinationName = "crm";
     private static readonly TimeSpan AskedPause = TimeSpan.FromSeconds(1);
     // Timers do not fire early by more than this; a slow machine only makes the measured gaps longer.
     private static readonly TimeSpan TimerSlack = TimeSpan.FromMilliseconds(50);
@@ -29,12 +21,12 @@ public sealed class ForwardingRetryAfterTests
     {
         var destination = new PausingDestination(AskedPause);
         var handler = Handler(destination);
-        var first = Delivery();
-        var second = Delivery();
+        var first = InTestForwarding.Delivery();
+        var second = InTestForwarding.Delivery();
 
-        var firstForward = handler.HandleAsync([first], Outcomes(first), CancellationToken.None);
+        var firstForward = handler.HandleAsync([first], InTestForwarding.Outcomes(first), CancellationToken.None);
         var paused = await destination.FirstAnswerAsync.WaitAsync(Timeout);
-        await handler.HandleAsync([second], Outcomes(second), CancellationToken.None).WaitAsync(Timeout);
+        await handler.HandleAsync([second], InTestForwarding.Outcomes(second), CancellationToken.None).WaitAsync(Timeout);
         await firstForward.WaitAsync(Timeout);
 
         var secondSent = Assert.Single(destination.Attempts, attempt => attempt.SvixId == second.SvixId).At;
@@ -43,28 +35,12 @@ public sealed class ForwardingRetryAfterTests
         Assert.Equal(2, destination.Attempts.Count(attempt => attempt.SvixId == first.SvixId));
     }
 
-    private static ForwardingHandler Handler(HttpMessageHandler destination)
-    {
-        var options = new ForwardingOptions
+    private static ForwardingHandler Handler(HttpMessageHandler destination) =>
+        InTestForwarding.Handler(destination, TimeProvider.System, options =>
         {
-            Destinations = { [DestinationName] = new ForwardingDestination { Url = new Uri("http://destination.test/hooks") } },
-            SigningSecret = $"whsec_{Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}",
-            FirstRetryDelay = TimeSpan.FromMilliseconds(10),
-            MaxRetryDelay = TimeSpan.FromSeconds(5),
-        };
-        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-        return new ForwardingHandler(
-            DestinationName, options, new SingleClientFactory(destination), new PhonicMetrics(meters), TimeProvider.System, NullLogger<ForwardingHandler>.Instance);
-    }
-
-    private static QueuedDelivery Delivery() =>
-        new($"msg_{Guid.NewGuid():N}", PhonicEventTypes.ConversationEnded, "conv", DateTimeOffset.UtcNow, "{}"u8.ToArray());
-
-    private static DeliveryOutcomes Outcomes(QueuedDelivery delivery) => new(
-        [(delivery, new StreamEntry("1-0", [new NameValueEntry(WebhookStream.Fields.SvixId, delivery.SvixId)]))],
-        (_, _) => Task.CompletedTask,
-        (_, reason, _) => throw new InvalidOperationException($"the forward was rejected: {reason}"),
-        _ => { });
+            options.FirstRetryDelay = TimeSpan.FromMilliseconds(10);
+            options.MaxRetryDelay = TimeSpan.FromSeconds(5);
+        });
 
     /// <summary>Answers the first attempt it gets with 429 and a <c>Retry-After</c>, every later one with 200.</summary>
     private sealed class PausingDestination(TimeSpan retryAfter) : HttpMessageHandler
