@@ -4,7 +4,9 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using PhonicAspire.ServiceDefaults.Telemetry;
 using PhonicAspire.Tests.AppHost;
@@ -21,7 +23,7 @@ namespace PhonicAspire.Tests.WebhookApi;
 /// <summary>
 /// An append that fails in an unforeseen way, here refused by the Redis client itself (a command map that has no
 /// EVAL, as a connection string's <c>$EVAL=</c> makes it), is still a queue that did not take the delivery: 503 for
-/// Svix to retry, and the body's share of the in-flight budget given back.
+/// Svix to retry, the body's share of the in-flight budget given back, and the cause in the log whole.
 /// </summary>
 [SupportedOSPlatform("linux")]
 public sealed class AppendRefusalTests
@@ -30,13 +32,15 @@ public sealed class AppendRefusalTests
     private const int BodyBytes = 200 * 1024;
 
     [Fact]
-    public async Task A_delivery_whose_append_the_redis_client_refuses_gets_503_and_gives_back_its_share_of_the_in_flight_budget()
+    public async Task A_delivery_whose_append_the_redis_client_refuses_gets_503_gives_back_its_share_of_the_in_flight_budget_and_logs_the_cause()
     {
         await using var redis = await ContainerCommandRedis.StartAsync(
             "/bin/sh", ["-c", "redis-server --appendonly yes --appendfsync always --maxmemory-policy noeviction"], new Dictionary<string, string>());
         var withoutScripts = ConfigurationOptions.Parse(redis.Connection.Configuration);
         withoutScripts.CommandMap = CommandMap.Create(["EVAL", "EVALSHA"], available: false);
         await using var client = await ConnectionMultiplexer.ConnectAsync(withoutScripts);
+        using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var log = new FakeLogger<WebhookReceiver>();
 
         var key = RandomNumberGenerator.GetBytes(32);
         var options = Options.Create(new WebhookOptions { WebhookSecrets = $"whsec_{Convert.ToBase64String(key)}" });
@@ -54,10 +58,10 @@ public sealed class AppendRefusalTests
                 new WebhookQueue(appender, options),
                 durability,
                 new RedisMemoryPressure(new RedisDurabilityProbe(client)),
-                new PhonicMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
+                new PhonicMetrics(meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
                 TimeProvider.System,
                 options,
-                NullLogger<WebhookReceiver>.Instance);
+                log);
 
             var answer = await receiver.ReceiveAsync(SignedDelivery(key));
 
@@ -66,6 +70,8 @@ public sealed class AppendRefusalTests
             Assert.True(
                 budget.TryReserve(options.Value.MaxInFlightBodyBytes + InFlightBodyBudget.Allowance, out _),
                 "the refused delivery still holds part of the in-flight budget: later large deliveries would be refused as busy");
+            var logged = Assert.Single(log.Collector.GetSnapshot(), record => record.Level == LogLevel.Error);
+            Assert.IsType<RedisCommandException>(logged.Exception);
         }
         finally
         {

@@ -6,30 +6,50 @@ namespace PhonicAspire.UnitTests.Worker;
 public sealed class ForwardingAttemptTimeoutTests
 {
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task An_attempt_the_destination_does_not_answer_ends_once_the_handlers_clock_passes_AttemptTimeout()
+    public async Task An_attempt_the_destination_does_not_answer_ends_once_the_handlers_clock_passes_AttemptTimeout_and_is_tried_again()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var destination = new SilentDestination();
-        var handler = InTestForwarding.Handler(destination, clock, options => options.AttemptTimeout = AttemptTimeout);
+        var handler = InTestForwarding.Handler(destination, clock, options =>
+        {
+            options.AttemptTimeout = AttemptTimeout;
+            options.FirstRetryDelay = TimeSpan.FromSeconds(1);
+            options.MaxRetryDelay = MaxRetryDelay;
+        });
         var delivery = InTestForwarding.Delivery();
         using var stop = new CancellationTokenSource();
 
         var forwarding = handler.HandleAsync([delivery], InTestForwarding.Outcomes(delivery), stop.Token);
         try
         {
-            await destination.FirstAttemptAsync.WaitAsync(TimeSpan.FromSeconds(30));
+            await destination.AttemptStarted(1).WaitAsync(Patience);
             clock.Advance(AttemptTimeout);
+            await destination.FirstAttemptEnded.WaitAsync(Patience);
 
-            await destination.FirstAttemptEndedAsync.WaitAsync(TimeSpan.FromSeconds(30));
+            // Counted as a failed attempt, not as the forward being stopped: it is tried again after the retry's pause,
+            // whose timer starts once the failure is handled, so the clock moves on until it has.
+            var second = destination.AttemptStarted(2);
+            var waited = TimeSpan.Zero;
+            while (!second.IsCompleted && waited < Patience)
+            {
+                clock.Advance(MaxRetryDelay);
+                await Task.Delay(10);
+                waited += TimeSpan.FromMilliseconds(10);
+            }
+
+            Assert.True(second.IsCompleted, "the attempt that timed out was not tried again");
+            Assert.False(forwarding.IsCompleted, "the forward ended instead of retrying");
         }
         finally
         {
             await stop.CancelAsync();
             try
             {
-                await forwarding.WaitAsync(TimeSpan.FromSeconds(30));
+                await forwarding.WaitAsync(Patience);
             }
             catch (OperationCanceledException)
             {
@@ -38,26 +58,32 @@ public sealed class ForwardingAttemptTimeoutTests
         }
     }
 
-    /// <summary>Takes every attempt and never answers it; tells when the first one starts and when its caller gives it up.</summary>
+    /// <summary>Takes every attempt and never answers it; tells when each starts and when its caller gives the first up.</summary>
     private sealed class SilentDestination : HttpMessageHandler
     {
-        private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource[] _started = [new(TaskCreationOptions.RunContinuationsAsynchronously), new(TaskCreationOptions.RunContinuationsAsynchronously)];
         private readonly TaskCompletionSource _firstAttemptEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _attempts;
 
-        public Task FirstAttemptAsync => _firstAttempt.Task;
+        public Task FirstAttemptEnded => _firstAttemptEnded.Task;
 
-        public Task FirstAttemptEndedAsync => _firstAttemptEnded.Task;
+        public Task AttemptStarted(int attempt) => _started[attempt - 1].Task;
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            var first = _firstAttempt.TrySetResult();
+            var attempt = Interlocked.Increment(ref _attempts);
+            if (attempt <= _started.Length)
+            {
+                _started[attempt - 1].TrySetResult();
+            }
+
             try
             {
                 await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
             }
             finally
             {
-                if (first)
+                if (attempt == 1)
                 {
                     _firstAttemptEnded.TrySetResult();
                 }

@@ -9,6 +9,7 @@ using PhonicAspire.WebhookApi.Durability;
 using PhonicAspire.WebhookApi.Queueing;
 using PhonicAspire.Webhooks;
 using PhonicAspire.Webhooks.Svix;
+using StackExchange.Redis;
 
 namespace PhonicAspire.WebhookApi.Receiving;
 
@@ -165,7 +166,17 @@ public sealed partial class WebhookReceiver(
         {
             body.Abandon();
             metrics.DeliveryReceived(DeliveryOutcome.QueueUnavailable);
-            LogQueueUnavailable(logger, svixId!, exception.InnerException!.GetType().Name);
+            if (exception.InnerException is TimeoutException or RedisException)
+            {
+                LogQueueUnavailable(logger, svixId!, exception.InnerException.GetType().Name);
+            }
+            else
+            {
+                // Not Redis being away: a misconfigured client, a reply of another shape. Every delivery will fail the
+                // same way until someone looks, so the cause goes into the log whole.
+                LogQueueFailed(logger, svixId!, exception.InnerException!);
+            }
+
             context.Response.Headers.RetryAfter = RetryAfterSeconds;
             return WebhookProblems.QueueUnavailable();
         }
@@ -205,4 +216,7 @@ public sealed partial class WebhookReceiver(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {SvixId} could not be queued ({Error}); answered 503 so Svix retries")]
     private static partial void LogQueueUnavailable(ILogger logger, string svixId, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {SvixId} could not be queued: the append failed in a way Redis being away does not explain; answered 503 so Svix retries")]
+    private static partial void LogQueueFailed(ILogger logger, string svixId, Exception exception);
 }
