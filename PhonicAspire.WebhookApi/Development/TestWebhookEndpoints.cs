@@ -26,7 +26,21 @@ public static class TestWebhookEndpoints
                         detail: $"No sample for '{eventType}'; use one of {string.Join(", ", PhonicEventTypes.All)}.");
                 }
 
-                var sent = await sender.SendAsync(eventType, cancellationToken);
+                TestWebhookSent sent;
+                try
+                {
+                    sent = await sender.SendAsync(eventType, cancellationToken);
+                }
+                catch (HttpRequestException exception)
+                {
+                    // The API could not reach its own webhook route (an address it listens on but cannot connect to,
+                    // a certificate it does not trust): the operator's answer names that, not a bare 500.
+                    return Results.Problem(
+                        statusCode: StatusCodes.Status502BadGateway,
+                        title: "The test webhook could not be sent",
+                        detail: $"The webhook route could not be reached ({exception.HttpRequestError}).");
+                }
+
                 return sent.Accepted
                     ? Results.Ok(sent)
                     : Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The test webhook was refused", detail: $"The webhook route answered {sent.Status}.");
