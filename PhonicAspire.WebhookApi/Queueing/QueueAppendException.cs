@@ -1,3 +1,5 @@
+using StackExchange.Redis;
+
 namespace PhonicAspire.WebhookApi.Queueing;
 
 /// <summary>
@@ -9,4 +11,10 @@ public sealed class QueueAppendException(bool isFull, Exception cause)
 {
     /// <summary>Redis refused the append outright with <c>maxmemory</c> reached: it holds no part of it.</summary>
     public bool IsFull { get; } = isFull;
+
+    /// <summary>
+    /// Not Redis being away or slow (a client that refuses the command itself, a reply of another shape): every
+    /// delivery will fail the same way until someone looks.
+    /// </summary>
+    public bool IsUnexplained { get; } = cause is not (TimeoutException or RedisException);
 }

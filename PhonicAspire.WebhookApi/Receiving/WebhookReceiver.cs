@@ -9,7 +9,6 @@ using PhonicAspire.WebhookApi.Durability;
 using PhonicAspire.WebhookApi.Queueing;
 using PhonicAspire.Webhooks;
 using PhonicAspire.Webhooks.Svix;
-using StackExchange.Redis;
 
 namespace PhonicAspire.WebhookApi.Receiving;
 
@@ -166,15 +165,14 @@ public sealed partial class WebhookReceiver(
         {
             body.Abandon();
             metrics.DeliveryReceived(DeliveryOutcome.QueueUnavailable);
-            if (exception.InnerException is TimeoutException or RedisException)
+            if (exception.IsUnexplained)
             {
-                LogQueueUnavailable(logger, svixId!, exception.InnerException.GetType().Name);
+                // The cause goes into the log whole: nothing but someone looking will end it.
+                LogQueueFailed(logger, svixId!, exception.InnerException!);
             }
             else
             {
-                // Not Redis being away: a misconfigured client, a reply of another shape. Every delivery will fail the
-                // same way until someone looks, so the cause goes into the log whole.
-                LogQueueFailed(logger, svixId!, exception.InnerException!);
+                LogQueueUnavailable(logger, svixId!, exception.InnerException!.GetType().Name);
             }
 
             context.Response.Headers.RetryAfter = RetryAfterSeconds;
