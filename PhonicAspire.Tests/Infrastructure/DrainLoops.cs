@@ -13,14 +13,14 @@ public sealed class DrainLoops : IDisposable
 {
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
 
-    public StreamDrainService Create(PhonicStackFixture stack, DrainSubscription subscription, WorkerOptions options) =>
+    public StreamDrainService Create(PhonicStackFixture stack, DrainSubscription subscription, WorkerOptions options, TimeProvider? clock = null) =>
         new(
             subscription,
             stack.Redis.Multiplexer,
-            new WebhookStreamClient(stack.Redis.Multiplexer, TimeProvider.System),
+            new WebhookStreamClient(stack.Redis.Multiplexer, clock ?? TimeProvider.System),
             ResiliencePipeline.Empty,
             new PhonicMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
-            TimeProvider.System,
+            clock ?? TimeProvider.System,
             Options.Create(options),
             NullLogger<StreamDrainService>.Instance);
 

@@ -12,7 +12,7 @@ using PhonicAspire.ServiceDefaults.Telemetry;
 using PhonicAspire.Tests.AppHost;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.WebhookApi.Configuration;
-using PhonicAspire.WebhookApi.Durability;
+using PhonicAspire.WebhookApi.Queueing.Durability;
 using PhonicAspire.WebhookApi.Queueing;
 using PhonicAspire.WebhookApi.Receiving;
 using PhonicAspire.Webhooks.Svix;

@@ -1,6 +1,6 @@
 using System.Runtime.Versioning;
 using PhonicAspire.Tests.AppHost;
-using PhonicAspire.WebhookApi.Durability;
+using PhonicAspire.WebhookApi.Queueing.Durability;
 using StackExchange.Redis;
 
 namespace PhonicAspire.Tests.WebhookApi;

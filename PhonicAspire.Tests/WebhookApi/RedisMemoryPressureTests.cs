@@ -1,7 +1,7 @@
 using System.Runtime.Versioning;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using PhonicAspire.Tests.AppHost;
-using PhonicAspire.WebhookApi.Durability;
+using PhonicAspire.WebhookApi.Queueing.Durability;
 
 namespace PhonicAspire.Tests.WebhookApi;
 

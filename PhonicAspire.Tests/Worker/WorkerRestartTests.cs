@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Webhooks;
 using PhonicAspire.Worker.Configuration;
@@ -57,10 +58,39 @@ public sealed class WorkerRestartTests(PhonicStackFixture stack) : IAsyncLifetim
         Assert.Equal([ConsumerGroupStream.HandedBackConsumer], (await stack.Redis.StreamConsumerInfoAsync(_stream, Group)).Select(consumer => (string)consumer.Name!));
     }
 
+    [Fact]
+    public async Task A_stopping_worker_gives_the_batch_it_holds_five_seconds_of_its_own_clock_to_finish_then_hands_it_back()
+    {
+        var delivery = new QueuedDelivery("msg_grace", "conversation.ended", "conv_grace", DateTimeOffset.UtcNow, Encoding.UTF8.GetBytes("{}"));
+        await stack.Redis.StreamAddAsync(_stream, DeliveryEntry.ToFields(delivery));
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var handler = new WaitingOutOutageHandler();
+        using var loops = new DrainLoops();
+        using var worker = loops.Create(
+            stack,
+            new DrainSubscription("tests", Group, DeadLetters, handler, Stream: _stream),
+            new WorkerOptions { ClaimIdleTime = ClaimIdleTime },
+            clock);
+        await worker.StartAsync(CancellationToken.None);
+        var handling = await handler.Received.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // The grace runs on the worker's clock (timers fire as it is advanced), so these checks need no waiting.
+        var stopping = worker.StopAsync(CancellationToken.None);
+        clock.Advance(TimeSpan.FromSeconds(4.9));
+        Assert.False(handling.IsCancellationRequested, "the batch was given up before its grace ran out");
+        clock.Advance(TimeSpan.FromSeconds(0.1));
+        Assert.True(handling.IsCancellationRequested, "the batch was not given up when its grace ran out");
+
+        await stopping.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(0, Assert.Single(await stack.Redis.StreamPendingMessagesAsync(_stream, Group, 10, RedisValue.Null)).DeliveryCount);
+        Assert.Equal([ConsumerGroupStream.HandedBackConsumer], (await stack.Redis.StreamConsumerInfoAsync(_stream, Group)).Select(consumer => (string)consumer.Name!));
+    }
+
     /// <summary>Takes each batch and never finishes it, as the storage does while PostgreSQL is down.</summary>
     private sealed class WaitingOutOutageHandler : IDeliveryHandler
     {
-        public TaskCompletionSource Received { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Set, with the token the first batch was handed, when that batch arrives.</summary>
+        public TaskCompletionSource<CancellationToken> Received { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -68,7 +98,7 @@ public sealed class WorkerRestartTests(PhonicStackFixture stack) : IAsyncLifetim
 
         public async Task HandleAsync(IReadOnlyList<QueuedDelivery> deliveries, DeliveryOutcomes outcomes, CancellationToken cancellationToken)
         {
-            Received.TrySetResult();
+            Received.TrySetResult(cancellationToken);
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
     }

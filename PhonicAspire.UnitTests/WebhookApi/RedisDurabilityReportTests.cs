@@ -1,4 +1,4 @@
-using PhonicAspire.WebhookApi.Durability;
+using PhonicAspire.WebhookApi.Queueing.Durability;
 
 namespace PhonicAspire.UnitTests.WebhookApi;
 

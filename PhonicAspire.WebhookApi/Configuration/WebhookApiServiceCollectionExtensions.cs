@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PhonicAspire.WebhookApi.Development;
-using PhonicAspire.WebhookApi.Durability;
+using PhonicAspire.WebhookApi.Queueing.Durability;
 using PhonicAspire.WebhookApi.Queueing;
 using PhonicAspire.WebhookApi.Receiving;
 using PhonicAspire.Webhooks.Svix;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using PhonicAspire.ServiceDefaults.Telemetry;
 using PhonicAspire.WebhookApi.Configuration;
-using PhonicAspire.WebhookApi.Durability;
+using PhonicAspire.WebhookApi.Queueing.Durability;
 using PhonicAspire.Webhooks;
 using StackExchange.Redis;
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using PhonicAspire.ServiceDefaults.Telemetry;
 using PhonicAspire.WebhookApi.Configuration;
-using PhonicAspire.WebhookApi.Durability;
+using PhonicAspire.WebhookApi.Queueing.Durability;
 using PhonicAspire.WebhookApi.Queueing;
 using PhonicAspire.Webhooks;
 using PhonicAspire.Webhooks.Svix;

@@ -11,21 +11,12 @@ namespace PhonicAspire.Worker.Draining;
 /// <summary>
 /// The one loop that owns the webhook stream for a <see cref="DrainSubscription"/>: it reads new entries through
 /// the subscription's consumer group in batches, claims entries abandoned by dead consumers once idle for
-/// <see cref="WorkerOptions.ClaimIdleTime"/> (then removes those consumers from the group), decodes them, hands them
-/// to the subscription's <see cref="IDeliveryHandler"/>, then acknowledges what the handler finished and
-/// dead-letters what it rejected. An entry is acknowledged only once its handler has reported it done
-/// (<see cref="DeliveryOutcomes"/>), or has returned, so a crash anywhere loses nothing. Each process is a consumer
-/// of its own, so replicas share the work.
+/// <see cref="WorkerOptions.ClaimIdleTime"/> (then removes those consumers from the group), and hands each batch to
+/// its <see cref="EntryBatchProcessor"/>, as many at once as the subscription allows; at a stop it hands back what it
+/// did not finish. Each process is a consumer of its own, so replicas share the work, and a crash anywhere loses
+/// nothing: what was read and not acknowledged is claimed once idle.
 /// </summary>
-public sealed partial class StreamDrainService(
-    DrainSubscription subscription,
-    IConnectionMultiplexer redis,
-    WebhookStreamClient streamStatus,
-    [FromKeyedServices(OutageResilience.Key)] ResiliencePipeline outage,
-    PhonicMetrics metrics,
-    TimeProvider timeProvider,
-    IOptions<WorkerOptions> options,
-    ILogger<StreamDrainService> logger) : BackgroundService
+public sealed partial class StreamDrainService : BackgroundService
 {
     private static readonly TimeSpan MinIdleDelay = TimeSpan.FromMilliseconds(2);
 
@@ -37,31 +28,64 @@ public sealed partial class StreamDrainService(
     // client's timeout, and what is not handed back is claimed once idle anyway.
     private static readonly TimeSpan HandBackTimeout = TimeSpan.FromSeconds(2);
 
-    private readonly ConsumerGroupStream _stream = new(redis, subscription);
-    private readonly IDeliveryHandler _handler = subscription.Handler;
+    private readonly DrainSubscription _subscription;
+    private readonly WebhookStreamClient _streamStatus;
+    private readonly ResiliencePipeline _outage;
+    private readonly PhonicMetrics _metrics;
+    private readonly TimeProvider _timeProvider;
+    private readonly IOptions<WorkerOptions> _options;
+    private readonly ILogger<StreamDrainService> _logger;
+    private readonly ConsumerGroupStream _stream;
+    private readonly EntryBatchProcessor _batches;
 
     // With a delivery window, deliveries read and not yet reported, and their bytes, are what is counted; without, batches are.
-    private readonly DeliveryWindow? _window = subscription.DeliveryWindow is { } limits ? new DeliveryWindow(limits) : null;
+    private readonly DeliveryWindow? _window;
     private Task _lastRead = Task.CompletedTask;
     private bool _groupReady;
     private DateTimeOffset _nextClaim;
     private RedisValue _claimCursor = StreamEntryIds.Start;
     private DateTimeOffset _nextStatus;
 
-    public string ConsumerName { get; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
+    // Not a primary constructor: the batch processor is made with the consumer's name and stream, which field
+    // initializers cannot hand on.
+    public StreamDrainService(
+        DrainSubscription subscription,
+        IConnectionMultiplexer redis,
+        WebhookStreamClient streamStatus,
+        [FromKeyedServices(OutageResilience.Key)] ResiliencePipeline outage,
+        PhonicMetrics metrics,
+        TimeProvider timeProvider,
+        IOptions<WorkerOptions> options,
+        ILogger<StreamDrainService> logger)
+    {
+        _subscription = subscription;
+        _streamStatus = streamStatus;
+        _outage = outage;
+        _metrics = metrics;
+        _timeProvider = timeProvider;
+        _options = options;
+        _logger = logger;
+        _stream = new ConsumerGroupStream(redis, subscription);
+        _window = subscription.DeliveryWindow is { } limits ? new DeliveryWindow(limits) : null;
+        ConsumerName = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        _batches = new EntryBatchProcessor(
+            subscription, _stream, ConsumerName, _window, outage, metrics, timeProvider, options.Value.ClaimIdleTime, logger);
+    }
+
+    public string ConsumerName { get; }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // The group first: from then on the stream keeps what this subscription has not read, however long the
         // handler takes to be ready (the storage's migrations, say).
-        await outage.ExecuteAsync(async _ => await _stream.EnsureConsumerGroupAsync(ConsumerName), stoppingToken);
+        await _outage.ExecuteAsync(async _ => await _stream.EnsureConsumerGroupAsync(ConsumerName), stoppingToken);
         _groupReady = true;
-        await _handler.WaitUntilReadyAsync(stoppingToken);
-        LogStarted(logger, subscription.Name, subscription.Group, ConsumerName);
+        await _subscription.Handler.WaitUntilReadyAsync(stoppingToken);
+        LogStarted(_logger, _subscription.Name, _subscription.Group, ConsumerName);
 
-        using var finishing = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
+        using var finishing = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _timeProvider);
         await using var stopping = stoppingToken.Register(() => finishing.CancelAfter(FinishingGrace));
-        var settings = options.Value;
+        var settings = _options.Value;
         var inFlight = new List<Task>(settings.StoreConcurrency);
         var idleDelay = MinIdleDelay;
 
@@ -71,11 +95,11 @@ public sealed partial class StreamDrainService(
             {
                 await ObserveFinishedAsync(inFlight);
                 var room = await WaitForRoomAsync(inFlight, stoppingToken);
-                var (entries, handledAlone) = await outage.ExecuteAsync(token => ReadUnlessStoppedAsync(room, finishing.Token, token), stoppingToken);
+                var (entries, handledAlone) = await _outage.ExecuteAsync(token => ReadUnlessStoppedAsync(room, finishing.Token, token), stoppingToken);
                 var bytes = _window is null ? 0 : entries.Sum(DeliveryWindow.SizeOf);
                 if (entries.Length == 0)
                 {
-                    await Task.Delay(idleDelay, timeProvider, stoppingToken);
+                    await Task.Delay(idleDelay, _timeProvider, stoppingToken);
                     idleDelay = TimeSpan.FromTicks(Math.Min(idleDelay.Ticks * 2, settings.MaxIdleDelay.Ticks));
                     continue;
                 }
@@ -88,7 +112,7 @@ public sealed partial class StreamDrainService(
                     continue;
                 }
 
-                inFlight.Add(DrainAsync(entries, bytes, finishing.Token));
+                inFlight.Add(_batches.ProcessAsync(entries, bytes, finishing.Token));
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -96,7 +120,7 @@ public sealed partial class StreamDrainService(
             }
             catch (Exception exception) when (StorageOutage.IsMissingConsumerGroup(exception))
             {
-                LogGroupMissing(logger);
+                LogGroupMissing(_logger);
                 _groupReady = false;
             }
         }
@@ -116,15 +140,15 @@ public sealed partial class StreamDrainService(
     {
         try
         {
-            if (await HandBackAfterLastReadAsync().WaitAsync(HandBackTimeout, timeProvider) is > 0 and var handedBack)
+            if (await HandBackAfterLastReadAsync().WaitAsync(HandBackTimeout, _timeProvider) is > 0 and var handedBack)
             {
-                LogHandedBack(logger, handedBack);
+                LogHandedBack(_logger, handedBack);
             }
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
             // They stay pending and counted, to be claimed once idle, as after a crash.
-            LogHandBackFailed(logger, exception.GetType().Name);
+            LogHandBackFailed(_logger, exception.GetType().Name);
         }
     }
 
@@ -132,7 +156,7 @@ public sealed partial class StreamDrainService(
     private async Task<int> HandBackAfterLastReadAsync()
     {
         await _lastRead.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        return await _stream.HandBackAsync(ConsumerName, options.Value.ClaimIdleTime);
+        return await _stream.HandBackAsync(ConsumerName, _options.Value.ClaimIdleTime);
     }
 
     /// <summary>
@@ -144,14 +168,14 @@ public sealed partial class StreamDrainService(
     /// </summary>
     private async Task DrainAloneAsync(List<Task> inFlight, StreamEntry[] entries, long bytes, CancellationToken finishing, CancellationToken stoppingToken)
     {
-        var claimIdleTime = options.Value.ClaimIdleTime;
-        await Task.WhenAll(inFlight).WaitAsync(claimIdleTime / 3, timeProvider, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var claimIdleTime = _options.Value.ClaimIdleTime;
+        await Task.WhenAll(inFlight).WaitAsync(claimIdleTime / 3, _timeProvider, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
         // Not started at a stop: still pending, it is handed back with the rest.
         stoppingToken.ThrowIfCancellationRequested();
-        var draining = DrainAsync(entries, bytes, finishing);
+        var draining = _batches.ProcessAsync(entries, bytes, finishing);
         inFlight.Add(draining);
-        await draining.WaitAsync(claimIdleTime, timeProvider, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await draining.WaitAsync(claimIdleTime, _timeProvider, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     // Surfaces the failure of a batch that finished while the loop was busy elsewhere.
@@ -172,11 +196,11 @@ public sealed partial class StreamDrainService(
     /// </summary>
     private async Task<ReadRoom> WaitForRoomAsync(List<Task> inFlight, CancellationToken stoppingToken)
     {
-        var batchSize = options.Value.BatchSize;
-        var batchBytes = options.Value.MaxBatchBytes;
+        var batchSize = _options.Value.BatchSize;
+        var batchBytes = _options.Value.MaxBatchBytes;
         if (_window is null)
         {
-            while (inFlight.Count >= options.Value.StoreConcurrency)
+            while (inFlight.Count >= _options.Value.StoreConcurrency)
             {
                 var finished = await Task.WhenAny(inFlight);
                 inFlight.Remove(finished);
@@ -204,15 +228,15 @@ public sealed partial class StreamDrainService(
     /// <summary>One turn of the loop's Redis work: the group, the metrics, abandoned entries when due, else new ones.</summary>
     private async ValueTask<TakenEntries> ReadAsync(ReadRoom room, CancellationToken finishing, CancellationToken stoppingToken)
     {
-        var settings = options.Value;
+        var settings = _options.Value;
         if (!_groupReady)
         {
             await _stream.EnsureConsumerGroupAsync(ConsumerName);
             _groupReady = true;
         }
 
-        var now = timeProvider.GetUtcNow();
-        if (subscription.ObservesStream && now >= _nextStatus)
+        var now = _timeProvider.GetUtcNow();
+        if (_subscription.ObservesStream && now >= _nextStatus)
         {
             await ObserveStreamAsync(stoppingToken);
             _nextStatus = now + settings.StatusInterval;
@@ -230,7 +254,7 @@ public sealed partial class StreamDrainService(
             // group (the script removes only consumers holding nothing).
             if (await _stream.ForgetIdleConsumersAsync(ConsumerName, settings.ClaimIdleTime) is > 0 and var forgotten)
             {
-                LogForgotten(logger, forgotten, settings.ClaimIdleTime, subscription.Group);
+                LogForgotten(_logger, forgotten, settings.ClaimIdleTime, _subscription.Group);
             }
 
             _nextClaim = now + settings.ClaimIdleTime / 2;
@@ -250,16 +274,16 @@ public sealed partial class StreamDrainService(
     {
         try
         {
-            var status = await streamStatus.GetStatusAsync(stoppingToken);
-            metrics.StreamObserved(status);
+            var status = await _streamStatus.GetStatusAsync(stoppingToken);
+            _metrics.StreamObserved(status);
             if (status.DeadLettersUnmeasured is { } refusal)
             {
-                LogDeadLettersUnmeasured(logger, WebhookStream.DeadLetterName, refusal, options.Value.StatusInterval);
+                LogDeadLettersUnmeasured(_logger, WebhookStream.DeadLetterName, refusal, _options.Value.StatusInterval);
             }
         }
         catch (RedisServerException exception) when (!StorageOutage.IsOutage(exception) && !StorageOutage.IsMissingConsumerGroup(exception))
         {
-            LogObservationFailed(logger, StorageOutage.Describe(exception), options.Value.StatusInterval);
+            LogObservationFailed(_logger, StorageOutage.Describe(exception), _options.Value.StatusInterval);
         }
     }
 
@@ -272,7 +296,7 @@ public sealed partial class StreamDrainService(
     /// </summary>
     private async Task<TakenEntries> ClaimAbandonedAsync(ReadRoom room, CancellationToken finishing, CancellationToken stoppingToken)
     {
-        var settings = options.Value;
+        var settings = _options.Value;
         do
         {
             (var claimed, _claimCursor) = await _stream.ClaimAbandonedAsync(ConsumerName, settings.ClaimIdleTime, room.Entries, room.Bytes, _claimCursor);
@@ -281,13 +305,13 @@ public sealed partial class StreamDrainService(
                 continue;
             }
 
-            LogClaimed(logger, claimed.Length);
+            LogClaimed(_logger, claimed.Length);
 
             // An entry delivered this often without being acknowledged has likely taken its workers down with it;
             // counted by Redis, so crashes count too.
             foreach (var crashing in claimed.Where(claim => claim.DeliveryCount > settings.MaxAttempts))
             {
-                await DeadLetterAsync(crashing.Entry, $"delivered {crashing.DeliveryCount} times without being stored", finishing);
+                await _batches.DeadLetterAsync(crashing.Entry, $"delivered {crashing.DeliveryCount} times without being stored", finishing);
             }
 
             if (claimed.Where(claim => claim.DeliveryCount <= settings.MaxAttempts).ToArray() is { Length: > 0 } abandoned)
@@ -301,129 +325,6 @@ public sealed partial class StreamDrainService(
         return TakenEntries.None;
     }
 
-    // Decoded here rather than in the async method below, so that nothing holds the batch's entries but what is still
-    // unreported: a forward its destination keeps failing keeps its own body alive, not its whole batch's.
-    private Task DrainAsync(IReadOnlyList<StreamEntry> entries, long bytes, CancellationToken cancellationToken)
-    {
-        var slots = new BatchSlots(_window, entries.Count, bytes);
-        var decoded = new List<(QueuedDelivery, StreamEntry)>(entries.Count);
-        var malformed = new List<(StreamEntry Entry, string Reason)>();
-        var malformedForOthers = new List<StreamEntry>();
-        foreach (var entry in entries)
-        {
-            try
-            {
-                decoded.Add((DeliveryEntry.Read(entry), entry));
-            }
-            catch (MalformedStreamEntryException exception) when (!_handler.Takes(exception.Routing))
-            {
-                // Not for this consumer (a replay for another, an event type it does not take): the consumers it is for
-                // dead-letter it, and no other adds a dead letter of its own.
-                malformedForOthers.Add(entry);
-            }
-            catch (MalformedStreamEntryException exception)
-            {
-                malformed.Add((entry, exception.Message));
-            }
-        }
-
-        var outcomes = new DeliveryOutcomes(
-            decoded,
-            // Given up at the end of the stop's grace, like the read: unacknowledged, the entries are handed back or
-            // claimed, and handled again (the store finds them stored; a destination gets the same webhook-id again).
-            (handled, token) => outage.ExecuteAsync(async attempt => await _stream.AcknowledgeAsync([.. handled.Select(entry => entry.Id.ToString())], attempt), token).AsTask(),
-            (entry, reason, token) => DeadLetterAsync(entry, reason, token),
-            slots.Release);
-        return HandleAsync(outcomes, decoded.Count > 0, malformed, malformedForOthers, slots, cancellationToken);
-    }
-
-    private async Task HandleAsync(
-        DeliveryOutcomes outcomes,
-        bool anyDecoded,
-        List<(StreamEntry Entry, string Reason)> malformed,
-        List<StreamEntry> malformedForOthers,
-        BatchSlots slots,
-        CancellationToken cancellationToken)
-    {
-        using var handled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var keeping = KeepOwnershipAsync(outcomes, handled.Token);
-        try
-        {
-            // Each leaves the window as soon as it is dealt with, not at the batch's end: beside a forward its
-            // destination keeps failing, that can be hours.
-            foreach (var (entry, reason) in malformed)
-            {
-                await DeadLetterAsync(entry, reason, cancellationToken);
-                slots.Release([entry]);
-            }
-
-            if (malformedForOthers.Count > 0)
-            {
-                string[] entryIds = [.. malformedForOthers.Select(entry => entry.Id.ToString())];
-                await outage.ExecuteAsync(async attempt => await _stream.AcknowledgeAsync(entryIds, attempt), cancellationToken);
-                slots.Release(malformedForOthers);
-                LogMalformedForOthers(logger, malformedForOthers.Count, subscription.Name);
-            }
-
-            // Dealt with: their bodies need not live as long as the handling of the rest.
-            malformed.Clear();
-            malformedForOthers.Clear();
-            if (anyDecoded)
-            {
-                // A retry after an outage hands over only what the failed attempt had not reported.
-                await outage.ExecuteAsync(async token => await _handler.HandleAsync(outcomes.Unreported, outcomes, token), cancellationToken);
-                await outcomes.HandledRestAsync(cancellationToken);
-            }
-        }
-        finally
-        {
-            // What was not reported (malformed, or left pending at shutdown) leaves the window too, before anything
-            // here can throw: a lost slot would shrink the window for good.
-            slots.ReleaseRest();
-            await handled.CancelAsync();
-            await keeping;
-        }
-    }
-
-    /// <summary>
-    /// While a batch takes longer than the claim idle time allows (a forwarding destination that is down, storage
-    /// waiting out an outage), its unreported entries are touched so that they are not claimed as abandoned and
-    /// handled twice at once, nor counted as crashing.
-    /// </summary>
-    private async Task KeepOwnershipAsync(DeliveryOutcomes outcomes, CancellationToken handled)
-    {
-        var interval = options.Value.ClaimIdleTime / 3;
-        while (!handled.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(interval, timeProvider, handled);
-                if (outcomes.UnreportedEntryIds is { Length: > 0 } entryIds)
-                {
-                    await _stream.KeepAsync(ConsumerName, entryIds, handled);
-                }
-            }
-            catch (OperationCanceledException) when (handled.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception exception) when (StorageOutage.IsUnreachable(exception))
-            {
-                // Redis away: the entries cannot be claimed by anyone meanwhile either.
-            }
-        }
-    }
-
-    private async Task DeadLetterAsync(StreamEntry entry, string reason, CancellationToken cancellationToken)
-    {
-        await outage.ExecuteAsync(async attempt => await _stream.DeadLetterAsync(entry, reason, attempt), cancellationToken);
-        if (subscription.ObservesStream)
-        {
-            metrics.DeadLettered();
-        }
-        LogDeadLettered(logger, entry.Id.ToString(), entry[WebhookStream.Fields.SvixId].ToString(), subscription.DeadLetterStream, reason);
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Draining the webhook stream for {Subscription} in group {Group} as consumer {Consumer}")]
     private static partial void LogStarted(ILogger logger, string subscription, string group, string consumer);
 
@@ -432,9 +333,6 @@ public sealed partial class StreamDrainService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Count} consumers that held nothing and had been quiet for {IdleTime} from group {Group}, as a dead worker's are")]
     private static partial void LogForgotten(ILogger logger, int count, TimeSpan idleTime, string group);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Skipped {Count} malformed entries that are not for {Subscription}; the consumers they are for dead-letter them")]
-    private static partial void LogMalformedForOthers(ILogger logger, int count, string subscription);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Handed back {Count} entries not finished before the stop, for the next worker to take at once")]
     private static partial void LogHandedBack(ILogger logger, int count);
@@ -451,9 +349,6 @@ public sealed partial class StreamDrainService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The consumer group is missing from Redis; creating it again")]
     private static partial void LogGroupMissing(ILogger logger);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Stream entry {EntryId} (svix id {SvixId}) moved to {DeadLetterStream}: {Reason}")]
-    private static partial void LogDeadLettered(ILogger logger, string entryId, string svixId, string deadLetterStream, string reason);
 
     /// <summary>How many entries, and bytes of them, the next read may take.</summary>
     private readonly record struct ReadRoom(int Entries, long Bytes);

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using PhonicAspire.WebhookApi.Configuration;
 using StackExchange.Redis;
 
-namespace PhonicAspire.WebhookApi.Durability;
+namespace PhonicAspire.WebhookApi.Queueing.Durability;
 
 /// <summary>
 /// Reads Redis's durability settings at start-up and every <see cref="WebhookOptions.DurabilityCheckInterval"/>.

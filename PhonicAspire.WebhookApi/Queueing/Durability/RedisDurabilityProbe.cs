@@ -1,7 +1,7 @@
 using System.Globalization;
 using StackExchange.Redis;
 
-namespace PhonicAspire.WebhookApi.Durability;
+namespace PhonicAspire.WebhookApi.Queueing.Durability;
 
 /// <summary>
 /// Reads the Redis the API writes to: <c>CONFIG GET</c> where the server allows it, otherwise what <c>INFO</c>

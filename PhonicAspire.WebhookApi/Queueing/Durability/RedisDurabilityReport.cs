@@ -1,4 +1,4 @@
-namespace PhonicAspire.WebhookApi.Durability;
+namespace PhonicAspire.WebhookApi.Queueing.Durability;
 
 /// <summary>
 /// What Redis says of the four settings that decide whether a webhook it acknowledged can be lost, and each one

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 
-namespace PhonicAspire.WebhookApi.Durability;
+namespace PhonicAspire.WebhookApi.Queueing.Durability;
 
 /// <summary>
 /// Whether Redis refused the last append for lack of memory. With <c>maxmemory-policy noeviction</c> a full Redis
