@@ -21,12 +21,21 @@ public static class PhonicCommandLine
     private const string InterruptedMessage =
         "phonic: interrupted before the command finished; what it had done stays done (each dead letter and each requeued event moves whole)";
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    /// <param name="settingsFile">The settings file beside the command's own files unless given.</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, string? settingsFile = null)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
-            .AddEnvironmentVariables()
-            .Build();
+        settingsFile ??= Path.Combine(AppContext.BaseDirectory, "appsettings.json");
+        IConfiguration configuration;
+        try
+        {
+            configuration = new ConfigurationBuilder().AddJsonFile(settingsFile, optional: true).AddEnvironmentVariables().Build();
+        }
+        catch (InvalidDataException unreadable)
+        {
+            await error.WriteLineAsync($"phonic: cannot read the settings in {settingsFile} ({OneLine((unreadable.InnerException ?? unreadable).Message)})");
+            return Failed;
+        }
+
         var context = new OperatorContext(configuration, output);
 
         var root = new RootCommand("Operate a PhonicAspire deployment: send signed test events, inspect and replay dead letters, requeue stored events.")
@@ -39,8 +48,7 @@ public static class PhonicCommandLine
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            var message = string.Join(' ', parsed.Errors[0].Message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries).Select(part => part.Trim()));
-            await error.WriteLineAsync($"phonic: {message} (phonic --help shows the commands)");
+            await error.WriteLineAsync($"phonic: {OneLine(parsed.Errors[0].Message)} (phonic --help shows the commands)");
             return BadArguments;
         }
 
@@ -83,6 +91,9 @@ public static class PhonicCommandLine
             await context.DisposeAsync();
         }
     }
+
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries).Select(part => part.Trim()));
 }
 
 /// <summary>A failure to report in one line, with its exit code.</summary>

@@ -90,7 +90,8 @@ internal static class DeadLetterCommands
         };
         command.Validators.Add(result =>
         {
-            var chosen = new[] { result.GetValue(all), result.GetValue(svixId) is not null, result.GetValue(reason) is not null }.Count(given => given);
+            // Whether each was given, not its value: see RequeueCommand's validator.
+            var chosen = new[] { result.GetValue(all), result.GetResult(svixId) is not null, result.GetResult(reason) is not null }.Count(given => given);
             if (chosen != 1)
             {
                 result.AddError("dead-letters replay needs exactly one of --all, --svix-id or --reason.");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using PhonicAspire.Worker.Draining;
 using PhonicAspire.Worker.Persistence;
 using PhonicAspire.Worker.Resilience;
@@ -14,27 +15,34 @@ internal static class RequeueCommand
     public static Command Create(OperatorContext context)
     {
         var svixIds = new Option<string[]>("--svix-id") { Description = "A stored event to requeue; give it once per event.", AllowMultipleArgumentsPerToken = true };
-        var from = new Option<DateTimeOffset?>("--from") { Description = "Requeue events received at or after this time (ISO 8601, such as 2026-11-30T00:00:00Z)." };
-        var to = new Option<DateTimeOffset?>("--to") { Description = "…and before this time." };
+        var from = TimeOption("--from", "Requeue events received at or after this time (ISO 8601, such as 2026-11-30T00:00:00Z; without an offset, the machine's local time).");
+        var to = TimeOption("--to", "…and before this time.");
         var command = new Command("requeue", "Queue stored events again so they are processed again after a fix: by --svix-id, or received between --from and --to.")
         {
             svixIds, from, to,
         };
+        // Which options were given, not their values: a command's validators run before its options' values are
+        // converted, and reading a value that does not convert (a time with a typo, an option without its value) throws.
         command.Validators.Add(result =>
         {
-            var byId = result.GetValue(svixIds) is { Length: > 0 };
-            var byTime = result.GetValue(from) is not null || result.GetValue(to) is not null;
+            var byId = result.GetResult(svixIds) is not null;
+            var byTime = result.GetResult(from) is not null || result.GetResult(to) is not null;
             if (byId == byTime)
             {
                 result.AddError("requeue needs either --svix-id or both --from and --to.");
             }
-            else if (byTime && (result.GetValue(from) is not { } start || result.GetValue(to) is not { } end || end <= start))
+            else if (byTime && (result.GetResult(from) is null || result.GetResult(to) is null))
             {
                 result.AddError("requeue needs both --from and --to, with --to after --from.");
             }
         });
         command.SetAction(async (parsed, cancellationToken) =>
         {
+            if (parsed.GetValue(from) is { } start && parsed.GetValue(to) is { } end && end <= start)
+            {
+                throw new OperatorException("requeue needs both --from and --to, with --to after --from.", PhonicCommandLine.BadArguments);
+            }
+
             var stream = await context.StreamAsync();
             var webhooks = parsed.GetValue(svixIds) is { Length: > 0 } ids
                 ? StoredWebhookReader.BySvixIdAsync(context.Database, ids, cancellationToken)
@@ -54,4 +62,21 @@ internal static class RequeueCommand
         });
         return command;
     }
+
+    // The library's own refusal names the .NET type; this one names the form it wants.
+    private static Option<DateTimeOffset?> TimeOption(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = result =>
+        {
+            var text = result.Tokens is [var token] ? token.Value : "";
+            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var time))
+            {
+                return time;
+            }
+
+            result.AddError($"{name} needs a time in ISO 8601, such as 2026-11-30T00:00:00Z; '{text}' is not one.");
+            return null;
+        },
+    };
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Npgsql;
+using PhonicAspire.Cli;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Webhooks;
 
@@ -40,6 +41,13 @@ public sealed class CommandLineTests(PhonicStackFixture stack)
     [InlineData("dead-letters", "replay", "--reason", " ")]
     [InlineData("dead-letters", "show", "")]
     [InlineData("requeue", "--from", "2026-01-02T00:00:00Z", "--to", "2026-01-01T00:00:00Z")]
+    [InlineData("requeue", "--from", "x", "--to", "y")]
+    [InlineData("requeue", "--from", "2026-13-01T00:00:00Z", "--to", "2026-12-02T00:00:00Z")]
+    [InlineData("requeue", "--from")]
+    [InlineData("requeue", "--svix-id")]
+    [InlineData("dead-letters", "replay", "--svix-id")]
+    [InlineData("dead-letters", "replay", "--reason")]
+    [InlineData("dead-letters", "replay", "--all", "--reason")]
     [InlineData("send", "not-a-url")]
     [InlineData("send", "http://localhost/webhooks/phonic", "--event", "conversation.started")]
     public async Task Bad_arguments_are_one_clear_line_and_exit_code_2(params string[] arguments)
@@ -94,6 +102,29 @@ public sealed class CommandLineTests(PhonicStackFixture stack)
         Assert.Equal(1, exitCode);
         var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("ConnectionStrings:redis", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_settings_file_that_is_not_json_is_one_line_naming_it_and_exit_code_1()
+    {
+        var settings = Path.Combine(Path.GetTempPath(), $"phonic-settings-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(settings, "{ \"ConnectionStrings\": ");
+        try
+        {
+            using var output = new StringWriter();
+            using var error = new StringWriter();
+
+            var exitCode = await PhonicCommandLine.RunAsync(["dead-letters", "list"], output, error, settings);
+
+            Assert.Equal(1, exitCode);
+            var line = Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("phonic: ", line, StringComparison.Ordinal);
+            Assert.Contains(settings, line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(settings);
+        }
     }
 
     [Theory]
@@ -258,7 +289,8 @@ public sealed class CommandLineTests(PhonicStackFixture stack)
 
         var (exitCode, output, error) = bySvixId
             ? await PhonicAsync("requeue", "--svix-id", webhook.SvixId)
-            : await PhonicAsync("requeue", "--from", before.ToString("O"), "--to", DateTimeOffset.UtcNow.AddSeconds(1).ToString("O"));
+            // In an operator's own offset, not UTC: the same instants.
+            : await PhonicAsync("requeue", "--from", InOffset(before), "--to", InOffset(DateTimeOffset.UtcNow.AddSeconds(1)));
 
         Assert.True(exitCode == 0, error);
         Assert.Contains("Requeued", output, StringComparison.Ordinal);
@@ -268,6 +300,8 @@ public sealed class CommandLineTests(PhonicStackFixture stack)
         await Eventually.ReturnsAsync(() => AgentNameAsync(conversationId), name => name == "Dental Booking", TimeSpan.FromSeconds(30),
             "the conversation to be merged again from the requeued event");
     }
+
+    private static string InOffset(DateTimeOffset time) => time.ToOffset(TimeSpan.FromHours(1)).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task A_requeue_applies_its_event_again_where_an_older_parse_left_a_later_version_on_the_conversation()

@@ -135,6 +135,41 @@ public sealed class EventOrderTests(PhonicStackFixture stack) : StorageTests(sta
         Assert.Equal(3, conversation.DurationMs);
     }
 
+    [Fact]
+    public async Task An_event_without_created_at_ranks_with_one_at_the_earliest_time_alike_in_one_batch_and_across_batches()
+    {
+        var inOneBatch = await InterruptionsAfterAsync((dated, undated) => Harness.StoreAsync(dated, undated));
+        var datedFirst = await InterruptionsAfterAsync(async (dated, undated) =>
+        {
+            await Harness.StoreAsync(dated);
+            await Harness.StoreAsync(undated);
+        });
+        var undatedFirst = await InterruptionsAfterAsync(async (dated, undated) =>
+        {
+            await Harness.StoreAsync(undated);
+            await Harness.StoreAsync(dated);
+        });
+
+        Assert.Equal(datedFirst, undatedFirst);
+        Assert.Equal(datedFirst, inOneBatch);
+    }
+
+    /// <summary>
+    /// A conversation's analysis dated at the earliest time there is (a sender's default date, stored as -infinity),
+    /// with two interruptions, and one without <c>created_at</c>, with one, stored by <paramref name="store"/>; the
+    /// interruptions its row ends with. Their times tie, so the greater svix id, the undated one's, is the newer.
+    /// </summary>
+    private async Task<int?> InterruptionsAfterAsync(Func<QueuedDelivery, QueuedDelivery, Task> store)
+    {
+        var conversationId = NewConversationId();
+        string[] svixIds = [.. new[] { SignedWebhook.NewSvixId(), SignedWebhook.NewSvixId() }.Order(StringComparer.Ordinal)];
+        var datedBody = Replace(Sample(Analysis, conversationId, "0001-01-01T00:00:00Z"), "\"interruptions_count\":1", "\"interruptions_count\":2");
+        var undatedBody = Replace(Sample(Analysis, conversationId, "undated"), "\"created_at\":\"undated\",", "");
+        await store(Delivery(datedBody, svixId: svixIds[0]), Delivery(undatedBody, svixId: svixIds[1]));
+
+        return await Harness.QueryAsync(context => context.Conversations.Where(row => row.Id == conversationId).Select(row => row.InterruptionsCount).SingleAsync());
+    }
+
     private (string ConversationId, QueuedDelivery[] Events) EventsOfOneConversation()
     {
         var conversationId = NewConversationId();

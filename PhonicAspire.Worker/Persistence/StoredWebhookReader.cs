@@ -16,7 +16,9 @@ public static class StoredWebhookReader
 
     /// <summary>Received at or after <paramref name="from"/> and before <paramref name="to"/>.</summary>
     public static IAsyncEnumerable<QueuedDelivery> ReceivedBetweenAsync(NpgsqlDataSource database, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
-        ReadAsync(database, $"SELECT {Columns} FROM webhook_events WHERE received_at >= $1 AND received_at < $2 ORDER BY received_at", [from, to], cancellationToken);
+        ReadAsync(database, $"SELECT {Columns} FROM webhook_events WHERE received_at >= $1 AND received_at < $2 ORDER BY received_at",
+            // Npgsql writes a timestamptz only from a time at offset 0; an operator gives theirs in any.
+            [from.ToUniversalTime(), to.ToUniversalTime()], cancellationToken);
 
     private static async IAsyncEnumerable<QueuedDelivery> ReadAsync(
         NpgsqlDataSource database, string sql, object[] parameters, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

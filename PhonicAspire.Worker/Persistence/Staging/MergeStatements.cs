@@ -65,7 +65,7 @@ internal static class MergeStatements
                 SELECT DISTINCT ON (conversation_id) svix_id, conversation_id, created_at, {columns.Staged.Names()}
                 FROM {StagingTables.Updates}
                 WHERE event_type = '{columns.EventType}'
-                ORDER BY conversation_id, created_at DESC NULLS LAST, svix_id COLLATE "C" DESC)
+                ORDER BY conversation_id, coalesce(created_at, '-infinity') DESC, svix_id COLLATE "C" DESC)
             """;
         return recordsAppliedItems
             ? $"""
