@@ -8,7 +8,7 @@ using PhonicAspire.AppHost.Infrastructure.Local;
 var builder = DistributedApplication.CreateBuilder(args);
 builder.Services.AddEventingSubscriber<PlainResourceUrls>();
 
-if (!InfrastructureModeResolver.TryResolve(builder.Configuration, out var infrastructure, out var problem))
+if (!InfrastructureModeResolver.TryResolve(builder.Configuration, builder.ExecutionContext.IsPublishMode, out var infrastructure, out var problem))
 {
     await Console.Error.WriteLineAsync(problem);
     return 1;

@@ -4,7 +4,9 @@ namespace PhonicAspire.Tests.AppHost;
 
 /// <summary>
 /// The deployment manifest exactly as <c>dotnet run --project PhonicAspire.AppHost -- --publisher manifest</c> writes
-/// it in containers mode, in the Development environment a launch profile gives: what <c>azd</c> and Aspir8 deploy.
+/// it, in the Development environment a launch profile gives: what <c>azd</c> and Aspir8 deploy. Written on a machine
+/// whose container engine does not answer (as on a build agent without one) but that has the local servers, which a
+/// run would use instead: a deployment gets containers all the same.
 /// </summary>
 public sealed class PublishedManifest : IAsyncLifetime
 {
@@ -23,7 +25,7 @@ public sealed class PublishedManifest : IAsyncLifetime
     {
         var path = Path.Combine(_directory, "manifest.json");
         var (exitCode, output, error) = await AppHostProcess.RunAsync(
-            new Dictionary<string, string> { ["PHONIC_INFRA"] = "containers", ["DOTNET_ENVIRONMENT"] = "Development", ["Phonic__RedisMaxMemory"] = MaxMemory },
+            new Dictionary<string, string> { ["ASPIRE_CONTAINER_RUNTIME"] = "false", ["DOTNET_ENVIRONMENT"] = "Development", ["Phonic__RedisMaxMemory"] = MaxMemory },
             "--publisher", "manifest", "--output-path", path);
         Assert.True(exitCode == 0, $"Publishing the manifest exited with {exitCode}: {error}{output}");
         await using var file = File.OpenRead(path);

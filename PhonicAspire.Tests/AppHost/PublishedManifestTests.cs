@@ -18,6 +18,27 @@ public sealed class PublishedManifestTests(PublishedManifest manifest) : IClassF
     }
 
     [Fact]
+    public void The_backing_servers_are_containers_even_where_the_machine_publishing_has_no_container_engine()
+    {
+        Assert.Equal("container.v0", manifest.Resource("redis").GetProperty("type").GetString());
+        Assert.Equal("container.v0", manifest.Resource("postgres").GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task Publishing_with_the_local_servers_asked_for_is_refused_in_one_line_naming_why()
+    {
+        var (exitCode, output, error) = await AppHostProcess.RunAsync(
+            new Dictionary<string, string> { ["PHONIC_INFRA"] = "local" },
+            "--publisher", "manifest", "--output-path", Path.Combine(Path.GetTempPath(), $"phonic-manifest-{Guid.NewGuid():N}.json"));
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("PHONIC_INFRA=local", line, StringComparison.Ordinal);
+        Assert.Contains("publish", line, StringComparison.Ordinal);
+        Assert.Empty(output.Trim());
+    }
+
+    [Fact]
     public void The_webhook_secret_is_a_secret_parameter_given_only_to_the_api()
     {
         var secret = manifest.Resource("phonic-webhook-secret");
