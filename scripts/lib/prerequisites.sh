@@ -80,16 +80,34 @@ node_installed() {
   command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1
 }
 
-# Installs Node.js and npm from the distribution's packages when they are missing (scripts/bench's Node peer), and
-# checks the version its packages need (@hono/node-server 2 and ioredis 6 want Node.js 20 or later).
+node_major() {
+  node -p 'process.versions.node.split(".")[0]'
+}
+
+# Installs Node.js and npm from the distribution's packages when they are missing (scripts/bench's Node peer). Its
+# packages want Node.js 20 or later (@hono/node-server 2, ioredis 6), and Debian 12 and Ubuntu 24.04 ship 18: then
+# Node.js 22 comes from the npm registry, which the peer's packages come from anyway, into .phonic/tools, for this
+# script alone (first on its PATH, the machine's own left as it is).
 ensure_node() {
   if ! node_installed; then
     apt_install "Node.js and npm are" "nodejs npm" "install Node.js 20+ with npm."
     node_installed || fail "nodejs npm installed, but node or npm is still not found."
   fi
+  [ "$(node_major)" -ge 20 ] && return
 
-  local major
-  major="$(node -p 'process.versions.node.split(".")[0]')"
-  [ "$major" -ge 20 ] \
-    || fail "Node.js $(node --version) is too old for the benchmark's Node peer: install Node.js 20 or later (https://nodejs.org)."
+  local arch
+  case "$(uname -m)" in
+    x86_64) arch=x64 ;;
+    aarch64) arch=arm64 ;;
+    *) fail "Node.js $(node --version) is too old for the benchmark's Node peer: install Node.js 20 or later (https://nodejs.org)." ;;
+  esac
+  local tools=.phonic/tools/node
+  if [ ! -x "$tools/node_modules/node-linux-$arch/bin/node" ]; then
+    echo "Node.js $(node --version) is too old for the benchmark's Node peer; installing Node.js 22 from the npm registry into $tools..."
+    npm install --prefix "$tools" --no-save --no-audit --no-fund --loglevel=error "node-linux-$arch@22" >/dev/null \
+      || fail "npm could not install Node.js 22 (node-linux-$arch@22): install Node.js 20 or later (https://nodejs.org)."
+  fi
+  PATH="$PWD/$tools/node_modules/node-linux-$arch/bin:$PATH"
+  export PATH
+  [ "$(node_major)" -ge 20 ] || fail "Node.js $(node --version) is still first on PATH: install Node.js 20 or later (https://nodejs.org)."
 }
