@@ -12,7 +12,8 @@ require_dotnet() {
 }
 
 container_runtime_answers() {
-  local runtime="${ASPIRE_CONTAINER_RUNTIME:-docker}"
+  # The settings the AppHost reads to pick the runtime, in its order.
+  local runtime="${ASPIRE_CONTAINER_RUNTIME:-${DOTNET_ASPIRE_CONTAINER_RUNTIME:-docker}}"
   command -v "$runtime" >/dev/null 2>&1 && timeout 10 "$runtime" info >/dev/null 2>&1
 }
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 namespace PhonicAspire.AppHost.Infrastructure.Containers;
 
 /// <summary>Asks the configured container runtime's CLI whether its engine answers.</summary>
-internal static class ContainerRuntimeProbe
+public static class ContainerRuntimeProbe
 {
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
 
@@ -15,7 +15,9 @@ internal static class ContainerRuntimeProbe
 
         try
         {
-            using var process = Process.Start(new ProcessStartInfo(runtime, ["info", "--format", "{{.ServerVersion}}"])
+            // Plain `info`, which fails when the engine does not answer, as scripts/run asks: a format naming a field
+            // would ask for one runtime's own (Podman's info has no ServerVersion, and the template fails).
+            using var process = Process.Start(new ProcessStartInfo(runtime, ["info"])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
