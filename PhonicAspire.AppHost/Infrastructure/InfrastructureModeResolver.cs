@@ -35,7 +35,7 @@ internal static class InfrastructureModeResolver
                 mode = InfrastructureMode.Containers;
                 return true;
             case "local":
-                if (LocalServerBinaries.TryLocate(out _, out var missing))
+                if (LocalServerBinaries.TryLocate(postgresCluster: null, out _, out var missing))
                 {
                     return true;
                 }
@@ -49,7 +49,7 @@ internal static class InfrastructureModeResolver
                     return true;
                 }
 
-                if (LocalServerBinaries.TryLocate(out _, out missing))
+                if (LocalServerBinaries.TryLocate(postgresCluster: null, out _, out missing))
                 {
                     return true;
                 }

@@ -8,12 +8,12 @@ internal static class LocalBackingServices
 {
     public static BackingServices AddLocalBackingServices(this IDistributedApplicationBuilder builder, RedisServerSettings redisSettings)
     {
-        if (!LocalServerBinaries.TryLocate(out var binaries, out var missing))
+        var dataDirectory = LocalDataDirectory.Resolve(builder);
+        if (!LocalServerBinaries.TryLocate(LocalPostgresCluster.Folder(dataDirectory, ResourceNames.Postgres), out var binaries, out var missing))
         {
             throw new DistributedApplicationException($"Local mode needs {missing} on this machine.");
         }
 
-        var dataDirectory = LocalDataDirectory.Resolve(builder);
         var redis = builder.AddLocalRedis(ResourceNames.Redis, binaries, dataDirectory, redisSettings);
         var database = builder.AddLocalPostgres(ResourceNames.Postgres, binaries, dataDirectory)
             .AddLocalDatabase(ResourceNames.Database);

@@ -9,7 +9,7 @@ internal static class LocalPostgresBuilderExtensions
     public static IResourceBuilder<LocalPostgresResource> AddLocalPostgres(
         this IDistributedApplicationBuilder builder, string name, LocalServerBinaries binaries, string dataDirectory)
     {
-        var cluster = new LocalPostgresCluster(binaries, Path.Combine(dataDirectory, name));
+        var cluster = new LocalPostgresCluster(binaries, LocalPostgresCluster.Folder(dataDirectory, name));
         var password = builder.AddParameter($"{name}-password", LocalSecretFile.ReadOrCreate(Path.Combine(dataDirectory, $"{name}.password")), secret: true);
         var port = LocalPorts.ReserveFree();
 

@@ -15,6 +15,9 @@ internal sealed class LocalPostgresCluster(LocalServerBinaries binaries, string 
 
     public static bool RunningAsRoot => Environment.UserName == "root";
 
+    /// <summary>The data folder of the server named <paramref name="name"/> under the stack's data directory.</summary>
+    public static string Folder(string dataDirectory, string name) => Path.Combine(dataDirectory, name);
+
     public (string FileName, string[] Arguments) ServerCommand(int port) => AsServiceUser(
         binaries.Postgres,
         [

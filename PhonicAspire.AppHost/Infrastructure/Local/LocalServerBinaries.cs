@@ -4,12 +4,15 @@ namespace PhonicAspire.AppHost.Infrastructure.Local;
 /// Where the machine's Redis and PostgreSQL binaries are. Debian's <c>postgresql</c> package keeps its server out of
 /// PATH, under <c>/usr/lib/postgresql/&lt;version&gt;/bin</c>, so that folder is searched too.
 /// </summary>
-internal sealed record LocalServerBinaries(string RedisServer, string Postgres, string InitDb)
+public sealed record LocalServerBinaries(string RedisServer, string Postgres, string InitDb)
 {
-    public static bool TryLocate(out LocalServerBinaries binaries, out string missing)
+    private const string DebianRoot = "/usr/lib/postgresql";
+
+    /// <param name="postgresCluster">The cluster the server will serve, if it may exist already.</param>
+    public static bool TryLocate(string? postgresCluster, out LocalServerBinaries binaries, out string missing)
     {
         var redisServer = FindOnPath("redis-server");
-        var postgresDirectory = FindPostgresDirectory();
+        var postgresDirectory = FindPostgresDirectory(postgresCluster, DebianRoot);
 
         missing = (redisServer, postgresDirectory) switch
         {
@@ -27,15 +30,25 @@ internal sealed record LocalServerBinaries(string RedisServer, string Postgres, 
         return missing.Length == 0;
     }
 
-    private static string? FindPostgresDirectory()
+    /// <summary>
+    /// The folder of the <c>postgres</c> and <c>initdb</c> to use: the version that made <paramref name="postgresCluster"/>
+    /// where Debian has it, since a server of another major version refuses the cluster (a distribution's upgrade, or
+    /// PGDG's packages, installs a newer one beside it); otherwise the one on PATH, otherwise Debian's newest.
+    /// </summary>
+    public static string? FindPostgresDirectory(string? postgresCluster, string debianRoot)
     {
+        var clusterVersion = postgresCluster is null ? null : ReadClusterVersion(postgresCluster);
+        if (clusterVersion is not null && Path.Combine(debianRoot, clusterVersion, "bin") is var madeBy && HasServer(madeBy))
+        {
+            return madeBy;
+        }
+
         var onPath = FindOnPath("postgres");
         if (onPath is not null && File.Exists(Path.Combine(Path.GetDirectoryName(onPath)!, "initdb")))
         {
             return Path.GetDirectoryName(onPath);
         }
 
-        const string debianRoot = "/usr/lib/postgresql";
         if (!Directory.Exists(debianRoot))
         {
             return null;
@@ -43,9 +56,19 @@ internal sealed record LocalServerBinaries(string RedisServer, string Postgres, 
 
         return Directory.EnumerateDirectories(debianRoot)
             .Select(versionDirectory => Path.Combine(versionDirectory, "bin"))
-            .Where(bin => File.Exists(Path.Combine(bin, "postgres")) && File.Exists(Path.Combine(bin, "initdb")))
+            .Where(HasServer)
             .OrderByDescending(bin => int.TryParse(Path.GetFileName(Path.GetDirectoryName(bin)), out var major) ? major : 0)
             .FirstOrDefault();
+    }
+
+    private static bool HasServer(string bin) => File.Exists(Path.Combine(bin, "postgres")) && File.Exists(Path.Combine(bin, "initdb"));
+
+    // PG_VERSION holds the major version that made the cluster, such as "15"; anything else is no version to look for.
+    private static string? ReadClusterVersion(string cluster)
+    {
+        var file = Path.Combine(cluster, "PG_VERSION");
+        var version = File.Exists(file) ? File.ReadAllText(file).Trim() : null;
+        return version is { Length: > 0 and <= 4 } && version.All(char.IsAsciiDigit) ? version : null;
     }
 
     private static string? FindOnPath(string executable) =>
