@@ -40,7 +40,8 @@ apt_install() {
   fi
 
   echo "Installing $packages from the distribution's packages..."
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null \
+    || fail "apt-get update failed, so $packages cannot be installed: run 'sudo apt-get update' yourself and look at its output."
   # shellcheck disable=SC2086
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $packages >/dev/null \
     || fail "could not install $packages: run 'sudo apt-get install -y $packages' yourself and look at its output."
