@@ -5,29 +5,12 @@ namespace PhonicAspire.AppHost.Infrastructure.Local;
 
 /// <summary>
 /// One PostgreSQL data folder and the commands that create and serve it. PostgreSQL refuses to run as root, so
-/// under root (as in CI) both run as the <c>postgres</c> user through <c>setpriv</c>.
+/// under root (as in CI) both run as the <c>postgres</c> user through <c>setpriv</c>, which replaces itself with
+/// the server: the AppHost then stops the server itself, not a wrapper that could leave it behind.
 /// </summary>
-public sealed class LocalPostgresCluster(LocalServerBinaries binaries, string dataDirectory)
+internal sealed class LocalPostgresCluster(LocalServerBinaries binaries, string dataDirectory)
 {
     private const string ServiceUser = "postgres";
-
-    // The orchestrator stops an executable with SIGTERM, which PostgreSQL takes for a smart shutdown: it waits for
-    // every client to leave, the services' pooled connections do not, and the orchestrator ends up killing it, so the
-    // next start recovers. The container image stops it with SIGINT, a fast shutdown (clients cut off, a checkpoint,
-    // a clean exit), and so does this shell, which runs the server as its child and turns the one signal into the
-    // other. Should the shell itself be killed, setpriv's parent-death signal sends the server the same SIGINT.
-    private const string StopWithFastShutdown = """
-        "$@" &
-        server=$!
-        trap 'kill -INT "$server" 2>/dev/null' TERM INT
-        wait "$server"
-        status=$?
-        while kill -0 "$server" 2>/dev/null; do
-          wait "$server"
-          status=$?
-        done
-        exit "$status"
-        """;
     private static readonly TimeSpan InitDbTimeout = TimeSpan.FromMinutes(2);
 
     public static bool RunningAsRoot => Environment.UserName == "root";
@@ -35,21 +18,16 @@ public sealed class LocalPostgresCluster(LocalServerBinaries binaries, string da
     /// <summary>The data folder of the server named <paramref name="name"/> under the stack's data directory.</summary>
     public static string Folder(string dataDirectory, string name) => Path.Combine(dataDirectory, name);
 
-    public (string FileName, string[] Arguments) ServerCommand(int port) =>
-    (
-        "sh",
+    public (string FileName, string[] Arguments) ServerCommand(int port) => AsServiceUser(
+        binaries.Postgres,
         [
-            "-c", StopWithFastShutdown, "postgres",
-            "setpriv", .. RunningAsRoot ? ServiceUserSwitch : [], "--pdeathsig", "INT", "--",
-            binaries.Postgres,
             "-D", dataDirectory,
             "-p", port.ToString(CultureInfo.InvariantCulture),
             "-c", "listen_addresses=localhost",
             // No Unix socket: its default folder belongs to the distribution's own cluster and may not exist.
             "-c", "unix_socket_directories=",
             .. PostgresServerSettings.Arguments,
-        ]
-    );
+        ]);
 
     public async Task InitializeAsync(ParameterResource password, CancellationToken cancellationToken)
     {
@@ -92,10 +70,10 @@ public sealed class LocalPostgresCluster(LocalServerBinaries binaries, string da
         }
     }
 
-    private static string[] ServiceUserSwitch => [$"--reuid={ServiceUser}", $"--regid={ServiceUser}", "--init-groups"];
-
     private static (string FileName, string[] Arguments) AsServiceUser(string fileName, params string[] arguments) =>
-        RunningAsRoot ? ("setpriv", [.. ServiceUserSwitch, "--", fileName, .. arguments]) : (fileName, arguments);
+        RunningAsRoot
+            ? ("setpriv", [$"--reuid={ServiceUser}", $"--regid={ServiceUser}", "--init-groups", "--", fileName, .. arguments])
+            : (fileName, arguments);
 
     private static async Task RunAsync(string fileName, string[] arguments, CancellationToken cancellationToken)
     {
