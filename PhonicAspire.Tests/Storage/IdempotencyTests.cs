@@ -35,6 +35,24 @@ public sealed class IdempotencyTests(PhonicStackFixture stack) : StorageTests(st
     }
 
     [Fact]
+    public async Task A_requeue_in_one_batch_with_a_redelivery_of_its_event_is_stored_anew_whichever_comes_first()
+    {
+        // The redelivery: its first entry, stored but not acknowledged before a crash, claimed into the same batch as
+        // the operator's requeue of it.
+        foreach (var requeueFirst in new[] { false, true })
+        {
+            var delivery = Delivery(Sample(Ended, NewConversationId()));
+            await Harness.StoreAsync(delivery);
+            var requeue = delivery with { Reprocess = true };
+
+            var result = await Harness.StoreAsync(requeueFirst ? [requeue, delivery] : [delivery, requeue]);
+
+            Assert.Equal([delivery.SvixId], result.Stored);
+            Assert.Equal([delivery.SvixId], result.Duplicates);
+        }
+    }
+
+    [Fact]
     public async Task A_duplicate_does_not_update_the_conversation_again()
     {
         var conversationId = NewConversationId();

@@ -55,20 +55,28 @@ public sealed class WebhookEventStore(NpgsqlDataSource database, TimeProvider ti
     public async Task StoreAndRollBackAsync(QueuedDelivery delivery, CancellationToken cancellationToken) =>
         await StoreAsync([delivery], timeProvider.GetUtcNow().ToUniversalTime(), keep: false, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>
+    /// One delivery per svix id, the rest reported as duplicates; an operator's requeue before any other, which a
+    /// redelivery of its event read into the same batch (stored once, not acknowledged before a crash) would otherwise
+    /// take for a duplicate with it.
+    /// </summary>
     private static (List<QueuedDelivery> Candidates, List<string> RepeatedInBatch) SplitRepeats(IReadOnlyList<QueuedDelivery> batch)
     {
         var candidates = new List<QueuedDelivery>(batch.Count);
         var repeatedInBatch = new List<string>();
-        var seen = new HashSet<string>(batch.Count, StringComparer.Ordinal);
+        var seen = new Dictionary<string, int>(batch.Count, StringComparer.Ordinal);
         foreach (var received in batch)
         {
-            if (seen.Add(received.SvixId))
+            if (seen.TryAdd(received.SvixId, candidates.Count))
             {
                 candidates.Add(received);
+                continue;
             }
-            else
+
+            repeatedInBatch.Add(received.SvixId);
+            if (received.Reprocess)
             {
-                repeatedInBatch.Add(received.SvixId);
+                candidates[seen[received.SvixId]] = received;
             }
         }
 
