@@ -21,18 +21,21 @@ public static class PhonicCommandLine
     private const string InterruptedMessage =
         "phonic: interrupted before the command finished; what it had done stays done (each dead letter and each requeued event moves whole)";
 
-    /// <param name="settingsFile">The settings file beside the command's own files unless given.</param>
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, string? settingsFile = null)
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) =>
+        RunAsync(args, output, error, Path.Combine(AppContext.BaseDirectory, "appsettings.json"));
+
+    /// <param name="settingsFile">The settings file, beside the command's own files but in tests.</param>
+    internal static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, string settingsFile)
     {
-        settingsFile ??= Path.Combine(AppContext.BaseDirectory, "appsettings.json");
         IConfiguration configuration;
         try
         {
             configuration = new ConfigurationBuilder().AddJsonFile(settingsFile, optional: true).AddEnvironmentVariables().Build();
         }
-        catch (InvalidDataException unreadable)
+        catch (Exception unreadable) when (unreadable is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            await error.WriteLineAsync($"phonic: cannot read the settings in {settingsFile} ({OneLine((unreadable.InnerException ?? unreadable).Message)})");
+            // The innermost says where: the JSON reader's line and position, or the file system's refusal.
+            await error.WriteLineAsync($"phonic: cannot read the settings in {settingsFile} ({OneLine(unreadable.GetBaseException().Message)})");
             return Failed;
         }
 

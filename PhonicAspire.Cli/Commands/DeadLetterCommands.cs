@@ -90,7 +90,9 @@ internal static class DeadLetterCommands
         };
         command.Validators.Add(result =>
         {
-            // Whether each was given, not its value: see RequeueCommand's validator.
+            // Whether --svix-id and --reason were given, not their values (see RequeueCommand's validator); --all by its
+            // value, which always converts (a word after it that is no boolean is not taken for its value), so
+            // `--all false` chooses nothing.
             var chosen = new[] { result.GetValue(all), result.GetResult(svixId) is not null, result.GetResult(reason) is not null }.Count(given => given);
             if (chosen != 1)
             {

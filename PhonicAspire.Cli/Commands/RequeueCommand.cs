@@ -40,7 +40,7 @@ internal static class RequeueCommand
         {
             if (parsed.GetValue(from) is { } start && parsed.GetValue(to) is { } end && end <= start)
             {
-                throw new OperatorException("requeue needs both --from and --to, with --to after --from.", PhonicCommandLine.BadArguments);
+                throw new OperatorException("requeue needs --to after --from.", PhonicCommandLine.BadArguments);
             }
 
             var stream = await context.StreamAsync();
@@ -63,6 +63,10 @@ internal static class RequeueCommand
         return command;
     }
 
+    // ISO 8601 only, a date or a date and time, with an offset or Z or neither: a general parse would read 01/02/2026
+    // as 2 January, and a mistyped date would requeue another window.
+    private static readonly string[] IsoTimes = ["yyyy-MM-dd", "yyyy-MM-dd'T'HH:mmK", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"];
+
     // The library's own refusal names the .NET type; this one names the form it wants.
     private static Option<DateTimeOffset?> TimeOption(string name, string description) => new(name)
     {
@@ -70,7 +74,7 @@ internal static class RequeueCommand
         CustomParser = result =>
         {
             var text = result.Tokens is [var token] ? token.Value : "";
-            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var time))
+            if (DateTimeOffset.TryParseExact(text, IsoTimes, CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var time))
             {
                 return time;
             }

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using PhonicAspire.ServiceDefaults.Telemetry;
 using PhonicAspire.WebhookApi.Configuration;
-using PhonicAspire.WebhookApi.Queueing.Durability;
 using PhonicAspire.WebhookApi.Queueing;
+using PhonicAspire.WebhookApi.Queueing.Durability;
 using PhonicAspire.Webhooks;
 using PhonicAspire.Webhooks.Svix;
 

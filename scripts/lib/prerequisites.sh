@@ -103,11 +103,12 @@ ensure_node() {
     aarch64) arch=arm64 ;;
     *) fail "Node.js $(node --version) is too old for the benchmark's Node peer: install Node.js 20 or later (https://nodejs.org)." ;;
   esac
-  local tools=.phonic/tools/node
+  # Pinned, as the peer's own packages are; the distribution's npm goes on running on whichever node is first.
+  local tools=.phonic/tools/node package="node-linux-$arch@22.23.5"
   if [ ! -x "$tools/node_modules/node-linux-$arch/bin/node" ]; then
-    echo "Node.js $(node --version) is too old for the benchmark's Node peer; installing Node.js 22 from the npm registry into $tools..."
-    npm install --prefix "$tools" --no-save --no-audit --no-fund --loglevel=error "node-linux-$arch@22" >/dev/null \
-      || fail "npm could not install Node.js 22 (node-linux-$arch@22): install Node.js 20 or later (https://nodejs.org)."
+    echo "Node.js $(node --version) is too old for the benchmark's Node peer; installing $package from the npm registry into $tools..."
+    npm install --prefix "$tools" --no-save --no-audit --no-fund --loglevel=error "$package" >/dev/null \
+      || fail "npm could not install Node.js 22 ($package): install Node.js 20 or later (https://nodejs.org)."
   fi
   PATH="$PWD/$tools/node_modules/node-linux-$arch/bin:$PATH"
   export PATH

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 namespace PhonicAspire.AppHost.Infrastructure.Containers;
 
 /// <summary>Asks the configured container runtime's CLI whether its engine answers.</summary>
-public static class ContainerRuntimeProbe
+internal static class ContainerRuntimeProbe
 {
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
 
@@ -27,6 +27,9 @@ public static class ContainerRuntimeProbe
                 return false;
             }
 
+            // Read and dropped: `info` writes a few kilobytes, and a pipe nobody reads would hold it up once full.
+            _ = process.StandardOutput.ReadToEndAsync();
+            _ = process.StandardError.ReadToEndAsync();
             if (!process.WaitForExit(ProbeTimeout))
             {
                 process.Kill(entireProcessTree: true);

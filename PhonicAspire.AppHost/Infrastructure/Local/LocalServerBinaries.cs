@@ -4,7 +4,7 @@ namespace PhonicAspire.AppHost.Infrastructure.Local;
 /// Where the machine's Redis and PostgreSQL binaries are. Debian's <c>postgresql</c> package keeps its server out of
 /// PATH, under <c>/usr/lib/postgresql/&lt;version&gt;/bin</c>, so that folder is searched too.
 /// </summary>
-public sealed record LocalServerBinaries(string RedisServer, string Postgres, string InitDb)
+internal sealed record LocalServerBinaries(string RedisServer, string Postgres, string InitDb)
 {
     private const string DebianRoot = "/usr/lib/postgresql";
 

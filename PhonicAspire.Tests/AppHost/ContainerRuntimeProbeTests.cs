@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using PhonicAspire.AppHost.Infrastructure.Containers;
 
-namespace PhonicAspire.UnitTests.AppHost;
+namespace PhonicAspire.Tests.AppHost;
 
 /// <summary>
 /// The probe against stand-ins for a runtime's CLI: each answers <c>info</c> as the real one does and refuses what
