@@ -27,9 +27,10 @@ internal static class ContainerRuntimeProbe
                 return false;
             }
 
-            // Read and dropped: `info` writes a few kilobytes, and a pipe nobody reads would hold it up once full.
-            _ = process.StandardOutput.ReadToEndAsync();
-            _ = process.StandardError.ReadToEndAsync();
+            // Read and dropped by the process's own readers, which end with it: `info` writes a few kilobytes, and a
+            // pipe nobody reads would hold it up once full.
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
             if (!process.WaitForExit(ProbeTimeout))
             {
                 process.Kill(entireProcessTree: true);
