@@ -58,7 +58,7 @@ public sealed class EventOrderTests(PhonicStackFixture stack) : StorageTests(sta
         await Harness.StoreAsync(newer);
         var result = await Harness.StoreAsync(older);
 
-        Assert.Equal([older.SvixId], result.Stored);
+        Assert.Equal([older.SvixId], result.Stored.Select(kept => kept.SvixId));
         var conversation = await Harness.QueryAsync(context => context.Conversations.SingleAsync(row => row.Id == conversationId));
         Assert.Equal("user", conversation.EndedBy);
         Assert.Equal(newer.SvixId, conversation.EndedEventSvixId);

@@ -16,7 +16,7 @@ public sealed class IdempotencyTests(PhonicStackFixture stack) : StorageTests(st
         var first = await Harness.StoreAsync(delivery);
         var second = await Harness.StoreAsync(delivery);
 
-        Assert.Equal([delivery.SvixId], first.Stored);
+        Assert.Equal([delivery.SvixId], first.Stored.Select(kept => kept.SvixId));
         Assert.Empty(second.Stored);
         Assert.Equal([delivery.SvixId], second.Duplicates);
         Assert.Equal(1, await Harness.QueryAsync(context => context.WebhookEvents.CountAsync(row => row.SvixId == delivery.SvixId)));
@@ -29,7 +29,7 @@ public sealed class IdempotencyTests(PhonicStackFixture stack) : StorageTests(st
 
         var result = await Harness.StoreAsync(delivery, delivery);
 
-        Assert.Equal([delivery.SvixId], result.Stored);
+        Assert.Equal([delivery.SvixId], result.Stored.Select(kept => kept.SvixId));
         Assert.Equal([delivery.SvixId], result.Duplicates);
         Assert.Equal(1, await Harness.QueryAsync(context => context.WebhookEvents.CountAsync(row => row.SvixId == delivery.SvixId)));
     }
@@ -47,7 +47,7 @@ public sealed class IdempotencyTests(PhonicStackFixture stack) : StorageTests(st
 
             var result = await Harness.StoreAsync(requeueFirst ? [requeue, delivery] : [delivery, requeue]);
 
-            Assert.Equal([delivery.SvixId], result.Stored);
+            Assert.Equal([delivery.SvixId], result.Stored.Select(kept => kept.SvixId));
             Assert.Equal([delivery.SvixId], result.Duplicates);
         }
     }
@@ -81,7 +81,7 @@ public sealed class IdempotencyTests(PhonicStackFixture stack) : StorageTests(st
         var results = await Task.WhenAll(Task.Run(() => Harness.StoreAsync(batch)), Task.Run(() => Harness.StoreAsync(reversed)));
 
         var ids = batch.Select(delivery => delivery.SvixId).Order().ToArray();
-        Assert.Equal(ids, results.SelectMany(result => result.Stored).Order());
+        Assert.Equal(ids, results.SelectMany(result => result.Stored.Select(kept => kept.SvixId)).Order());
         Assert.Equal(ids, results.SelectMany(result => result.Duplicates).Order());
         Assert.Equal(ids.Length, await Harness.QueryAsync(context => context.WebhookEvents.CountAsync(row => ids.Contains(row.SvixId))));
     }
@@ -95,7 +95,7 @@ public sealed class IdempotencyTests(PhonicStackFixture stack) : StorageTests(st
 
         var result = await Harness.StoreAsync(known, fresh, fresh);
 
-        Assert.Equal([fresh.SvixId], result.Stored);
+        Assert.Equal([fresh.SvixId], result.Stored.Select(kept => kept.SvixId));
         Assert.Equal([known.SvixId, fresh.SvixId], result.Duplicates);
     }
 }

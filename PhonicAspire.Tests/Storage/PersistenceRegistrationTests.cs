@@ -26,7 +26,7 @@ public sealed class PersistenceRegistrationTests(PhonicStackFixture stack)
         var delivery = Delivery(Sample(Ended, NewConversationId()));
         var result = await host.Services.GetRequiredService<WebhookEventStore>().StoreBatchAsync([delivery], CancellationToken.None);
 
-        Assert.Equal([delivery.SvixId], result.Stored);
+        Assert.Equal([delivery.SvixId], result.Stored.Select(kept => kept.SvixId));
         // Pooled connections keep their staging tables (StagingTables) rather than dropping them on return, and
         // write a batch's COPY in 64 KiB flushes.
         var connectionString = new NpgsqlConnectionStringBuilder(host.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString);

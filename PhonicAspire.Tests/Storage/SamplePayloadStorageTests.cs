@@ -19,7 +19,7 @@ public sealed class SamplePayloadStorageTests(PhonicStackFixture stack) : Storag
 
         var result = await Harness.StoreAsync(delivery);
 
-        Assert.Equal([delivery.SvixId], result.Stored);
+        Assert.Equal([delivery.SvixId], result.Stored.Select(kept => kept.SvixId));
         Assert.Empty(result.Duplicates);
         var stored = await Harness.QueryAsync(context => context.WebhookEvents.SingleAsync(row => row.SvixId == delivery.SvixId));
         Assert.Equal("conversation.ended", stored.EventType);

@@ -1,12 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using PhonicAspire.ServiceDefaults.Telemetry;
 using PhonicAspire.Tests.Infrastructure;
-using PhonicAspire.Worker.Configuration;
 using PhonicAspire.Worker.Draining;
-using PhonicAspire.Worker.Persistence;
-using PhonicAspire.Worker.Resilience;
 using PhonicAspire.Worker.Storing;
 using StackExchange.Redis;
 using static PhonicAspire.Testing.SamplePayloads;
@@ -47,7 +43,7 @@ public sealed class StorageStopTests(PhonicStackFixture stack) : StorageTests(st
             """);
         try
         {
-            await using var services = await HandlerServicesAsync(marker);
+            await using var services = await HandlerServices.StartAsync(Stack, marker);
             var handler = services.GetRequiredService<PostgresDeliveryHandler>();
             var outcomes = new DeliveryOutcomes(
                 [(poison, new StreamEntry("1-0", []))], (_, _) => Task.CompletedTask, (_, _, _) => Task.CompletedTask, _ => { });
@@ -74,24 +70,6 @@ public sealed class StorageStopTests(PhonicStackFixture stack) : StorageTests(st
             await ExecuteAsync(admin, $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{marker}'");
             await ExecuteAsync(admin, $"DROP TRIGGER {marker} ON webhook_events; DROP FUNCTION {marker}();");
         }
-    }
-
-    private async Task<ServiceProvider> HandlerServicesAsync(string applicationName)
-    {
-        var connectionString = await Stack.App.GetConnectionStringAsync("phonicdb")
-            ?? throw new InvalidOperationException("The stack has no 'phonicdb' connection string.");
-        return new ServiceCollection()
-            .AddLogging()
-            .AddMetrics()
-            .AddSingleton(TimeProvider.System)
-            .AddNpgsqlDataSource(new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = applicationName }.ConnectionString)
-            .AddOutageResilience()
-            .AddSingleton<WebhookEventStore>()
-            .AddSingleton<DatabaseMigrations>()
-            .AddSingleton<PhonicMetrics>()
-            .AddSingleton<PostgresDeliveryHandler>()
-            .AddOptions<WorkerOptions>().Services
-            .BuildServiceProvider();
     }
 
     private static async Task<long> ScalarAsync(NpgsqlConnection connection, string sql)

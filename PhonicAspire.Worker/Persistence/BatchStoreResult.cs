@@ -1,4 +1,9 @@
+using PhonicAspire.Webhooks;
+
 namespace PhonicAspire.Worker.Persistence;
 
-/// <summary>The svix ids of a batch, split into those stored now and those stored before (or earlier in the batch).</summary>
-public sealed record BatchStoreResult(IReadOnlyList<string> Stored, IReadOnlyList<string> Duplicates);
+/// <summary>
+/// A batch split into the deliveries stored now, the one kept of each svix id, and the svix ids of the rest: stored
+/// before, or repeated in the batch.
+/// </summary>
+public sealed record BatchStoreResult(IReadOnlyList<QueuedDelivery> Stored, IReadOnlyList<string> Duplicates);

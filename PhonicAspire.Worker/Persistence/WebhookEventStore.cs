@@ -35,7 +35,7 @@ public sealed class WebhookEventStore(NpgsqlDataSource database, TimeProvider ti
                 // which is still the truth about the database.
                 var alreadyStored = await StoreAsync(candidates, storedAt, keep: true, cancellationToken).ConfigureAwait(false);
                 return new BatchStoreResult(
-                    [.. candidates.Select(received => received.SvixId).Where(svixId => !alreadyStored.Contains(svixId))],
+                    [.. candidates.Where(received => !alreadyStored.Contains(received.SvixId))],
                     [.. candidates.Select(received => received.SvixId).Where(alreadyStored.Contains), .. repeatedInBatch]);
             }
             catch (PostgresException exception) when (

@@ -154,10 +154,9 @@ public sealed partial class PostgresDeliveryHandler(
         health.StorageReachable();
 
         var committedAt = timeProvider.GetUtcNow();
-        var stored = result.Stored.ToHashSet(StringComparer.Ordinal);
-        foreach (var delivery in deliveries.Where(delivery => stored.Contains(delivery.SvixId)))
+        foreach (var stored in result.Stored)
         {
-            metrics.CommittedAfter(committedAt - delivery.ReceivedAt);
+            metrics.CommittedAfter(committedAt - stored.ReceivedAt);
         }
 
         metrics.EventsStored(result.Stored.Count);
