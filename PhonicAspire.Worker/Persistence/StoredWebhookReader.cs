@@ -11,12 +11,15 @@ public static class StoredWebhookReader
 {
     private const string Columns = "svix_id, event_type, received_at, raw_body";
 
+    internal const string ReceivedBetweenSql =
+        $"SELECT {Columns} FROM webhook_events WHERE received_at >= $1 AND received_at < $2 ORDER BY received_at";
+
     public static IAsyncEnumerable<QueuedDelivery> BySvixIdAsync(NpgsqlDataSource database, IReadOnlyCollection<string> svixIds, CancellationToken cancellationToken) =>
         ReadAsync(database, $"SELECT {Columns} FROM webhook_events WHERE svix_id = ANY ($1) ORDER BY received_at", [svixIds.ToArray()], cancellationToken);
 
     /// <summary>Received at or after <paramref name="from"/> and before <paramref name="to"/>.</summary>
     public static IAsyncEnumerable<QueuedDelivery> ReceivedBetweenAsync(NpgsqlDataSource database, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
-        ReadAsync(database, $"SELECT {Columns} FROM webhook_events WHERE received_at >= $1 AND received_at < $2 ORDER BY received_at",
+        ReadAsync(database, ReceivedBetweenSql,
             // Npgsql writes a timestamptz only from a time at offset 0; an operator gives theirs in any.
             [from.ToUniversalTime(), to.ToUniversalTime()], cancellationToken);
 

@@ -347,6 +347,11 @@ namespace PhonicAspire.Worker.Persistence.Migrations
                     b.HasIndex("ConversationId")
                         .HasDatabaseName("ix_webhook_events_conversation_id");
 
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_webhook_events_received_at");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("ReceivedAt"), "brin");
+
                     b.ToTable("webhook_events", (string)null);
 
                     b.HasAnnotation("Npgsql:StorageParameter:toast_tuple_target", 4096);
