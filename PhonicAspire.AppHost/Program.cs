@@ -29,9 +29,16 @@ if (!ServiceReplicas.TryRead(builder.Configuration, out var replicas, out proble
 var webhookSecret = builder.AddParameter("phonic-webhook-secret", secret: true)
     .WithDescription("Phonic's webhook signing secret(s), `whsec_…`; separate several with spaces or commas to rotate.");
 
-var backing = infrastructure == InfrastructureMode.Containers
-    ? builder.AddContainerBackingServices(redisSettings)
-    : builder.AddLocalBackingServices(redisSettings);
+BackingServices? backing;
+if (infrastructure == InfrastructureMode.Containers)
+{
+    backing = builder.AddContainerBackingServices(redisSettings);
+}
+else if (!builder.TryAddLocalBackingServices(redisSettings, out backing, out problem))
+{
+    await Console.Error.WriteLineAsync(problem);
+    return 1;
+}
 
 var api = builder.AddProject<Projects.PhonicAspire_WebhookApi>("webhookapi")
     .WithReference(backing.Redis).WaitFor(backing.Redis)

@@ -30,6 +30,27 @@ public sealed class LocalPortsTests
     }
 
     [Theory]
+    [InlineData(32_768, 60_999, 20_000, 32_768)]
+    [InlineData(10_000, 20_500, 20_501, 65_536)]
+    public void The_servers_ports_are_chosen_below_the_ephemeral_range_or_else_above_it(int first, int last, int lowest, int aboveHighest)
+    {
+        Assert.True(LocalPorts.TryFindCandidates((first, last), out var chosenLowest, out var chosenAboveHighest, out var problem), problem);
+
+        Assert.Equal((lowest, aboveHighest), (chosenLowest, chosenAboveHighest));
+    }
+
+    [Fact]
+    public void An_ephemeral_range_that_leaves_no_room_for_the_servers_is_refused_in_one_line_that_says_what_to_change()
+    {
+        // A common tuning for servers that open many connections.
+        Assert.False(LocalPorts.TryFindCandidates((1024, 65_535), out _, out _, out var problem));
+
+        Assert.DoesNotContain("\n", problem, StringComparison.Ordinal);
+        Assert.Contains("(1024–65535)", problem, StringComparison.Ordinal);
+        Assert.Contains("net.ipv4.ip_local_port_range", problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("127.0.0.1")]
     [InlineData("::1")]
     public void A_port_something_listens_on_over_either_loopback_address_alone_is_not_handed_out(string loopback)

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace PhonicAspire.AppHost.Infrastructure.Local;
 
 /// <summary>
@@ -6,18 +8,28 @@ namespace PhonicAspire.AppHost.Infrastructure.Local;
 /// </summary>
 internal static class LocalBackingServices
 {
-    public static BackingServices AddLocalBackingServices(this IDistributedApplicationBuilder builder, RedisServerSettings redisSettings)
+    /// <summary>Adds the local servers; false, with one line that says why, when this machine cannot run them.</summary>
+    public static bool TryAddLocalBackingServices(
+        this IDistributedApplicationBuilder builder, RedisServerSettings redisSettings, [NotNullWhen(true)] out BackingServices? backing, out string problem)
     {
+        backing = null;
+        if (!LocalPorts.TryFindCandidates(LocalPorts.EphemeralRange(), out _, out _, out problem))
+        {
+            return false;
+        }
+
         var dataDirectory = LocalDataDirectory.Resolve(builder);
         if (!LocalServerBinaries.TryLocate(LocalPostgresCluster.Folder(dataDirectory, ResourceNames.Postgres), out var binaries, out var missing))
         {
-            throw new DistributedApplicationException($"Local mode needs {missing} on this machine.");
+            problem = $"Local mode needs {missing} on this machine.";
+            return false;
         }
 
         var redis = builder.AddLocalRedis(ResourceNames.Redis, binaries, dataDirectory, redisSettings);
         var database = builder.AddLocalPostgres(ResourceNames.Postgres, binaries, dataDirectory)
             .AddLocalDatabase(ResourceNames.Database);
 
-        return new BackingServices(redis, database);
+        backing = new BackingServices(redis, database);
+        return true;
     }
 }

@@ -34,21 +34,28 @@ public static class LocalPorts
     private static readonly ConcurrentDictionary<int, bool> HandedOut = new();
 
     /// <summary>A loopback port nothing listens on right now, outside the ephemeral range and not handed out before by this process.</summary>
-    public static int ReserveFree()
+    public static int ReserveFree() =>
+        TryFindCandidates(EphemeralRange(), out var lowest, out var aboveHighest, out var problem)
+            ? ReserveFreeIn(lowest, aboveHighest)
+            : throw new InvalidOperationException(problem);
+
+    /// <summary>
+    /// Where the local servers' ports are chosen from, given the kernel's ephemeral range: below it, from
+    /// <see cref="LowestCandidate"/>, or above it; false, with one line to say so, when neither has room.
+    /// </summary>
+    public static bool TryFindCandidates((int First, int Last) ephemeral, out int lowest, out int aboveHighest, out string problem)
     {
-        var (first, last) = EphemeralRange();
-        if (first - LowestCandidate >= FewestCandidates)
+        var (first, last) = ephemeral;
+        (lowest, aboveHighest, problem) = (first - LowestCandidate >= FewestCandidates, HighestPort - last >= FewestCandidates) switch
         {
-            return ReserveFreeIn(LowestCandidate, first);
-        }
+            (true, _) => (LowestCandidate, first, string.Empty),
+            (_, true) => (last + 1, HighestPort + 1, string.Empty),
+            _ => (0, 0, $"The kernel's ephemeral port range ({first}–{last}) leaves fewer than {FewestCandidates} ports of "
+                + $"{LowestCandidate}–{HighestPort} outside it for the local Redis and PostgreSQL: narrow net.ipv4.ip_local_port_range (sysctl), or run "
+                + "them in containers (PHONIC_INFRA=containers)."),
+        };
 
-        if (HighestPort - last >= FewestCandidates)
-        {
-            return ReserveFreeIn(last + 1, HighestPort + 1);
-        }
-
-        throw new InvalidOperationException(
-            $"The ephemeral port range {first}–{last} leaves fewer than {FewestCandidates} ports above {LowestCandidate} for the local servers; narrow net.ipv4.ip_local_port_range.");
+        return problem.Length == 0;
     }
 
     /// <summary>
