@@ -38,7 +38,7 @@ public sealed class PhonicMetrics
             "phonic.events.dead_lettered", "{event}", "Stream entries moved to the dead-letter stream after repeated failures.");
         _receiptToCommit = meter.CreateHistogram<double>(
             "phonic.events.receipt_to_commit", "ms",
-            "Delay from the API's receipt of a delivery to the commit of its row in PostgreSQL.",
+            "Delay from the API's receipt of a delivery to the commit of its row in PostgreSQL; not recorded for events an operator put back (requeue, replayed dead letters).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 60000] });
 
         _forwards = meter.CreateCounter<long>(

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Worker.Persistence;
@@ -54,6 +55,45 @@ public sealed class DatabaseMigratorTests(PhonicStackFixture stack)
     }
 
     [Fact]
+    public async Task A_migration_that_waits_longer_than_a_commands_timeout_still_completes()
+    {
+        // A migration that reads a large table (building an index) takes as long as the read; here the wait is for
+        // another worker's migration lock, held for longer than the data source's command timeout (1 s). The outage
+        // retries run on a clock that never moves, so only the first attempt can complete.
+        var connectionString = await stack.App.GetConnectionStringAsync("phonicdb");
+        var database = $"phonic_migrations_{Guid.NewGuid():N}";
+        await ExecuteAsync($"CREATE DATABASE {database}");
+        var fresh = new NpgsqlConnectionStringBuilder(connectionString) { Database = database, CommandTimeout = 1 }.ConnectionString;
+        await using var worker = Services(fresh, new FakeTimeProvider());
+        // Cancelled whatever happens, so that an attempt left waiting for a retry does not hold the disposal up.
+        using var stop = new CancellationTokenSource();
+        try
+        {
+            Task migrating;
+            await using (var otherWorker = new NpgsqlConnection(fresh))
+            {
+                await otherWorker.OpenAsync();
+                await using var holding = await otherWorker.BeginTransactionAsync();
+                await using (var take = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", otherWorker, holding) { Parameters = { new NpgsqlParameter { Value = SchemaScript.MigrationLock } } })
+                {
+                    await take.ExecuteNonQueryAsync();
+                }
+
+                migrating = worker.GetRequiredService<DatabaseMigrations>().MigrateAsync(stop.Token);
+                await Task.Delay(TimeSpan.FromSeconds(3));
+            }
+
+            await migrating.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync($"DROP DATABASE {database} WITH (FORCE)");
+        }
+    }
+
+    [Fact]
     public async Task An_unreachable_database_is_waited_for_until_cancelled()
     {
         // Nothing listens on port 1, so every attempt is refused as PostgreSQL is while it starts.
@@ -71,9 +111,9 @@ public sealed class DatabaseMigratorTests(PhonicStackFixture stack)
         await command.ExecuteNonQueryAsync();
     }
 
-    private static ServiceProvider Services(string connectionString) => new ServiceCollection()
+    private static ServiceProvider Services(string connectionString, TimeProvider? clock = null) => new ServiceCollection()
         .AddLogging()
-        .AddSingleton(TimeProvider.System)
+        .AddSingleton(clock ?? TimeProvider.System)
         .AddNpgsqlDataSource(connectionString)
         .AddDbContext<PhonicDbContext>(options => options.UseNpgsql(connectionString).ApplyPhonicConventions())
         .AddOutageResilience()

@@ -12,7 +12,7 @@ namespace PhonicAspire.Worker.Persistence;
 internal static class SchemaScript
 {
     // Any number every worker agrees on: replicas that start together apply the script one after another.
-    private const long MigrationLock = 0x7068_6f6e_6963_0001;
+    internal const long MigrationLock = 0x7068_6f6e_6963_0001;
 
     public static string Sql { get; } = Read();
 
@@ -21,12 +21,15 @@ internal static class SchemaScript
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var serialize = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", connection) { Parameters = { new NpgsqlParameter { Value = MigrationLock } } })
+        // No command timeout for either: a migration that builds an index reads the whole table, which takes longer
+        // than any timeout set for the drain's statements, and a replica starting beside it waits as long for the
+        // lock. Given up, each would be rolled back and tried again from the start, for ever. The token still stops them.
+        await using (var serialize = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", connection) { CommandTimeout = 0, Parameters = { new NpgsqlParameter { Value = MigrationLock } } })
         {
             await serialize.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await using (var migrate = new NpgsqlCommand(Sql, connection))
+        await using (var migrate = new NpgsqlCommand(Sql, connection) { CommandTimeout = 0 })
         {
             await migrate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }

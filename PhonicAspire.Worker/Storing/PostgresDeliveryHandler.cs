@@ -154,7 +154,9 @@ public sealed partial class PostgresDeliveryHandler(
         health.StorageReachable();
 
         var committedAt = timeProvider.GetUtcNow();
-        foreach (var stored in result.Stored)
+        // An event an operator put back (a requeue, a replayed dead letter) keeps its first receipt time, days old
+        // perhaps: what it measures is when the operator acted, not how long the pipeline took.
+        foreach (var stored in result.Stored.Where(stored => !stored.Reprocess))
         {
             metrics.CommittedAfter(committedAt - stored.ReceivedAt);
         }

@@ -51,7 +51,7 @@ public static class LocalPorts
             (true, _) => (LowestCandidate, first, string.Empty),
             (_, true) => (last + 1, HighestPort + 1, string.Empty),
             _ => (0, 0, $"The kernel's ephemeral port range ({first}–{last}) leaves fewer than {FewestCandidates} ports of "
-                + $"{LowestCandidate}–{HighestPort} outside it for the local Redis and PostgreSQL: narrow net.ipv4.ip_local_port_range (sysctl), or run "
+                + $"{LowestCandidate}–{HighestPort} below it or above it for the local Redis and PostgreSQL: narrow net.ipv4.ip_local_port_range (sysctl), or run "
                 + "them in containers (PHONIC_INFRA=containers)."),
         };
 

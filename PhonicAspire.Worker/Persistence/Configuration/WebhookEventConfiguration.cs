@@ -25,8 +25,10 @@ internal sealed class WebhookEventConfiguration : IEntityTypeConfiguration<Webho
         builder.HasStorageParameter("toast_tuple_target", 4096);
         builder.HasIndex(webhookEvent => webhookEvent.ConversationId);
         // For phonic requeue --from/--to. Rows arrive in about the order they were received, so a block range index
-        // (a few pages of summary for the whole table) serves a range as well as a B-tree would, without an entry to
-        // write for every row on the drain's path.
-        builder.HasIndex(webhookEvent => webhookEvent.ReceivedAt).HasMethod("brin");
+        // (a few pages of summary for the whole table) serves a range without an entry to write for every row on the
+        // drain's path, as a B-tree would. A requeued event is written again at the table's end with its first
+        // receipt time; with plain min/max summaries each such row would stretch its block range back to that time
+        // for good, while the multi-min/max summaries keep it as an outlier of its own.
+        builder.HasIndex(webhookEvent => webhookEvent.ReceivedAt).HasMethod("brin").HasOperators("timestamptz_minmax_multi_ops");
     }
 }

@@ -351,6 +351,7 @@ namespace PhonicAspire.Worker.Persistence.Migrations
                         .HasDatabaseName("ix_webhook_events_received_at");
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("ReceivedAt"), "brin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("ReceivedAt"), new[] { "timestamptz_minmax_multi_ops" });
 
                     b.ToTable("webhook_events", (string)null);
 

@@ -164,15 +164,15 @@ END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "migration_id" = '20261207081106_IndexWebhookEventsByReceiptTime') THEN
-    CREATE INDEX ix_webhook_events_received_at ON webhook_events USING brin (received_at);
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "migration_id" = '20261207083650_IndexWebhookEventsByReceiptTime') THEN
+    CREATE INDEX ix_webhook_events_received_at ON webhook_events USING brin (received_at timestamptz_minmax_multi_ops);
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "migration_id" = '20261207081106_IndexWebhookEventsByReceiptTime') THEN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "migration_id" = '20261207083650_IndexWebhookEventsByReceiptTime') THEN
     INSERT INTO "__EFMigrationsHistory" (migration_id, product_version)
-    VALUES ('20261207081106_IndexWebhookEventsByReceiptTime', '10.0.15');
+    VALUES ('20261207083650_IndexWebhookEventsByReceiptTime', '10.0.15');
     END IF;
 END $EF$;

@@ -14,7 +14,8 @@ namespace PhonicAspire.Worker.Persistence.Migrations
                 name: "ix_webhook_events_received_at",
                 table: "webhook_events",
                 column: "received_at")
-                .Annotation("Npgsql:IndexMethod", "brin");
+                .Annotation("Npgsql:IndexMethod", "brin")
+                .Annotation("Npgsql:IndexOperators", new[] { "timestamptz_minmax_multi_ops" });
         }
 
         /// <inheritdoc />

@@ -12,7 +12,7 @@ using PhonicAspire.Worker.Persistence;
 namespace PhonicAspire.Worker.Persistence.Migrations
 {
     [DbContext(typeof(PhonicDbContext))]
-    [Migration("20261207081106_IndexWebhookEventsByReceiptTime")]
+    [Migration("20261207083650_IndexWebhookEventsByReceiptTime")]
     partial class IndexWebhookEventsByReceiptTime
     {
         /// <inheritdoc />
@@ -354,6 +354,7 @@ namespace PhonicAspire.Worker.Persistence.Migrations
                         .HasDatabaseName("ix_webhook_events_received_at");
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("ReceivedAt"), "brin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("ReceivedAt"), new[] { "timestamptz_minmax_multi_ops" });
 
                     b.ToTable("webhook_events", (string)null);
 
