@@ -33,17 +33,20 @@ public sealed class EndToEndBenchmark(PhonicStack stack, SamplePayload payload, 
         var beforeWindow = await ReceiptToCommitSoFarAsync(cancellationToken);
 
         var measured = Deliveries(settings.EndToEndDuration);
+        await using var database = NpgsqlDataSource.Create(stack.DatabaseConnectionString);
         var stallMonitor = new RedisStallMonitor(stack.Redis);
         await stallMonitor.StartAsync();
+        await using var autovacuumMonitor = new AutovacuumMonitor(database, timeProvider);
+        autovacuumMonitor.Start();
         var cpu = WindowCpuRecorder.Start(stack, timeProvider);
         var sending = SendAsync(measured, cancellationToken);
         var windowCpu = await CpuUntilStoredAsync(cpu, consumerGroup, cancellationToken);
+        var autovacuum = await autovacuumMonitor.StopAsync();
         var sent = await sending;
         var redisStalls = await stallMonitor.StopAsync();
 
         await WaitUntilAcknowledgedAsync(consumerGroup, cancellationToken);
         var receiptToCommit = CollectedHistogramPoint.GrowthBetween(beforeWindow, await ReceiptToCommitSoFarAsync(cancellationToken), PhonicStack.Worker);
-        await using var database = NpgsqlDataSource.Create(stack.DatabaseConnectionString);
         // wrk counts the answers, not which delivery each was for; with every delivery acknowledged the two checks are the same.
         var svixIds = measured.Select(delivery => delivery.Delivery.SvixId).ToArray();
         var stored = await new StoredRowCounter(database).CountAsync(svixIds, cancellationToken);
@@ -54,7 +57,7 @@ public sealed class EndToEndBenchmark(PhonicStack stack, SamplePayload payload, 
         }
 
         var latency = await new StoreLatencyQuery(database).RunAsync(svixIds, cancellationToken);
-        return new EndToEndResult(sent, latency, receiptToCommit, redisStalls, disk, windowCpu);
+        return new EndToEndResult(sent, latency, receiptToCommit, redisStalls, autovacuum, disk, windowCpu);
     }
 
     /// <summary>
@@ -106,8 +109,15 @@ public sealed class EndToEndBenchmark(PhonicStack stack, SamplePayload payload, 
 }
 
 /// <param name="RedisStalls">What Redis took 10 ms or more for while the deliveries were being sent.</param>
+/// <param name="Autovacuum">What PostgreSQL's autovacuum workers were seen doing while the deliveries were being sent and stored.</param>
 /// <param name="Disk">The disk's own fsync latency, measured before the warm-up with the stack idle.</param>
 /// <param name="ReceiptToCommit">The worker's own receipt-to-commit times of the window's events, in its histogram's buckets.</param>
 /// <param name="Cpu">From the window's deliveries going to wrk until the worker had acknowledged all of them.</param>
 public sealed record EndToEndResult(
-    OpenLoopResult Sent, StoreLatency Latency, HistogramCounts ReceiptToCommit, RedisStalls RedisStalls, DiskFsyncLatency Disk, WindowCpu Cpu);
+    OpenLoopResult Sent,
+    StoreLatency Latency,
+    HistogramCounts ReceiptToCommit,
+    RedisStalls RedisStalls,
+    AutovacuumActivity Autovacuum,
+    DiskFsyncLatency Disk,
+    WindowCpu Cpu);

@@ -118,6 +118,13 @@ public sealed record MarkdownReport(
         yield return new ReportRow(
             $"End to end: Redis's worst stalls while sending (its latency monitor, events of {Ms(stalls.Threshold)} or more)",
             stalls.Worst.Count == 0 ? "none" : string.Join(", ", stalls.Worst.Select(stall => $"{stall.Event} {Ms(stall.Longest)}")), "", "", "");
+        var autovacuum = endToEnd.Autovacuum;
+        yield return new ReportRow(
+            $"End to end: PostgreSQL's autovacuum workers from the window's start until the worker had acknowledged every delivery (pg_stat_activity every {autovacuum.PollInterval.TotalSeconds:F1} s; their CPU is in PostgreSQL's)",
+            autovacuum.Seen.Count == 0
+                ? "none seen"
+                : string.Join(", ", autovacuum.Seen.Select(work => string.Create(CultureInfo.InvariantCulture, $"{work.Work} for about {work.Seen.TotalSeconds:F1} s"))),
+            "", "", "");
         var disk = endToEnd.Disk;
         yield return new ReportRow(
             $"End to end: the disk's own fsync latency p50 / p99 / p99.9 / max (3 KB appended and fsynced in a loop for {Settings.EndToEndDuration.TotalSeconds:F0} s in the stack's data folder, the stack idle, before the warm-up)",
