@@ -12,6 +12,10 @@ namespace PhonicAspire.Cli.Commands;
 /// </summary>
 internal static class RequeueCommand
 {
+    // ISO 8601 only, a date or a date and time, with an offset or Z or neither: a general parse would read 01/02/2026
+    // as 2 January, and a mistyped date would requeue another window.
+    private static readonly string[] IsoTimes = ["yyyy-MM-dd", "yyyy-MM-dd'T'HH:mmK", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"];
+
     public static Command Create(OperatorContext context)
     {
         var svixIds = new Option<string[]>("--svix-id") { Description = "A stored event to requeue; give it once per event.", AllowMultipleArgumentsPerToken = true };
@@ -62,10 +66,6 @@ internal static class RequeueCommand
         });
         return command;
     }
-
-    // ISO 8601 only, a date or a date and time, with an offset or Z or neither: a general parse would read 01/02/2026
-    // as 2 January, and a mistyped date would requeue another window.
-    private static readonly string[] IsoTimes = ["yyyy-MM-dd", "yyyy-MM-dd'T'HH:mmK", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"];
 
     // The library's own refusal names the .NET type; this one names the form it wants.
     private static Option<DateTimeOffset?> TimeOption(string name, string description) => new(name)
