@@ -36,7 +36,8 @@ public static class PhonicPersistenceExtensions
     // prepares a statement on its connection once it has sent it five times, so PostgreSQL plans each once per
     // connection: measured end to end, less of PostgreSQL's CPU and more deliveries committed within 50 ms; the drain's
     // batches of 250 ran no slower, though the merge's cached plans keep the row estimate of the batch they were made
-    // for (the staging tables are temporary, never analyzed). docs/benchmarks.md, *Prepared statements*.
+    // for (the staging tables are temporary, never analyzed), until a VACUUM of them (StagingTables) has them planned
+    // again. docs/benchmarks.md, *Prepared statements*.
     private const int PreparedStatementsPerConnection = 32;
 
     // A pooled connection keeps its temporary staging tables (StagingTables) instead of having DISCARD ALL drop

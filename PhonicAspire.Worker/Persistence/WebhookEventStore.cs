@@ -11,7 +11,7 @@ namespace PhonicAspire.Worker.Persistence;
 /// transaction per batch: the deliveries are copied into webhook_events, their conversation updates into staging
 /// tables, and a few set-based statements merge those into the conversation tables.
 /// </summary>
-public sealed class WebhookEventStore(NpgsqlDataSource database, TimeProvider timeProvider)
+public sealed partial class WebhookEventStore(NpgsqlDataSource database, TimeProvider timeProvider, ILogger<WebhookEventStore> logger)
 {
     // Each further attempt follows a concurrent worker having stored one of the batch's svix ids first, which
     // the attempt then sees; more than a few in a row would mean something else is wrong.
@@ -112,12 +112,13 @@ public sealed class WebhookEventStore(NpgsqlDataSource database, TimeProvider ti
             storedAt,
             cancellationToken).ConfigureAwait(false);
 
+        var stagedBytes = 0L;
         if (updates.Count > 0)
         {
             await ExecuteAsync(connection, merge.Tables.Create, cancellationToken).ConfigureAwait(false);
             await copier.CopyUpdatesAsync(updates, cancellationToken).ConfigureAwait(false);
             await using var statements = MergeBatch(connection, merge, [.. updates.Select(update => update.Projection)]);
-            await statements.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            stagedBytes = (long)(await statements.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
 
         if (keep)
@@ -129,7 +130,29 @@ public sealed class WebhookEventStore(NpgsqlDataSource database, TimeProvider ti
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        if (stagedBytes > StagingTables.VacuumAboveBytes)
+        {
+            await VacuumStagingTablesAsync(connection).ConfigureAwait(false);
+        }
+
         return alreadyStored;
+    }
+
+    /// <summary>
+    /// Outside the batch's transaction, which VACUUM cannot run in, and after its outcome: the batch is decided, so
+    /// neither a failure here nor a stop fails it. A failure leaves the tables past the limit for the connection's next
+    /// batch to vacuum; a broken connection takes its session's tables with it.
+    /// </summary>
+    private async Task VacuumStagingTablesAsync(NpgsqlConnection connection)
+    {
+        try
+        {
+            await ExecuteAsync(connection, StagingTables.Vacuum, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (NpgsqlException exception)
+        {
+            LogVacuumFailed(logger, exception);
+        }
     }
 
     private static async Task<HashSet<string>> SelectStoredAsync(
@@ -155,14 +178,21 @@ public sealed class WebhookEventStore(NpgsqlDataSource database, TimeProvider ti
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The merge, then the staging tables emptied for the connection's next batch, then their size: the batch's one
+    /// row.
+    /// </summary>
     private static NpgsqlBatch MergeBatch(NpgsqlConnection connection, ConversationMerge merge, HashSet<ConversationProjection> present)
     {
         var batch = new NpgsqlBatch(connection);
-        foreach (var statement in merge.Statements(present))
+        foreach (var statement in merge.Statements(present).Concat(StagingTables.Empty).Append(StagingTables.Size))
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand(statement));
         }
 
         return batch;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Vacuuming a connection's staging tables after its batch failed")]
+    private static partial void LogVacuumFailed(ILogger logger, Exception exception);
 }

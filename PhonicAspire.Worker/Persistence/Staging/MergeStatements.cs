@@ -73,7 +73,7 @@ internal static class MergeStatements
                 applied AS (
                 {upsert}
                 RETURNING existing.{key}, existing.{svixId})
-                INSERT INTO applied_with_items (svix_id, conversation_id)
+                INSERT INTO {StagingTables.AppliedWithItems} (svix_id, conversation_id)
                 SELECT applied.{svixId}, applied.{key} FROM applied
                 """
             : $"{newest}\n{upsert}";
@@ -84,19 +84,19 @@ internal static class MergeStatements
     // items of an older event it then waited for. Written as = ANY so that it probes the key index whatever the
     // planner guesses about the staging table.
     public static string DeleteReplaced(string table, string conversationColumn) =>
-        $"DELETE FROM {table} WHERE {conversationColumn} = ANY (ARRAY(SELECT conversation_id FROM applied_with_items))";
+        $"DELETE FROM {table} WHERE {conversationColumn} = ANY (ARRAY(SELECT conversation_id FROM {StagingTables.AppliedWithItems}))";
 
     public static string InsertItems(StagedColumns<ConversationItem> items, string conversationColumn) => $"""
         INSERT INTO {items.Table} ({conversationColumn}, {items.Names()})
         SELECT applied.conversation_id, {items.Names("item")}
-        FROM applied_with_items AS applied
+        FROM {StagingTables.AppliedWithItems} AS applied
         JOIN {StagingTables.Items} AS item ON item.svix_id = applied.svix_id
         """;
 
     public static string InsertToolCalls(StagedColumns<ToolCall> toolCalls, string conversationColumn) => $"""
         INSERT INTO {toolCalls.Table} ({conversationColumn}, {toolCalls.Names()})
         SELECT applied.conversation_id, {toolCalls.Names("tool_call")}
-        FROM applied_with_items AS applied
+        FROM {StagingTables.AppliedWithItems} AS applied
         JOIN {StagingTables.ToolCalls} AS tool_call ON tool_call.svix_id = applied.svix_id
         """;
 }

@@ -1,0 +1,97 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using PhonicAspire.Tests.Infrastructure;
+using PhonicAspire.Worker.Persistence;
+using PhonicAspire.Worker.Persistence.Staging;
+using static PhonicAspire.Testing.SamplePayloads;
+using static PhonicAspire.Tests.Storage.Deliveries;
+
+namespace PhonicAspire.Tests.Storage;
+
+/// <summary>
+/// A pooled connection keeps its staging tables from batch to batch (<see cref="StagingTables"/>): each batch must
+/// leave them empty for the next, and the rows it deletes must not pile up in them.
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed class StagingTableTests(PhonicStackFixture stack) : IAsyncLifetime
+{
+    private IHost? _host;
+
+    private IHost WorkerHost => _host ?? throw new InvalidOperationException("The host has not started.");
+
+    private WebhookEventStore Store => WorkerHost.Services.GetRequiredService<WebhookEventStore>();
+
+    public async Task InitializeAsync()
+    {
+        var connectionString = await stack.App.GetConnectionStringAsync("phonicdb");
+        var builder = Host.CreateApplicationBuilder();
+        // One connection, so that every batch and every question below runs on the same session and its tables.
+        builder.Configuration["ConnectionStrings:phonicdb"] = new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            MaxPoolSize = 1,
+        }.ConnectionString;
+        builder.AddPhonicPersistence();
+        builder.Services.AddDbContext<PhonicDbContext>(options => options
+            .UseNpgsql(connectionString)
+            .ApplyPhonicConventions());
+        _host = builder.Build();
+        await WorkerHost.Services.GetRequiredService<DatabaseMigrations>().MigrateAsync(CancellationToken.None);
+    }
+
+    public Task DisposeAsync()
+    {
+        _host?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task A_batch_on_a_connection_that_stored_one_before_merges_only_its_own_events()
+    {
+        var first = NewConversationId();
+        var second = NewConversationId();
+
+        await Store.StoreBatchAsync([Delivery(Sample(Ended, first))], CancellationToken.None);
+        await Store.StoreBatchAsync([Delivery(Sample(Ended, second))], CancellationToken.None);
+
+        await using var scope = WorkerHost.Services.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<PhonicDbContext>();
+        foreach (var conversationId in (string[])[first, second])
+        {
+            Assert.Equal(3, await context.ConversationItems.CountAsync(item => item.ConversationId == conversationId));
+            Assert.Equal(1, await context.ToolCalls.CountAsync(toolCall => toolCall.ConversationId == conversationId));
+        }
+    }
+
+    [Fact]
+    public async Task The_rows_a_connections_batches_delete_from_its_staging_tables_are_vacuumed_once_they_pass_the_limit()
+    {
+        // Until batches have added twice the limit to the tables, which without a VACUUM would hold all of it.
+        var sizes = new List<long> { await StagingTablesSizeAsync() };
+        for (var added = 0L; added <= 2 * StagingTables.VacuumAboveBytes;)
+        {
+            Assert.True(sizes.Count <= 2_000, $"2,000 batches added {added} bytes to the staging tables.");
+            await StoreFiveEndedAsync();
+            sizes.Add(await StagingTablesSizeAsync());
+            added += Math.Max(0, sizes[^1] - sizes[^2]);
+        }
+
+        Assert.All(sizes, size => Assert.InRange(size, 0, StagingTables.VacuumAboveBytes));
+        Assert.Contains(sizes.Skip(1).Zip(sizes), pair => pair.First < pair.Second);
+    }
+
+    private Task StoreFiveEndedAsync() =>
+        Store.StoreBatchAsync([.. Enumerable.Range(0, 5).Select(_ => Delivery(Sample(Ended, NewConversationId())))], CancellationToken.None);
+
+    /// <summary>The pages of this session's staging tables, TOAST included; none before its first batch.</summary>
+    private async Task<long> StagingTablesSizeAsync()
+    {
+        await using var command = WorkerHost.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand("""
+            SELECT coalesce(sum(pg_table_size(c.oid)), 0)::bigint
+            FROM pg_class AS c
+            WHERE c.relnamespace = pg_my_temp_schema() AND c.relkind = 'r'
+            """);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
