@@ -2,7 +2,6 @@ using Npgsql;
 using PhonicAspire.Webhooks;
 using PhonicAspire.Worker.Persistence.Staging;
 using PhonicAspire.Worker.Phonic;
-using PhonicAspire.Worker.Projections;
 
 namespace PhonicAspire.Worker.Persistence;
 
@@ -112,13 +111,13 @@ public sealed partial class WebhookEventStore(NpgsqlDataSource database, TimePro
             storedAt,
             cancellationToken).ConfigureAwait(false);
 
-        var stagedBytes = 0L;
+        var stagedSinceVacuum = 0L;
         if (updates.Count > 0)
         {
             await ExecuteAsync(connection, merge.Tables.Create, cancellationToken).ConfigureAwait(false);
             await copier.CopyUpdatesAsync(updates, cancellationToken).ConfigureAwait(false);
-            await using var statements = MergeBatch(connection, merge, [.. updates.Select(update => update.Projection)]);
-            stagedBytes = (long)(await statements.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            await using var statements = MergeBatch(connection, merge, updates);
+            stagedSinceVacuum = (long)(await statements.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
 
         if (keep)
@@ -130,7 +129,7 @@ public sealed partial class WebhookEventStore(NpgsqlDataSource database, TimePro
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (stagedBytes > StagingTables.VacuumAboveBytes)
+        if (stagedSinceVacuum > StagingTables.VacuumAfterBytes)
         {
             await VacuumStagingTablesAsync(connection).ConfigureAwait(false);
         }
@@ -148,6 +147,7 @@ public sealed partial class WebhookEventStore(NpgsqlDataSource database, TimePro
         try
         {
             await ExecuteAsync(connection, StagingTables.Vacuum, CancellationToken.None).ConfigureAwait(false);
+            await ExecuteAsync(connection, StagingTables.ResetCount, CancellationToken.None).ConfigureAwait(false);
         }
         catch (NpgsqlException exception)
         {
@@ -179,17 +179,21 @@ public sealed partial class WebhookEventStore(NpgsqlDataSource database, TimePro
     }
 
     /// <summary>
-    /// The merge, then the staging tables emptied for the connection's next batch, then their size: the batch's one
-    /// row.
+    /// The merge, then the staging tables emptied for the connection's next batch, then the count of what it staged
+    /// since their last VACUUM: the batch's one row.
     /// </summary>
-    private static NpgsqlBatch MergeBatch(NpgsqlConnection connection, ConversationMerge merge, HashSet<ConversationProjection> present)
+    private static NpgsqlBatch MergeBatch(NpgsqlConnection connection, ConversationMerge merge, List<StagedUpdate> updates)
     {
         var batch = new NpgsqlBatch(connection);
-        foreach (var statement in merge.Statements(present).Concat(StagingTables.Empty).Append(StagingTables.Size))
+        foreach (var statement in merge.Statements(updates.Select(update => update.Projection).ToHashSet()).Concat(StagingTables.Empty))
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand(statement));
         }
 
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(StagingTables.CountStaged)
+        {
+            Parameters = { new NpgsqlParameter<long> { TypedValue = updates.Sum(update => update.Bytes) } },
+        });
         return batch;
     }
 

@@ -10,4 +10,7 @@ namespace PhonicAspire.Worker.Persistence.Staging;
 /// <param name="UpdateRow">Its staged_updates row.</param>
 /// <param name="ItemRows">Its staged_items rows, none for an event without turns.</param>
 /// <param name="ToolCallRows">Its staged_tool_calls rows, none for an event without tool calls.</param>
-internal sealed record StagedUpdate(string SvixId, ConversationProjection Projection, byte[] UpdateRow, byte[] ItemRows, byte[] ToolCallRows);
+internal sealed record StagedUpdate(string SvixId, ConversationProjection Projection, byte[] UpdateRow, byte[] ItemRows, byte[] ToolCallRows)
+{
+    public long Bytes => UpdateRow.Length + ItemRows.Length + ToolCallRows.Length;
+}

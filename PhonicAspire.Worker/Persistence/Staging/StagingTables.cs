@@ -15,8 +15,8 @@ namespace PhonicAspire.Worker.Persistence.Staging;
 /// Not <c>ON COMMIT DELETE ROWS</c>: that truncates every one of the tables at every commit, each with its TOAST table,
 /// whose index it builds anew, and tells every other session to drop its cached file handles. In a profile of the
 /// stack at a steady 3,000 deliveries/s it was a fifth of PostgreSQL's CPU (docs/benchmarks.md, *The staging tables'
-/// truncation*). Deleted rows keep their pages until a VACUUM, which the store runs once they pass
-/// <see cref="VacuumAboveBytes"/>.
+/// truncation*). Deleted rows keep their pages until a VACUUM, which the store runs once the connection has staged
+/// <see cref="VacuumAfterBytes"/> since the last.
 /// </remarks>
 internal sealed class StagingTables(
     StagedColumns<Conversation> conversations, StagedColumns<ConversationItem> items, StagedColumns<ToolCall> toolCalls)
@@ -27,19 +27,33 @@ internal sealed class StagingTables(
     public const string AppliedWithItems = "applied_with_items";
 
     /// <summary>
-    /// The size past which a connection's tables are vacuumed after its batch: well inside the session's 8 MB of
-    /// temporary buffers, which hold them without writing them out, and hundreds of small batches between one VACUUM
-    /// and the next (about 370 batches of five conversation.ended, in <c>StagingTableTests</c>).
+    /// The bytes of rows a connection stages between one VACUUM of its tables and the next: well inside the session's
+    /// 8 MB of temporary buffers, which hold the tables without writing them out, and hundreds of the small batches a
+    /// steady load makes.
     /// </summary>
-    public const long VacuumAboveBytes = 2 * 1024 * 1024;
+    public const long VacuumAfterBytes = 2 * 1024 * 1024;
+
+    // The count of bytes staged since the last VACUUM is kept in the session, as a setting of its own, because it
+    // belongs to the session's tables: it lives and goes with them, and a pooled connection carries nothing else the
+    // store could keep it in. Measuring the tables instead (pg_table_size of each, TOAST included) cost PostgreSQL
+    // about 50 µs a batch.
+    private const string StagedSinceVacuum = "phonic.staged_since_vacuum";
 
     private static readonly string[] All = [Updates, Items, ToolCalls, AppliedWithItems];
 
-    /// <summary>The tables' size on disk, TOAST included: one row, one column.</summary>
-    public static readonly string Size = $"SELECT {string.Join(" + ", All.Select(table => $"pg_table_size('{table}')"))}";
+    /// <summary>
+    /// Parameter $1: the bytes of rows the batch staged. Adds them to the session's count; the one row and column is the
+    /// count since the last VACUUM. Undone with the batch's transaction.
+    /// </summary>
+    public static readonly string CountStaged = $"""
+        SELECT set_config('{StagedSinceVacuum}',
+            (coalesce(nullif(current_setting('{StagedSinceVacuum}', true), ''), '0')::bigint + $1)::text, false)::bigint
+        """;
 
     /// <summary>Takes back the pages of the rows batches deleted; not in a transaction.</summary>
     public static readonly string Vacuum = $"VACUUM {string.Join(", ", All)}";
+
+    public static readonly string ResetCount = $"SELECT set_config('{StagedSinceVacuum}', '0', false)";
 
     /// <summary>One statement a table, for a batch's last.</summary>
     public static IEnumerable<string> Empty { get; } = [.. All.Select(table => $"DELETE FROM {table}")];
