@@ -79,19 +79,24 @@ public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
     [InlineData("worker", "PhonicAspire.Worker", 2 * 1024 * 1024)]
     public void The_running_services_cap_their_gen0_budget_in_the_runtime_configuration_beside_their_entry_point(string resource, string assemblyName, long cappedGen0BudgetBytes)
     {
-        var service = ResourceProcesses.ServiceOf(stack.App, resource, assemblyName);
-        var arguments = ProcFs.Arguments(service);
-        var entryPoint = arguments.FirstOrDefault(argument => Path.GetFileName(argument) is var name && (name == assemblyName || name == assemblyName + ".dll"));
-        Assert.True(entryPoint is not null, $"no {assemblyName} entry point in '{string.Join(' ', arguments)}'");
+        var (service, properties) = RuntimeConfiguration(resource, assemblyName);
 
-        // The runtime reads it from the runtimeconfig.json beside the entry point, before any code of the service runs;
-        // PhonicAspire.UnitTests shows that the runtime takes this key. The environment's variable would override it.
-        var runtimeConfiguration = Path.Combine(Path.GetDirectoryName(entryPoint)!, assemblyName + ".runtimeconfig.json");
-        using var configuration = JsonDocument.Parse(File.ReadAllBytes(runtimeConfiguration));
-        var properties = configuration.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
-        Assert.True(properties.TryGetProperty("System.GC.Gen0MaxBudget", out var budget), $"{runtimeConfiguration} sets no gen0 budget cap");
+        Assert.True(properties.TryGetProperty("System.GC.Gen0MaxBudget", out var budget), "the runtime configuration sets no gen0 budget cap");
         Assert.Equal(cappedGen0BudgetBytes, budget.GetInt64());
         Assert.Null(ProcFs.EnvironmentVariable(service, "DOTNET_GCGen0MaxBudget"));
+    }
+
+    [Theory]
+    // Both wait on Redis or PostgreSQL between bursts of work, on cores they share with them (the projects say what spinning cost).
+    [InlineData("webhookapi", "PhonicAspire.WebhookApi")]
+    [InlineData("worker", "PhonicAspire.Worker")]
+    public void The_running_services_idle_thread_pool_threads_block_without_spinning_first(string resource, string assemblyName)
+    {
+        var (service, properties) = RuntimeConfiguration(resource, assemblyName);
+
+        Assert.True(properties.TryGetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", out var spinLimit), "the runtime configuration leaves the thread pool's spinning at its default");
+        Assert.Equal(0, spinLimit.GetInt32());
+        Assert.Null(ProcFs.EnvironmentVariable(service, "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"));
     }
 
     [Fact]
@@ -292,5 +297,22 @@ public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
         return ResourceProcesses.ServiceOf(stack.App, "worker", "PhonicAspire.Worker");
+    }
+
+    /// <summary>
+    /// The settings of the runtimeconfig.json beside the service's entry point, which the runtime reads before any code
+    /// of the service runs (PhonicAspire.UnitTests shows that it takes such keys); the environment's variables would
+    /// override them.
+    /// </summary>
+    private (int Service, JsonElement Properties) RuntimeConfiguration(string resource, string assemblyName)
+    {
+        var service = ResourceProcesses.ServiceOf(stack.App, resource, assemblyName);
+        var arguments = ProcFs.Arguments(service);
+        var entryPoint = arguments.FirstOrDefault(argument => Path.GetFileName(argument) is var name && (name == assemblyName || name == assemblyName + ".dll"));
+        Assert.True(entryPoint is not null, $"no {assemblyName} entry point in '{string.Join(' ', arguments)}'");
+
+        var runtimeConfiguration = Path.Combine(Path.GetDirectoryName(entryPoint)!, assemblyName + ".runtimeconfig.json");
+        using var configuration = JsonDocument.Parse(File.ReadAllBytes(runtimeConfiguration));
+        return (service, configuration.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties").Clone());
     }
 }
