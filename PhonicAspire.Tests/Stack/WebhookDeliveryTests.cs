@@ -79,9 +79,10 @@ public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
     [InlineData("worker", "PhonicAspire.Worker", 2 * 1024 * 1024)]
     public void The_running_services_cap_their_gen0_budget_in_the_runtime_configuration_beside_their_entry_point(string resource, string assemblyName, long cappedGen0BudgetBytes)
     {
-        var (service, properties) = RuntimeConfiguration(resource, assemblyName);
+        // PhonicAspire.UnitTests shows that the runtime takes this key.
+        var (service, path, properties) = RuntimeConfiguration(resource, assemblyName);
 
-        Assert.True(properties.TryGetProperty("System.GC.Gen0MaxBudget", out var budget), "the runtime configuration sets no gen0 budget cap");
+        Assert.True(properties.TryGetProperty("System.GC.Gen0MaxBudget", out var budget), $"{path} sets no gen0 budget cap");
         Assert.Equal(cappedGen0BudgetBytes, budget.GetInt64());
         Assert.Null(ProcFs.EnvironmentVariable(service, "DOTNET_GCGen0MaxBudget"));
     }
@@ -92,11 +93,12 @@ public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
     [InlineData("worker", "PhonicAspire.Worker")]
     public void The_running_services_idle_thread_pool_threads_block_without_spinning_first(string resource, string assemblyName)
     {
-        var (service, properties) = RuntimeConfiguration(resource, assemblyName);
+        var (service, path, properties) = RuntimeConfiguration(resource, assemblyName);
 
-        Assert.True(properties.TryGetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", out var spinLimit), "the runtime configuration leaves the thread pool's spinning at its default");
+        Assert.True(properties.TryGetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", out var spinLimit), $"{path} leaves the thread pool's spinning at its default");
         Assert.Equal(0, spinLimit.GetInt32());
         Assert.Null(ProcFs.EnvironmentVariable(service, "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"));
+        Assert.Null(ProcFs.EnvironmentVariable(service, "COMPlus_ThreadPool_UnfairSemaphoreSpinLimit"));
     }
 
     [Fact]
@@ -301,10 +303,9 @@ public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
 
     /// <summary>
     /// The settings of the runtimeconfig.json beside the service's entry point, which the runtime reads before any code
-    /// of the service runs (PhonicAspire.UnitTests shows that it takes such keys); the environment's variables would
-    /// override them.
+    /// of the service runs; the environment's variables would override them.
     /// </summary>
-    private (int Service, JsonElement Properties) RuntimeConfiguration(string resource, string assemblyName)
+    private (int Service, string Path, JsonElement Properties) RuntimeConfiguration(string resource, string assemblyName)
     {
         var service = ResourceProcesses.ServiceOf(stack.App, resource, assemblyName);
         var arguments = ProcFs.Arguments(service);
@@ -313,6 +314,6 @@ public sealed class WebhookDeliveryTests(PhonicStackFixture stack)
 
         var runtimeConfiguration = Path.Combine(Path.GetDirectoryName(entryPoint)!, assemblyName + ".runtimeconfig.json");
         using var configuration = JsonDocument.Parse(File.ReadAllBytes(runtimeConfiguration));
-        return (service, configuration.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties").Clone());
+        return (service, runtimeConfiguration, configuration.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties").Clone());
     }
 }

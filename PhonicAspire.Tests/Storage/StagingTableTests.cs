@@ -79,8 +79,9 @@ public sealed class StagingTableTests(PhonicStackFixture stack) : IAsyncLifetime
             added += Math.Max(0, sizes[^1] - sizes[^2]);
         }
 
+        // Vacuumed, and only as often as the batches' rows add up to the limit: not after every batch.
         Assert.All(sizes, size => Assert.InRange(size, 0, 2 * limit));
-        Assert.Contains(sizes.Skip(1).Zip(sizes), pair => pair.First < pair.Second);
+        Assert.InRange(sizes.Skip(1).Zip(sizes).Count(pair => pair.First < pair.Second), 1, 16);
     }
 
     private Task StoreFiveEndedAsync() =>

@@ -41,8 +41,9 @@ public static class PhonicPersistenceExtensions
     private const int PreparedStatementsPerConnection = 32;
 
     // A pooled connection keeps its temporary staging tables (StagingTables) instead of having DISCARD ALL drop
-    // them, so a batch does not pay for creating them again; besides them and its prepared statements, the worker
-    // leaves no session state. These settings are the worker's, whatever the connection string says.
+    // them, so a batch does not pay for creating them again; besides them, the count of what was staged in them since
+    // their last VACUUM and its prepared statements, the worker leaves no session state. These settings are the
+    // worker's, whatever the connection string says.
     private static string? ForBatches(string? connectionString) =>
         connectionString is null
             ? null

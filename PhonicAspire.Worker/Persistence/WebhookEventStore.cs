@@ -129,9 +129,10 @@ public sealed partial class WebhookEventStore(NpgsqlDataSource database, TimePro
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (stagedSinceVacuum > StagingTables.VacuumAfterBytes)
+        // A rollback undoes the count of what it staged but not the pages its rows took.
+        if (stagedSinceVacuum > StagingTables.VacuumAfterBytes || (!keep && updates.Count > 0))
         {
-            await VacuumStagingTablesAsync(connection).ConfigureAwait(false);
+            await VacuumStagingTablesAsync(connection, cancellationToken).ConfigureAwait(false);
         }
 
         return alreadyStored;
@@ -139,15 +140,20 @@ public sealed partial class WebhookEventStore(NpgsqlDataSource database, TimePro
 
     /// <summary>
     /// Outside the batch's transaction, which VACUUM cannot run in, and after its outcome: the batch is decided, so
-    /// neither a failure here nor a stop fails it. A failure leaves the tables past the limit for the connection's next
-    /// batch to vacuum; a broken connection takes its session's tables with it.
+    /// neither a failure here nor a stop fails it. Either leaves the count past the limit for the connection's next
+    /// batch to vacuum; a broken connection takes its session's tables with it. The batch that runs it is acknowledged
+    /// after it, and its events' receipt-to-commit measure includes it: a few milliseconds, once in a hundred batches
+    /// or more.
     /// </summary>
-    private async Task VacuumStagingTablesAsync(NpgsqlConnection connection)
+    private async Task VacuumStagingTablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         try
         {
-            await ExecuteAsync(connection, StagingTables.Vacuum, CancellationToken.None).ConfigureAwait(false);
-            await ExecuteAsync(connection, StagingTables.ResetCount, CancellationToken.None).ConfigureAwait(false);
+            await ExecuteAsync(connection, StagingTables.Vacuum, cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, StagingTables.ResetCount, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
         }
         catch (NpgsqlException exception)
         {
@@ -197,6 +203,6 @@ public sealed partial class WebhookEventStore(NpgsqlDataSource database, TimePro
         return batch;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Vacuuming a connection's staging tables after its batch failed")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Vacuuming a connection's staging tables failed; its next batch tries again")]
     private static partial void LogVacuumFailed(ILogger logger, Exception exception);
 }

@@ -16,7 +16,9 @@ namespace PhonicAspire.Worker.Persistence.Staging;
 /// whose index it builds anew, and tells every other session to drop its cached file handles. In a profile of the
 /// stack at a steady 3,000 deliveries/s it was a fifth of PostgreSQL's CPU (docs/benchmarks.md, *The staging tables'
 /// truncation*). Deleted rows keep their pages until a VACUUM, which the store runs once the connection has staged
-/// <see cref="VacuumAfterBytes"/> since the last.
+/// <see cref="VacuumAfterBytes"/> since the last, and after a batch it rolled back on purpose. A batch that fails after
+/// staging leaves its rows' pages uncounted until then: a batch tried again and again through a long refusal adds one
+/// batch's pages a try.
 /// </remarks>
 internal sealed class StagingTables(
     StagedColumns<Conversation> conversations, StagedColumns<ConversationItem> items, StagedColumns<ToolCall> toolCalls)
@@ -28,8 +30,9 @@ internal sealed class StagingTables(
 
     /// <summary>
     /// The bytes of rows a connection stages between one VACUUM of its tables and the next: well inside the session's
-    /// 8 MB of temporary buffers, which hold the tables without writing them out, and hundreds of the small batches a
-    /// steady load makes.
+    /// 8 MB of temporary buffers, which hold the tables without writing them out, and a hundred or more of the small
+    /// batches a steady load makes. Lower would vacuum more often; higher would have each statement that scans the
+    /// tables read more deleted rows' pages between one VACUUM and the next.
     /// </summary>
     public const long VacuumAfterBytes = 2 * 1024 * 1024;
 
