@@ -37,15 +37,8 @@ public sealed class PersistenceRegistrationTests(PhonicStackFixture stack)
     [Fact]
     public async Task A_pooled_connection_keeps_the_stores_statements_prepared_so_postgres_plans_each_once()
     {
-        var builder = Host.CreateApplicationBuilder();
         // One connection, so the batches and the question below all run on the same session.
-        builder.Configuration["ConnectionStrings:phonicdb"] = new NpgsqlConnectionStringBuilder(await stack.App.GetConnectionStringAsync("phonicdb"))
-        {
-            MaxPoolSize = 1,
-        }.ConnectionString;
-        builder.AddPhonicPersistence();
-        using var host = builder.Build();
-        await host.Services.GetRequiredService<DatabaseMigrations>().MigrateAsync(CancellationToken.None);
+        using var host = await OneSessionWorkerPersistence.StartAsync(stack);
         var store = host.Services.GetRequiredService<WebhookEventStore>();
 
         for (var batch = 0; batch < 8; batch++)

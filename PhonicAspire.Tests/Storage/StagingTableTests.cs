@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
@@ -23,22 +22,8 @@ public sealed class StagingTableTests(PhonicStackFixture stack) : IAsyncLifetime
 
     private WebhookEventStore Store => WorkerHost.Services.GetRequiredService<WebhookEventStore>();
 
-    public async Task InitializeAsync()
-    {
-        var connectionString = await stack.App.GetConnectionStringAsync("phonicdb");
-        var builder = Host.CreateApplicationBuilder();
-        // One connection, so that every batch and every question below runs on the same session and its tables.
-        builder.Configuration["ConnectionStrings:phonicdb"] = new NpgsqlConnectionStringBuilder(connectionString)
-        {
-            MaxPoolSize = 1,
-        }.ConnectionString;
-        builder.AddPhonicPersistence();
-        builder.Services.AddDbContext<PhonicDbContext>(options => options
-            .UseNpgsql(connectionString)
-            .ApplyPhonicConventions());
-        _host = builder.Build();
-        await WorkerHost.Services.GetRequiredService<DatabaseMigrations>().MigrateAsync(CancellationToken.None);
-    }
+    // One connection, so that every batch and every question below runs on the same session and its tables.
+    public async Task InitializeAsync() => _host = await OneSessionWorkerPersistence.StartAsync(stack);
 
     public Task DisposeAsync()
     {
@@ -55,12 +40,10 @@ public sealed class StagingTableTests(PhonicStackFixture stack) : IAsyncLifetime
         await Store.StoreBatchAsync([Delivery(Sample(Ended, first))], CancellationToken.None);
         await Store.StoreBatchAsync([Delivery(Sample(Ended, second))], CancellationToken.None);
 
-        await using var scope = WorkerHost.Services.CreateAsyncScope();
-        var context = scope.ServiceProvider.GetRequiredService<PhonicDbContext>();
         foreach (var conversationId in (string[])[first, second])
         {
-            Assert.Equal(3, await context.ConversationItems.CountAsync(item => item.ConversationId == conversationId));
-            Assert.Equal(1, await context.ToolCalls.CountAsync(toolCall => toolCall.ConversationId == conversationId));
+            Assert.Equal(3, await CountAsync("SELECT count(*) FROM conversation_items WHERE conversation_id = $1", conversationId));
+            Assert.Equal(1, await CountAsync("SELECT count(*) FROM tool_calls WHERE conversation_id = $1", conversationId));
         }
     }
 
@@ -88,13 +71,20 @@ public sealed class StagingTableTests(PhonicStackFixture stack) : IAsyncLifetime
         Store.StoreBatchAsync([.. Enumerable.Range(0, 5).Select(_ => Delivery(Sample(Ended, NewConversationId())))], CancellationToken.None);
 
     /// <summary>The pages of this session's staging tables, TOAST included; none before its first batch.</summary>
-    private async Task<long> StagingTablesSizeAsync()
+    private Task<long> StagingTablesSizeAsync() => CountAsync("""
+        SELECT coalesce(sum(pg_table_size(c.oid)), 0)::bigint
+        FROM pg_class AS c
+        WHERE c.relnamespace = pg_my_temp_schema() AND c.relkind = 'r'
+        """);
+
+    private async Task<long> CountAsync(string sql, params object[] parameters)
     {
-        await using var command = WorkerHost.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand("""
-            SELECT coalesce(sum(pg_table_size(c.oid)), 0)::bigint
-            FROM pg_class AS c
-            WHERE c.relnamespace = pg_my_temp_schema() AND c.relkind = 'r'
-            """);
+        await using var command = WorkerHost.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(sql);
+        foreach (var value in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
         return (long)(await command.ExecuteScalarAsync())!;
     }
 }
