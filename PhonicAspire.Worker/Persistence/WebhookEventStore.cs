@@ -86,19 +86,8 @@ public sealed partial class WebhookEventStore(NpgsqlDataSource database, TimePro
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-
-        if (candidates.Where(received => received.Reprocess).Select(received => received.SvixId).ToArray() is { Length: > 0 } reprocessed)
-        {
-            // Requeued by an operator: the earlier row goes, in this transaction, and the event is stored anew.
-            await using var delete = new NpgsqlCommand(WebhookEventCommands.DeleteForReprocessing, connection)
-            {
-                Parameters = { new NpgsqlParameter { Value = reprocessed } },
-            };
-            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        var alreadyStored = await SelectStoredAsync(connection, candidates, cancellationToken).ConfigureAwait(false);
         var merge = ConversationMerge.Instance;
+        var alreadyStored = await ReadyAsync(connection, merge, candidates, cancellationToken).ConfigureAwait(false);
         var copier = new BatchCopier(connection, merge);
         // Parsed while copying, so the client's parsing overlaps PostgreSQL's; a body is parsed only when new.
         // Copied in svix id order so that workers copying overlapping batches wait for each other instead of
@@ -114,19 +103,17 @@ public sealed partial class WebhookEventStore(NpgsqlDataSource database, TimePro
         var stagedSinceVacuum = 0L;
         if (updates.Count > 0)
         {
-            await ExecuteAsync(connection, merge.Tables.Create, cancellationToken).ConfigureAwait(false);
             await copier.CopyUpdatesAsync(updates, cancellationToken).ConfigureAwait(false);
-            await using var statements = MergeBatch(connection, merge, updates);
-            stagedSinceVacuum = (long)(await statements.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            stagedSinceVacuum = await MergeAsync(connection, merge, updates, commit: keep, cancellationToken).ConfigureAwait(false);
         }
 
-        if (keep)
-        {
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        else
+        if (!keep)
         {
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else if (updates.Count == 0)
+        {
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         // A rollback undoes the count of what it staged but not the pages its rows took.
@@ -161,14 +148,34 @@ public sealed partial class WebhookEventStore(NpgsqlDataSource database, TimePro
         }
     }
 
-    private static async Task<HashSet<string>> SelectStoredAsync(
-        NpgsqlConnection connection, List<QueuedDelivery> candidates, CancellationToken cancellationToken)
+    /// <summary>
+    /// The transaction's first exchange: takes out the rows an operator requeued, readies the staging tables and
+    /// returns which of the candidates' svix ids webhook_events already holds.
+    /// </summary>
+    private static async Task<HashSet<string>> ReadyAsync(
+        NpgsqlConnection connection, ConversationMerge merge, List<QueuedDelivery> candidates, CancellationToken cancellationToken)
     {
-        await using var select = new NpgsqlCommand(WebhookEventCommands.SelectStored, connection)
+        await using var batch = new NpgsqlBatch(connection);
+        if (candidates.Where(received => received.Reprocess).Select(received => received.SvixId).ToArray() is { Length: > 0 } reprocessed)
+        {
+            // Requeued by an operator: the earlier row goes, in this transaction, and the event is stored anew.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(WebhookEventCommands.DeleteForReprocessing)
+            {
+                Parameters = { new NpgsqlParameter { Value = reprocessed } },
+            });
+        }
+
+        foreach (var statement in merge.Tables.Create)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(statement));
+        }
+
+        // Last, so that the reader's rows are its own: the statements before it return none.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(WebhookEventCommands.SelectStored)
         {
             Parameters = { new NpgsqlParameter { Value = candidates.Select(received => received.SvixId).ToArray() } },
-        };
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        });
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var stored = new HashSet<string>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -186,11 +193,14 @@ public sealed partial class WebhookEventStore(NpgsqlDataSource database, TimePro
 
     /// <summary>
     /// The merge, then the staging tables emptied for the connection's next batch, then the count of what it staged
-    /// since their last VACUUM: the batch's one row.
+    /// since their last VACUUM, which it returns, then, when the batch is kept, the commit: one exchange with PostgreSQL
+    /// for all of them. A statement that fails skips those after it, the commit among them, and leaves the transaction
+    /// to be rolled back.
     /// </summary>
-    private static NpgsqlBatch MergeBatch(NpgsqlConnection connection, ConversationMerge merge, List<StagedUpdate> updates)
+    private static async Task<long> MergeAsync(
+        NpgsqlConnection connection, ConversationMerge merge, List<StagedUpdate> updates, bool commit, CancellationToken cancellationToken)
     {
-        var batch = new NpgsqlBatch(connection);
+        await using var batch = new NpgsqlBatch(connection);
         foreach (var statement in merge.Statements(updates.Select(update => update.Projection).ToHashSet()).Concat(StagingTables.Empty))
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand(statement));
@@ -200,7 +210,21 @@ public sealed partial class WebhookEventStore(NpgsqlDataSource database, TimePro
         {
             Parameters = { new NpgsqlParameter<long> { TypedValue = updates.Sum(update => update.Bytes) } },
         });
-        return batch;
+        if (commit)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var stagedSinceVacuum = reader.GetInt64(0);
+        // Every answer is read here, the commit's last, so that a failure of any is thrown: disposing the reader would
+        // read them too, but let a timeout or a cancellation pass as though the commit had been answered.
+        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+        {
+        }
+
+        return stagedSinceVacuum;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Vacuuming a connection's staging tables failed; its next batch tries again")]

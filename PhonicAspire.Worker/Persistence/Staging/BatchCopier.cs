@@ -40,22 +40,11 @@ internal sealed class BatchCopier(NpgsqlConnection connection, ConversationMerge
     }
 
     /// <summary>
-    /// Copies what each event changes in its conversation into the staging tables (<see cref="StagingTables"/>): its
+    /// Copies what each event changes in its conversation into staged_rows (<see cref="StagingTables"/>): its
     /// conversation columns, and the turns and tool calls of those that carry them.
     /// </summary>
-    public async Task CopyUpdatesAsync(List<StagedUpdate> updates, CancellationToken cancellationToken)
-    {
-        await BinaryCopyRows.CopyAsync(connection, merge.Tables.CopyUpdates, updates.Select(update => update.UpdateRow), cancellationToken).ConfigureAwait(false);
-        if (updates.Any(update => update.ItemRows.Length > 0))
-        {
-            await BinaryCopyRows.CopyAsync(connection, merge.Tables.CopyItems, updates.Select(update => update.ItemRows), cancellationToken).ConfigureAwait(false);
-        }
-
-        if (updates.Any(update => update.ToolCallRows.Length > 0))
-        {
-            await BinaryCopyRows.CopyAsync(connection, merge.Tables.CopyToolCalls, updates.Select(update => update.ToolCallRows), cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task CopyUpdatesAsync(List<StagedUpdate> updates, CancellationToken cancellationToken) =>
+        BinaryCopyRows.CopyAsync(connection, merge.Tables.Copy, updates.Select(update => update.Rows), cancellationToken);
 
     private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type, CancellationToken cancellationToken)
         where T : class =>

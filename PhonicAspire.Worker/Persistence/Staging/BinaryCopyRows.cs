@@ -41,6 +41,14 @@ internal sealed class BinaryCopyRows
 
     public void Null() => WriteInt32(-1);
 
+    public void Nulls(int count)
+    {
+        for (var column = 0; column < count; column++)
+        {
+            Null();
+        }
+    }
+
     public void Text(string value)
     {
         var length = Utf8.GetByteCount(value);
@@ -54,6 +62,12 @@ internal sealed class BinaryCopyRows
         WriteInt32(length + 1);
         WriteByte(JsonbVersion);
         Utf8.GetBytes(json, Take(length));
+    }
+
+    public void Int16(short value)
+    {
+        WriteInt32(sizeof(short));
+        WriteInt16(value);
     }
 
     public void Int32(int value)

@@ -12,8 +12,7 @@ internal sealed class ConversationMerge
 {
     private readonly Dictionary<ConversationProjection, string> _upserts = [];
 
-    // The columns of staged_updates after its key columns, and of staged_items and staged_tool_calls after the svix
-    // id, in the order their COPYs take them.
+    // The columns of a conversation, a turn and a tool call, in the order the staging COPY takes them.
     private readonly StagedColumns<Conversation> _conversations;
     private readonly StagedColumns<ConversationItem> _items;
     private readonly StagedColumns<ToolCall> _toolCalls;
@@ -22,9 +21,15 @@ internal sealed class ConversationMerge
 
     private ConversationMerge()
     {
+        // One staged_updates row has the columns of every projection: each upsert reads only its own.
+        _conversations = StagedColumns<Conversation>.Of(ConversationProjections.All.SelectMany(projection => projection.Columns));
+        _items = StagedColumns<ConversationItem>.AllBut(item => item.ConversationId);
+        _toolCalls = StagedColumns<ToolCall>.AllBut(toolCall => toolCall.ConversationId);
+        Tables = new StagingTables(_conversations, _items, _toolCalls);
+
         var table = StoreMapping.Table(typeof(Conversation));
         var key = StoreMapping.Column<Conversation>(conversation => conversation.Id);
-        _lockConversations = MergeStatements.LockConversations(table, key);
+        _lockConversations = MergeStatements.LockConversations(Tables, table, key);
         foreach (var projection in ConversationProjections.All)
         {
             var columns = StagedColumns<Conversation>.Of(projection.Columns);
@@ -34,22 +39,17 @@ internal sealed class ConversationMerge
                 [.. projection.PayloadColumns.Select(column => (columns.ColumnOf(column.Column), column.Sql))],
                 columns.ColumnOf(projection.VersionCreatedAt),
                 columns.ColumnOf(projection.VersionSvixId));
-            _upserts.Add(projection, MergeStatements.Upsert(table, key, bound, projection.WritesItems));
+            _upserts.Add(projection, MergeStatements.Upsert(Tables, table, key, bound, projection.WritesItems));
         }
 
-        // One staged_updates row has the columns of every projection: each upsert reads only its own.
-        _conversations = StagedColumns<Conversation>.Of(ConversationProjections.All.SelectMany(projection => projection.Columns));
-        _items = StagedColumns<ConversationItem>.AllBut(item => item.ConversationId);
-        _toolCalls = StagedColumns<ToolCall>.AllBut(toolCall => toolCall.ConversationId);
-        Tables = new StagingTables(_conversations, _items, _toolCalls);
         var itemConversation = _items.ColumnOf(item => item.ConversationId);
         var toolCallConversation = _toolCalls.ColumnOf(toolCall => toolCall.ConversationId);
         _replaceItems =
         [
             MergeStatements.DeleteReplaced(_toolCalls.Table, toolCallConversation),
             MergeStatements.DeleteReplaced(_items.Table, itemConversation),
-            MergeStatements.InsertItems(_items, itemConversation),
-            MergeStatements.InsertToolCalls(_toolCalls, toolCallConversation),
+            MergeStatements.InsertItems(Tables, _items, itemConversation),
+            MergeStatements.InsertToolCalls(Tables, _toolCalls, toolCallConversation),
         ];
     }
 
@@ -67,44 +67,26 @@ internal sealed class ConversationMerge
     public StagedUpdate Stage(BinaryCopyRows rows, string svixId, string eventType, string conversationId, DateTimeOffset? createdAt, ConversationUpdate update)
     {
         rows.Clear();
-        rows.StartRow(4 + _conversations.Count);
-        rows.Text(svixId);
-        rows.Text(eventType);
-        rows.Text(conversationId);
-        if (createdAt is { } timestamp)
-        {
-            rows.Timestamp(timestamp);
-        }
-        else
-        {
-            rows.Null();
-        }
-
+        Tables.StartUpdate(rows, svixId, eventType, conversationId, createdAt);
         _conversations.Write(rows, update.Conversation);
-        var updateRow = rows.ToArray();
-
-        rows.Clear();
+        Tables.EndUpdate(rows);
         foreach (var item in update.Items)
         {
-            rows.StartRow(1 + _items.Count);
-            rows.Text(svixId);
+            Tables.StartItem(rows, svixId);
             _items.Write(rows, item.Item);
+            Tables.EndItem(rows);
         }
 
-        var itemRows = rows.ToArray();
-
-        rows.Clear();
         foreach (var item in update.Items)
         {
             foreach (var toolCall in item.ToolCalls)
             {
-                rows.StartRow(1 + _toolCalls.Count);
-                rows.Text(svixId);
+                Tables.StartToolCall(rows, svixId);
                 _toolCalls.Write(rows, toolCall);
             }
         }
 
-        return new StagedUpdate(svixId, update.Projection, updateRow, itemRows, rows.ToArray());
+        return new StagedUpdate(update.Projection, rows.ToArray());
     }
 
     /// <summary>The statements that apply a batch holding updates of these projections, and only those.</summary>

@@ -5,7 +5,8 @@ namespace PhonicAspire.Worker.Persistence.Staging;
 /// <summary>
 /// Set-based SQL that applies the staged conversation updates of a batch whose webhook_events rows were just
 /// copied, written from the columns <see cref="ConversationMerge"/> takes from <see cref="StoreMapping"/>. Typed
-/// values come from the staging tables (<see cref="StagingTables"/>); the large JSON columns come from the stored
+/// values come from the staging tables (<see cref="StagingTables"/>), each statement reading the kinds of staged rows it
+/// needs as common table expressions named after them; the large JSON columns come from the stored
 /// payload, which PostgreSQL already holds parsed. Every statement takes its rows in one global order (ids compared bytewise), and a batch whose rows
 /// several statements take locks them all in that order first, so workers storing overlapping batches wait for each
 /// other instead of deadlocking, whatever order the statements would take the rows in. Versions and svix ids compare
@@ -19,7 +20,8 @@ internal static class MergeStatements
     /// one event type: it gives each new conversation a second row version (placeholder, then upsert), which a
     /// single-type batch, whose one upsert already takes its rows in order, need not write.
     /// </summary>
-    public static string LockConversations(string table, string key) => $"""
+    public static string LockConversations(StagingTables staging, string table, string key) => $"""
+        WITH {staging.ReadUpdates}
         INSERT INTO {table} AS existing ({key})
         SELECT id FROM (SELECT DISTINCT conversation_id AS id FROM {StagingTables.Updates}) AS touched
         ORDER BY id COLLATE "C"
@@ -37,7 +39,7 @@ internal static class MergeStatements
     /// a second requeue (see the README). An upsert whose event carries items records in applied_with_items which
     /// events it applied.
     /// </summary>
-    public static string Upsert(string table, string key, ProjectionColumns columns, bool recordsAppliedItems)
+    public static string Upsert(StagingTables staging, string table, string key, ProjectionColumns columns, bool recordsAppliedItems)
     {
         var payloadNames = string.Concat(columns.FromPayload.Select(column => $", {column.Name}"));
         var payloadValues = string.Concat(columns.FromPayload.Select(column => $", {column.Sql}"));
@@ -61,7 +63,8 @@ internal static class MergeStatements
                  >= (coalesce(existing.{createdAt}, '-infinity'), existing.{svixId} COLLATE "C")
             """;
         var newest = $"""
-            WITH newest AS (
+            WITH {staging.ReadUpdates},
+            newest AS (
                 SELECT DISTINCT ON (conversation_id) svix_id, conversation_id, created_at, {columns.Staged.Names()}
                 FROM {StagingTables.Updates}
                 WHERE event_type = '{columns.EventType}'
@@ -86,14 +89,16 @@ internal static class MergeStatements
     public static string DeleteReplaced(string table, string conversationColumn) =>
         $"DELETE FROM {table} WHERE {conversationColumn} = ANY (ARRAY(SELECT conversation_id FROM {StagingTables.AppliedWithItems}))";
 
-    public static string InsertItems(StagedColumns<ConversationItem> items, string conversationColumn) => $"""
+    public static string InsertItems(StagingTables staging, StagedColumns<ConversationItem> items, string conversationColumn) => $"""
+        WITH {staging.ReadItems}
         INSERT INTO {items.Table} ({conversationColumn}, {items.Names()})
         SELECT applied.conversation_id, {items.Names("item")}
         FROM {StagingTables.AppliedWithItems} AS applied
         JOIN {StagingTables.Items} AS item ON item.svix_id = applied.svix_id
         """;
 
-    public static string InsertToolCalls(StagedColumns<ToolCall> toolCalls, string conversationColumn) => $"""
+    public static string InsertToolCalls(StagingTables staging, StagedColumns<ToolCall> toolCalls, string conversationColumn) => $"""
+        WITH {staging.ReadToolCalls}
         INSERT INTO {toolCalls.Table} ({conversationColumn}, {toolCalls.Names()})
         SELECT applied.conversation_id, {toolCalls.Names("tool_call")}
         FROM {StagingTables.AppliedWithItems} AS applied

@@ -15,15 +15,21 @@ internal sealed class StagedColumns<TEntity>
     /// <summary>The columns, separated by commas, each after <paramref name="alias"/> when one is given.</summary>
     public string Names(string? alias = null) => string.Join(", ", _columns.Select(column => alias is null ? column.Name : $"{alias}.{column.Name}"));
 
+    /// <summary>The columns, each named after <paramref name="prefix"/>, separated by commas.</summary>
+    public string PrefixedNames(string prefix) => string.Join(", ", _columns.Select(column => prefix + column.Name));
+
+    /// <summary>The columns named after <paramref name="prefix"/>, each under its own name again, for a select list.</summary>
+    public string Unprefixed(string prefix) => string.Join(", ", _columns.Select(column => $"{prefix}{column.Name} AS {column.Name}"));
+
     /// <summary>
-    /// The columns' definitions for a staging table. Values that may be long (a row past 2 kB is compressed) use lz4
-    /// rather than the default pglz, as the staged JSON did: with pglz, compressing it was the merge's costliest
-    /// single function in PostgreSQL.
+    /// The columns' definitions for a staging table, each named after <paramref name="prefix"/>. Values that may be
+    /// long (a row past 2 kB is compressed) use lz4 rather than the default pglz, as the staged JSON did: with pglz,
+    /// compressing it was the merge's costliest single function in PostgreSQL.
     /// </summary>
-    public string Definitions => string.Join(", ", _columns.Select(column =>
+    public string Definitions(string prefix) => string.Join(", ", _columns.Select(column =>
         column.StoreType is "text" or "jsonb" || column.StoreType.EndsWith("[]", StringComparison.Ordinal)
-            ? $"{column.Definition} COMPRESSION lz4"
-            : column.Definition));
+            ? $"{prefix}{column.Definition} COMPRESSION lz4"
+            : prefix + column.Definition));
 
     public IEnumerable<string> ColumnNames => _columns.Select(column => column.Name);
 

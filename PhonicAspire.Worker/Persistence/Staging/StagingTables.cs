@@ -3,15 +3,20 @@ using PhonicAspire.Worker.Persistence.Entities;
 namespace PhonicAspire.Worker.Persistence.Staging;
 
 /// <summary>
-/// Temporary tables for merging a batch: staged_updates receives each event's conversation columns, staged_items and
-/// staged_tool_calls the turns and tool calls of those that carry them, all by binary COPY and typed as their target
-/// columns; applied_with_items records which events carrying items (conversation.ended) the merge applied. Each
-/// connection creates them once and keeps them (the pool does not reset connections, see
+/// Temporary tables for merging a batch: staged_rows receives each event's conversation columns and, for those that
+/// carry them, its turns and tool calls, all by one binary COPY, typed as their target columns; applied_with_items records
+/// which events carrying items (conversation.ended) the merge applied. The merge reads staged_rows as staged_updates,
+/// staged_items and staged_tool_calls (<see cref="ReadUpdates"/> and its siblings), one kind of row each. Each connection
+/// creates the tables once and keeps them (the pool does not reset connections, see
 /// <see cref="Microsoft.Extensions.Hosting.PhonicPersistenceExtensions"/>); creating and dropping them in every
 /// transaction cost PostgreSQL about 7 ms of catalog writes per batch, most of the work of a small batch. A batch
 /// deletes its rows as the last of its statements, so the next finds them empty, and one that rolls back leaves none.
 /// </summary>
 /// <remarks>
+/// One table rather than one for each kind of row: each COPY is two exchanges with PostgreSQL, a wait for its answer
+/// each, and three COPYs were four exchanges more than one (docs/benchmarks.md, *A batch's exchanges*). A row leaves
+/// the other kinds' columns NULL, which binary COPY sends as four bytes and the row keeps in its null bitmap.
+/// <para>
 /// Not <c>ON COMMIT DELETE ROWS</c>: that truncates every one of the tables at every commit, each with its TOAST table,
 /// whose index it builds anew, and tells every other session to drop its cached file handles. In a profile of the
 /// stack at a steady 3,000 deliveries/s it was a fifth of PostgreSQL's CPU (docs/benchmarks.md, *The staging tables'
@@ -19,10 +24,11 @@ namespace PhonicAspire.Worker.Persistence.Staging;
 /// <see cref="VacuumAfterBytes"/> since the last, and after a batch it rolled back on purpose. A batch that fails after
 /// staging leaves its rows' pages uncounted until then: a batch tried again and again through a long refusal adds one
 /// batch's pages a try.
+/// </para>
 /// </remarks>
-internal sealed class StagingTables(
-    StagedColumns<Conversation> conversations, StagedColumns<ConversationItem> items, StagedColumns<ToolCall> toolCalls)
+internal sealed class StagingTables
 {
+    public const string Rows = "staged_rows";
     public const string Updates = "staged_updates";
     public const string Items = "staged_items";
     public const string ToolCalls = "staged_tool_calls";
@@ -39,10 +45,68 @@ internal sealed class StagingTables(
     // The count of bytes staged since the last VACUUM is kept in the session, as a setting of its own, because it
     // belongs to the session's tables: it lives and goes with them, and a pooled connection carries nothing else the
     // store could keep it in. Measuring the tables instead (pg_table_size of each, TOAST included) cost PostgreSQL
-    // about 50 µs a batch.
+    // about 50 us a batch.
     private const string StagedSinceVacuum = "phonic.staged_since_vacuum";
 
-    private static readonly string[] All = [Updates, Items, ToolCalls, AppliedWithItems];
+    // staged_rows names each kind's columns after the kind: a conversation, a turn and a tool call share column names.
+    private const string ConversationPrefix = "conversation_";
+    private const string ItemPrefix = "item_";
+    private const string ToolCallPrefix = "tool_call_";
+
+    private static readonly string[] All = [Rows, AppliedWithItems];
+
+    private readonly int _conversationColumns;
+    private readonly int _itemColumns;
+    private readonly int _toolCallColumns;
+
+    public StagingTables(StagedColumns<Conversation> conversations, StagedColumns<ConversationItem> items, StagedColumns<ToolCall> toolCalls)
+    {
+        (_conversationColumns, _itemColumns, _toolCallColumns) = (conversations.Count, items.Count, toolCalls.Count);
+        // The planner guesses rows for tables it has no statistics of, and a merge can look expensive enough to
+        // JIT-compile, which takes far longer than running it; jit is off for the rest of the transaction only.
+        // "Already exists, skipping" is the expected answer on all but a connection's first batch, not worth a notice.
+        Create =
+        [
+            "SET LOCAL jit = off",
+            "SET LOCAL client_min_messages = warning",
+            $"""
+            CREATE TEMP TABLE IF NOT EXISTS {Rows} (
+                kind smallint NOT NULL,
+                svix_id text NOT NULL,
+                event_type text,
+                conversation_id text,
+                created_at timestamptz,
+                {conversations.Definitions(ConversationPrefix)},
+                {items.Definitions(ItemPrefix)},
+                {toolCalls.Definitions(ToolCallPrefix)}
+            )
+            """,
+            $"""
+            CREATE TEMP TABLE IF NOT EXISTS {AppliedWithItems} (
+                svix_id text NOT NULL,
+                conversation_id text NOT NULL
+            )
+            """,
+        ];
+        Copy = $"""
+            COPY {Rows} (kind, svix_id, event_type, conversation_id, created_at, {conversations.PrefixedNames(ConversationPrefix)},
+                {items.PrefixedNames(ItemPrefix)}, {toolCalls.PrefixedNames(ToolCallPrefix)}) FROM STDIN (FORMAT BINARY)
+            """;
+        // Not materialized: each statement that reads a kind scans staged_rows for it, as it scanned that kind's own table.
+        ReadUpdates = $"""
+            {Updates} AS NOT MATERIALIZED (
+                SELECT svix_id, event_type, conversation_id, created_at, {conversations.Unprefixed(ConversationPrefix)}
+                FROM {Rows} WHERE kind = {(short)StagedRowKind.Update})
+            """;
+        ReadItems = $"""
+            {Items} AS NOT MATERIALIZED (
+                SELECT svix_id, {items.Unprefixed(ItemPrefix)} FROM {Rows} WHERE kind = {(short)StagedRowKind.Item})
+            """;
+        ReadToolCalls = $"""
+            {ToolCalls} AS NOT MATERIALIZED (
+                SELECT svix_id, {toolCalls.Unprefixed(ToolCallPrefix)} FROM {Rows} WHERE kind = {(short)StagedRowKind.ToolCall})
+            """;
+    }
 
     /// <summary>
     /// Parameter $1: the bytes of rows the batch staged. Adds them to the session's count; the one row and column is the
@@ -61,37 +125,70 @@ internal sealed class StagingTables(
     /// <summary>One statement a table, for a batch's last.</summary>
     public static IEnumerable<string> Empty { get; } = [.. All.Select(table => $"DELETE FROM {table}")];
 
-    // The planner guesses rows for tables it has no statistics of, and a merge can look expensive enough to
-    // JIT-compile, which takes far longer than running it; jit is off for the rest of the transaction only.
-    // "Already exists, skipping" is the expected answer on all but a connection's first batch, not worth a notice.
-    public string Create { get; } = $"""
-        SET LOCAL jit = off;
-        SET LOCAL client_min_messages = warning;
-        CREATE TEMP TABLE IF NOT EXISTS {Updates} (
-            svix_id text NOT NULL,
-            event_type text NOT NULL,
-            conversation_id text NOT NULL,
-            created_at timestamptz,
-            {conversations.Definitions}
-        );
-        CREATE TEMP TABLE IF NOT EXISTS {Items} (
-            svix_id text NOT NULL,
-            {items.Definitions}
-        );
-        CREATE TEMP TABLE IF NOT EXISTS {ToolCalls} (
-            svix_id text NOT NULL,
-            {toolCalls.Definitions}
-        );
-        CREATE TEMP TABLE IF NOT EXISTS {AppliedWithItems} (
-            svix_id text NOT NULL,
-            conversation_id text NOT NULL
-        )
-        """;
+    /// <summary>The statements that ready the tables for a batch, the transaction's first.</summary>
+    public IReadOnlyList<string> Create { get; }
 
-    public string CopyUpdates { get; } =
-        $"COPY {Updates} (svix_id, event_type, conversation_id, created_at, {conversations.Names()}) FROM STDIN (FORMAT BINARY)";
+    /// <summary>Copies the rows of events, each begun with <see cref="StartUpdate"/>, <see cref="StartItem"/> or <see cref="StartToolCall"/>.</summary>
+    public string Copy { get; }
 
-    public string CopyItems { get; } = $"COPY {Items} (svix_id, {items.Names()}) FROM STDIN (FORMAT BINARY)";
+    /// <summary>
+    /// A common table expression that reads the staged conversation columns as staged_updates: the svix id, event type,
+    /// conversation id and created_at of the event, then its columns under their own names.
+    /// </summary>
+    public string ReadUpdates { get; }
 
-    public string CopyToolCalls { get; } = $"COPY {ToolCalls} (svix_id, {toolCalls.Names()}) FROM STDIN (FORMAT BINARY)";
+    /// <summary>A common table expression that reads the staged turns as staged_items: the svix id, then its columns.</summary>
+    public string ReadItems { get; }
+
+    /// <summary>A common table expression that reads the staged tool calls as staged_tool_calls: the svix id, then its columns.</summary>
+    public string ReadToolCalls { get; }
+
+    /// <summary>Starts an event's conversation row; its conversation columns follow, in the order of the COPY.</summary>
+    public void StartUpdate(BinaryCopyRows rows, string svixId, string eventType, string conversationId, DateTimeOffset? createdAt)
+    {
+        Start(rows, StagedRowKind.Update, svixId);
+        rows.Text(eventType);
+        rows.Text(conversationId);
+        if (createdAt is { } timestamp)
+        {
+            rows.Timestamp(timestamp);
+        }
+        else
+        {
+            rows.Null();
+        }
+    }
+
+    /// <summary>Ends an event's conversation row, after its conversation columns.</summary>
+    public void EndUpdate(BinaryCopyRows rows) => rows.Nulls(_itemColumns + _toolCallColumns);
+
+    /// <summary>Starts a turn's row; its columns follow, then <see cref="EndItem"/>.</summary>
+    public void StartItem(BinaryCopyRows rows, string svixId)
+    {
+        Start(rows, StagedRowKind.Item, svixId);
+        rows.Nulls(3 + _conversationColumns);
+    }
+
+    public void EndItem(BinaryCopyRows rows) => rows.Nulls(_toolCallColumns);
+
+    /// <summary>Starts a tool call's row; its columns follow, which end it.</summary>
+    public void StartToolCall(BinaryCopyRows rows, string svixId)
+    {
+        Start(rows, StagedRowKind.ToolCall, svixId);
+        rows.Nulls(3 + _conversationColumns + _itemColumns);
+    }
+
+    private void Start(BinaryCopyRows rows, StagedRowKind kind, string svixId)
+    {
+        rows.StartRow(5 + _conversationColumns + _itemColumns + _toolCallColumns);
+        rows.Int16((short)kind);
+        rows.Text(svixId);
+    }
+
+    private enum StagedRowKind : short
+    {
+        Update = 0,
+        Item = 1,
+        ToolCall = 2,
+    }
 }
