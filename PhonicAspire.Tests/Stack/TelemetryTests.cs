@@ -17,8 +17,9 @@ public sealed class TelemetryTests(PhonicStackFixture stack)
     private const int ProducerKind = 4;
     private const int ConsumerKind = 5;
     private const string EnqueueSpanName = "XADD " + WebhookStream.Name;
-    // Named only in the statements of a batch's transaction (see StagingTables), so it marks them wherever exported.
-    private const string StagingTable = "staged_updates";
+    // Begins the names of the staging tables and of what the merge reads from them (see StagingTables), which only a
+    // batch's statements name, so it marks them wherever exported.
+    private const string StagingTable = "staged_";
     private static readonly TimeSpan ExportTimeout = TimeSpan.FromSeconds(60);
 
     [Fact]

@@ -24,7 +24,7 @@ public static class PhonicPersistenceExtensions
         return builder;
     }
 
-    // Batches are COPYed (webhook_events, then staged_updates) at about 7 kB an event, which Npgsql's default 8 KiB
+    // Batches are COPYed (webhook_events, then staged_rows) at about 7 kB an event, which Npgsql's default 8 KiB
     // write buffer flushed to the socket, an asynchronous send each, about once an event. In a probe of the store, 64
     // KiB took an eighth off the worker's CPU for a batch, 256 KiB a fifth but about 4 MB more at the workers' peaks,
     // which sit at the memory target (docs/benchmarks.md, *Drain, the COPY's flushes*). 64 KiB stays off the

@@ -101,17 +101,19 @@ public sealed partial class WebhookEventStore(NpgsqlDataSource database, TimePro
             cancellationToken).ConfigureAwait(false);
 
         var stagedSinceVacuum = 0L;
+        var committed = false;
         if (updates.Count > 0)
         {
             await copier.CopyUpdatesAsync(updates, cancellationToken).ConfigureAwait(false);
             stagedSinceVacuum = await MergeAsync(connection, merge, updates, commit: keep, cancellationToken).ConfigureAwait(false);
+            committed = keep;
         }
 
         if (!keep)
         {
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
         }
-        else if (updates.Count == 0)
+        else if (!committed)
         {
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }

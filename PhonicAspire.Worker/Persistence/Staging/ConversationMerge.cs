@@ -12,20 +12,18 @@ internal sealed class ConversationMerge
 {
     private readonly Dictionary<ConversationProjection, string> _upserts = [];
 
-    // The columns of a conversation, a turn and a tool call, in the order the staging COPY takes them.
-    private readonly StagedColumns<Conversation> _conversations;
-    private readonly StagedColumns<ConversationItem> _items;
-    private readonly StagedColumns<ToolCall> _toolCalls;
+    private readonly StagedRows _rows;
     private readonly string _lockConversations;
     private readonly string[] _replaceItems;
 
     private ConversationMerge()
     {
-        // One staged_updates row has the columns of every projection: each upsert reads only its own.
-        _conversations = StagedColumns<Conversation>.Of(ConversationProjections.All.SelectMany(projection => projection.Columns));
-        _items = StagedColumns<ConversationItem>.AllBut(item => item.ConversationId);
-        _toolCalls = StagedColumns<ToolCall>.AllBut(toolCall => toolCall.ConversationId);
-        Tables = new StagingTables(_conversations, _items, _toolCalls);
+        // An event's conversation row has the columns of every projection: each upsert reads only its own.
+        var conversations = StagedColumns<Conversation>.Of(ConversationProjections.All.SelectMany(projection => projection.Columns));
+        var items = StagedColumns<ConversationItem>.AllBut(item => item.ConversationId);
+        var toolCalls = StagedColumns<ToolCall>.AllBut(toolCall => toolCall.ConversationId);
+        _rows = new StagedRows(conversations, items, toolCalls);
+        Tables = new StagingTables(_rows);
 
         var table = StoreMapping.Table(typeof(Conversation));
         var key = StoreMapping.Column<Conversation>(conversation => conversation.Id);
@@ -42,14 +40,14 @@ internal sealed class ConversationMerge
             _upserts.Add(projection, MergeStatements.Upsert(Tables, table, key, bound, projection.WritesItems));
         }
 
-        var itemConversation = _items.ColumnOf(item => item.ConversationId);
-        var toolCallConversation = _toolCalls.ColumnOf(toolCall => toolCall.ConversationId);
+        var itemConversation = items.ColumnOf(item => item.ConversationId);
+        var toolCallConversation = toolCalls.ColumnOf(toolCall => toolCall.ConversationId);
         _replaceItems =
         [
-            MergeStatements.DeleteReplaced(_toolCalls.Table, toolCallConversation),
-            MergeStatements.DeleteReplaced(_items.Table, itemConversation),
-            MergeStatements.InsertItems(Tables, _items, itemConversation),
-            MergeStatements.InsertToolCalls(Tables, _toolCalls, toolCallConversation),
+            MergeStatements.DeleteReplaced(toolCalls.Table, toolCallConversation),
+            MergeStatements.DeleteReplaced(items.Table, itemConversation),
+            MergeStatements.InsertItems(Tables, items, itemConversation),
+            MergeStatements.InsertToolCalls(Tables, toolCalls, toolCallConversation),
         ];
     }
 
@@ -67,22 +65,17 @@ internal sealed class ConversationMerge
     public StagedUpdate Stage(BinaryCopyRows rows, string svixId, string eventType, string conversationId, DateTimeOffset? createdAt, ConversationUpdate update)
     {
         rows.Clear();
-        Tables.StartUpdate(rows, svixId, eventType, conversationId, createdAt);
-        _conversations.Write(rows, update.Conversation);
-        Tables.EndUpdate(rows);
+        _rows.WriteConversation(rows, svixId, eventType, conversationId, createdAt, update.Conversation);
         foreach (var item in update.Items)
         {
-            Tables.StartItem(rows, svixId);
-            _items.Write(rows, item.Item);
-            Tables.EndItem(rows);
+            _rows.WriteItem(rows, svixId, item.Item);
         }
 
         foreach (var item in update.Items)
         {
             foreach (var toolCall in item.ToolCalls)
             {
-                Tables.StartToolCall(rows, svixId);
-                _toolCalls.Write(rows, toolCall);
+                _rows.WriteToolCall(rows, svixId, toolCall);
             }
         }
 

@@ -1,21 +1,19 @@
-using PhonicAspire.Worker.Persistence.Entities;
-
 namespace PhonicAspire.Worker.Persistence.Staging;
 
 /// <summary>
 /// Temporary tables for merging a batch: staged_rows receives each event's conversation columns and, for those that
-/// carry them, its turns and tool calls, all by one binary COPY, typed as their target columns; applied_with_items records
-/// which events carrying items (conversation.ended) the merge applied. The merge reads staged_rows as staged_updates,
-/// staged_items and staged_tool_calls (<see cref="ReadUpdates"/> and its siblings), one kind of row each. Each connection
-/// creates the tables once and keeps them (the pool does not reset connections, see
-/// <see cref="Microsoft.Extensions.Hosting.PhonicPersistenceExtensions"/>); creating and dropping them in every
-/// transaction cost PostgreSQL about 7 ms of catalog writes per batch, most of the work of a small batch. A batch
-/// deletes its rows as the last of its statements, so the next finds them empty, and one that rolls back leaves none.
+/// carry them, its turns and tool calls (<see cref="StagedRows"/>), all by one binary COPY, typed as their target
+/// columns; applied_with_items records which events carrying items (conversation.ended) the merge applied. The merge
+/// reads staged_rows as staged_updates, staged_items and staged_tool_calls (<see cref="ReadUpdates"/> and its
+/// siblings), one kind of row each. Each connection creates the tables once and keeps them (the pool does not reset
+/// connections, see <see cref="Microsoft.Extensions.Hosting.PhonicPersistenceExtensions"/>); creating and dropping them
+/// in every transaction cost PostgreSQL about 7 ms of catalog writes per batch, most of the work of a small batch. A
+/// batch deletes its rows as the last of its statements, so the next finds them empty, and one that rolls back leaves
+/// none.
 /// </summary>
 /// <remarks>
-/// One table rather than one for each kind of row: each COPY is two exchanges with PostgreSQL, a wait for its answer
-/// each, and three COPYs were four exchanges more than one (docs/benchmarks.md, *A batch's exchanges*). A row leaves
-/// the other kinds' columns NULL, which binary COPY sends as four bytes and the row keeps in its null bitmap.
+/// One table rather than one for each kind of row: a COPY is an exchange with PostgreSQL with two waits for its
+/// answers, and three COPYs were two exchanges and four waits more than one (docs/benchmarks.md, *A batch's exchanges*).
 /// <para>
 /// Not <c>ON COMMIT DELETE ROWS</c>: that truncates every one of the tables at every commit, each with its TOAST table,
 /// whose index it builds anew, and tells every other session to drop its cached file handles. In a profile of the
@@ -26,7 +24,7 @@ namespace PhonicAspire.Worker.Persistence.Staging;
 /// batch's pages a try.
 /// </para>
 /// </remarks>
-internal sealed class StagingTables
+internal sealed class StagingTables(StagedRows rows)
 {
     public const string Rows = "staged_rows";
     public const string Updates = "staged_updates";
@@ -38,75 +36,18 @@ internal sealed class StagingTables
     /// The bytes of rows a connection stages between one VACUUM of its tables and the next: well inside the session's
     /// 8 MB of temporary buffers, which hold the tables without writing them out, and a hundred or more of the small
     /// batches a steady load makes. Lower would vacuum more often; higher would have each statement that scans the
-    /// tables read more deleted rows' pages between one VACUUM and the next.
+    /// tables read more deleted rows' pages between one VACUUM and the next. Counted as sent, the NULLs' four bytes
+    /// included, which the table does not keep: a little more often than that.
     /// </summary>
     public const long VacuumAfterBytes = 2 * 1024 * 1024;
 
     // The count of bytes staged since the last VACUUM is kept in the session, as a setting of its own, because it
     // belongs to the session's tables: it lives and goes with them, and a pooled connection carries nothing else the
     // store could keep it in. Measuring the tables instead (pg_table_size of each, TOAST included) cost PostgreSQL
-    // about 50 us a batch.
+    // about 50 µs a batch.
     private const string StagedSinceVacuum = "phonic.staged_since_vacuum";
 
-    // staged_rows names each kind's columns after the kind: a conversation, a turn and a tool call share column names.
-    private const string ConversationPrefix = "conversation_";
-    private const string ItemPrefix = "item_";
-    private const string ToolCallPrefix = "tool_call_";
-
     private static readonly string[] All = [Rows, AppliedWithItems];
-
-    private readonly int _conversationColumns;
-    private readonly int _itemColumns;
-    private readonly int _toolCallColumns;
-
-    public StagingTables(StagedColumns<Conversation> conversations, StagedColumns<ConversationItem> items, StagedColumns<ToolCall> toolCalls)
-    {
-        (_conversationColumns, _itemColumns, _toolCallColumns) = (conversations.Count, items.Count, toolCalls.Count);
-        // The planner guesses rows for tables it has no statistics of, and a merge can look expensive enough to
-        // JIT-compile, which takes far longer than running it; jit is off for the rest of the transaction only.
-        // "Already exists, skipping" is the expected answer on all but a connection's first batch, not worth a notice.
-        Create =
-        [
-            "SET LOCAL jit = off",
-            "SET LOCAL client_min_messages = warning",
-            $"""
-            CREATE TEMP TABLE IF NOT EXISTS {Rows} (
-                kind smallint NOT NULL,
-                svix_id text NOT NULL,
-                event_type text,
-                conversation_id text,
-                created_at timestamptz,
-                {conversations.Definitions(ConversationPrefix)},
-                {items.Definitions(ItemPrefix)},
-                {toolCalls.Definitions(ToolCallPrefix)}
-            )
-            """,
-            $"""
-            CREATE TEMP TABLE IF NOT EXISTS {AppliedWithItems} (
-                svix_id text NOT NULL,
-                conversation_id text NOT NULL
-            )
-            """,
-        ];
-        Copy = $"""
-            COPY {Rows} (kind, svix_id, event_type, conversation_id, created_at, {conversations.PrefixedNames(ConversationPrefix)},
-                {items.PrefixedNames(ItemPrefix)}, {toolCalls.PrefixedNames(ToolCallPrefix)}) FROM STDIN (FORMAT BINARY)
-            """;
-        // Not materialized: each statement that reads a kind scans staged_rows for it, as it scanned that kind's own table.
-        ReadUpdates = $"""
-            {Updates} AS NOT MATERIALIZED (
-                SELECT svix_id, event_type, conversation_id, created_at, {conversations.Unprefixed(ConversationPrefix)}
-                FROM {Rows} WHERE kind = {(short)StagedRowKind.Update})
-            """;
-        ReadItems = $"""
-            {Items} AS NOT MATERIALIZED (
-                SELECT svix_id, {items.Unprefixed(ItemPrefix)} FROM {Rows} WHERE kind = {(short)StagedRowKind.Item})
-            """;
-        ReadToolCalls = $"""
-            {ToolCalls} AS NOT MATERIALIZED (
-                SELECT svix_id, {toolCalls.Unprefixed(ToolCallPrefix)} FROM {Rows} WHERE kind = {(short)StagedRowKind.ToolCall})
-            """;
-    }
 
     /// <summary>
     /// Parameter $1: the bytes of rows the batch staged. Adds them to the session's count; the one row and column is the
@@ -125,70 +66,40 @@ internal sealed class StagingTables
     /// <summary>One statement a table, for a batch's last.</summary>
     public static IEnumerable<string> Empty { get; } = [.. All.Select(table => $"DELETE FROM {table}")];
 
-    /// <summary>The statements that ready the tables for a batch, the transaction's first.</summary>
-    public IReadOnlyList<string> Create { get; }
-
-    /// <summary>Copies the rows of events, each begun with <see cref="StartUpdate"/>, <see cref="StartItem"/> or <see cref="StartToolCall"/>.</summary>
-    public string Copy { get; }
-
     /// <summary>
-    /// A common table expression that reads the staged conversation columns as staged_updates: the svix id, event type,
-    /// conversation id and created_at of the event, then its columns under their own names.
+    /// The statements that ready the tables for a batch, the transaction's first. The planner guesses rows for tables
+    /// it has no statistics of, and a merge can look expensive enough to JIT-compile, which takes far longer than
+    /// running it: jit is off for the rest of the transaction only. "Already exists, skipping" is the expected answer
+    /// on all but a connection's first batch, not worth a notice.
     /// </summary>
-    public string ReadUpdates { get; }
+    public IReadOnlyList<string> Create { get; } =
+    [
+        "SET LOCAL jit = off",
+        "SET LOCAL client_min_messages = warning",
+        $"""
+        CREATE TEMP TABLE IF NOT EXISTS {Rows} (
+            {rows.Definitions}
+        )
+        """,
+        $"""
+        CREATE TEMP TABLE IF NOT EXISTS {AppliedWithItems} (
+            svix_id text NOT NULL,
+            conversation_id text NOT NULL
+        )
+        """,
+    ];
 
-    /// <summary>A common table expression that reads the staged turns as staged_items: the svix id, then its columns.</summary>
-    public string ReadItems { get; }
+    /// <summary>Copies <see cref="StagedRows"/>' rows into staged_rows.</summary>
+    public string Copy { get; } = $"COPY {Rows} ({rows.Names}) FROM STDIN (FORMAT BINARY)";
 
-    /// <summary>A common table expression that reads the staged tool calls as staged_tool_calls: the svix id, then its columns.</summary>
-    public string ReadToolCalls { get; }
+    // Not materialized: each statement that reads a kind scans staged_rows for it, as it scanned that kind's own table.
 
-    /// <summary>Starts an event's conversation row; its conversation columns follow, in the order of the COPY.</summary>
-    public void StartUpdate(BinaryCopyRows rows, string svixId, string eventType, string conversationId, DateTimeOffset? createdAt)
-    {
-        Start(rows, StagedRowKind.Update, svixId);
-        rows.Text(eventType);
-        rows.Text(conversationId);
-        if (createdAt is { } timestamp)
-        {
-            rows.Timestamp(timestamp);
-        }
-        else
-        {
-            rows.Null();
-        }
-    }
+    /// <summary>A common table expression: the staged conversation columns as staged_updates.</summary>
+    public string ReadUpdates { get; } = $"{Updates} AS NOT MATERIALIZED ({rows.SelectConversations(Rows)})";
 
-    /// <summary>Ends an event's conversation row, after its conversation columns.</summary>
-    public void EndUpdate(BinaryCopyRows rows) => rows.Nulls(_itemColumns + _toolCallColumns);
+    /// <summary>A common table expression: the staged turns as staged_items.</summary>
+    public string ReadItems { get; } = $"{Items} AS NOT MATERIALIZED ({rows.SelectItems(Rows)})";
 
-    /// <summary>Starts a turn's row; its columns follow, then <see cref="EndItem"/>.</summary>
-    public void StartItem(BinaryCopyRows rows, string svixId)
-    {
-        Start(rows, StagedRowKind.Item, svixId);
-        rows.Nulls(3 + _conversationColumns);
-    }
-
-    public void EndItem(BinaryCopyRows rows) => rows.Nulls(_toolCallColumns);
-
-    /// <summary>Starts a tool call's row; its columns follow, which end it.</summary>
-    public void StartToolCall(BinaryCopyRows rows, string svixId)
-    {
-        Start(rows, StagedRowKind.ToolCall, svixId);
-        rows.Nulls(3 + _conversationColumns + _itemColumns);
-    }
-
-    private void Start(BinaryCopyRows rows, StagedRowKind kind, string svixId)
-    {
-        rows.StartRow(5 + _conversationColumns + _itemColumns + _toolCallColumns);
-        rows.Int16((short)kind);
-        rows.Text(svixId);
-    }
-
-    private enum StagedRowKind : short
-    {
-        Update = 0,
-        Item = 1,
-        ToolCall = 2,
-    }
+    /// <summary>A common table expression: the staged tool calls as staged_tool_calls.</summary>
+    public string ReadToolCalls { get; } = $"{ToolCalls} AS NOT MATERIALIZED ({rows.SelectToolCalls(Rows)})";
 }
