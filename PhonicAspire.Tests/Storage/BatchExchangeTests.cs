@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Worker.Persistence;
 using static PhonicAspire.Testing.SamplePayloads;
@@ -13,29 +12,18 @@ namespace PhonicAspire.Tests.Storage;
 /// Npgsql traces them (a command, a batch of statements or a COPY each), on the worker's persistence as it registers it.
 /// </summary>
 [Collection(StackCollection.Name)]
-public sealed class BatchExchangeTests(PhonicStackFixture stack) : IAsyncLifetime
+public sealed class BatchExchangeTests(PhonicStackFixture stack)
 {
-    private IHost? _host;
-
-    private WebhookEventStore Store => (_host ?? throw new InvalidOperationException("The host has not started."))
-        .Services.GetRequiredService<WebhookEventStore>();
-
-    public async Task InitializeAsync() => _host = await OneSessionWorkerPersistence.StartAsync(stack);
-
-    public Task DisposeAsync()
-    {
-        _host?.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task A_batch_of_every_event_type_is_stored_in_four_exchanges_the_last_of_which_commits()
     {
+        using var host = await OneSessionWorkerPersistence.StartAsync(stack);
+        var store = host.Services.GetRequiredService<WebhookEventStore>();
         var conversationId = NewConversationId();
         // A first batch on the session creates its staging tables; the one measured finds them.
-        await Store.StoreBatchAsync([Delivery(Sample(Ended, NewConversationId()))], CancellationToken.None);
+        await store.StoreBatchAsync([Delivery(Sample(Ended, NewConversationId()))], CancellationToken.None);
 
-        var exchanges = await TracedExchangesAsync(() => Store.StoreBatchAsync(
+        var exchanges = await TracedExchangesAsync(() => store.StoreBatchAsync(
             [Delivery(Sample(Ended, conversationId)), Delivery(Sample(Analysis, conversationId)), Delivery(Sample(Transferred, conversationId))],
             CancellationToken.None));
 
