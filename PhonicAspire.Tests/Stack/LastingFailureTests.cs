@@ -198,7 +198,6 @@ public sealed class LastingFailureTests(PhonicStackFixture stack)
         }
     }
 
-
     private async Task ExecuteAsync(string sql)
     {
         await using var connection = await stack.OpenDatabaseAsync();

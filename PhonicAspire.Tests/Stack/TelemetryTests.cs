@@ -19,7 +19,7 @@ public sealed class TelemetryTests(PhonicStackFixture stack)
     private const string EnqueueSpanName = "XADD " + WebhookStream.Name;
     // Begins the names of the staging tables and of what the merge reads from them (see StagingTables), which only a
     // batch's statements name, so it marks them wherever exported.
-    private const string StagingTable = "staged_";
+    private const string StagingPrefix = "staged_";
     private static readonly TimeSpan ExportTimeout = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -97,12 +97,12 @@ public sealed class TelemetryTests(PhonicStackFixture stack)
         var webhook = await AcceptedEndedEventAsync(client);
 
         await stack.Telemetry.WaitForSpansAsync(spans => TraceOf(spans, webhook.SvixId) is { Store: not null, Write: not null }, ExportTimeout);
-        Assert.NotEmpty(stack.Telemetry.ExportsContaining(StagingTable));
+        Assert.NotEmpty(stack.Telemetry.ExportsContaining(StagingPrefix));
 
         // A statement's log record is written before its span ends, and the worker exports its log records in the
         // order it wrote them: once a record it writes afterwards has arrived, any statement's would have too.
         await stack.WaitUntilWorkerLogsExportedAsync();
-        Assert.Equal(0, stack.Telemetry.LogExportsContaining(StagingTable));
+        Assert.Equal(0, stack.Telemetry.LogExportsContaining(StagingPrefix));
     }
 
     /// <summary>Sends a conversation.ended of a new conversation and checks that the API accepted it.</summary>

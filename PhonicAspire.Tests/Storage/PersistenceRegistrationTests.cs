@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
@@ -9,7 +10,9 @@ using static PhonicAspire.Tests.Storage.Deliveries;
 namespace PhonicAspire.Tests.Storage;
 
 /// <summary>
-/// The registration the worker uses, with Aspire's client integration.
+/// The registration the worker uses, with Aspire's client integration, and what the store sends PostgreSQL through it.
+/// Each exchange with PostgreSQL is a wait for its answer on two busy cores: a batch makes as few as it can, counted as
+/// Npgsql traces them (a command, a batch of statements or a COPY each).
 /// </summary>
 [Collection(StackCollection.Name)]
 public sealed class PersistenceRegistrationTests(PhonicStackFixture stack)
@@ -57,5 +60,51 @@ public sealed class PersistenceRegistrationTests(PhonicStackFixture stack)
         Assert.Contains(prepared, statement => statement.Contains("FROM webhook_events WHERE svix_id = ANY", StringComparison.Ordinal));
         Assert.Contains(prepared, statement => statement.Contains("INSERT INTO conversations", StringComparison.Ordinal));
         Assert.Contains(prepared, statement => statement.Contains("INSERT INTO conversation_items", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_batch_of_every_event_type_is_stored_in_four_exchanges_the_last_of_which_commits()
+    {
+        using var host = await OneSessionWorkerPersistence.StartAsync(stack);
+        var store = host.Services.GetRequiredService<WebhookEventStore>();
+        var conversationId = NewConversationId();
+        // A first batch on the session creates its staging tables; the one measured finds them.
+        await store.StoreBatchAsync([Delivery(Sample(Ended, NewConversationId()))], CancellationToken.None);
+
+        var exchanges = await TracedExchangesAsync(() => store.StoreBatchAsync(
+            [Delivery(Sample(Ended, conversationId)), Delivery(Sample(Analysis, conversationId)), Delivery(Sample(Transferred, conversationId))],
+            CancellationToken.None));
+
+        // The svix ids already stored (with the staging tables created), the webhook_events COPY, the staging COPY,
+        // the merge with its commit.
+        Assert.True(exchanges.Count == 4, $"{exchanges.Count} exchanges:\n{string.Join("\n---\n", exchanges)}");
+        Assert.EndsWith("COMMIT", exchanges[^1].TrimEnd(), StringComparison.Ordinal);
+    }
+
+    /// <summary>The text of each exchange Npgsql traces while <paramref name="store"/> runs, in order.</summary>
+    private static async Task<List<string>> TracedExchangesAsync(Func<Task> store)
+    {
+        using var root = new Activity(nameof(TracedExchangesAsync)).Start();
+        var exchanges = new List<string>();
+        using var listener = new ActivityListener
+        {
+            // Npgsql's source is process-wide: other tests' exchanges are told apart by their trace.
+            ShouldListenTo = source => source.Name == "Npgsql",
+            Sample = (ref ActivityCreationOptions<ActivityContext> options) =>
+                options.Parent.TraceId == root.TraceId ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.None,
+            ActivityStopped = activity =>
+            {
+                lock (exchanges)
+                {
+                    exchanges.Add((activity.GetTagItem("db.query.text") ?? activity.GetTagItem("db.statement") ?? activity.DisplayName).ToString()!);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        await store();
+        lock (exchanges)
+        {
+            return [.. exchanges];
+        }
     }
 }
