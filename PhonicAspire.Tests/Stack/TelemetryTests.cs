@@ -206,6 +206,44 @@ public sealed class TelemetryTests(PhonicStackFixture stack)
     }
 
     [Fact]
+    public async Task Batch_after_batch_the_worker_throws_no_exceptions()
+    {
+        const int Batches = 20;
+        using var client = stack.CreateApiClient();
+        var before = await WorkerExceptionsAsync(DateTimeOffset.UtcNow);
+
+        // Each stored before the next is sent: a batch each.
+        for (var i = 0; i < Batches; i++)
+        {
+            var webhook = SignedWebhook.FromSample(SamplePayloads.Analysis, SamplePayloads.NewConversationId());
+            using var response = await client.SendAsync(webhook.ToRequest());
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId);
+        }
+
+        var after = await WorkerExceptionsAsync(DateTimeOffset.UtcNow);
+        Assert.Equal(before.InstanceId, after.InstanceId);
+        // A stray one from the machinery around the batches (a health probe timing out, say) is not what this is about;
+        // one thrown at the end of every batch is.
+        var thrown = after.ByType.Select(type => (type.Key, Count: type.Value - before.ByType.GetValueOrDefault(type.Key))).Where(type => type.Count > 0).ToArray();
+        Assert.True(thrown.Sum(type => type.Count) < Batches / 4, $"thrown over {Batches} batches: {string.Join(", ", thrown)}");
+    }
+
+    /// <summary>The worker's current process's count of exceptions thrown (the runtime's dotnet.exceptions), by type.</summary>
+    private async Task<(string InstanceId, Dictionary<string, double> ByType)> WorkerExceptionsAsync(DateTimeOffset since)
+    {
+        var points = await stack.Telemetry.WaitForDataPointsAsync(
+            points => points.Any(point => point.ServiceName == "worker" && point.MetricName == "dotnet.process.cpu.time" && point.Time > since),
+            ExportTimeout);
+        var current = points.Where(point => point.ServiceName == "worker").MaxBy(point => point.TimeUnixNano)!.InstanceId;
+        var byType = points
+            .Where(point => point.ServiceName == "worker" && point.InstanceId == current && point.MetricName == "dotnet.exceptions")
+            .GroupBy(point => point.Attributes.GetValueOrDefault("error.type") ?? "")
+            .ToDictionary(type => type.Key, type => type.MaxBy(point => point.TimeUnixNano)!.Value);
+        return (current, byType);
+    }
+
+    [Fact]
     public async Task Stream_gauges_are_exported_by_the_worker_only()
     {
         string[] gauges = ["phonic.stream.length", "phonic.stream.pending", "phonic.stream.oldest_pending_age", "phonic.stream.dead_letters"];

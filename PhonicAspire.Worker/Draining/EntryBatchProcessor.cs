@@ -138,11 +138,18 @@ internal sealed partial class EntryBatchProcessor(
     private async Task KeepOwnershipAsync(DeliveryOutcomes outcomes, CancellationToken handled)
     {
         var interval = claimIdleTime / 3;
-        while (!handled.IsCancellationRequested)
+        while (true)
         {
+            // Nearly every batch ends within the first wait, which its end cancels: an exception thrown and caught a
+            // batch, hundreds a second at a steady load, for nothing.
+            await Task.Delay(interval, timeProvider, handled).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (handled.IsCancellationRequested)
+            {
+                return;
+            }
+
             try
             {
-                await Task.Delay(interval, timeProvider, handled);
                 if (outcomes.UnreportedEntryIds is { Length: > 0 } entryIds)
                 {
                     await stream.KeepAsync(consumerName, entryIds, handled);
