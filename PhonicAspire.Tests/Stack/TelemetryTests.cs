@@ -222,16 +222,22 @@ public sealed class TelemetryTests(PhonicStackFixture stack)
         }
 
         var after = await WorkerExceptionsAsync(DateTimeOffset.UtcNow);
+        // The same process, counting on: a restarted one would count from zero and hide what this one threw.
         Assert.Equal(before.InstanceId, after.InstanceId);
+        Assert.All(before.ByType, type => Assert.True(after.ByType.GetValueOrDefault(type.Key) >= type.Value, $"{type.Key} counted down"));
         // A stray one from the machinery around the batches (a health probe timing out, say) is not what this is about;
         // one thrown at the end of every batch is.
         var thrown = after.ByType.Select(type => (type.Key, Count: type.Value - before.ByType.GetValueOrDefault(type.Key))).Where(type => type.Count > 0).ToArray();
         Assert.True(thrown.Sum(type => type.Count) < Batches / 4, $"thrown over {Batches} batches: {string.Join(", ", thrown)}");
     }
 
-    /// <summary>The worker's current process's count of exceptions thrown (the runtime's dotnet.exceptions), by type.</summary>
+    /// <summary>
+    /// The worker's current process's count of exceptions thrown (the runtime's dotnet.exceptions), by type, from its first
+    /// export after <paramref name="since"/> (a type never thrown has no series: zero).
+    /// </summary>
     private async Task<(string InstanceId, Dictionary<string, double> ByType)> WorkerExceptionsAsync(DateTimeOffset since)
     {
+        // Waited for by the process's CPU time, which every export carries: dotnet.exceptions is absent until something is thrown.
         var points = await stack.Telemetry.WaitForDataPointsAsync(
             points => points.Any(point => point.ServiceName == "worker" && point.MetricName == "dotnet.process.cpu.time" && point.Time > since),
             ExportTimeout);
