@@ -69,10 +69,6 @@ internal sealed class ConversationMerge
         foreach (var item in update.Items)
         {
             _rows.WriteItem(rows, svixId, item.Item);
-        }
-
-        foreach (var item in update.Items)
-        {
             foreach (var toolCall in item.ToolCalls)
             {
                 _rows.WriteToolCall(rows, svixId, toolCall);
