@@ -1,8 +1,8 @@
 namespace PhonicAspire.Tests.AppHost;
 
 /// <summary>
-/// A machine with neither a container runtime nor the servers: the AppHost must say so in one line and exit at
-/// once, not wait for resources that will never start.
+/// A machine with neither a container runtime nor the servers, or whose PostgreSQL cannot serve the local cluster:
+/// the AppHost must say so in one line and exit at once, not wait for resources that will never start.
 /// </summary>
 public sealed class MissingInfrastructureTests
 {
@@ -24,5 +24,33 @@ public sealed class MissingInfrastructureTests
         var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains(expected, line, StringComparison.Ordinal);
         Assert.Empty(output.Trim());
+    }
+
+    // The servers are the machine's own (Debian's PostgreSQL, which CI installs); the cluster claims a major version
+    // no machine has. Before, PostgreSQL exited at each start and the stack waited for it with no word on the console.
+    [Fact]
+    public async Task AppHost_exits_at_once_with_one_clear_line_when_the_local_cluster_was_made_by_a_PostgreSQL_the_machine_lacks()
+    {
+        var data = Directory.CreateTempSubdirectory("phonic-data-");
+        try
+        {
+            var cluster = Directory.CreateDirectory(Path.Combine(data.FullName, "postgres")).FullName;
+            File.WriteAllText(Path.Combine(cluster, "PG_VERSION"), "99\n");
+
+            var (exitCode, output, error) = await AppHostProcess.RunAsync(new Dictionary<string, string>
+            {
+                ["PHONIC_INFRA"] = "local",
+                ["PHONIC_DATA_DIR"] = data.FullName,
+            });
+
+            Assert.Equal(1, exitCode);
+            var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains($"The local PostgreSQL cluster in {cluster} was made by PostgreSQL 99, which this machine lacks", line, StringComparison.Ordinal);
+            Assert.Empty(output.Trim());
+        }
+        finally
+        {
+            data.Delete(recursive: true);
+        }
     }
 }

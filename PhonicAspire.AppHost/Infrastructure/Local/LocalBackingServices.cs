@@ -19,9 +19,16 @@ internal static class LocalBackingServices
         }
 
         var dataDirectory = LocalDataDirectory.Resolve(builder);
-        if (!LocalServerBinaries.TryLocate(LocalPostgresCluster.Folder(dataDirectory, ResourceNames.Postgres), out var binaries, out var missing))
+        var cluster = LocalPostgresCluster.Folder(dataDirectory, ResourceNames.Postgres);
+        if (!LocalServerBinaries.TryLocate(cluster, out var binaries, out var missing))
         {
             problem = $"Local mode needs {missing} on this machine.";
+            return false;
+        }
+
+        if (LocalServerBinaries.ClusterRefusal(cluster, binaries.Postgres) is { } refusal)
+        {
+            problem = refusal;
             return false;
         }
 

@@ -61,6 +61,36 @@ internal sealed record LocalServerBinaries(string RedisServer, string Postgres, 
             .FirstOrDefault();
     }
 
+    /// <summary>
+    /// Why <paramref name="postgres"/> cannot serve <paramref name="postgresCluster"/>, where that is known before
+    /// starting it: the cluster was made by another major version, which a server refuses, and this one's version is
+    /// told by the folder Debian installs it in (links followed). Null otherwise, the server then having its own say.
+    /// Without this the server exits at each start and the stack waits for it with no word on the console.
+    /// </summary>
+    public static string? ClusterRefusal(string postgresCluster, string postgres, string debianRoot = DebianRoot)
+    {
+        var madeBy = ReadClusterVersion(postgresCluster);
+        var installed = DebianVersionOf(postgres, debianRoot);
+        return madeBy is null || installed is null || madeBy == installed
+            ? null
+            : $"The local PostgreSQL cluster in {postgresCluster} was made by PostgreSQL {madeBy}, which this machine lacks (it has {installed}), " +
+              $"and a server refuses a cluster of another major version: install PostgreSQL {madeBy} (`sudo apt-get install -y postgresql-{madeBy}`), " +
+              "or move the folder away to start with an empty cluster.";
+    }
+
+    // <debianRoot>/<major>/bin/postgres, once any links to it are followed.
+    private static string? DebianVersionOf(string postgres, string debianRoot)
+    {
+        var server = new FileInfo(postgres);
+        var bin = Path.GetDirectoryName(server.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? server.FullName);
+        var versionFolder = Path.GetDirectoryName(bin);
+        return Path.GetFileName(bin) == "bin" && versionFolder is not null
+            && Path.GetDirectoryName(versionFolder) == Path.TrimEndingDirectorySeparator(Path.GetFullPath(debianRoot))
+            && Path.GetFileName(versionFolder) is var version && IsMajorVersion(version)
+            ? version
+            : null;
+    }
+
     private static bool HasServer(string bin) => File.Exists(Path.Combine(bin, "postgres")) && File.Exists(Path.Combine(bin, "initdb"));
 
     // PG_VERSION holds the major version that made the cluster, such as "15"; anything else is no version to look for.
@@ -68,8 +98,10 @@ internal sealed record LocalServerBinaries(string RedisServer, string Postgres, 
     {
         var file = Path.Combine(cluster, "PG_VERSION");
         var version = File.Exists(file) ? File.ReadAllText(file).Trim() : null;
-        return version is { Length: > 0 and <= 4 } && version.All(char.IsAsciiDigit) ? version : null;
+        return version is not null && IsMajorVersion(version) ? version : null;
     }
+
+    private static bool IsMajorVersion(string name) => name is { Length: > 0 and <= 4 } && name.All(char.IsAsciiDigit);
 
     private static string? FindOnPath(string executable) =>
         (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
