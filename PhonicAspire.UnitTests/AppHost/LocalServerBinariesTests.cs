@@ -6,8 +6,13 @@ namespace PhonicAspire.UnitTests.AppHost;
 public sealed class LocalServerBinariesTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("phonic-postgresql-").FullName;
+    private readonly string _elsewhere = Directory.CreateTempSubdirectory("phonic-elsewhere-").FullName;
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose()
+    {
+        Directory.Delete(_root, recursive: true);
+        Directory.Delete(_elsewhere, recursive: true);
+    }
 
     [Fact]
     public void A_cluster_is_served_by_the_version_that_made_it_when_a_newer_one_is_installed_beside_it()
@@ -29,28 +34,32 @@ public sealed class LocalServerBinariesTests : IDisposable
         var refusal = LocalServerBinaries.ClusterRefusal(cluster, Path.Combine(installed, "postgres"), _root);
 
         Assert.Equal(
-            $"The local PostgreSQL cluster in {cluster} was made by PostgreSQL 16, which this machine lacks (it has 15), " +
-            "and a server refuses a cluster of another major version: install PostgreSQL 16 (`sudo apt-get install -y postgresql-16`), " +
-            "or move the folder away to start with an empty cluster.",
+            $"The local PostgreSQL cluster in {cluster} was made by PostgreSQL 16, and the server this machine would run is PostgreSQL 15, " +
+            "which refuses a cluster of another major version: install PostgreSQL 16 (Debian's postgresql-16, from PostgreSQL's own apt " +
+            "repository where the distribution has none), or move the folder away to start with an empty cluster.",
             refusal);
     }
 
+    // As /usr/local/bin/postgres may lead into Debian's folder, here through a relative link to another link.
     [Fact]
-    public void A_server_reached_through_a_link_on_PATH_is_known_by_the_version_folder_it_links_to()
+    public void A_server_reached_through_links_is_known_by_the_version_folder_they_lead_to()
     {
-        var installed = Install("15");
-        var linkFolder = Directory.CreateDirectory(Path.Combine(_root, "usr-local-bin")).FullName;
-        var link = Path.Combine(linkFolder, "postgres");
-        File.CreateSymbolicLink(link, Path.Combine(installed, "postgres"));
+        Install("15");
+        var links = Directory.CreateDirectory(Path.Combine(_root, "links")).FullName;
+        File.CreateSymbolicLink(Path.Combine(links, "postgres-15"), Path.Combine("..", "15", "bin", "postgres"));
+        File.CreateSymbolicLink(Path.Combine(links, "postgres"), "postgres-15");
 
-        Assert.Contains("it has 15", LocalServerBinaries.ClusterRefusal(Cluster(madeBy: "16"), link, _root));
+        Assert.Contains(
+            "the server this machine would run is PostgreSQL 15,",
+            LocalServerBinaries.ClusterRefusal(Cluster(madeBy: "16"), Path.Combine(links, "postgres"), _root));
     }
 
     [Fact]
-    public void A_cluster_is_not_refused_by_the_version_that_made_it_nor_by_a_server_whose_version_its_folder_does_not_tell()
+    public void A_cluster_is_not_refused_by_the_version_that_made_it_nor_by_a_server_outside_Debians_folder()
     {
         var installed = Install("16");
-        var elsewhere = Directory.CreateDirectory(Path.Combine(_root, "opt-pgsql", "bin")).FullName;
+        // A version-numbered folder, but not under Debian's root: whose version it is, only the server can say.
+        var elsewhere = Directory.CreateDirectory(Path.Combine(_elsewhere, "15", "bin")).FullName;
         File.WriteAllText(Path.Combine(elsewhere, "postgres"), "");
 
         Assert.Null(LocalServerBinaries.ClusterRefusal(Cluster(madeBy: "16"), Path.Combine(installed, "postgres"), _root));

@@ -26,7 +26,7 @@ internal static class LocalBackingServices
             return false;
         }
 
-        if (LocalServerBinaries.ClusterRefusal(cluster, binaries.Postgres) is { } refusal)
+        if (LocalServerBinaries.ClusterRefusal(cluster, binaries.Postgres, LocalServerBinaries.DebianRoot) is { } refusal)
         {
             problem = refusal;
             return false;

@@ -6,7 +6,7 @@ namespace PhonicAspire.AppHost.Infrastructure.Local;
 /// </summary>
 internal sealed record LocalServerBinaries(string RedisServer, string Postgres, string InitDb)
 {
-    private const string DebianRoot = "/usr/lib/postgresql";
+    public const string DebianRoot = "/usr/lib/postgresql";
 
     /// <param name="postgresCluster">The cluster the server will serve, if it may exist already.</param>
     public static bool TryLocate(string? postgresCluster, out LocalServerBinaries binaries, out string missing)
@@ -67,15 +67,15 @@ internal sealed record LocalServerBinaries(string RedisServer, string Postgres, 
     /// told by the folder Debian installs it in (links followed). Null otherwise, the server then having its own say.
     /// Without this the server exits at each start and the stack waits for it with no word on the console.
     /// </summary>
-    public static string? ClusterRefusal(string postgresCluster, string postgres, string debianRoot = DebianRoot)
+    public static string? ClusterRefusal(string postgresCluster, string postgres, string debianRoot)
     {
         var madeBy = ReadClusterVersion(postgresCluster);
         var installed = DebianVersionOf(postgres, debianRoot);
         return madeBy is null || installed is null || madeBy == installed
             ? null
-            : $"The local PostgreSQL cluster in {postgresCluster} was made by PostgreSQL {madeBy}, which this machine lacks (it has {installed}), " +
-              $"and a server refuses a cluster of another major version: install PostgreSQL {madeBy} (`sudo apt-get install -y postgresql-{madeBy}`), " +
-              "or move the folder away to start with an empty cluster.";
+            : $"The local PostgreSQL cluster in {postgresCluster} was made by PostgreSQL {madeBy}, and the server this machine would run is " +
+              $"PostgreSQL {installed}, which refuses a cluster of another major version: install PostgreSQL {madeBy} (Debian's postgresql-{madeBy}, " +
+              "from PostgreSQL's own apt repository where the distribution has none), or move the folder away to start with an empty cluster.";
     }
 
     // <debianRoot>/<major>/bin/postgres, once any links to it are followed.
@@ -93,12 +93,20 @@ internal sealed record LocalServerBinaries(string RedisServer, string Postgres, 
 
     private static bool HasServer(string bin) => File.Exists(Path.Combine(bin, "postgres")) && File.Exists(Path.Combine(bin, "initdb"));
 
-    // PG_VERSION holds the major version that made the cluster, such as "15"; anything else is no version to look for.
+    // PG_VERSION holds the major version that made the cluster, such as "15"; anything else, or a file this user
+    // cannot read, is no version to look for: the server then has its own say.
     private static string? ReadClusterVersion(string cluster)
     {
         var file = Path.Combine(cluster, "PG_VERSION");
-        var version = File.Exists(file) ? File.ReadAllText(file).Trim() : null;
-        return version is not null && IsMajorVersion(version) ? version : null;
+        try
+        {
+            var version = File.Exists(file) ? File.ReadAllText(file).Trim() : null;
+            return version is not null && IsMajorVersion(version) ? version : null;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private static bool IsMajorVersion(string name) => name is { Length: > 0 and <= 4 } && name.All(char.IsAsciiDigit);
