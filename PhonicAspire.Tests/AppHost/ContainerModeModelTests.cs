@@ -1,3 +1,5 @@
+using PhonicAspire.AppHost.Infrastructure.Containers;
+
 namespace PhonicAspire.Tests.AppHost;
 
 /// <summary>
@@ -30,17 +32,22 @@ public sealed class ContainerModeModelTests
         Assert.Equal("/data", volume.Target);
     }
 
+    // The volume's cluster can only be served by the major version that made it, so the major is the project's to
+    // choose, not whatever default the next Aspire package brings; from 18 the image keeps its cluster in
+    // /var/lib/postgresql/18/docker, so the volume must hold /var/lib/postgresql or the cluster is not kept.
     [Fact]
-    public async Task Postgres_is_a_container_with_a_volume_and_the_phonicdb_database()
+    public async Task Postgres_is_a_postgresql_18_container_with_a_volume_that_holds_its_cluster_and_the_phonicdb_database()
     {
         await using var builder = await CreateAsync();
         var postgres = Resource<ContainerResource>(builder, "postgres");
 
         Assert.True(postgres.TryGetLastAnnotation<ContainerImageAnnotation>(out var image));
         Assert.Contains("postgres", image.Image, StringComparison.Ordinal);
+        Assert.Equal(ContainerBackingServices.PostgresImageTag, image.Tag);
+        Assert.StartsWith("18.", image.Tag, StringComparison.Ordinal);
         var volume = Assert.Single(postgres.Annotations.OfType<ContainerMountAnnotation>());
         Assert.Equal(ContainerMountType.Volume, volume.Type);
-        Assert.StartsWith("/var/lib/postgresql", volume.Target, StringComparison.Ordinal);
+        Assert.Equal("/var/lib/postgresql", volume.Target);
 
         var database = Resource<IResourceWithParent>(builder, "phonicdb");
         Assert.Same(postgres, database.Parent);
