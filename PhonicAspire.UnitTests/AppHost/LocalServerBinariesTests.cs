@@ -19,10 +19,8 @@ public sealed class LocalServerBinariesTests : IDisposable
     {
         var made = Install("15");
         Install("16");
-        var cluster = Directory.CreateDirectory(Path.Combine(_root, "data", "postgres")).FullName;
-        File.WriteAllText(Path.Combine(cluster, "PG_VERSION"), "15\n");
 
-        Assert.Equal(made, LocalServerBinaries.FindPostgresDirectory(cluster, _root));
+        Assert.Equal(made, LocalServerBinaries.FindPostgresDirectory(Cluster(madeBy: "15"), _root));
     }
 
     [Fact]
