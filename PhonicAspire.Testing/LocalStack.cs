@@ -282,7 +282,7 @@ public sealed partial class LocalStack : IAsyncDisposable
     /// </summary>
     public async Task<string> DescribeWithRecentLogAsync(string resource)
     {
-        var target = App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(candidate => candidate.Name == resource);
+        var target = ModelResource(resource);
         var recent = new Queue<string>(RecentLogLines);
         var reading = ReadRecentLogAsync(target, recent);
         string tail;
@@ -300,21 +300,37 @@ public sealed partial class LocalStack : IAsyncDisposable
         return $"{await DescribeAsync(resource)}; its last {RecentLogLines} log lines: {tail}";
     }
 
-    private async Task ReadRecentLogAsync(IResource resource, Queue<string> recent)
+    /// <summary>Every line a resource of one instance has written so far, its own account of what it did.</summary>
+    public async Task<string[]> LogLinesAsync(string resource)
+    {
+        var lines = new List<string>();
+        await ReadLogAsync(ModelResource(resource), lines.Add).WaitAsync(LogReadTimeout);
+        return [.. lines];
+    }
+
+    private Task ReadRecentLogAsync(IResource resource, Queue<string> recent) => ReadLogAsync(resource, line =>
+    {
+        if (recent.Count == RecentLogLines)
+        {
+            recent.Dequeue();
+        }
+
+        recent.Enqueue(line);
+    });
+
+    private async Task ReadLogAsync(IResource resource, Action<string> read)
     {
         await foreach (var lines in App.Services.GetRequiredService<ResourceLoggerService>().GetAllAsync(resource))
         {
             foreach (var line in lines)
             {
-                if (recent.Count == RecentLogLines)
-                {
-                    recent.Dequeue();
-                }
-
-                recent.Enqueue(ConsoleColors().Replace(line.Content, string.Empty));
+                read(ConsoleColors().Replace(line.Content, string.Empty));
             }
         }
     }
+
+    private IResource ModelResource(string name) =>
+        App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(candidate => candidate.Name == name);
 
     /// <summary>A resource as <see cref="ResourceDescription"/> sees it; a service's ports are probed too.</summary>
     private async Task<string> DescribeAsync(string resource) =>

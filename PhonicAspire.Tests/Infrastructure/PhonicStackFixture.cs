@@ -153,6 +153,18 @@ public class PhonicStackFixture : IAsyncLifetime
     public async Task StartAsync(string resource)
     {
         await ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand);
+        await WhenStartedAgainAsync(resource);
+    }
+
+    /// <summary>Restarts a resource from the dashboard and waits as <see cref="StartAsync"/> does.</summary>
+    public async Task RestartAsync(string resource)
+    {
+        await ExecuteCommandAsync(resource, KnownResourceCommands.RestartCommand);
+        await WhenStartedAgainAsync(resource);
+    }
+
+    private async Task WhenStartedAgainAsync(string resource)
+    {
         await WaitUntilHealthyAsync(resource);
 
         // The API's Redis client reconnects on its own schedule, every two seconds or so: the next test's deliveries
@@ -167,6 +179,9 @@ public class PhonicStackFixture : IAsyncLifetime
         // The tests' own pooled connections to a restarted PostgreSQL are dead; the next test must not get one.
         NpgsqlConnection.ClearAllPools();
     }
+
+    /// <inheritdoc cref="LocalStack.LogLinesAsync"/>
+    public Task<string[]> LogLinesAsync(string resource) => Stack.LogLinesAsync(resource);
 
     /// <inheritdoc cref="LocalStack.DescribeWithRecentLogAsync"/>
     public Task<string> DescribeWithRecentLogAsync(string resource) => Stack.DescribeWithRecentLogAsync(resource);

@@ -38,6 +38,7 @@ internal static class LocalPostgresBuilderExtensions
             })
             .WithArgs(command.Arguments)
             .WithHealthCheck(healthCheckKey)
+            .WithFastShutdownOnStop()
             .ExcludeFromManifest();
     }
 
