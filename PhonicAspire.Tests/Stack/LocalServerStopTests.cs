@@ -25,7 +25,7 @@ public sealed class LocalServerStopTests(PhonicStackFixture stack)
         {
             // What the cluster's control file says once the server is gone: "shut down" only after a shutdown's
             // checkpoint, "in production" after a kill, and recovery at the next start.
-            Assert.Contains("Database cluster state:               shut down\n", await ControlDataAsync(), StringComparison.Ordinal);
+            Assert.Matches(ClusterState("shut down"), await ControlDataAsync());
         }
     }
 
@@ -37,21 +37,22 @@ public sealed class LocalServerStopTests(PhonicStackFixture stack)
         await stack.RestartAsync(Postgres);
 
         // The server says at each start how the last one ended: "was shut down" after a clean stop, "was interrupted"
-        // and "was not properly shut down" (then its recovery) after a kill.
-        var restart = await Eventually.ReturnsAsync(
-            async () => SinceLastRestart(await stack.LogLinesAsync(Postgres)),
-            lines => lines.Any(line => line.Contains("database system is ready to accept connections", StringComparison.Ordinal)),
+        // and "was not properly shut down" (then its recovery) after a kill. Its lines begin with the pid of the
+        // process that wrote them, the postmaster's for its start.
+        var server = ResourceProcesses.LauncherOf(stack.App, Postgres);
+        var howTheLastRunEnded = await Eventually.ReturnsAsync(
+            async () => LineAfter(await stack.LogLinesAsync(Postgres), $"[{server}] LOG:  starting PostgreSQL", "database system was "),
+            line => line is not null,
             LogTimeout,
-            "the restarted server to accept connections");
-        var howTheLastRunEnded = restart.Last(line => line.Contains("database system was ", StringComparison.Ordinal));
+            $"the restarted server (pid {server}) to say how the last run ended");
         Assert.Contains("database system was shut down at", howTheLastRunEnded, StringComparison.Ordinal);
     }
 
-    // The orchestrator writes each command it runs among the resource's own lines.
-    private static string[] SinceLastRestart(string[] log)
+    // The first line holding `wanted` after the last one holding `after`.
+    private static string? LineAfter(string[] log, string after, string wanted)
     {
-        var restart = Array.FindLastIndex(log, line => line.Contains($"Executing command '{KnownResourceCommands.RestartCommand}'", StringComparison.Ordinal));
-        return restart < 0 ? [] : log[(restart + 1)..];
+        var from = Array.FindLastIndex(log, line => line.Contains(after, StringComparison.Ordinal));
+        return from < 0 ? null : log.Skip(from + 1).FirstOrDefault(line => line.Contains(wanted, StringComparison.Ordinal));
     }
 
     // A delivery stored first, so that the worker holds pooled connections to the server.
@@ -67,12 +68,18 @@ public sealed class LocalServerStopTests(PhonicStackFixture stack)
         Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
     }
 
+    private static string ClusterState(string state) => $@"(?m)^Database cluster state:\s+{state}$";
+
     private async Task<string> ControlDataAsync()
     {
         var cluster = LocalPostgresCluster.Folder(stack.DataDirectory, Postgres);
         Assert.True(LocalServerBinaries.TryLocate(cluster, out var binaries, out var missing), missing);
-        var controlData = Path.Combine(Path.GetDirectoryName(binaries.Postgres)!, "pg_controldata");
-        var (exitCode, output, error) = await CommandRun.RunAsync(new ProcessStartInfo(controlData, ["-D", cluster]), TimeSpan.FromSeconds(30));
+        var controlData = new ProcessStartInfo(Path.Combine(Path.GetDirectoryName(binaries.Postgres)!, "pg_controldata"), ["-D", cluster])
+        {
+            // Its labels and states are translated otherwise.
+            Environment = { ["LC_ALL"] = "C" },
+        };
+        var (exitCode, output, error) = await CommandRun.RunAsync(controlData, TimeSpan.FromSeconds(30));
         Assert.True(exitCode == 0, $"pg_controldata exited with {exitCode}: {error}");
         return output;
     }

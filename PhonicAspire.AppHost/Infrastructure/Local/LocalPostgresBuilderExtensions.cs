@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace PhonicAspire.AppHost.Infrastructure.Local;
@@ -9,7 +10,8 @@ internal static class LocalPostgresBuilderExtensions
     public static IResourceBuilder<LocalPostgresResource> AddLocalPostgres(
         this IDistributedApplicationBuilder builder, string name, LocalServerBinaries binaries, string dataDirectory)
     {
-        var cluster = new LocalPostgresCluster(binaries, LocalPostgresCluster.Folder(dataDirectory, name));
+        var clusterFolder = LocalPostgresCluster.Folder(dataDirectory, name);
+        var cluster = new LocalPostgresCluster(binaries, clusterFolder);
         var password = builder.AddParameter($"{name}-password", LocalSecretFile.ReadOrCreate(Path.Combine(dataDirectory, $"{name}.password")), secret: true);
         var port = LocalPorts.ReserveFree();
 
@@ -28,6 +30,9 @@ internal static class LocalPostgresBuilderExtensions
             _ => connectionString ?? throw new InvalidOperationException($"The connection string of '{name}' is not available yet."),
             name: healthCheckKey);
 
+        builder.Services.AddHostedService(services => new LocalPostgresFastShutdown(
+            name, clusterFolder, services.GetRequiredService<ResourceNotificationService>(), services.GetRequiredService<ILogger<LocalPostgresFastShutdown>>()));
+
         return builder.AddResource(postgres)
             .WithEndpoint(LocalPostgresResource.EndpointName, endpoint =>
             {
@@ -38,7 +43,6 @@ internal static class LocalPostgresBuilderExtensions
             })
             .WithArgs(command.Arguments)
             .WithHealthCheck(healthCheckKey)
-            .WithFastShutdownOnStop()
             .ExcludeFromManifest();
     }
 

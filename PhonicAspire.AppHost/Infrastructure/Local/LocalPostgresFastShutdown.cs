@@ -1,90 +1,109 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace PhonicAspire.AppHost.Infrastructure.Local;
 
 /// <summary>
-/// The dashboard's Stop and Restart of a local PostgreSQL end in a fast shutdown, as its container's do (the image's
-/// stop signal is SIGINT). The orchestrator stops a program with SIGTERM, which PostgreSQL takes for its smart
-/// shutdown: it waits for every session to end, the worker's pooled connections never do, and the orchestrator killed
-/// the server about 10 s later, leaving the cluster to be recovered from its WAL at the next start. A shell between
-/// the orchestrator and the server could translate the signal, but killed with the server (as a crash kills both) it
-/// left the server a zombie whose pid kept the next start out; so the commands signal the server themselves, then
-/// hand over to the orchestrator's own, whose SIGTERM a server already in its fast shutdown ignores.
+/// Turns the orchestrator's stop of a local PostgreSQL (the dashboard's Stop or Restart, the same commands from the
+/// command line) into a fast shutdown, as its container's stop signal (SIGINT) is. The orchestrator stops a program
+/// with SIGTERM, which PostgreSQL takes for its smart shutdown: it waits for every session to end, the worker's pooled
+/// connections never do, and the orchestrator killed the server 5 s after it reported the stop, leaving its cluster to
+/// be recovered from the WAL at the next start. A SIGINT during a smart shutdown makes it a fast one, so this sends one as soon as
+/// the resource reports that it is stopping. Not a shell between the orchestrator and the server: killed with the
+/// server, as a crash kills both, it left the server a zombie whose pid kept the next start out.
 /// </summary>
-internal static class LocalPostgresFastShutdown
+internal sealed partial class LocalPostgresFastShutdown(
+    string resourceName, string cluster, ResourceNotificationService notifications, ILogger<LocalPostgresFastShutdown> logger)
+    : BackgroundService
 {
-    public static IResourceBuilder<LocalPostgresResource> WithFastShutdownOnStop(this IResourceBuilder<LocalPostgresResource> postgres)
-    {
-        // The orchestrator adds its lifecycle commands as it prepares the resources, before any of them starts.
-        postgres.ApplicationBuilder.Eventing.Subscribe<BeforeResourceStartedEvent>(postgres.Resource, (_, _) =>
-        {
-            ReplaceCommand(postgres.Resource, KnownResourceCommands.StopCommand);
-            ReplaceCommand(postgres.Resource, KnownResourceCommands.RestartCommand);
-            return Task.CompletedTask;
-        });
-        return postgres;
-    }
+    private const int SigInt = 2;
 
-    // In place, since commands are looked up by name and a second one of the same name is refused; once, since the
-    // event comes again at each start. Every property is carried over but Progress, which has no public setter and
-    // which the orchestrator's lifecycle commands leave null.
-    private static void ReplaceCommand(LocalPostgresResource postgres, string name)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var annotations = postgres.Annotations;
-        for (var index = 0; index < annotations.Count; index++)
+        int? signalled = null;
+        try
         {
-            if (annotations[index] is ResourceCommandAnnotation command && command.Name == name
-                && command.ExecuteCommand.Target is not FastShutdownFirst)
+            await foreach (var update in notifications.WatchAsync(stoppingToken).ConfigureAwait(false))
             {
-                annotations[index] = new ResourceCommandAnnotation(
-                    command.Name,
-                    command.DisplayName,
-                    command.UpdateState,
-                    new FastShutdownFirst(command.ExecuteCommand).ExecuteAsync,
-                    command.DisplayDescription,
-                    command.Arguments,
-                    command.ConfirmationMessage,
-                    command.IconName,
-                    command.IconVariant,
-                    command.IsHighlighted,
-                    command.Visibility,
-                    command.ValidateArguments);
+                // The orchestrator reports a stop more than once; the server needs asking once.
+                if (update.Resource.Name == resourceName && update.Snapshot.State?.Text == KnownResourceStates.Stopping
+                    && ServerProcess(update.Snapshot) is { } pid && pid != signalled)
+                {
+                    signalled = pid;
+                    RequestFastShutdown(pid);
+                }
             }
         }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The AppHost is stopping; its own stop of the servers needs no help, every client leaving with it.
+        }
     }
 
-    private sealed class FastShutdownFirst(Func<ExecuteCommandContext, Task<ExecuteCommandResult>> orchestratorCommand)
+    // The process the orchestrator started: the postmaster itself, since setpriv replaces itself with the server.
+    private static int? ServerProcess(CustomResourceSnapshot snapshot) =>
+        snapshot.Properties.FirstOrDefault(property => property.Name == "executable.pid")?.Value is int pid and > 0 ? pid : null;
+
+    private void RequestFastShutdown(int pid)
     {
-        private const int SigInt = 2;
-
-        public Task<ExecuteCommandResult> ExecuteAsync(ExecuteCommandContext context)
+        if (!IsPostmasterOfCluster(pid))
         {
-            if (ServerProcess(context) is { } pid)
+            LogNotThePostmaster(logger, pid, cluster);
+            return;
+        }
+
+        try
+        {
+            if (Signal(pid, SigInt) == 0)
             {
-                _ = Signal(pid, SigInt);
+                LogFastShutdownRequested(logger, pid);
             }
-
-            return orchestratorCommand(context);
+            else
+            {
+                LogSignalFailed(logger, pid, Marshal.GetLastPInvokeError());
+            }
         }
-
-        // The process the orchestrator started and reports as running: the postmaster itself, since setpriv replaces
-        // itself with the server. A stopped resource has none, and the orchestrator's command alone is left to act.
-        private static int? ServerProcess(ExecuteCommandContext context)
+        catch (Exception exception) when (exception is DllNotFoundException or EntryPointNotFoundException)
         {
-            var notifications = context.Services.GetRequiredService<ResourceNotificationService>();
-            return notifications.TryGetCurrentState(context.ResourceName, out var current)
-                && current.Snapshot.State?.Text == KnownResourceStates.Running
-                && current.Snapshot.Properties.SingleOrDefault(property => property.Name == "executable.pid")?.Value is { } value
-                && Convert.ToInt32(value, CultureInfo.InvariantCulture) is > 0 and var pid
-                ? pid
-                : null;
+            LogSignalFailed(logger, pid, null);
         }
-
-        // .NET sends no signal but SIGKILL. SIGINT is PostgreSQL's request for a fast shutdown; should it fail (the
-        // server gone already), the orchestrator's stop follows all the same.
-        [DllImport("libc", EntryPoint = "kill")]
-        private static extern int Signal(int pid, int signal);
     }
+
+    // postmaster.pid begins with the server's pid and its data folder, and goes with the server: a pid that no longer
+    // is this cluster's server (gone, and the number perhaps another process's since) gets no signal.
+    private bool IsPostmasterOfCluster(int pid)
+    {
+        try
+        {
+            var lines = File.ReadLines(Path.Combine(cluster, "postmaster.pid")).Take(2).ToArray();
+            return lines.Length == 2
+                && lines[0] == pid.ToString(CultureInfo.InvariantCulture)
+                && SameFolder(lines[1], cluster);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static bool SameFolder(string one, string other) =>
+        Path.TrimEndingDirectorySeparator(Path.GetFullPath(one)) == Path.TrimEndingDirectorySeparator(Path.GetFullPath(other));
+
+    // .NET sends no signal but SIGKILL. DllImport rather than LibraryImport: the arguments are plain ints, so there is
+    // nothing to generate, and the project needs no unsafe code for it.
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Signal(int pid, int signal);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Asked the local PostgreSQL (pid {Pid}) for a fast shutdown")]
+    private static partial void LogFastShutdownRequested(ILogger logger, int pid);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Could not ask the local PostgreSQL (pid {Pid}) for a fast shutdown (errno {Errno}); it ends with the orchestrator's stop")]
+    private static partial void LogSignalFailed(ILogger logger, int pid, int? errno);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Process {Pid} is not the PostgreSQL of {Cluster} by its postmaster.pid; it gets no signal, and the server ends with the orchestrator's stop")]
+    private static partial void LogNotThePostmaster(ILogger logger, int pid, string cluster);
 }
