@@ -13,11 +13,18 @@ internal sealed partial class RedisServerSettings(string? maxMemory)
 {
     public const string MaxMemoryKey = "Phonic:RedisMaxMemory";
 
+    /// <remarks>
+    /// No snapshots (<c>save ""</c>): the append-only file is what a restart loads, and Redis's default save points
+    /// (and Aspire's <c>--save 60 1</c> for a container with a data volume) had it also fork every minute under load to
+    /// write everything it holds to the disk its fsyncs wait on, and write it all once more, synchronously, on every
+    /// stop, which the orchestrator allows 5 s before it kills the server.
+    /// </remarks>
     public static readonly IReadOnlyDictionary<string, string> Durable = new Dictionary<string, string>
     {
         ["appendonly"] = "yes",
         ["appendfsync"] = "always",
         ["maxmemory-policy"] = "noeviction",
+        ["save"] = "",
     };
 
     /// <summary>
@@ -63,7 +70,8 @@ internal static class RedisServerSettingsExtensions
     /// Aspire's Redis container runs <c>/bin/sh -c "redis-server …"</c>. When publishing, Aspire writes that script
     /// itself, and arguments added after it become the script's <c>$0</c>, <c>$1</c>… that never reach the server;
     /// when running, the orchestrator joins every argument into the script (shell execution). The settings are
-    /// placed in the script in the first case and left to the orchestrator in the second.
+    /// placed in the script in the first case and left to the orchestrator in the second, quoted for the shell in
+    /// both: an empty value (<c>save ""</c>) would vanish from the script unquoted.
     /// </summary>
     public static IResourceBuilder<RedisResource> WithServerSettings(this IResourceBuilder<RedisResource> redis, RedisServerSettings settings) =>
         redis.WithArgs(context =>
@@ -72,7 +80,7 @@ internal static class RedisServerSettingsExtensions
             if (script > 0 && script < context.Args.Count && context.Args[script] is string command
                 && command.StartsWith("redis-server", StringComparison.Ordinal))
             {
-                context.Args[script] = $"{command} {string.Join(' ', settings.Arguments)}";
+                context.Args[script] = $"{command} {string.Join(' ', settings.Arguments.Select(ShellWord))}";
             }
 #pragma warning disable ASPIRECONTAINERSHELLEXECUTION001 // Only read, to know where arguments land.
             else if (script == 0 && redis.Resource.ShellExecution == true)
@@ -80,7 +88,7 @@ internal static class RedisServerSettingsExtensions
             {
                 foreach (var argument in settings.Arguments)
                 {
-                    context.Args.Add(argument);
+                    context.Args.Add(ShellWord(argument));
                 }
             }
             else
@@ -90,4 +98,10 @@ internal static class RedisServerSettingsExtensions
                     "check how this Aspire version starts Redis before acknowledging webhooks on it.");
             }
         });
+
+    // One word of a POSIX shell script that reads back as exactly the argument.
+    private static string ShellWord(string argument) =>
+        argument.Length > 0 && argument.All(character => char.IsAsciiLetterOrDigit(character) || "-_.:/=".Contains(character))
+            ? argument
+            : $"'{argument.Replace("'", "'\\''", StringComparison.Ordinal)}'";
 }

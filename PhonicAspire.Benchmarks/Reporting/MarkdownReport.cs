@@ -280,7 +280,7 @@ public sealed record MarkdownReport(
             + $"{ingest.Api.Latency.Count:N0} deliveries acknowledged inside its window.";
         var durable = ingest.DurableDocsHandler;
         yield return "The durable peer and each Redis ceiling get a redis-server of their own (the stack's binary and settings: "
-            + "appendonly yes, appendfsync always, noeviction, auto-aof-rewrite-min-size 512mb; a fresh throw-away folder each), so that their entries neither grow "
+            + "appendonly yes, appendfsync always, noeviction, auto-aof-rewrite-min-size 512mb, no snapshots; a fresh throw-away folder each), so that their entries neither grow "
             + $"the stack's AOF nor reach its stream. The durable peer's stream held {durable.StreamLength:N0} entries afterwards "
             + $"(warm-up included) for {durable.Load.Latency.Count:N0} acknowledgements in the window.";
         yield return $"Each Redis ceiling is redis-benchmark sending {ingest.RedisCeilings.Requests:N0} appends of the entry the API "

@@ -20,10 +20,11 @@ public sealed partial class ContainerRedisDurabilityTests(PublishedManifest mani
         ["maxmemory-policy"] = "noeviction",
         ["maxmemory"] = (256 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["auto-aof-rewrite-min-size"] = (512 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["save"] = string.Empty,
     };
 
     [Fact]
-    public async Task The_published_redis_container_starts_a_server_that_fsyncs_every_write_refuses_writes_past_its_maxmemory_and_rewrites_its_aof_only_past_512_mb()
+    public async Task The_published_redis_container_starts_a_server_that_fsyncs_every_write_refuses_writes_past_its_maxmemory_rewrites_its_aof_only_past_512_mb_and_takes_no_snapshots()
     {
         var redis = manifest.Resource("redis");
         var entrypoint = redis.GetProperty("entrypoint").GetString()!;
@@ -35,7 +36,7 @@ public sealed partial class ContainerRedisDurabilityTests(PublishedManifest mani
     }
 
     [Fact]
-    public async Task The_redis_container_as_the_orchestrator_runs_it_starts_a_server_that_fsyncs_every_write_refuses_writes_past_its_maxmemory_and_rewrites_its_aof_only_past_512_mb()
+    public async Task The_redis_container_as_the_orchestrator_runs_it_starts_a_server_that_fsyncs_every_write_refuses_writes_past_its_maxmemory_rewrites_its_aof_only_past_512_mb_and_takes_no_snapshots()
     {
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.PhonicAspire_AppHost>(
             ["PHONIC_INFRA=containers", "Parameters:phonic-webhook-secret=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", $"Phonic:RedisMaxMemory={PublishedManifest.MaxMemory}"]);

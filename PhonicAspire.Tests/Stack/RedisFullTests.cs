@@ -25,6 +25,14 @@ public sealed class RedisFullTests(PhonicStackFixture stack)
     }
 
     [Fact]
+    public async Task The_local_redis_takes_no_snapshots_beside_its_append_only_file()
+    {
+        // Each snapshot forks Redis and writes all it holds to the disk its fsyncs wait on, and a stop waits for one
+        // more; the append-only file alone is what a restart loads.
+        Assert.Equal(string.Empty, await ConfigGetAsync("save"));
+    }
+
+    [Fact]
     public async Task A_full_redis_gets_a_prompt_503_and_an_unhealthy_api_healthy_again_once_redis_has_room_before_any_delivery_reaches_it()
     {
         using var client = stack.CreateApiClient();
