@@ -7,10 +7,10 @@ namespace PhonicAspire.Benchmarks.Peers;
 
 /// <summary>
 /// A redis-server of the peers' own, the machine's same binary with the settings the AppHost gives the stack's
-/// (AOF, fsync before every reply, no eviction, no AOF rewrite below 512 MB, no snapshots), on a throw-away folder beside the
-/// stack's. Not the stack's Redis: the peers' and the ceilings' entries would then grow its AOF and memory and could
-/// set off a rewrite while the API is measured, and each measurement here starts from an empty AOF, as the API's
-/// ingest does.
+/// (AOF, fsync before every reply, no eviction, no AOF rewrite below 512 MB, no snapshots), on a throw-away folder
+/// beside the stack's. Not the stack's Redis: the peers' and the ceilings' entries would then grow its AOF and memory
+/// and could set off a rewrite while the API is measured, and each measurement here starts from an empty AOF, as the
+/// API's ingest does.
 /// </summary>
 public sealed class PeerRedisServer(ServerProcess process, DirectoryInfo directory, int port) : IAsyncDisposable
 {
