@@ -14,10 +14,10 @@ internal sealed partial class RedisServerSettings(string? maxMemory)
     public const string MaxMemoryKey = "Phonic:RedisMaxMemory";
 
     /// <remarks>
-    /// No snapshots (<c>save ""</c>): the append-only file is what a restart loads, and Redis's default save points
-    /// (and Aspire's <c>--save 60 1</c> for a container with a data volume) had it also fork every minute under load to
-    /// write everything it holds to the disk its fsyncs wait on, and write it all once more, synchronously, on every
-    /// stop, which the orchestrator allows 5 s before it kills the server.
+    /// No snapshots (<c>save ""</c>): the append-only file is what a restart loads, while Redis's default save points
+    /// (and Aspire's <c>--save 60 1</c> for a container with a data volume) would have it fork every minute under load
+    /// to write everything it holds to the disk its fsyncs wait on, and write it all once more, synchronously, at every
+    /// stop. Save points add up, and an empty one clears those before it: it must come after Aspire's.
     /// </remarks>
     public static readonly IReadOnlyDictionary<string, string> Durable = new Dictionary<string, string>
     {
@@ -70,8 +70,10 @@ internal static class RedisServerSettingsExtensions
     /// Aspire's Redis container runs <c>/bin/sh -c "redis-server …"</c>. When publishing, Aspire writes that script
     /// itself, and arguments added after it become the script's <c>$0</c>, <c>$1</c>… that never reach the server;
     /// when running, the orchestrator joins every argument into the script (shell execution). The settings are
-    /// placed in the script in the first case and left to the orchestrator in the second, quoted for the shell in
-    /// both: an empty value (<c>save ""</c>) would vanish from the script unquoted.
+    /// placed in the script in the first case and left to the orchestrator in the second, after Aspire's own
+    /// arguments in both (its <c>--save 60 1</c> among them, which ours clears), and quoted for the shell: unquoted, the
+    /// empty value of <c>save</c> would vanish from the script, leaving a bare <c>--save</c> that only Redis 7.0.1 and
+    /// later read as empty.
     /// </summary>
     public static IResourceBuilder<RedisResource> WithServerSettings(this IResourceBuilder<RedisResource> redis, RedisServerSettings settings) =>
         redis.WithArgs(context =>

@@ -33,6 +33,9 @@ public sealed partial class ContainerRedisDurabilityTests(PublishedManifest mani
             .ToDictionary(variable => variable.Name, variable => Resolve(variable.Value.GetString()!));
 
         Assert.Equal(Settings, await SettingsOfServerStartedByAsync(entrypoint, arguments, environment));
+
+        // Quoted, the empty value reaches any redis-server as one; a bare --save reads as empty only from Redis 7.0.1 on.
+        Assert.Contains("--save ''", arguments[^1], StringComparison.Ordinal);
     }
 
     [Fact]
