@@ -31,7 +31,7 @@ internal static class LocalPostgresBuilderExtensions
             name: healthCheckKey);
 
         builder.Services.AddHostedService(services => new LocalPostgresFastShutdown(
-            name, clusterFolder, services.GetRequiredService<ResourceNotificationService>(), services.GetRequiredService<ILogger<LocalPostgresFastShutdown>>()));
+            postgres, clusterFolder, services.GetRequiredService<ResourceLoggerService>(), services.GetRequiredService<ILogger<LocalPostgresFastShutdown>>()));
 
         return builder.AddResource(postgres)
             .WithEndpoint(LocalPostgresResource.EndpointName, endpoint =>

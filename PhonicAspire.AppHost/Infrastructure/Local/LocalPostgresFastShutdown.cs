@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -9,31 +10,42 @@ namespace PhonicAspire.AppHost.Infrastructure.Local;
 /// Turns the orchestrator's stop of a local PostgreSQL (the dashboard's Stop or Restart, the same commands from the
 /// command line) into a fast shutdown, as its container's stop signal (SIGINT) is. The orchestrator stops a program
 /// with SIGTERM, which PostgreSQL takes for its smart shutdown: it waits for every session to end, the worker's pooled
-/// connections never do, and the orchestrator killed the server 5 s after it reported the stop, leaving its cluster to
-/// be recovered from the WAL at the next start. A SIGINT during a smart shutdown makes it a fast one, so this sends one as soon as
-/// the resource reports that it is stopping. Not a shell between the orchestrator and the server: killed with the
-/// server, as a crash kills both, it left the server a zombie whose pid kept the next start out.
+/// connections never do, and the orchestrator killed the server 5 s later, leaving its cluster to be recovered from
+/// the WAL at the next start. A SIGINT during a smart shutdown makes it a fast one, so this sends one once the server
+/// has logged that the SIGTERM arrived. Not sooner, as when the resource reports that it is stopping: a server gone
+/// before the orchestrator signals it fails the stop ("process not found"), and the resource never starts again. Not a
+/// shell between the orchestrator and the server either: killed with the server, as a crash kills both, it left the
+/// server a zombie whose pid kept the next start out.
 /// </summary>
 internal sealed partial class LocalPostgresFastShutdown(
-    string resourceName, string cluster, ResourceNotificationService notifications, ILogger<LocalPostgresFastShutdown> logger)
+    IResource postgres, string cluster, ResourceLoggerService logs, ILogger<LocalPostgresFastShutdown> logger)
     : BackgroundService
 {
     private const int SigInt = 2;
+    private static readonly TimeSpan ResubscribeDelay = TimeSpan.FromSeconds(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        int? signalled = null;
+        var signalled = new HashSet<int>();
         try
         {
-            await foreach (var update in notifications.WatchAsync(stoppingToken).ConfigureAwait(false))
+            // A watch may end with the run whose lines it follows; the next run's lines need a new one.
+            while (!stoppingToken.IsCancellationRequested)
             {
-                // The orchestrator reports a stop more than once; the server needs asking once.
-                if (update.Resource.Name == resourceName && update.Snapshot.State?.Text == KnownResourceStates.Stopping
-                    && ServerProcess(update.Snapshot) is { } pid && pid != signalled)
+                await foreach (var lines in logs.WatchAsync(postgres).WithCancellation(stoppingToken).ConfigureAwait(false))
                 {
-                    signalled = pid;
-                    RequestFastShutdown(pid);
+                    foreach (var line in lines)
+                    {
+                        if (SmartShutdownRequested().Match(line.Content) is { Success: true } request
+                            && int.TryParse(request.Groups["pid"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                            && signalled.Add(pid))
+                        {
+                            RequestFastShutdown(pid);
+                        }
+                    }
                 }
+
+                await Task.Delay(ResubscribeDelay, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -41,10 +53,6 @@ internal sealed partial class LocalPostgresFastShutdown(
             // The AppHost is stopping; its own stop of the servers needs no help, every client leaving with it.
         }
     }
-
-    // The process the orchestrator started: the postmaster itself, since setpriv replaces itself with the server.
-    private static int? ServerProcess(CustomResourceSnapshot snapshot) =>
-        snapshot.Properties.FirstOrDefault(property => property.Name == "executable.pid")?.Value is int pid and > 0 ? pid : null;
 
     private void RequestFastShutdown(int pid)
     {
@@ -87,6 +95,11 @@ internal sealed partial class LocalPostgresFastShutdown(
             return false;
         }
     }
+
+    // The postmaster's own line, with the log_line_prefix the cluster has ('%m [%p] ') and its messages in English
+    // (the cluster is made with the C locale).
+    [GeneratedRegex(@"\[(?<pid>[0-9]+)\] LOG:  received smart shutdown request")]
+    private static partial Regex SmartShutdownRequested();
 
     private static bool SameFolder(string one, string other) =>
         Path.TrimEndingDirectorySeparator(Path.GetFullPath(one)) == Path.TrimEndingDirectorySeparator(Path.GetFullPath(other));
