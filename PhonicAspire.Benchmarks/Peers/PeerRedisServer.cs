@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using PhonicAspire.AppHost.Infrastructure;
 using PhonicAspire.Testing;
 using StackExchange.Redis;
 
@@ -22,21 +23,16 @@ public sealed class PeerRedisServer(ServerProcess process, DirectoryInfo directo
     {
         var directory = Directory.CreateTempSubdirectory("phonic-peer-redis-");
         var port = LoopbackPorts.Free();
-        var start = new ProcessStartInfo("redis-server")
-        {
-            ArgumentList =
-            {
+        var start = new ProcessStartInfo(
+            "redis-server",
+            [
                 "--port", port.ToString(CultureInfo.InvariantCulture),
                 "--bind", "127.0.0.1",
                 "--dir", directory.FullName,
                 "--daemonize", "no",
-                "--appendonly", "yes",
-                "--appendfsync", "always",
-                "--maxmemory-policy", "noeviction",
-                "--auto-aof-rewrite-min-size", "512mb",
-                "--save", "",
-            },
-        };
+                // The stack's own, no maxmemory: the peers' runs are short and their Redis is theirs alone.
+                .. new RedisServerSettings(maxMemory: null).Arguments,
+            ]);
         try
         {
             // Throw-away data: it need not shut down cleanly, so it is killed at once.

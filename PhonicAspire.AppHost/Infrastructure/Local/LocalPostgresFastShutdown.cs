@@ -34,11 +34,9 @@ internal sealed partial class LocalPostgresFastShutdown(
             {
                 await foreach (var lines in logs.WatchAsync(postgres).WithCancellation(stoppingToken).ConfigureAwait(false))
                 {
-                    foreach (var line in lines)
+                    foreach (var pid in lines.Select(line => SmartShutdownRequestedBy(line.Content)).OfType<int>())
                     {
-                        if (SmartShutdownRequested().Match(line.Content) is { Success: true } request
-                            && int.TryParse(request.Groups["pid"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                            && signalled.Add(pid))
+                        if (signalled.Add(pid))
                         {
                             RequestFastShutdown(pid);
                         }
@@ -98,6 +96,12 @@ internal sealed partial class LocalPostgresFastShutdown(
 
     // The postmaster's own line, with the log_line_prefix the cluster has ('%m [%p] ') and its messages in English
     // (the cluster is made with the C locale).
+    private static int? SmartShutdownRequestedBy(string line) =>
+        SmartShutdownRequested().Match(line) is { Success: true } request
+        && int.TryParse(request.Groups["pid"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+            ? pid
+            : null;
+
     [GeneratedRegex(@"\[(?<pid>[0-9]+)\] LOG:  received smart shutdown request")]
     private static partial Regex SmartShutdownRequested();
 
