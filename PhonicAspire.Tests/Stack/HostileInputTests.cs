@@ -415,8 +415,23 @@ public sealed class HostileInputTests(PhonicStackFixture stack) : IAsyncLifetime
     [Theory]
     [InlineData("""{"event_type":"\ud800","data":{"conversation":{"id":"conv_x"}}}""")]
     [InlineData("""{"event_type":"conversation.ended","data":{"conversation":{"id":"\udc00"}}}""")]
-    public Task Signed_json_whose_labels_are_escaped_lone_surrogates_is_kept(string body) =>
+    [InlineData("""{"\ud83d":1,"event_type":"conversation.ended","data":{"conversation":{"id":"conv_x"}}}""")]
+    [InlineData("""{"event_type":"conversation.ended","data":{"conversation":{"\udc00":1,"id":"conv_x"}}}""")]
+    public Task Signed_json_whose_labels_or_names_are_escaped_lone_surrogates_is_kept(string body) =>
         AssertKeptAsync(Encoding.UTF8.GetBytes(body));
+
+    [Fact]
+    public async Task Signed_bodies_beyond_the_allowance_with_a_lone_surrogate_name_are_kept_and_give_back_their_share_of_the_in_flight_budget()
+    {
+        // Each reserves 2 MiB less the allowance of the 32 MiB budget while it is handled: were a share kept after
+        // its answer, the seventeenth would be refused as busy.
+        var padding = new string('x', 1_100_000);
+        for (var i = 0; i < 20; i++)
+        {
+            await AssertKeptAsync(Encoding.UTF8.GetBytes(
+                $$$"""{"\ud83d":1,"event_type":"conversation.ended","data":{"conversation":{"id":"conv_{{{i}}}"}},"padding":"{{{padding}}}"}"""));
+        }
+    }
 
     [Fact]
     public Task Signed_invalid_utf8_is_kept() =>

@@ -27,6 +27,18 @@ public sealed class DeliveryLabelsTests
         Assert.Equal(new DeliveryLabels(eventType, conversationId), labels);
     }
 
+    [Theory]
+    [InlineData("""{"\ud83d":1,"event_type":"conversation.ended","data":{"conversation":{"id":"conv_1"}}}""")]
+    [InlineData("""{"event_type":"conversation.ended","\udc00x":{"\ud800":[]},"data":{"conversation":{"id":"conv_1"}}}""")]
+    [InlineData("""{"event_type":"conversation.ended","data":{"\ud83dabc":1,"conversation":{"id":"conv_1"}}}""")]
+    [InlineData("""{"event_type":"conversation.ended","data":{"conversation":{"\udc00":1,"id":"conv_1"}}}""")]
+    [InlineData("""{"data":{"conversation":{"id":"conv_1"}},"\ud800":1,"event_type":"conversation.ended"}""")]
+    public void Names_that_are_escaped_lone_surrogates_are_passed_over(string body)
+    {
+        // Valid JSON, signed by Phonic or not: a name no text can spell is none of the labels' names.
+        Assert.Equal(new DeliveryLabels("conversation.ended", "conv_1"), DeliveryLabels.Read(Encoding.UTF8.GetBytes(body)));
+    }
+
     [Fact]
     public void Reads_the_docs_sample_where_event_type_comes_before_a_pretty_printed_data()
     {

@@ -43,6 +43,19 @@ public sealed class WebhookBodyReaderTests
         Assert.Equal(held.Count, again.Count);
     }
 
+    [Fact]
+    public async Task Bodies_disposed_neither_released_nor_abandoned_give_back_their_share_of_the_budget()
+    {
+        var reader = Reader();
+        var content = Content(1024 * 1024 + 1);
+        var held = await HoldUntilRefusedAsync(reader, content, announced: true);
+        held.ForEach(body => body.Dispose());
+
+        var again = await HoldUntilRefusedAsync(reader, content, announced: true);
+        again.ForEach(body => body.Release());
+        Assert.Equal(held.Count, again.Count);
+    }
+
     // Announced as 1 MiB + 1, the body ends in a 2 MiB buffer: reserving only its length at first, it had to take the
     // rest at its last growth, from a budget the others had taken meanwhile.
     [Fact]

@@ -32,7 +32,7 @@ public readonly record struct DeliveryLabels(string? EventType, string? Conversa
 
             while (!(dataRead && eventType is not null) && reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (reader.ValueTextEquals("event_type"u8))
+                if (NameIs(ref reader, "event_type"u8))
                 {
                     reader.Read();
                     if (reader.TokenType == JsonTokenType.String)
@@ -44,7 +44,7 @@ public readonly record struct DeliveryLabels(string? EventType, string? Conversa
                         reader.Skip();
                     }
                 }
-                else if (!dataRead && reader.ValueTextEquals("data"u8))
+                else if (!dataRead && NameIs(ref reader, "data"u8))
                 {
                     reader.Read();
                     dataRead = true;
@@ -78,6 +78,25 @@ public readonly record struct DeliveryLabels(string? EventType, string? Conversa
         }
     }
 
+    // A name written with an escaped lone surrogate ("\ud83d") is valid JSON but no valid text, and the reader throws
+    // when asked to compare it: such a name is none of those wanted, and the reading goes on past it.
+    private static bool NameIs(ref Utf8JsonReader reader, ReadOnlySpan<byte> name)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return reader.ValueSpan.SequenceEqual(name);
+        }
+
+        try
+        {
+            return reader.ValueTextEquals(name);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     // At the value of "data": finds the first string id of its conversation object. The reader is left after
     // the data object, or wherever the id was found when nothing else is still wanted.
     private static string? ReadConversationId(ref Utf8JsonReader reader, bool stopAtId)
@@ -91,7 +110,7 @@ public readonly record struct DeliveryLabels(string? EventType, string? Conversa
         var (found, conversationId) = (false, default(string));
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var isConversation = !found && reader.ValueTextEquals("conversation"u8);
+            var isConversation = !found && NameIs(ref reader, "conversation"u8);
             reader.Read();
             if (!isConversation || reader.TokenType != JsonTokenType.StartObject)
             {
@@ -101,7 +120,7 @@ public readonly record struct DeliveryLabels(string? EventType, string? Conversa
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var isId = !found && reader.ValueTextEquals("id"u8);
+                var isId = !found && NameIs(ref reader, "id"u8);
                 reader.Read();
                 if (isId && reader.TokenType == JsonTokenType.String)
                 {

@@ -2,8 +2,11 @@ using System.Buffers;
 
 namespace PhonicAspire.WebhookApi.Receiving;
 
-/// <summary>A delivery's body in a buffer rented from the shared pool, holding its share of the in-flight budget.</summary>
-public sealed class WebhookBody(byte[] buffer, int length, InFlightBodyBudget budget, long reserved)
+/// <summary>
+/// A delivery's body in a buffer rented from the shared pool, holding its share of the in-flight budget. Disposing it
+/// abandons it unless it was released or abandoned already, so no way out of a request keeps its share.
+/// </summary>
+public sealed class WebhookBody(byte[] buffer, int length, InFlightBodyBudget budget, long reserved) : IDisposable
 {
     private byte[]? _buffer = buffer;
 
@@ -32,4 +35,7 @@ public sealed class WebhookBody(byte[] buffer, int length, InFlightBodyBudget bu
             budget.Release(reserved);
         }
     }
+
+    // Abandoned, not released: a way out that did not say may have left a command reading the buffer.
+    public void Dispose() => Abandon();
 }

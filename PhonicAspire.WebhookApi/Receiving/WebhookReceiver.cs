@@ -90,7 +90,8 @@ public sealed partial class WebhookReceiver(
             return WebhookProblems.BodyIncomplete(tooSlow: false);
         }
 
-        if (read.Body is not { } body)
+        using var body = read.Body;
+        if (body is null)
         {
             if (read.Refusal == BodyRefusal.OverBudget)
             {
