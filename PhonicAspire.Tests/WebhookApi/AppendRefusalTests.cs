@@ -46,7 +46,7 @@ public sealed class AppendRefusalTests
         var options = Options.Create(new WebhookOptions { WebhookSecrets = $"whsec_{Convert.ToBase64String(key)}" });
         var budget = new InFlightBodyBudget(options);
         var appender = new StreamAppender(client, options, TimeProvider.System);
-        var durability = new RedisDurabilityMonitor(new RedisDurabilityProbe(client), options, TimeProvider.System, NullLogger<RedisDurabilityMonitor>.Instance);
+        var durability = new RedisDurabilityMonitor(client, new RedisDurabilityProbe(client), options, TimeProvider.System, NullLogger<RedisDurabilityMonitor>.Instance);
         await appender.StartAsync(CancellationToken.None);
         await durability.StartAsync(CancellationToken.None);
         try
