@@ -1,5 +1,9 @@
 using System.Globalization;
+using System.IO.Pipelines;
 using System.Runtime.Versioning;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -11,7 +15,10 @@ using StackExchange.Redis;
 
 namespace PhonicAspire.Tests.WebhookApi;
 
-/// <summary>The monitor against real redis-servers that take each other's place on one address, as a restart or a failover does.</summary>
+/// <summary>
+/// Acknowledging against real redis-servers that take each other's place on one address, as a restart with other
+/// settings or a failover does: what was read of the server before says nothing of the one after.
+/// </summary>
 [SupportedOSPlatform("linux")]
 public sealed class RedisDurabilityMonitorTests : IAsyncLifetime
 {
@@ -34,15 +41,10 @@ public sealed class RedisDurabilityMonitorTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task After_reconnecting_to_a_redis_that_is_not_durable_nothing_is_acknowledged_before_its_next_reading()
+    public async Task After_reconnecting_to_another_redis_nothing_is_acknowledged_until_its_settings_are_read_which_is_at_once()
     {
         StartRedis("--appendonly yes --appendfsync always");
-        await using var client = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
-        {
-            EndPoints = { { "127.0.0.1", _port } },
-            AbortOnConnectFail = false,
-            ConnectTimeout = 1000,
-        });
+        await using var client = await ConnectAsync();
         // The test's clock never moves, so no reading falls due on its own: only the reconnect can make it read again.
         var monitor = new RedisDurabilityMonitor(
             client,
@@ -55,19 +57,81 @@ public sealed class RedisDurabilityMonitorTests : IAsyncLifetime
         {
             await Eventually.ReturnsAsync(() => Task.FromResult(monitor.AllowsAcknowledging), allows => allows, NoticeTimeout, "the first reading");
 
-            await _server!.DisposeAsync();
-            _server = null;
-            StartRedis("--appendonly no");
-            await Eventually.ReturnsAsync(() => Task.FromResult(client.IsConnected), connected => connected, NoticeTimeout, "the client to reconnect");
+            await SwapForAsync("--appendonly no", client);
 
-            await Eventually.ReturnsAsync(
-                () => Task.FromResult(monitor.AllowsAcknowledging), allows => !allows, NoticeTimeout, "acknowledging to stop on the new server");
+            Assert.False(monitor.AllowsAcknowledging, "acknowledging on the reading of the server before");
+            await Eventually.ReturnsAsync(() => Task.FromResult(monitor.HasReadRedis), read => read, NoticeTimeout, "the new server's settings to be read");
+            Assert.False(monitor.AllowsAcknowledging);
             var health = await monitor.CheckHealthAsync(new());
             Assert.Contains("appendonly is 'no'", health.Description, StringComparison.Ordinal);
         }
         finally
         {
             await monitor.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task A_delivery_let_in_before_the_connection_changed_is_not_acknowledged_on_the_server_it_reaches_after()
+    {
+        StartRedis("--appendonly yes --appendfsync always");
+        await using var client = await ConnectAsync();
+        await using var api = await ReceiverOverRedis.StartAsync(client);
+        var body = Encoding.UTF8.GetBytes("""{"event_type":"conversation.ended","data":{"conversation":{"id":"conv_swapped"}}}""");
+        var arriving = new Pipe();
+        await arriving.Writer.WriteAsync(body.AsMemory(0, body.Length / 2));
+        // Let in on the durable server's reading; its body then takes as long as the swap, as a slow upload can.
+        var answering = api.Receiver.ReceiveAsync(api.SignedDelivery(body, arriving.Reader.AsStream()));
+
+        await SwapForAsync("--appendonly no", client);
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(api.Durability.HasReadRedis), read => read, NoticeTimeout, "the new server's settings to be read");
+        await arriving.Writer.WriteAsync(body.AsMemory(body.Length / 2));
+        await arriving.Writer.CompleteAsync();
+
+        var problem = Assert.IsType<ProblemHttpResult>(await answering.WaitAsync(NoticeTimeout));
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, problem.StatusCode);
+        Assert.Equal("urn:phonic-aspire:problem:queue-not-durable", problem.ProblemDetails.Type);
+    }
+
+    // As the API connects: failing at once while Redis is away rather than queueing commands for the reconnect.
+    private async Task<ConnectionMultiplexer> ConnectAsync()
+    {
+        var client = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
+        {
+            EndPoints = { { "127.0.0.1", _port } },
+            AbortOnConnectFail = false,
+            BacklogPolicy = BacklogPolicy.FailFast,
+            ConnectTimeout = 1000,
+            AllowAdmin = true,
+        });
+        await Eventually.ReturnsAsync(() => Task.FromResult(client.IsConnected), connected => connected, NoticeTimeout, "redis-server to accept the client");
+        return client;
+    }
+
+    // Another server in the place of the one before, on the same address, once the client has reconnected to it (the
+    // monitor, subscribed before the test, has then counted the change).
+    private async Task SwapForAsync(string settings, IConnectionMultiplexer client)
+    {
+        var restored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        EventHandler<ConnectionFailedEventArgs> onRestored = (_, args) =>
+        {
+            if (args.ConnectionType == ConnectionType.Interactive)
+            {
+                restored.TrySetResult();
+            }
+        };
+        client.ConnectionRestored += onRestored;
+        try
+        {
+            await _server!.DisposeAsync();
+            _server = null;
+            StartRedis(settings);
+            await restored.Task.WaitAsync(NoticeTimeout);
+        }
+        finally
+        {
+            client.ConnectionRestored -= onRestored;
         }
     }
 

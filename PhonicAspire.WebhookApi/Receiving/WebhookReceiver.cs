@@ -33,6 +33,7 @@ public sealed partial class WebhookReceiver(
     public async Task<IResult> ReceiveAsync(HttpContext context)
     {
         var request = context.Request;
+        var connectionChanges = durability.ConnectionChanges;
         if (!durability.AllowsAcknowledging)
         {
             // Before any work: whatever the delivery, it cannot be acknowledged now, and Svix will retry it.
@@ -133,6 +134,17 @@ public sealed partial class WebhookReceiver(
                 context.RequestAborted);
             body.Release();
 
+            if (!durability.AllowsAcknowledgingSince(connectionChanges))
+            {
+                // The connection to Redis failed and came back while this delivery was read or appended (a slow body
+                // can take seconds), so it may be held by a server whose settings are not read yet: Svix's retry will
+                // be answered once they are.
+                metrics.DeliveryReceived(DeliveryOutcome.QueueNotDurable);
+                LogConnectionChanged(logger, svixId!);
+                context.Response.Headers.RetryAfter = RetryAfterSeconds;
+                return WebhookProblems.QueueNotDurable();
+            }
+
             if (result == EnqueueResult.Duplicate)
             {
                 metrics.DeliveryReceived(DeliveryOutcome.Duplicate);
@@ -215,6 +227,9 @@ public sealed partial class WebhookReceiver(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {SvixId} could not be queued ({Error}); answered 503 so Svix retries")]
     private static partial void LogQueueUnavailable(ILogger logger, string svixId, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {SvixId} was appended over a connection to Redis that changed after it was let in; answered 503 so Svix retries once Redis's settings are read again")]
+    private static partial void LogConnectionChanged(ILogger logger, string svixId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {SvixId} could not be queued: the append failed in a way Redis being away does not explain; answered 503 so Svix retries")]
     private static partial void LogQueueFailed(ILogger logger, string svixId, Exception exception);

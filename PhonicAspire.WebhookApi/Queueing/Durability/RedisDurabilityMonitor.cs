@@ -22,24 +22,48 @@ public sealed partial class RedisDurabilityMonitor(
     // delivery is refused meanwhile.
     private static readonly TimeSpan FirstReadingRetryDelay = TimeSpan.FromSeconds(1);
 
-    private volatile RedisDurabilityReport _report = RedisDurabilityReport.NotChecked;
-
-    // Counts the connection's failures and restorations: a reading begun before one may describe the server before it.
+    // Each failure or restoration of the connection counts one more: a reading holds only for the connection it was
+    // read over, since the server behind the address may be another one since (a restart, a failover).
     private int _connectionChanges;
+    private volatile Reading _reading = new(RedisDurabilityReport.NotChecked, ConnectionChanges: 0);
     private readonly SemaphoreSlim _readAgain = new(0, 1);
 
-    /// <summary>Read on every delivery: a volatile read, no Redis call.</summary>
-    public bool AllowsAcknowledging => _report.IsDurable || options.Value.AcceptNonDurableRedis;
+    /// <summary>
+    /// How many times the connection to Redis has failed or been restored: an acknowledgement holds only if this is
+    /// the same after its append as when its delivery was allowed (<see cref="AllowsAcknowledgingSince"/>).
+    /// </summary>
+    public int ConnectionChanges => Volatile.Read(ref _connectionChanges);
+
+    /// <summary>Read on every delivery: volatile reads, no Redis call.</summary>
+    public bool AllowsAcknowledging => Current.IsDurable || options.Value.AcceptNonDurableRedis;
 
     /// <summary>
-    /// Whether Redis has answered since the API last connected to it; until then it is unreachable, whatever its
+    /// Whether Redis has answered over the connection the API has now; until then it is unreachable, whatever its
     /// settings.
     /// </summary>
-    public bool HasReadRedis => _report != RedisDurabilityReport.NotChecked;
+    public bool HasReadRedis => Current != RedisDurabilityReport.NotChecked;
+
+    /// <summary>
+    /// Whether an append made since <paramref name="connectionChanges"/> (read before <see cref="AllowsAcknowledging"/>
+    /// allowed its delivery) may be acknowledged: not if the connection changed in between, as it then may have gone
+    /// to a server whose settings have not been read.
+    /// </summary>
+    public bool AllowsAcknowledgingSince(int connectionChanges) =>
+        options.Value.AcceptNonDurableRedis || (ConnectionChanges == connectionChanges && Current.IsDurable);
+
+    private RedisDurabilityReport Current
+    {
+        get
+        {
+            var changes = ConnectionChanges;
+            var reading = _reading;
+            return reading.ConnectionChanges == changes ? reading.Report : RedisDurabilityReport.NotChecked;
+        }
+    }
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var report = _report;
+        var report = Current;
         return Task.FromResult(report.IsDurable ? HealthCheckResult.Healthy(report.ToString())
             : options.Value.AcceptNonDurableRedis ? HealthCheckResult.Degraded($"Accepted by Phonic:AcceptNonDurableRedis: {report}")
             : HealthCheckResult.Unhealthy($"Deliveries are refused with 503: {report}"));
@@ -73,16 +97,11 @@ public sealed partial class RedisDurabilityMonitor(
     {
         try
         {
-            var changesBefore = Volatile.Read(ref _connectionChanges);
+            // Taken before the reading, so that a reading under way when the connection changes holds for none.
+            var changes = ConnectionChanges;
+            var previous = Current;
             var report = await probe.ReadAsync().WaitAsync(stoppingToken);
-            if (Volatile.Read(ref _connectionChanges) != changesBefore)
-            {
-                // The connection failed or came back while this reading was under way: the next one is already due.
-                return;
-            }
-
-            var previous = _report;
-            _report = report;
+            _reading = new Reading(report, changes);
             if (report.ToString() != previous.ToString())
             {
                 LogChanged(report, previous);
@@ -90,7 +109,8 @@ public sealed partial class RedisDurabilityMonitor(
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
-            // Redis is away: deliveries get 503 from the queue itself; the last reading stands.
+            // Redis is away: deliveries get 503 from the queue itself; the last reading stands unless the connection
+            // has changed since it.
             LogUnreadable(logger, exception.GetType().Name);
         }
     }
@@ -102,8 +122,7 @@ public sealed partial class RedisDurabilityMonitor(
         await _readAgain.WaitAsync(intervalOrStop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    // What was read describes the server the connection had: after a restart, or a failover to a replica, the one it
-    // reaches now may keep nothing on disk. Nothing is acknowledged until that one has been read.
+    // Runs on the Redis client's thread: counts the change, which voids the reading, and wakes the next one.
     private void OnConnectionChanged(object? sender, ConnectionFailedEventArgs args)
     {
         if (args.ConnectionType != ConnectionType.Interactive)
@@ -112,7 +131,6 @@ public sealed partial class RedisDurabilityMonitor(
         }
 
         Interlocked.Increment(ref _connectionChanges);
-        _report = RedisDurabilityReport.NotChecked;
         LogReadingAgain(logger, args.FailureType.ToString());
         try
         {
@@ -123,6 +141,8 @@ public sealed partial class RedisDurabilityMonitor(
             // Another change has woken the reading already.
         }
     }
+
+    private sealed record Reading(RedisDurabilityReport Report, int ConnectionChanges);
 
     private void LogChanged(RedisDurabilityReport report, RedisDurabilityReport previous)
     {
