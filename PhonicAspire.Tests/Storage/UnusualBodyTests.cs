@@ -84,6 +84,39 @@ public sealed class UnusualBodyTests(PhonicStackFixture stack) : StorageTests(st
         Assert.Contains("surrogate", stored.ParseError);
     }
 
+    [Theory]
+    [InlineData("""["\u0000"]""", "\\u0000")]
+    [InlineData("1e999999", "numeric")]
+    [InlineData("""["\ud800"]""", "surrogate")]
+    public async Task Body_that_is_no_object_and_that_jsonb_cannot_hold_is_kept_without_payload(string body, string problem)
+    {
+        var delivery = Delivery(Encoding.UTF8.GetBytes(body), "conversation.ended");
+        var healthyNeighbour = Delivery(Sample(Analysis, NewConversationId()));
+
+        var result = await Harness.StoreAsync(delivery, healthyNeighbour);
+
+        Assert.Equal([delivery.SvixId, healthyNeighbour.SvixId], result.Stored.Select(kept => kept.SvixId));
+        var stored = await StoredAsync(delivery);
+        Assert.Equal(delivery.Body.ToArray(), stored.RawBody);
+        Assert.Null(stored.Payload);
+        Assert.Contains(problem, stored.ParseError);
+    }
+
+    [Fact]
+    public async Task Body_whose_conversation_id_is_too_long_to_index_and_that_jsonb_cannot_hold_is_kept_without_payload()
+    {
+        var body = Encoding.UTF8.GetBytes(
+            """{"event_type":"conversation.ended","data":{"conversation":{"id":""" + $"\"{new string('c', 2100)}\"" + ""","workspace":"a\u0000b"}}}""");
+        var delivery = Delivery(body, "conversation.ended");
+
+        var stored = await StoreOneAsync(delivery);
+
+        Assert.Equal(body, stored.RawBody);
+        Assert.Null(stored.Payload);
+        Assert.Null(stored.ConversationId);
+        Assert.Contains("\\u0000", stored.ParseError);
+    }
+
     [Fact]
     public async Task Unknown_event_type_is_kept_without_touching_conversations()
     {

@@ -29,6 +29,20 @@ public sealed class PhonicEventParserTests
         Assert.Null(parsed.Update);
     }
 
+    [Theory]
+    [InlineData("""["\u0000"]""")]
+    [InlineData("1e999999")]
+    [InlineData("""["\ud800"]""")]
+    [InlineData("""{"event_type":"conversation.ended","data":{"conversation":{"id":"LONG","workspace":"a\u0000b"}}}""")]
+    public void Body_that_jsonb_cannot_hold_has_no_payload_whatever_its_shape(string json)
+    {
+        // Neither an object nor a conversation id the store can index takes the jsonb check's place.
+        var parsed = PhonicEventParser.Parse(Encoding.UTF8.GetBytes(json.Replace("LONG", new string('c', 2100), StringComparison.Ordinal)), null);
+
+        Assert.NotNull(parsed.ParseError);
+        Assert.Null(parsed.Payload);
+    }
+
     [Fact]
     public void A_number_too_long_for_numeric_gets_a_reason_though_it_has_no_exponent()
     {

@@ -50,7 +50,8 @@ public static class PhonicEventParser
     private static PhonicEvent Interpret(JsonElement root, ReadOnlyMemory<byte> json, string? deliveredEventType)
     {
         var jsonbProblem = JsonbCompatibility.FindProblem(json.Span);
-        ReadOnlyMemory<byte>? payload = jsonbProblem is null ? CredentialRedaction.RedactEndpointHeaders(json) : null;
+        // The null typed: an untyped one would convert to the memory's type, an empty payload that is not null.
+        var payload = jsonbProblem is null ? CredentialRedaction.RedactEndpointHeaders(json) : (ReadOnlyMemory<byte>?)null;
         if (root.ValueKind != JsonValueKind.Object)
         {
             return new PhonicEvent(
