@@ -9,12 +9,21 @@ namespace PhonicAspire.WebhookApi.Queueing;
 public sealed class QueueAppendException(bool isFull, Exception cause)
     : Exception(isFull ? "Redis is out of memory (maxmemory, noeviction)." : $"Redis did not take the append ({cause.GetType().Name}).", cause)
 {
+    // Replies of a Redis that is starting, busy, or between primaries: a retry a moment later can succeed.
+    private static readonly string[] PassingReplies = ["LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "READONLY", "CLUSTERDOWN"];
+
     /// <summary>Redis refused the append outright with <c>maxmemory</c> reached: it holds no part of it.</summary>
     public bool IsFull { get; } = isFull;
 
     /// <summary>
-    /// Not Redis being away or slow (a client that refuses the command itself, a reply of another shape): every
-    /// delivery will fail the same way until someone looks.
+    /// Not Redis being away, slow or in passing trouble (a client that refuses the command itself, a reply of another
+    /// shape, an error reply such as <c>WRONGTYPE</c> or <c>NOPERM</c>): every delivery will fail the same way until
+    /// someone looks.
     /// </summary>
-    public bool IsUnexplained { get; } = cause is not (TimeoutException or RedisException);
+    public bool IsUnexplained { get; } = cause switch
+    {
+        RedisServerException reply => !PassingReplies.Any(passing => reply.Message.StartsWith(passing, StringComparison.Ordinal)),
+        TimeoutException or RedisException => false,
+        _ => true,
+    };
 }
