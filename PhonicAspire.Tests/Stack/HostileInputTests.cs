@@ -374,6 +374,26 @@ public sealed class HostileInputTests(PhonicStackFixture stack) : IAsyncLifetime
         Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
     }
 
+    [Theory]
+    [InlineData(SvixHeaders.Id)]
+    [InlineData(SvixHeaders.Timestamp)]
+    public async Task An_id_or_timestamp_header_sent_over_two_lines_is_400_malformed_headers_not_a_bad_signature(string header)
+    {
+        // Unlike the signature's list, the id and the timestamp are one value each: two lines of one are a malformed
+        // request, whatever the signature, not a sign that the secret is wrong.
+        var webhook = Sample();
+        var endpoint = stack.App.GetEndpoint("webhookapi", "http");
+        var head = RequestHead(webhook, endpoint.Authority);
+        var line = head.Split("\r\n").Single(candidate => candidate.StartsWith($"{header}: ", StringComparison.Ordinal));
+        head = head.Replace($"{line}\r\n", $"{line}\r\n{line}\r\n", StringComparison.Ordinal);
+
+        var response = await SendRawAsync(head, webhook.Body);
+
+        Assert.StartsWith("HTTP/1.1 400 Bad Request", response, StringComparison.Ordinal);
+        Assert.Contains("malformed-headers", response, StringComparison.Ordinal);
+        Assert.False(await stack.Redis.KeyExistsAsync(WebhookStream.AcceptedKeyPrefix + webhook.SvixId));
+    }
+
     [Fact]
     public async Task Standard_webhooks_headers_are_verified_like_svix_ones_and_the_delivery_is_kept()
     {

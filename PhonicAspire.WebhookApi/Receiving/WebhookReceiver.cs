@@ -55,8 +55,16 @@ public sealed partial class WebhookReceiver(
         }
 
         // What can be judged before a byte of the body is read: the signature headers and the timestamp window.
-        var svixId = Header(request, SvixHeaders.Id, SvixHeaders.StandardId).ToString();
-        var timestamp = Header(request, SvixHeaders.Timestamp, SvixHeaders.StandardTimestamp).ToString();
+        var svixIdLines = Header(request, SvixHeaders.Id, SvixHeaders.StandardId);
+        var timestampLines = Header(request, SvixHeaders.Timestamp, SvixHeaders.StandardTimestamp);
+        if (svixIdLines.Count > 1 || timestampLines.Count > 1)
+        {
+            // One value each, unlike the signature's list: joined, two ids would only fail as a wrong signature.
+            return Reject(SvixVerificationResult.MalformedHeaders);
+        }
+
+        var svixId = svixIdLines.ToString();
+        var timestamp = timestampLines.ToString();
         var signature = SvixHeaders.JoinSignatureLines(Header(request, SvixHeaders.Signature, SvixHeaders.StandardSignature));
         if (verifier.CheckHeaders(svixId, timestamp, signature) is { } headerProblem)
         {
