@@ -23,10 +23,17 @@ public static class OperatorRoutes
     /// <summary>The group to map operator routes on, or null when this service has no operator key.</summary>
     public static RouteGroupBuilder? MapOperatorRoutes(this WebApplication app)
     {
-        var key = app.Configuration[KeyConfigurationKey];
+        // White space around the key (a secret file's last line break) cannot be presented: a header value has none at
+        // its ends. Inside it, a control character could never be presented at all.
+        var key = app.Configuration[KeyConfigurationKey]?.Trim();
         if (string.IsNullOrEmpty(key))
         {
             return null;
+        }
+
+        if (key.Any(char.IsControl))
+        {
+            throw new InvalidOperationException($"{KeyConfigurationKey} holds a control character (a line break?), which no Authorization header can carry.");
         }
 
         if (key.Length < MinKeyLength)
