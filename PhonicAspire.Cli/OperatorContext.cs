@@ -37,12 +37,29 @@ public sealed class OperatorContext(IConfiguration configuration, TextWriter out
             {
                 throw new OperatorException($"Redis is not reachable with ConnectionStrings:redis ({exception.FailureType}).");
             }
+            catch (ArgumentException exception)
+            {
+                throw Unusable("redis", exception);
+            }
         }
 
         return new WebhookStreamClient(_redis, TimeProvider);
     }
 
-    public NpgsqlDataSource Database => _database ??= NpgsqlDataSource.Create(Required("phonicdb"));
+    public NpgsqlDataSource Database
+    {
+        get
+        {
+            try
+            {
+                return _database ??= NpgsqlDataSource.Create(Required("phonicdb"));
+            }
+            catch (ArgumentException exception)
+            {
+                throw Unusable("phonicdb", exception);
+            }
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -56,6 +73,10 @@ public sealed class OperatorContext(IConfiguration configuration, TextWriter out
             await _database.DisposeAsync();
         }
     }
+
+    // The clients' messages name the keyword or the position that is wrong, never a value.
+    private static OperatorException Unusable(string name, ArgumentException exception) =>
+        new($"ConnectionStrings:{name} (ConnectionStrings__{name}) is not a connection string its client takes: {exception.Message}");
 
     private string Required(string name) =>
         configuration.GetConnectionString(name) is { Length: > 0 } connectionString

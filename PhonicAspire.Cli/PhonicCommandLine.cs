@@ -76,7 +76,11 @@ public static class PhonicCommandLine
         catch (Exception failure) when (failure is Npgsql.NpgsqlException or StackExchange.Redis.RedisException or StackExchange.Redis.RedisTimeoutException)
         {
             // The type and SQLSTATE only: PostgreSQL's messages can quote stored values.
-            await error.WriteLineAsync($"phonic: {PhonicAspire.Worker.Resilience.StorageOutage.Describe(failure)} from {(failure is Npgsql.NpgsqlException ? "PostgreSQL" : "Redis")}.");
+            var (server, setting) = failure is Npgsql.NpgsqlException ? ("PostgreSQL", "phonicdb") : ("Redis", "redis");
+            var described = PhonicAspire.Worker.Resilience.StorageOutage.Describe(failure);
+            await error.WriteLineAsync(PhonicAspire.Worker.Resilience.StorageOutage.IsUnreachable(failure)
+                ? $"phonic: {server} is not reachable with ConnectionStrings:{setting} ({described})."
+                : $"phonic: {described} from {server}.");
             return Failed;
         }
         catch (OperationCanceledException)

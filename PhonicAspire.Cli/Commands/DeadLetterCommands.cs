@@ -1,8 +1,8 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using System.Text;
 using PhonicAspire.Webhooks;
 using PhonicAspire.Worker.Draining;
+using PhonicAspire.Worker.Resilience;
 
 namespace PhonicAspire.Cli.Commands;
 
@@ -43,7 +43,8 @@ internal static class DeadLetterCommands
             await foreach (var deadLetter in stream.ListDeadLettersAsync(new DeadLetterFilter(parsed.GetValue(svixId), parsed.GetValue(reason)), DeadLetterStream(parsed)).WithCancellation(cancellationToken))
             {
                 await context.Output.WriteLineAsync(
-                    $"{deadLetter.EntryId}  {deadLetter.DeadLetteredAt:yyyy-MM-ddTHH:mm:ssZ} ({Age(deadLetter.Age)} ago)  {deadLetter.SvixId ?? "-"}  {deadLetter.EventType ?? "-"}  {deadLetter.Reason ?? "-"}");
+                    $"{deadLetter.EntryId}  {deadLetter.DeadLetteredAt:yyyy-MM-ddTHH:mm:ssZ} ({Age(deadLetter.Age)} ago)  "
+                    + $"{TerminalText.Escape(deadLetter.SvixId)}  {TerminalText.Escape(deadLetter.EventType)}  {TerminalText.Escape(deadLetter.Reason)}");
                 count++;
             }
 
@@ -55,7 +56,7 @@ internal static class DeadLetterCommands
 
     private static Command Show(OperatorContext context)
     {
-        var svixId = NotBlank(new Argument<string>("svix-id") { Description = "The svix id of the dead letter." });
+        var svixId = BlankValues.Refuse(new Argument<string>("svix-id") { Description = "The svix id of the dead letter." });
         var body = new Option<bool>("--body") { Description = "Print the body too (it can hold personal data)." };
         var command = new Command("show", "Everything about one dead letter; its body only with --body.") { svixId, body };
         command.SetAction(async (parsed, cancellationToken) =>
@@ -66,8 +67,9 @@ internal static class DeadLetterCommands
             {
                 found = true;
                 await context.Output.WriteLineAsync(
-                    $"entry: {deadLetter.EntryId}\nsvix id: {deadLetter.SvixId}\nevent type: {deadLetter.EventType ?? "-"}\n" +
-                    $"reason: {deadLetter.Reason ?? "-"}\ndestination: {deadLetter.Destination ?? "-"}\noriginal entry: {deadLetter.OriginalEntryId ?? "-"}\n" +
+                    $"entry: {deadLetter.EntryId}\nsvix id: {TerminalText.Escape(deadLetter.SvixId)}\nevent type: {TerminalText.Escape(deadLetter.EventType)}\n" +
+                    $"reason: {TerminalText.Escape(deadLetter.Reason)}\ndestination: {TerminalText.Escape(deadLetter.Destination)}\n" +
+                    $"original entry: {TerminalText.Escape(deadLetter.OriginalEntryId)}\n" +
                     $"dead-lettered: {deadLetter.DeadLetteredAt:O} ({Age(deadLetter.Age)} ago)\nbody: {deadLetter.Body?.Length ?? 0} bytes");
                 if (parsed.GetValue(body) && deadLetter.Body is { } bytes)
                 {
@@ -103,7 +105,18 @@ internal static class DeadLetterCommands
         {
             var stream = await context.StreamAsync();
             var filter = parsed.GetValue(all) ? DeadLetterFilter.All : new DeadLetterFilter(parsed.GetValue(svixId), parsed.GetValue(reason));
-            var replay = await stream.ReplayDeadLettersAsync(filter, DeadLetterStream(parsed), cancellationToken);
+            DeadLetterReplay replay;
+            try
+            {
+                replay = await stream.ReplayDeadLettersAsync(filter, DeadLetterStream(parsed), cancellationToken);
+            }
+            catch (DeadLetterReplayStoppedException stopped)
+            {
+                // Running it again is safe: each dead letter moves whole, and what moved is no longer a dead letter.
+                throw new OperatorException(
+                    $"Replayed {stopped.SoFar.Replayed} dead letter(s), then {StorageOutage.Describe(stopped.InnerException!)} from Redis; run the same replay again once Redis answers.");
+            }
+
             await context.Output.WriteLineAsync($"Replayed {replay.Replayed} dead letter(s) into the webhook stream." + (replay.KeptWithoutDestination > 0
                 ? $" Kept {replay.KeptWithoutDestination} whose destination no worker forwards to (not in Forwarding:Destinations)."
                 : ""));
@@ -114,30 +127,9 @@ internal static class DeadLetterCommands
 
     private static (Option<string> SvixId, Option<string> Reason) FilterOptions() =>
     (
-        NotBlank(new Option<string>("--svix-id") { Description = "Only the dead letter with this svix id." }),
-        NotBlank(new Option<string>("--reason") { Description = "Only dead letters whose reason contains this text, such as 'SQLSTATE 22021'." })
+        BlankValues.Refuse(new Option<string>("--svix-id") { Description = "Only the dead letter with this svix id." }),
+        BlankValues.Refuse(new Option<string>("--reason") { Description = "Only dead letters whose reason contains this text, such as 'SQLSTATE 22021'." })
     );
-
-    private static Option<string> NotBlank(Option<string> option)
-    {
-        option.Validators.Add(result => RefuseBlank(result, option.Name, result.GetValueOrDefault<string>()));
-        return option;
-    }
-
-    private static Argument<string> NotBlank(Argument<string> argument)
-    {
-        argument.Validators.Add(result => RefuseBlank(result, argument.Name, result.GetValueOrDefault<string>()));
-        return argument;
-    }
-
-    // A blank value is most likely a shell variable that was not set; as a filter it would match every dead letter.
-    private static void RefuseBlank(SymbolResult result, string name, string? value)
-    {
-        if (value is not null && string.IsNullOrWhiteSpace(value))
-        {
-            result.AddError($"{name} needs a value that is not blank.");
-        }
-    }
 
     private static string Age(TimeSpan age) =>
         age.TotalDays >= 1 ? $"{age.TotalDays:0.#} d" : age.TotalHours >= 1 ? $"{age.TotalHours:0.#} h" : $"{Math.Max(0, age.TotalMinutes):0.#} min";

@@ -18,7 +18,7 @@ internal static class RequeueCommand
 
     public static Command Create(OperatorContext context)
     {
-        var svixIds = new Option<string[]>("--svix-id") { Description = "A stored event to requeue; give it once per event.", AllowMultipleArgumentsPerToken = true };
+        var svixIds = BlankValues.Refuse(new Option<string[]>("--svix-id") { Description = "A stored event to requeue; give it once per event.", AllowMultipleArgumentsPerToken = true });
         var from = TimeOption("--from", "Requeue events received at or after this time (ISO 8601, such as 2026-11-30T00:00:00Z; without an offset, the machine's local time).");
         var to = TimeOption("--to", "…and before this time.");
         var command = new Command("requeue", "Queue stored events again so they are processed again after a fix: by --svix-id, or received between --from and --to.")
@@ -60,8 +60,11 @@ internal static class RequeueCommand
             catch (RequeueStoppedException stopped)
             {
                 // Running it again is safe: an event requeued twice is stored anew twice, over the same row.
-                throw new OperatorException(
-                    $"Requeued {stopped.Requeued} stored event(s), then {StorageOutage.Describe(stopped.InnerException!)} from Redis; run the same requeue again once Redis takes writes again.");
+                var cause = stopped.InnerException!;
+                throw new OperatorException(StorageOutage.IsPostgres(cause)
+                    ? $"Requeued {stopped.Requeued} stored event(s), then PostgreSQL {(StorageOutage.IsUnreachable(cause) ? "was not reachable with ConnectionStrings:phonicdb" : "failed")} "
+                        + $"({StorageOutage.Describe(cause)}) reading the rest; run the same requeue again once it answers."
+                    : $"Requeued {stopped.Requeued} stored event(s), then {StorageOutage.Describe(cause)} from Redis; run the same requeue again once Redis takes writes again.");
             }
         });
         return command;

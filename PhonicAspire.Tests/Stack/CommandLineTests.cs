@@ -46,6 +46,8 @@ public sealed class CommandLineTests(PhonicStackFixture stack)
     [InlineData("requeue", "--from", "01/02/2026", "--to", "01/03/2026")]
     [InlineData("requeue", "--from")]
     [InlineData("requeue", "--svix-id")]
+    [InlineData("requeue", "--svix-id", "")]
+    [InlineData("requeue", "--svix-id", "msg_1", " ")]
     [InlineData("dead-letters", "replay", "--svix-id")]
     [InlineData("dead-letters", "replay", "--reason")]
     [InlineData("dead-letters", "replay", "--all", "--reason")]
@@ -103,6 +105,61 @@ public sealed class CommandLineTests(PhonicStackFixture stack)
         Assert.Equal(1, exitCode);
         var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("ConnectionStrings:redis", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("redis", "127.0.0.1:abc", "dead-letters", "list")]
+    [InlineData("redis", "127.0.0.1:6379,nosuchkeyword=1", "dead-letters", "list")]
+    [InlineData("redis", "127.0.0.1:1,abortConnect=false,connectTimeout=500", "dead-letters", "list")]
+    [InlineData("phonicdb", "not a connection string", "requeue", "--svix-id", "msg_1")]
+    [InlineData("phonicdb", "Host=127.0.0.1;Port=1;Username=phonic;Database=phonicdb;Timeout=2", "requeue", "--svix-id", "msg_1")]
+    public async Task A_connection_string_that_is_malformed_or_reaches_nothing_is_one_line_naming_the_setting_and_exit_code_1(
+        string setting, string connectionString, params string[] arguments)
+    {
+        var environment = await ServicesEnvironmentAsync();
+        environment[$"ConnectionStrings__{setting}"] = connectionString;
+
+        var (exitCode, _, error) = await RunAsync(environment, arguments);
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"ConnectionStrings:{setting}", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dead_letters_are_listed_and_shown_with_control_characters_escaped_so_a_signed_body_cannot_forge_lines_or_colour_the_terminal()
+    {
+        // The event type is read from the signed body, so it holds whatever the signer put there.
+        var webhook = SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId());
+        await DeadLetters.AddAsync(stack.Redis, webhook, "conversation.ended\n1-0  2026-01-01T00:00:00Z  msg_forged  \u001b[31mred", "a failure since fixed");
+        try
+        {
+            var (listExit, list, _) = await PhonicAsync("dead-letters", "list", "--svix-id", webhook.SvixId);
+            var (showExit, show, _) = await PhonicAsync("dead-letters", "show", webhook.SvixId);
+
+            Assert.Equal((0, 0), (listExit, showExit));
+            Assert.Equal(2, list.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+            Assert.Contains("conversation.ended\\u000a1-0", list, StringComparison.Ordinal);
+            Assert.DoesNotContain('\u001b', list + show);
+            Assert.Contains("event type: conversation.ended\\u000a1-0", show, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await DeadLetters.DeleteOfAsync(stack.Redis, WebhookStream.DeadLetterName, webhook.SvixId);
+        }
+    }
+
+    [Fact]
+    public async Task A_replay_that_redis_refuses_says_how_many_it_replayed_in_one_line_and_exit_code_1()
+    {
+        await using (await DeadLetters.OverwriteWithStringAsync(stack.Redis))
+        {
+            var (exitCode, _, error) = await PhonicAsync("dead-letters", "replay", "--all");
+
+            Assert.Equal(1, exitCode);
+            var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("phonic: Replayed 0 dead letter(s), then RedisServerException (WRONGTYPE) from Redis", line, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

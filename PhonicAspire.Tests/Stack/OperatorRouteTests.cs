@@ -69,17 +69,18 @@ public sealed class OperatorRouteTests(PhonicStackFixture stack)
     }
 
     [Fact]
-    public async Task An_operator_route_that_fails_answers_a_problem_that_does_not_echo_the_operator_key()
+    public async Task An_operator_route_that_redis_refuses_answers_a_problem_naming_the_refusal_and_how_far_it_got_without_echoing_the_operator_key()
     {
-        // The dead-letter key overwritten by hand: every replay fails with Redis's WRONGTYPE.
+        // The dead-letter key overwritten by hand: every replay fails with Redis's WRONGTYPE, which waiting does not end.
         await using (await DeadLetters.OverwriteWithStringAsync(stack.Redis))
         {
             using var client = stack.CreateOperatorClient("worker");
             using var response = await client.PostAsync("/admin/dead-letters/replay", content: null);
 
-            Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
-            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-            Assert.DoesNotContain(PhonicStackFixture.OperatorKey, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            await ProblemAssert.IsProblemAsync(response, HttpStatusCode.InternalServerError, "redis-refused");
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.Contains("Replayed 0 dead letter(s), then RedisServerException (WRONGTYPE) from Redis", body, StringComparison.Ordinal);
+            Assert.DoesNotContain(PhonicStackFixture.OperatorKey, body, StringComparison.Ordinal);
         }
     }
 

@@ -1,3 +1,4 @@
+using Npgsql;
 using PhonicAspire.Tests.Infrastructure;
 using PhonicAspire.Webhooks;
 using PhonicAspire.Worker.Draining;
@@ -41,6 +42,35 @@ public sealed class WebhookStreamClientTests(PhonicStackFixture stack) : IAsyncL
 
         // The page in hand is listed; no other page is read.
         Assert.InRange(listed, 1, 100);
+    }
+
+    [Fact]
+    public async Task A_requeue_whose_stored_events_stop_coming_says_how_many_it_had_appended()
+    {
+        var webhooks = Enumerable.Range(0, 3).Select(_ => SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId())).ToArray();
+        var client = new WebhookStreamClient(stack.Redis.Multiplexer, TimeProvider.System);
+
+        var stopped = await Assert.ThrowsAsync<RequeueStoppedException>(() => client.RequeueAsync(ReadThenLoseTheDatabase(webhooks), CancellationToken.None));
+
+        Assert.Equal(webhooks.Length, stopped.Requeued);
+        Assert.IsType<NpgsqlException>(stopped.InnerException);
+        // Appended whole: the worker stores each like any other delivery.
+        foreach (var webhook in webhooks)
+        {
+            Assert.Equal(1, await StoredEvents.WaitUntilStoredAsync(stack, webhook.SvixId));
+        }
+    }
+
+    // As a read of stored events does when PostgreSQL goes away part-way.
+    private static async IAsyncEnumerable<QueuedDelivery> ReadThenLoseTheDatabase(SignedWebhook[] webhooks)
+    {
+        foreach (var webhook in webhooks)
+        {
+            await Task.Yield();
+            yield return new QueuedDelivery(webhook.SvixId, "conversation.ended", null, DateTimeOffset.UtcNow, webhook.Body);
+        }
+
+        throw new NpgsqlException("Exception while reading from stream");
     }
 
     [Fact]

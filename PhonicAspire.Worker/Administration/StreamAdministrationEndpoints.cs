@@ -1,5 +1,8 @@
+using PhonicAspire.ServiceDefaults.Telemetry;
 using PhonicAspire.Webhooks;
 using PhonicAspire.Worker.Draining;
+using PhonicAspire.Worker.Resilience;
+using StackExchange.Redis;
 
 namespace PhonicAspire.Worker.Administration;
 
@@ -28,7 +31,17 @@ public static partial class StreamAdministrationEndpoints
 
         endpoints.MapPost(StreamStatusRoute, async (WebhookStreamClient stream, ILogger<WebhookStreamClient> logger, CancellationToken cancellationToken) =>
             {
-                var status = await stream.GetStatusAsync(cancellationToken);
+                StreamStatus status;
+                try
+                {
+                    status = await stream.GetStatusAsync(cancellationToken);
+                }
+                catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
+                {
+                    LogStatusUnread(logger, StorageOutage.Describe(exception));
+                    return AdministrationProblems.StatusUnread(exception);
+                }
+
                 if (status.DeadLetters is { } deadLetters)
                 {
                     LogStatus(logger, status.Length, status.Pending, status.OldestPendingAge.TotalSeconds, deadLetters);
@@ -58,14 +71,37 @@ public static partial class StreamAdministrationEndpoints
     // between pages.
     private static async Task<IResult> ReplayAsync(WebhookStreamClient stream, ILogger logger, string deadLetters, CancellationToken stopping)
     {
-        var replay = await stream.ReplayDeadLettersAsync(DeadLetterFilter.All, deadLetters, stopping);
-        LogReplayed(logger, replay.Replayed, deadLetters, replay.KeptWithoutDestination);
-        return Results.Ok(new { replayed = replay.Replayed, keptWithoutDestination = replay.KeptWithoutDestination });
+        try
+        {
+            var replay = await stream.ReplayDeadLettersAsync(DeadLetterFilter.All, deadLetters, stopping);
+            LogReplayed(logger, replay.Replayed, deadLetters, replay.KeptWithoutDestination);
+            return Results.Ok(new { replayed = replay.Replayed, keptWithoutDestination = replay.KeptWithoutDestination });
+        }
+        catch (DeadLetterReplayStoppedException stopped)
+        {
+            LogReplayStopped(logger, stopped.SoFar.Replayed, deadLetters, StorageOutage.Describe(stopped.InnerException!));
+            return AdministrationProblems.ReplayStopped(stopped);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            LogReplayEndedByStop(logger, deadLetters);
+            return AdministrationProblems.WorkerStopping();
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Replayed {Count} dead letters from {DeadLetterStream} into the webhook stream; kept {Kept} whose destination no worker forwards to")]
     private static partial void LogReplayed(ILogger logger, long count, string deadLetterStream, long kept);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Replayed {Count} dead letters from {DeadLetterStream}, then {Error} from Redis; the rest are still dead letters")]
+    private static partial void LogReplayStopped(ILogger logger, long count, string deadLetterStream, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The replay of {DeadLetterStream} ended early as the worker stops; the rest are still dead letters")]
+    private static partial void LogReplayEndedByStop(ILogger logger, string deadLetterStream);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The stream's status could not be read: {Error} from Redis")]
+    private static partial void LogStatusUnread(ILogger logger, string error);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Webhook stream: {Length} entries, {Pending} pending (oldest {OldestPendingAgeSeconds:0.0} s), {DeadLetters} dead letters")]

@@ -88,47 +88,53 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
     /// there when it starts, back to the main stream for another try, oldest first, but for forwarding dead letters
     /// whose destination no worker forwards to, which stay.
     /// </summary>
+    /// <exception cref="DeadLetterReplayStoppedException">Redis failed a page, with what the pages before it moved.</exception>
     public async Task<DeadLetterReplay> ReplayDeadLettersAsync(DeadLetterFilter filter, string deadLetterStream, CancellationToken cancellationToken)
     {
-        // Up to the newest dead letter now: what a replayed entry's destination refuses again, or a poison entry its
-        // storage, is dead-lettered anew behind it within milliseconds, and must wait for the next replay.
-        if (await Database.StreamRangeAsync(deadLetterStream, "-", "+", count: 1, Order.Descending).WaitAsync(cancellationToken) is not [var newest])
-        {
-            return new DeadLetterReplay(0, 0);
-        }
-
         long replayed = 0, kept = 0;
-        RedisValue cursor = "-";
-        while (true)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            RedisValue[] arguments =
-            [
-                PageSize, cursor, filter.SvixId ?? string.Empty, filter.Reason ?? string.Empty,
-                WebhookStream.Fields.SvixId, WebhookStream.Fields.Error, WebhookStream.Fields.OriginalEntryId,
-                WebhookStream.Fields.Destination, WebhookStream.Fields.ForwardTo, WebhookStream.Fields.ReplayedAt,
-                WebhookStream.Fields.Reprocess, newest.Id, WebhookStream.ForwardingGroupPrefix, PageBytes,
-            ];
-            // Given up, a page's script still runs in Redis if it reached it, and moves its entries whole.
-            var page = (RedisResult[])(await Database.ScriptEvaluateAsync(ReplayScript, [Stream, deadLetterStream], arguments).WaitAsync(cancellationToken))!;
-            replayed += (long)page[0];
-            kept += (long)page[3];
-            cursor = (RedisValue)page[1];
-            if ((long)page[2] == 0)
+            // Up to the newest dead letter now: what a replayed entry's destination refuses again, or a poison entry its
+            // storage, is dead-lettered anew behind it within milliseconds, and must wait for the next replay.
+            if (await Database.StreamRangeAsync(deadLetterStream, "-", "+", count: 1, Order.Descending).WaitAsync(cancellationToken) is not [var newest])
             {
-                break;
+                return new DeadLetterReplay(0, 0);
+            }
+
+            RedisValue cursor = "-";
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                RedisValue[] arguments =
+                [
+                    PageSize, cursor, filter.SvixId ?? string.Empty, filter.Reason ?? string.Empty,
+                    WebhookStream.Fields.SvixId, WebhookStream.Fields.Error, WebhookStream.Fields.OriginalEntryId,
+                    WebhookStream.Fields.Destination, WebhookStream.Fields.ForwardTo, WebhookStream.Fields.ReplayedAt,
+                    WebhookStream.Fields.Reprocess, newest.Id, WebhookStream.ForwardingGroupPrefix, PageBytes,
+                ];
+                // Given up, a page's script still runs in Redis if it reached it, and moves its entries whole.
+                var page = (RedisResult[])(await Database.ScriptEvaluateAsync(ReplayScript, [Stream, deadLetterStream], arguments).WaitAsync(cancellationToken))!;
+                replayed += (long)page[0];
+                kept += (long)page[3];
+                cursor = (RedisValue)page[1];
+                if ((long)page[2] == 0)
+                {
+                    return new DeadLetterReplay(replayed, kept);
+                }
             }
         }
-
-        return new DeadLetterReplay(replayed, kept);
+        catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
+        {
+            throw new DeadLetterReplayStoppedException(new DeadLetterReplay(replayed, kept), exception);
+        }
     }
 
     /// <summary>
     /// Appends stored deliveries to the stream again, marked to be stored anew over their earlier rows (an
     /// operator's <c>phonic requeue</c> after a fix), in the entry format the API writes. It waits for the appends in
     /// flight once there are a few hundred, or 16 MiB of bodies (so at most one body past it), so that it holds only
-    /// that much and stops soon after Redis refuses one (full, say) or does not answer in time, throwing
-    /// <see cref="RequeueStoppedException"/> with how many it had appended.
+    /// that much and stops soon after Redis refuses one (full, say) or does not answer in time, or the stored events
+    /// can no longer be read, throwing <see cref="RequeueStoppedException"/> with how many it had appended.
     /// </summary>
     public async Task<int> RequeueAsync(IAsyncEnumerable<QueuedDelivery> deliveries, CancellationToken cancellationToken)
     {
@@ -139,8 +145,10 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
         var appends = new List<Task>(AppendsInFlight);
         var requeued = 0;
         var bodyBytes = 0L;
-        await foreach (var delivery in deliveries.WithCancellation(cancellationToken))
+        await using var stored = deliveries.GetAsyncEnumerator(cancellationToken);
+        while (await NextAsync(stored, appends, requeued))
         {
+            var delivery = stored.Current;
             appends.Add(database.StreamAddAsync(Stream, DeliveryEntry.ToFields(delivery)));
             bodyBytes += delivery.Body.Length;
             if (appends.Count == AppendsInFlight || bodyBytes >= BodyBytesInFlight)
@@ -151,6 +159,20 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
         }
 
         return await SettleAsync(appends, requeued, cancellationToken);
+    }
+
+    // The stored events can stop coming (PostgreSQL gone mid-read): what was appended stays appended, and is counted.
+    private static async Task<bool> NextAsync(IAsyncEnumerator<QueuedDelivery> stored, List<Task> appends, int requeuedBefore)
+    {
+        try
+        {
+            return await stored.MoveNextAsync();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            await Task.WhenAll(appends).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw new RequeueStoppedException(requeuedBefore + appends.Count(append => append.IsCompletedSuccessfully), exception);
+        }
     }
 
     private static async Task<int> SettleAsync(List<Task> appends, int requeuedBefore, CancellationToken cancellationToken)
