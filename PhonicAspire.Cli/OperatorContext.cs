@@ -74,7 +74,8 @@ public sealed class OperatorContext(IConfiguration configuration, TextWriter out
         }
     }
 
-    // The clients' messages name the keyword or the position that is wrong, never a value.
+    // The clients' messages name the keyword or the position that is wrong, and can quote what they could not read:
+    // the operator's own setting, on the operator's own terminal.
     private static OperatorException Unusable(string name, ArgumentException exception) =>
         new($"ConnectionStrings:{name} (ConnectionStrings__{name}) is not a connection string its client takes: {exception.Message}");
 

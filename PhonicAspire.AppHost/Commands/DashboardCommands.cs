@@ -36,7 +36,8 @@ internal static class DashboardCommands
     private static Func<HttpCommandRequestContext, Task> Authorized(IResourceBuilder<ParameterResource> operatorKey, Func<HttpCommandRequestContext, Task>? prepare = null) =>
         async context =>
         {
-            context.Request.Headers.Authorization = new("Bearer", await operatorKey.Resource.GetValueAsync(context.CancellationToken));
+            // Trimmed as the services trim it: a key set from a file may end in a line break, which no header can carry.
+            context.Request.Headers.Authorization = new("Bearer", (await operatorKey.Resource.GetValueAsync(context.CancellationToken))?.Trim());
             if (prepare is not null)
             {
                 await prepare(context);
@@ -51,6 +52,7 @@ internal static class DashboardCommands
             IsHighlighted = true,
             HttpClientName = HttpClientName,
             PrepareRequest = Authorized(operatorKey, TestWebhookEventChoice.ApplyAsync),
+            GetCommandResult = OperatorRouteResults.FromResponseAsync,
         });
 
     public static IResourceBuilder<ProjectResource> WithStreamCommands(this IResourceBuilder<ProjectResource> worker, IResourceBuilder<ParameterResource> operatorKey) => worker
@@ -62,6 +64,7 @@ internal static class DashboardCommands
             IconName = "ArrowReplay",
             HttpClientName = HttpClientName,
             PrepareRequest = Authorized(operatorKey),
+            GetCommandResult = OperatorRouteResults.FromResponseAsync,
         })
         .WithHttpCommand("/admin/forwarding/dead-letters/replay", "Replay forwarding dead letters", commandName: ReplayForwardingDeadLetters, commandOptions: new HttpCommandOptions
         {
@@ -70,6 +73,7 @@ internal static class DashboardCommands
             IconName = "ArrowForward",
             HttpClientName = HttpClientName,
             PrepareRequest = Authorized(operatorKey),
+            GetCommandResult = OperatorRouteResults.FromResponseAsync,
         })
         .WithHttpCommand("/admin/stream-status", "Stream status", commandName: StreamStatus, commandOptions: new HttpCommandOptions
         {
@@ -77,5 +81,6 @@ internal static class DashboardCommands
             IconName = "DataBarVertical",
             HttpClientName = HttpClientName,
             PrepareRequest = Authorized(operatorKey),
+            GetCommandResult = OperatorRouteResults.FromResponseAsync,
         });
 }

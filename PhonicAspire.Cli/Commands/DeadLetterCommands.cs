@@ -113,8 +113,9 @@ internal static class DeadLetterCommands
             catch (DeadLetterReplayStoppedException stopped)
             {
                 // Running it again is safe: each dead letter moves whole, and what moved is no longer a dead letter.
-                throw new OperatorException(
-                    $"Replayed {stopped.SoFar.Replayed} dead letter(s), then {StorageOutage.Describe(stopped.InnerException!)} from Redis; run the same replay again once Redis answers.");
+                throw new OperatorException(stopped.Describe() + (StorageOutage.IsUnreachable(stopped.InnerException!)
+                    ? " Run the same replay again once Redis answers (ConnectionStrings:redis)."
+                    : ""));
             }
 
             await context.Output.WriteLineAsync($"Replayed {replay.Replayed} dead letter(s) into the webhook stream." + (replay.KeptWithoutDestination > 0

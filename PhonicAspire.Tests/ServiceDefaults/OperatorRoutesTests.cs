@@ -38,7 +38,7 @@ public sealed class OperatorRoutesTests
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration[OperatorRoutes.KeyConfigurationKey] = "0123456789abcdef\n0123456789abcdef";
-        var app = builder.Build();
+        using var app = builder.Build();
 
         var refusal = Assert.Throws<InvalidOperationException>(() => app.MapOperatorRoutes());
         Assert.Contains(OperatorRoutes.KeyConfigurationKey, refusal.Message, StringComparison.Ordinal);

@@ -11,6 +11,18 @@ namespace PhonicAspire.Tests.Stack;
 public sealed class DashboardCommandTests(PhonicStackFixture stack)
 {
     [Fact]
+    public async Task A_replay_button_redis_refuses_fails_with_the_workers_reason_and_how_far_it_got()
+    {
+        // The dead-letter key overwritten by hand: every replay fails with Redis's WRONGTYPE.
+        await using (await DeadLetters.OverwriteWithStringAsync(stack.Redis))
+        {
+            var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => stack.ExecuteCommandAsync("worker", "replay-dead-letters"));
+
+            Assert.Contains("Replayed 0 dead letter(s), then RedisServerException (WRONGTYPE) from Redis", failure.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Send_test_webhook_stores_a_new_signed_conversation_ended()
     {
         var before = await StoredEvents.CountTestWebhooksAsync(stack, PhonicEventTypes.ConversationEnded);

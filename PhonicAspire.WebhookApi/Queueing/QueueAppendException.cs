@@ -1,3 +1,4 @@
+using PhonicAspire.Webhooks;
 using StackExchange.Redis;
 
 namespace PhonicAspire.WebhookApi.Queueing;
@@ -9,9 +10,6 @@ namespace PhonicAspire.WebhookApi.Queueing;
 public sealed class QueueAppendException(bool isFull, Exception cause)
     : Exception(isFull ? "Redis is out of memory (maxmemory, noeviction)." : $"Redis did not take the append ({cause.GetType().Name}).", cause)
 {
-    // Replies of a Redis that is starting, busy, or between primaries: a retry a moment later can succeed.
-    private static readonly string[] PassingReplies = ["LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "READONLY", "CLUSTERDOWN"];
-
     /// <summary>Redis refused the append outright with <c>maxmemory</c> reached: it holds no part of it.</summary>
     public bool IsFull { get; } = isFull;
 
@@ -22,7 +20,7 @@ public sealed class QueueAppendException(bool isFull, Exception cause)
     /// </summary>
     public bool IsUnexplained { get; } = cause switch
     {
-        RedisServerException reply => !PassingReplies.Any(passing => reply.Message.StartsWith(passing, StringComparison.Ordinal)),
+        RedisServerException reply => !PassingRedisErrors.Passes(reply),
         TimeoutException or RedisException => false,
         _ => true,
     };

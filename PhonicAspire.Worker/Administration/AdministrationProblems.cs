@@ -13,8 +13,7 @@ internal static class AdministrationProblems
 
     public static IResult ReplayStopped(DeadLetterReplayStoppedException stopped) => RedisFailed(
         stopped.InnerException!,
-        $"Replayed {stopped.SoFar.Replayed} dead letter(s), then {StorageOutage.Describe(stopped.InnerException!)} from Redis; "
-        + "the rest are still dead letters, and running the replay again moves them.",
+        stopped.Describe() + " Running the replay again moves them.",
         new Dictionary<string, object?>
         {
             ["replayed"] = stopped.SoFar.Replayed,

@@ -1,3 +1,5 @@
+using PhonicAspire.Worker.Resilience;
+
 namespace PhonicAspire.Worker.Draining;
 
 /// <summary>
@@ -8,4 +10,12 @@ public sealed class DeadLetterReplayStoppedException(DeadLetterReplay soFar, Exc
     : Exception($"The replay stopped after {soFar.Replayed} dead letter(s): {cause.Message}", cause)
 {
     public DeadLetterReplay SoFar { get; } = soFar;
+
+    /// <summary>
+    /// For an operator, in one sentence: how many it replayed (at least that many where the last page went unanswered:
+    /// given up, a page's script still runs if it reached Redis) and Redis's error by its type and code alone.
+    /// </summary>
+    public string Describe() =>
+        $"Replayed {(InnerException is TimeoutException ? "at least " : "")}{SoFar.Replayed} dead letter(s), then "
+        + $"{StorageOutage.Describe(InnerException!)} from Redis; the rest are still dead letters.";
 }

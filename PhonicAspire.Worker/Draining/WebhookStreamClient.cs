@@ -168,7 +168,7 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
         {
             return await stored.MoveNextAsync();
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception) when (StorageOutage.IsPostgres(exception))
         {
             await Task.WhenAll(appends).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw new RequeueStoppedException(requeuedBefore + appends.Count(append => append.IsCompletedSuccessfully), exception);

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Npgsql;
+using PhonicAspire.Webhooks;
 using StackExchange.Redis;
 
 namespace PhonicAspire.Worker.Resilience;
@@ -10,9 +11,6 @@ namespace PhonicAspire.Worker.Resilience;
 /// </summary>
 public static class StorageOutage
 {
-    // Redis answers these while it loads its AOF, fails over or is busy with a long script.
-    private static readonly string[] TransientRedisErrors = ["LOADING", "READONLY", "MASTERDOWN", "TRYAGAIN", "BUSY"];
-
     // SQLSTATE classes an entry's own data can cause: data exceptions, integrity violations, program limits.
     // Everything else (read-only after a failover 25006, lost grants 42501, a statement timeout 57014, a full disk
     // 53100, a missing table 42P01, …) would fail every entry alike.
@@ -23,7 +21,7 @@ public static class StorageOutage
     {
         NpgsqlException npgsql => npgsql.IsTransient,
         RedisConnectionException or RedisTimeoutException => true,
-        RedisServerException redis => TransientRedisErrors.Any(error => redis.Message.StartsWith(error, StringComparison.Ordinal)),
+        RedisServerException redis => PassingRedisErrors.Passes(redis),
         SocketException or TimeoutException => true,
         _ => exception.InnerException is { } inner && IsUnreachable(inner),
     };

@@ -22,11 +22,14 @@ public sealed partial class RedisDurabilityMonitor(
     // delivery is refused meanwhile.
     private static readonly TimeSpan FirstReadingRetryDelay = TimeSpan.FromSeconds(1);
 
-    // Each failure or restoration of the connection counts one more: a reading holds only for the connection it was
-    // read over, since the server behind the address may be another one since (a restart, a failover).
+    // A reading holds only for the connection it was read over: the server behind the address may be another one
+    // since (a restart with other settings, a failover). The client's events count each failure and restoration, but
+    // it raises them on the thread pool after the new connection is already in use; its count of sockets opened
+    // rises before a new socket exists, so the check after an append reads that.
     private int _connectionChanges;
-    private volatile Reading _reading = new(RedisDurabilityReport.NotChecked, ConnectionChanges: 0);
+    private volatile Reading _reading = new(RedisDurabilityReport.NotChecked, ConnectionChanges: 0, SocketsOpened: 0);
     private readonly SemaphoreSlim _readAgain = new(0, 1);
+    private readonly IServer[] _servers = redis.GetServers();
 
     /// <summary>
     /// How many times the connection to Redis has failed or been restored: an acknowledgement holds only if this is
@@ -45,11 +48,31 @@ public sealed partial class RedisDurabilityMonitor(
 
     /// <summary>
     /// Whether an append made since <paramref name="connectionChanges"/> (read before <see cref="AllowsAcknowledging"/>
-    /// allowed its delivery) may be acknowledged: not if the connection changed in between, as it then may have gone
-    /// to a server whose settings have not been read.
+    /// allowed its delivery) may be acknowledged: not if the connection changed in between or a socket was opened
+    /// since the reading, as the append may then have gone to a server whose settings have not been read.
     /// </summary>
-    public bool AllowsAcknowledgingSince(int connectionChanges) =>
-        options.Value.AcceptNonDurableRedis || (ConnectionChanges == connectionChanges && Current.IsDurable);
+    public bool AllowsAcknowledgingSince(int connectionChanges)
+    {
+        if (options.Value.AcceptNonDurableRedis)
+        {
+            return true;
+        }
+
+        var reading = _reading;
+        return reading.ConnectionChanges == connectionChanges && ConnectionChanges == connectionChanges
+            && reading.Report.IsDurable && reading.SocketsOpened == SocketsOpened();
+    }
+
+    private long SocketsOpened()
+    {
+        long opened = 0;
+        foreach (var server in _servers)
+        {
+            opened += server.GetCounters().Interactive.SocketCount;
+        }
+
+        return opened;
+    }
 
     private RedisDurabilityReport Current
     {
@@ -99,9 +122,10 @@ public sealed partial class RedisDurabilityMonitor(
         {
             // Taken before the reading, so that a reading under way when the connection changes holds for none.
             var changes = ConnectionChanges;
+            var sockets = SocketsOpened();
             var previous = Current;
             var report = await probe.ReadAsync().WaitAsync(stoppingToken);
-            _reading = new Reading(report, changes);
+            _reading = new Reading(report, changes, sockets);
             if (report.ToString() != previous.ToString())
             {
                 LogChanged(report, previous);
@@ -109,8 +133,8 @@ public sealed partial class RedisDurabilityMonitor(
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
-            // Redis is away: deliveries get 503 from the queue itself; the last reading stands unless the connection
-            // has changed since it.
+            // Redis is away: deliveries get 503 from the queue itself; the last reading stands while the connection it
+            // was read over does.
             LogUnreadable(logger, exception.GetType().Name);
         }
     }
@@ -142,7 +166,7 @@ public sealed partial class RedisDurabilityMonitor(
         }
     }
 
-    private sealed record Reading(RedisDurabilityReport Report, int ConnectionChanges);
+    private sealed record Reading(RedisDurabilityReport Report, int ConnectionChanges, long SocketsOpened);
 
     private void LogChanged(RedisDurabilityReport report, RedisDurabilityReport previous)
     {
@@ -175,6 +199,6 @@ public sealed partial class RedisDurabilityMonitor(
     [LoggerMessage(Level = LogLevel.Information, Message = "The connection to Redis changed ({Change}): its durability settings are read again before the next acknowledgement")]
     private static partial void LogReadingAgain(ILogger logger, string change);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Redis's durability settings could not be read ({Error}); keeping the last reading")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Redis's durability settings could not be read ({Error}); the last reading stands while its connection does")]
     private static partial void LogUnreadable(ILogger logger, string error);
 }
