@@ -74,6 +74,52 @@ public sealed class ForwardingTests(ForwardingStackFixture stack)
     }
 
     [Fact]
+    public async Task A_redis_outage_longer_than_the_claim_idle_time_does_not_hand_forwards_still_in_flight_to_a_second_attempt()
+    {
+        using var client = stack.CreateApiClient();
+        var webhooks = Enumerable.Range(0, 3).Select(_ => SignedWebhook.FromSample(SamplePayloads.Ended, SamplePayloads.NewConversationId())).ToArray();
+        stack.Destinations.FlakyDown = true;
+        try
+        {
+            await SendAsync(client, webhooks);
+            foreach (var webhook in webhooks)
+            {
+                await Eventually.ReturnsAsync(
+                    () => Task.FromResult(stack.Destinations.ReceivedBy(ForwardingDestinations.Flaky, webhook.SvixId).Count),
+                    tried => tried >= 2, Timeout, $"{webhook.SvixId} to be retried while the destination is down");
+            }
+
+            // Meanwhile no one can touch the worker's pending entries, so once Redis is back they have been idle for
+            // longer than an abandoned entry is: still the worker's own forwards, being retried.
+            await using (await stack.StopAsync("redis"))
+            {
+                await Task.Delay(PhonicStackFixture.ClaimIdleTime * 2);
+            }
+
+            // Past the worker's next rounds of claims.
+            await Task.Delay(PhonicStackFixture.ClaimIdleTime * 1.5);
+        }
+        finally
+        {
+            stack.Destinations.FlakyDown = false;
+        }
+
+        foreach (var webhook in webhooks)
+        {
+            await Eventually.ReturnsAsync(
+                () => Task.FromResult(stack.Destinations.ReceivedBy(ForwardingDestinations.Flaky, webhook.SvixId)),
+                attempts => attempts.Any(attempt => attempt.Status == 200), Timeout, $"{webhook.SvixId} to be delivered once the destination is back");
+        }
+
+        // A second forward of the same event would retry within the back-off's second and be delivered too.
+        await Task.Delay(PhonicStackFixture.ClaimIdleTime);
+        foreach (var webhook in webhooks)
+        {
+            Assert.Single(stack.Destinations.ReceivedBy(ForwardingDestinations.Flaky, webhook.SvixId), attempt => attempt.Status == 200);
+        }
+    }
+
+    [Fact]
     public async Task A_destination_that_answers_410_sends_the_event_to_the_forwarding_dead_letters_at_once_and_a_replay_goes_to_it_alone()
     {
         using var client = stack.CreateApiClient();

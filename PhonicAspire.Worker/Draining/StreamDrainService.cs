@@ -43,6 +43,7 @@ public sealed partial class StreamDrainService : BackgroundService
     private Task _lastRead = Task.CompletedTask;
     private bool _groupReady;
     private DateTimeOffset _nextClaim;
+    private bool _redisWasAway;
     private RedisValue _claimCursor = StreamEntryIds.Start;
     private DateTimeOffset _nextStatus;
 
@@ -229,13 +230,37 @@ public sealed partial class StreamDrainService : BackgroundService
     private async ValueTask<TakenEntries> ReadAsync(ReadRoom room, CancellationToken finishing, CancellationToken stoppingToken)
     {
         var settings = _options.Value;
+        var now = _timeProvider.GetUtcNow();
+        if (_redisWasAway)
+        {
+            // While Redis was away no batch could touch its entries, so once it is back they look abandoned, this
+            // worker's own forwards still being retried among them: claimed now, each would be handled twice at once
+            // and counted as crashing. Each batch touches its entries within a third of the claim idle time, so claims
+            // (here and in every other worker, which saw the same outage) wait a whole one.
+            _nextClaim = now + settings.ClaimIdleTime;
+            _redisWasAway = false;
+        }
+
+        try
+        {
+            return await ReadOrClaimAsync(room, now, finishing, stoppingToken);
+        }
+        catch (Exception exception) when (StorageOutage.IsUnreachable(exception))
+        {
+            _redisWasAway = true;
+            throw;
+        }
+    }
+
+    private async ValueTask<TakenEntries> ReadOrClaimAsync(ReadRoom room, DateTimeOffset now, CancellationToken finishing, CancellationToken stoppingToken)
+    {
+        var settings = _options.Value;
         if (!_groupReady)
         {
             await _stream.EnsureConsumerGroupAsync(ConsumerName);
             _groupReady = true;
         }
 
-        var now = _timeProvider.GetUtcNow();
         if (_subscription.ObservesStream && now >= _nextStatus)
         {
             await ObserveStreamAsync(stoppingToken);
