@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Configuration;
 using PhonicAspire.Worker.Forwarding;
 
 namespace PhonicAspire.UnitTests.Worker;
@@ -10,7 +11,7 @@ public sealed class ForwardingOptionsValidatorTests
     [InlineData("https://t0ken@receiver.example/hooks", "t0ken")]
     public void A_destination_url_with_credentials_in_it_is_refused_at_start_up_since_the_forward_would_not_send_them(string url, string credential)
     {
-        var result = new ForwardingOptionsValidator().Validate(null, OptionsWith(url));
+        var result = new ForwardingOptionsValidator(new ConfigurationBuilder().Build()).Validate(null, OptionsWith(url));
 
         Assert.True(result.Failed);
         var failure = Assert.Single(result.Failures!);
@@ -21,7 +22,27 @@ public sealed class ForwardingOptionsValidatorTests
     [Fact]
     public void A_destination_url_without_credentials_is_accepted()
     {
-        Assert.True(new ForwardingOptionsValidator().Validate(null, OptionsWith("https://receiver.example/hooks?team=voice")).Succeeded);
+        Assert.True(new ForwardingOptionsValidator(new ConfigurationBuilder().Build()).Validate(null, OptionsWith("https://receiver.example/hooks?team=voice")).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("http://exa mple.com/hooks")]
+    [InlineData("http://127.0.0.1:99999/hooks")]
+    public void A_destination_url_that_does_not_parse_is_refused_at_start_up_naming_the_setting(string url)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Forwarding:SigningSecret"] = $"whsec_{Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}",
+            ["Forwarding:Destinations:receiver:Url"] = url,
+        }).Build();
+        var options = new ForwardingOptions();
+        configuration.GetSection(ForwardingOptions.SectionName).Bind(options);
+        Assert.Empty(options.Destinations);
+
+        var result = new ForwardingOptionsValidator(configuration).Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("Forwarding:Destinations:receiver:Url", Assert.Single(result.Failures!), StringComparison.Ordinal);
     }
 
     private static ForwardingOptions OptionsWith(string url) => new()

@@ -12,6 +12,7 @@ namespace PhonicAspire.UnitTests.Worker;
 public sealed class ForwardingRetryAfterTests
 {
     private static readonly TimeSpan AskedPause = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
     // Timers do not fire early by more than this; a slow machine only makes the measured gaps longer.
     private static readonly TimeSpan TimerSlack = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
@@ -19,7 +20,7 @@ public sealed class ForwardingRetryAfterTests
     [Fact]
     public async Task An_event_from_a_later_batch_is_not_sent_to_a_destination_before_the_pause_its_Retry_After_asked_for()
     {
-        var destination = new PausingDestination(AskedPause);
+        var destination = new PausingDestination(response => response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(AskedPause));
         var handler = Handler(destination);
         var first = InTestForwarding.Delivery();
         var second = InTestForwarding.Delivery();
@@ -35,15 +36,32 @@ public sealed class ForwardingRetryAfterTests
         Assert.Equal(2, destination.Attempts.Count(attempt => attempt.SvixId == first.SvixId));
     }
 
+    [Fact]
+    public async Task A_Retry_After_of_more_seconds_than_dotnet_parses_pauses_for_the_longest_retry_delay()
+    {
+        // 99,999,999,999 s, past Int32: .NET's typed header is null for it, and without a look at the raw value the
+        // forward retried after its own first delay of 10 ms.
+        var destination = new PausingDestination(response => response.Headers.TryAddWithoutValidation("Retry-After", "99999999999"));
+        var handler = Handler(destination);
+        var delivery = InTestForwarding.Delivery();
+
+        await handler.HandleAsync([delivery], InTestForwarding.Outcomes(delivery), CancellationToken.None).WaitAsync(Timeout);
+
+        var attempts = destination.Attempts;
+        Assert.Equal(2, attempts.Count);
+        Assert.True(attempts[1].At - attempts[0].At >= MaxRetryDelay - TimerSlack,
+            $"the retry came {(attempts[1].At - attempts[0].At).TotalMilliseconds:0} ms after a Retry-After of days, not after the longest retry delay");
+    }
+
     private static ForwardingHandler Handler(HttpMessageHandler destination) =>
         InTestForwarding.Handler(destination, TimeProvider.System, options =>
         {
             options.FirstRetryDelay = TimeSpan.FromMilliseconds(10);
-            options.MaxRetryDelay = TimeSpan.FromSeconds(5);
+            options.MaxRetryDelay = MaxRetryDelay;
         });
 
     /// <summary>Answers the first attempt it gets with 429 and a <c>Retry-After</c>, every later one with 200.</summary>
-    private sealed class PausingDestination(TimeSpan retryAfter) : HttpMessageHandler
+    private sealed class PausingDestination(Action<HttpResponseMessage> askForPause) : HttpMessageHandler
     {
         private readonly Lock _gate = new();
         private readonly List<(string SvixId, DateTimeOffset At)> _attempts = [];
@@ -75,7 +93,7 @@ public sealed class ForwardingRetryAfterTests
             var response = new HttpResponseMessage(first ? HttpStatusCode.TooManyRequests : HttpStatusCode.OK);
             if (first)
             {
-                response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(retryAfter);
+                askForPause(response);
                 _firstAnswer.SetResult(now);
             }
 

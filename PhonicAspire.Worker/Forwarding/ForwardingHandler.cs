@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Runtime.CompilerServices;
 using Polly;
 using Polly.Retry;
 using PhonicAspire.ServiceDefaults.Telemetry;
@@ -84,7 +85,9 @@ public sealed partial class ForwardingHandler(
     // Reported on its own as soon as it is decided, so an event the destination keeps failing holds back no other.
     private async Task ForwardAsync(QueuedDelivery delivery, DeliveryOutcomes outcomes, CancellationToken cancellationToken)
     {
-        var final = await _retry.ExecuteAsync(static (state, token) => state.Handler.AttemptAsync(state.Delivery, token), (Handler: this, Delivery: delivery), cancellationToken);
+        var lastFailure = new StrongBox<string?>();
+        var final = await _retry.ExecuteAsync(
+            static (state, token) => state.Handler.AttemptAsync(state.Delivery, state.LastFailure, token), (Handler: this, Delivery: delivery, LastFailure: lastFailure), cancellationToken);
         if (final.Outcome == ForwardOutcome.Delivered)
         {
             await outcomes.HandledAsync(delivery, cancellationToken);
@@ -95,7 +98,9 @@ public sealed partial class ForwardingHandler(
         }
     }
 
-    private async ValueTask<ForwardAttempt> AttemptAsync(QueuedDelivery delivery, CancellationToken cancellationToken)
+    // lastFailure: why the attempt before failed, for the reason of an event that expires (a TLS error, say, that
+    // was otherwise only in the log's warnings).
+    private async ValueTask<ForwardAttempt> AttemptAsync(QueuedDelivery delivery, StrongBox<string?> lastFailure, CancellationToken cancellationToken)
     {
         ForwardAttempt attempt;
         await _attempts.WaitAsync(cancellationToken);
@@ -106,8 +111,13 @@ public sealed partial class ForwardingHandler(
             var now = timeProvider.GetUtcNow();
             // A replay from the forwarding dead letters starts the age limit again.
             attempt = now - (delivery.ReplayedAt ?? delivery.ReceivedAt) > options.MaxAge
-                ? new ForwardAttempt(ForwardOutcome.Expired, $"not delivered within {options.MaxAge} of its receipt")
+                ? new ForwardAttempt(ForwardOutcome.Expired, $"not delivered within {options.MaxAge} of its receipt"
+                    + (lastFailure.Value is { } last ? $"; the last attempt: {last}" : ""))
                 : await SendAsync(delivery, now, cancellationToken);
+            if (attempt.Outcome == ForwardOutcome.Failed)
+            {
+                lastFailure.Value = attempt.Detail;
+            }
             if (AskedPause(attempt, options.MaxRetryDelay) is { } pause)
             {
                 PauseUntil(timeProvider.GetUtcNow() + pause);
@@ -216,6 +226,10 @@ public sealed partial class ForwardingHandler(
     {
         { Delta: { } delta } => delta,
         { Date: { } date } => date > now ? date - now : TimeSpan.Zero,
+        // More seconds than .NET's parser takes (past Int32), which leaves the typed header empty: longer than any
+        // pause a forward takes.
+        _ when response.Headers.NonValidated.TryGetValues("Retry-After", out var raw)
+            && raw.Count == 1 && raw.ToString() is { Length: > 0 } seconds && seconds.All(char.IsAsciiDigit) => TimeSpan.MaxValue,
         _ => null,
     };
 

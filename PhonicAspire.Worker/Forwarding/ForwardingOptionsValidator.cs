@@ -5,12 +5,24 @@ using PhonicAspire.Webhooks.Svix;
 
 namespace PhonicAspire.Worker.Forwarding;
 
-/// <summary>What data annotations cannot say: names fit for a consumer group, usable URLs, known event types, a secret.</summary>
-public sealed partial class ForwardingOptionsValidator : IValidateOptions<ForwardingOptions>
+/// <summary>
+/// What data annotations cannot say: names fit for a consumer group, usable URLs, known event types, a secret; and
+/// every destination configured bound at all.
+/// </summary>
+public sealed partial class ForwardingOptionsValidator(IConfiguration configuration) : IValidateOptions<ForwardingOptions>
 {
     public ValidateOptionsResult Validate(string? name, ForwardingOptions options)
     {
         var failures = new List<string>();
+        // The binder leaves out a destination whose URL does not parse (a space in the host, a port past 65535), so
+        // it would fail later, as a missing key, without a word about the setting. The value is not echoed: a URL can
+        // hold a secret.
+        foreach (var unread in configuration.GetSection($"{ForwardingOptions.SectionName}:{nameof(ForwardingOptions.Destinations)}").GetChildren()
+            .Where(destination => !options.Destinations.ContainsKey(destination.Key)))
+        {
+            failures.Add($"Forwarding:Destinations:{unread.Key}:Url is not a URL that can be read (a space, a port past 65535?); give an absolute http or https URL.");
+        }
+
         foreach (var (destination, settings) in options.Destinations)
         {
             if (!DestinationName().IsMatch(destination))
