@@ -82,7 +82,8 @@ internal static class RequeueCommand
                 return time;
             }
 
-            result.AddError($"{name} needs a time in ISO 8601, such as 2026-11-30T00:00:00Z; '{text}' is not one.");
+            // Also what a time at the ends of the calendar gets once its offset would take it past them.
+            result.AddError($"{name} needs a time in ISO 8601 between the years 1 and 9999 in UTC, such as 2026-11-30T00:00:00Z; '{text}' is not one.");
             return null;
         },
     };

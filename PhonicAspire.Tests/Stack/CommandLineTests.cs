@@ -44,6 +44,7 @@ public sealed class CommandLineTests(PhonicStackFixture stack)
     [InlineData("requeue", "--from", "x", "--to", "y")]
     [InlineData("requeue", "--from", "2026-13-01T00:00:00Z", "--to", "2026-12-02T00:00:00Z")]
     [InlineData("requeue", "--from", "01/02/2026", "--to", "01/03/2026")]
+    [InlineData("requeue", "--from", "0001-01-01T00:00:00+01:00", "--to", "2026-01-01T00:00:00Z")]
     [InlineData("requeue", "--from")]
     [InlineData("requeue", "--svix-id")]
     [InlineData("requeue", "--svix-id", "")]
