@@ -11,5 +11,8 @@ public static class PassingRedisErrors
 {
     private static readonly string[] Codes = ["LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "READONLY", "CLUSTERDOWN", "NOREPLICAS"];
 
-    public static bool Passes(RedisServerException reply) => Codes.Any(code => reply.Message.StartsWith(code, StringComparison.Ordinal));
+    // The code as a whole word: BUSYGROUP (a consumer group that exists) and BUSYKEY are other replies than BUSY.
+    public static bool Passes(RedisServerException reply) =>
+        Codes.Any(code => reply.Message.StartsWith(code, StringComparison.Ordinal)
+            && (reply.Message.Length == code.Length || reply.Message[code.Length] == ' '));
 }

@@ -17,22 +17,29 @@ internal static class TerminalText
             return "-";
         }
 
-        if (!value.Any(IsHidden))
+        if (!value.EnumerateRunes().Any(IsHidden))
         {
             return value;
         }
 
         var escaped = new StringBuilder(value.Length + 8);
-        foreach (var character in value)
+        foreach (var rune in value.EnumerateRunes())
         {
-            escaped.Append(IsHidden(character)
-                ? string.Create(CultureInfo.InvariantCulture, $"\\u{(int)character:x4}")
-                : character.ToString());
+            if (IsHidden(rune))
+            {
+                escaped.Append(CultureInfo.InvariantCulture, $"\\u{rune.Value:x4}");
+            }
+            else
+            {
+                escaped.Append(rune.ToString());
+            }
         }
 
         return escaped.ToString();
     }
 
-    private static bool IsHidden(char character) =>
-        char.GetUnicodeCategory(character) is UnicodeCategory.Control or UnicodeCategory.Format;
+    // Controls, format characters (direction overrides, tags beyond the first plane) and the line and paragraph
+    // separators, which some terminals break lines at.
+    private static bool IsHidden(Rune rune) => Rune.GetUnicodeCategory(rune)
+        is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
 }

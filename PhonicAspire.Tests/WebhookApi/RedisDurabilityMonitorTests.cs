@@ -72,8 +72,9 @@ public sealed class RedisDurabilityMonitorTests : IAsyncLifetime
         }
     }
 
-    // A durable server after the change too: the receiver cannot tell which server an append reached, so any change
-    // between a delivery's admission and its answer refuses it, and Svix's retry finds it stored or stores it.
+    // A durable server after the change too, where only the count of connection changes refuses: the receiver cannot
+    // tell which server an append reached, so any change between a delivery's admission and its answer refuses it,
+    // and Svix's retry finds it stored or stores it.
     [Theory]
     [InlineData("--appendonly no")]
     [InlineData("--appendonly yes --appendfsync always")]

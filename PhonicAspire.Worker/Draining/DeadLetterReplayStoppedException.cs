@@ -1,4 +1,5 @@
 using PhonicAspire.Worker.Resilience;
+using StackExchange.Redis;
 
 namespace PhonicAspire.Worker.Draining;
 
@@ -12,10 +13,11 @@ public sealed class DeadLetterReplayStoppedException(DeadLetterReplay soFar, Exc
     public DeadLetterReplay SoFar { get; } = soFar;
 
     /// <summary>
-    /// For an operator, in one sentence: how many it replayed (at least that many where the last page went unanswered:
-    /// given up, a page's script still runs if it reached Redis) and Redis's error by its type and code alone.
+    /// For an operator, in one sentence: how many it replayed (at least that many where the last page went unanswered,
+    /// timed out or cut off with its connection: a page's script still runs if it reached Redis) and Redis's error by
+    /// its type and code alone.
     /// </summary>
     public string Describe() =>
-        $"Replayed {(InnerException is TimeoutException ? "at least " : "")}{SoFar.Replayed} dead letter(s), then "
+        $"Replayed {(InnerException is TimeoutException or RedisConnectionException ? "at least " : "")}{SoFar.Replayed} dead letter(s), then "
         + $"{StorageOutage.Describe(InnerException!)} from Redis; the rest are still dead letters.";
 }

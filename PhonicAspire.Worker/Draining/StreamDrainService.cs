@@ -40,10 +40,11 @@ public sealed partial class StreamDrainService : BackgroundService
 
     // With a delivery window, deliveries read and not yet reported, and their bytes, are what is counted; without, batches are.
     private readonly DeliveryWindow? _window;
+    private readonly IConnectionMultiplexer _redis;
     private Task _lastRead = Task.CompletedTask;
     private bool _groupReady;
     private DateTimeOffset _nextClaim;
-    private bool _redisWasAway;
+    private int _connectionLost;
     private RedisValue _claimCursor = StreamEntryIds.Start;
     private DateTimeOffset _nextStatus;
 
@@ -66,6 +67,7 @@ public sealed partial class StreamDrainService : BackgroundService
         _timeProvider = timeProvider;
         _options = options;
         _logger = logger;
+        _redis = redis;
         _stream = new ConsumerGroupStream(redis, subscription);
         _window = subscription.DeliveryWindow is { } limits ? new DeliveryWindow(limits) : null;
         ConsumerName = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
@@ -76,6 +78,28 @@ public sealed partial class StreamDrainService : BackgroundService
     public string ConsumerName { get; }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _redis.ConnectionFailed += OnConnectionFailed;
+        try
+        {
+            await DrainAsync(stoppingToken);
+        }
+        finally
+        {
+            _redis.ConnectionFailed -= OnConnectionFailed;
+        }
+    }
+
+    // Heard even while the loop waits for room (a full delivery window, whose slots free only as Redis acknowledges).
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs args)
+    {
+        if (args.ConnectionType == ConnectionType.Interactive)
+        {
+            Volatile.Write(ref _connectionLost, 1);
+        }
+    }
+
+    private async Task DrainAsync(CancellationToken stoppingToken)
     {
         // The group first: from then on the stream keeps what this subscription has not read, however long the
         // handler takes to be ready (the storage's migrations, say).
@@ -226,33 +250,40 @@ public sealed partial class StreamDrainService : BackgroundService
         return await reading.WaitAsync(stoppingToken);
     }
 
-    /// <summary>One turn of the loop's Redis work: the group, the metrics, abandoned entries when due, else new ones.</summary>
+    /// <summary>
+    /// One turn of the loop's Redis work, and after the connection to Redis was lost, no claims for a whole claim idle
+    /// time from the first turn that works again: while it was down no batch could touch its entries, so they look
+    /// abandoned once it is back, this worker's own forwards still being retried among them. Claimed then, each would
+    /// be handled twice at once and counted as crashing; each batch touches its entries again within a third of the
+    /// claim idle time. A timeout alone defers nothing: Redis was there, and so were the batches' touches.
+    /// </summary>
     private async ValueTask<TakenEntries> ReadAsync(ReadRoom room, CancellationToken finishing, CancellationToken stoppingToken)
     {
-        var settings = _options.Value;
-        var now = _timeProvider.GetUtcNow();
-        if (_redisWasAway)
+        var claimIdleTime = _options.Value.ClaimIdleTime;
+        if (Volatile.Read(ref _connectionLost) == 1)
         {
-            // While Redis was away no batch could touch its entries, so once it is back they look abandoned, this
-            // worker's own forwards still being retried among them: claimed now, each would be handled twice at once
-            // and counted as crashing. Each batch touches its entries within a third of the claim idle time, so claims
-            // (here and in every other worker, which saw the same outage) wait a whole one.
-            _nextClaim = now + settings.ClaimIdleTime;
-            _redisWasAway = false;
+            _nextClaim = _timeProvider.GetUtcNow() + claimIdleTime;
         }
 
         try
         {
-            return await ReadOrClaimAsync(room, now, finishing, stoppingToken);
+            var taken = await ReadOrClaimAsync(room, finishing, stoppingToken);
+            if (Interlocked.Exchange(ref _connectionLost, 0) == 1)
+            {
+                _nextClaim = _timeProvider.GetUtcNow() + claimIdleTime;
+            }
+
+            return taken;
         }
-        catch (Exception exception) when (StorageOutage.IsUnreachable(exception))
+        catch (RedisConnectionException)
         {
-            _redisWasAway = true;
+            Volatile.Write(ref _connectionLost, 1);
             throw;
         }
     }
 
-    private async ValueTask<TakenEntries> ReadOrClaimAsync(ReadRoom room, DateTimeOffset now, CancellationToken finishing, CancellationToken stoppingToken)
+    /// <summary>The group, the metrics, abandoned entries when due, else new ones.</summary>
+    private async ValueTask<TakenEntries> ReadOrClaimAsync(ReadRoom room, CancellationToken finishing, CancellationToken stoppingToken)
     {
         var settings = _options.Value;
         if (!_groupReady)
@@ -261,6 +292,7 @@ public sealed partial class StreamDrainService : BackgroundService
             _groupReady = true;
         }
 
+        var now = _timeProvider.GetUtcNow();
         if (_subscription.ObservesStream && now >= _nextStatus)
         {
             await ObserveStreamAsync(stoppingToken);

@@ -162,16 +162,22 @@ public sealed class WebhookStreamClient(IConnectionMultiplexer redis, TimeProvid
     }
 
     // The stored events can stop coming (PostgreSQL gone mid-read): what was appended stays appended, and is counted.
+    // Whatever stops them, the appends on their way are waited for, so that none goes unobserved.
     private static async Task<bool> NextAsync(IAsyncEnumerator<QueuedDelivery> stored, List<Task> appends, int requeuedBefore)
     {
         try
         {
             return await stored.MoveNextAsync();
         }
-        catch (Exception exception) when (StorageOutage.IsPostgres(exception))
+        catch (Exception exception)
         {
             await Task.WhenAll(appends).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            throw new RequeueStoppedException(requeuedBefore + appends.Count(append => append.IsCompletedSuccessfully), exception);
+            if (StorageOutage.IsPostgres(exception))
+            {
+                throw new RequeueStoppedException(requeuedBefore + appends.Count(append => append.IsCompletedSuccessfully), exception);
+            }
+
+            throw;
         }
     }
 

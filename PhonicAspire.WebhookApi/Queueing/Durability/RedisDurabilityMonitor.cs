@@ -23,13 +23,14 @@ public sealed partial class RedisDurabilityMonitor(
     private static readonly TimeSpan FirstReadingRetryDelay = TimeSpan.FromSeconds(1);
 
     // A reading holds only for the connection it was read over: the server behind the address may be another one
-    // since (a restart with other settings, a failover). The client's events count each failure and restoration, but
-    // it raises them on the thread pool after the new connection is already in use; its count of sockets opened
-    // rises before a new socket exists, so the check after an append reads that.
+    // since (a restart with other settings, a failover). The client's events count each failure and restoration. It
+    // raises them on the thread pool just after it has reconnected, so an append in those moments is still judged on
+    // the reading before. Its count of sockets opened, which rises first, was tried instead: it also rises with every
+    // failed attempt to reach an endpoint that is down (a replica listed in the connection string), which would
+    // refuse deliveries for as long as that endpoint stays down.
     private int _connectionChanges;
-    private volatile Reading _reading = new(RedisDurabilityReport.NotChecked, ConnectionChanges: 0, SocketsOpened: 0);
+    private volatile Reading _reading = new(RedisDurabilityReport.NotChecked, ConnectionChanges: 0);
     private readonly SemaphoreSlim _readAgain = new(0, 1);
-    private readonly IServer[] _servers = redis.GetServers();
 
     /// <summary>
     /// How many times the connection to Redis has failed or been restored: an acknowledgement holds only if this is
@@ -48,31 +49,11 @@ public sealed partial class RedisDurabilityMonitor(
 
     /// <summary>
     /// Whether an append made since <paramref name="connectionChanges"/> (read before <see cref="AllowsAcknowledging"/>
-    /// allowed its delivery) may be acknowledged: not if the connection changed in between or a socket was opened
-    /// since the reading, as the append may then have gone to a server whose settings have not been read.
+    /// allowed its delivery) may be acknowledged: not if the connection changed in between, as it then may have gone
+    /// to a server whose settings have not been read.
     /// </summary>
-    public bool AllowsAcknowledgingSince(int connectionChanges)
-    {
-        if (options.Value.AcceptNonDurableRedis)
-        {
-            return true;
-        }
-
-        var reading = _reading;
-        return reading.ConnectionChanges == connectionChanges && ConnectionChanges == connectionChanges
-            && reading.Report.IsDurable && reading.SocketsOpened == SocketsOpened();
-    }
-
-    private long SocketsOpened()
-    {
-        long opened = 0;
-        foreach (var server in _servers)
-        {
-            opened += server.GetCounters().Interactive.SocketCount;
-        }
-
-        return opened;
-    }
+    public bool AllowsAcknowledgingSince(int connectionChanges) =>
+        options.Value.AcceptNonDurableRedis || (ConnectionChanges == connectionChanges && Current.IsDurable);
 
     private RedisDurabilityReport Current
     {
@@ -122,10 +103,9 @@ public sealed partial class RedisDurabilityMonitor(
         {
             // Taken before the reading, so that a reading under way when the connection changes holds for none.
             var changes = ConnectionChanges;
-            var sockets = SocketsOpened();
             var previous = Current;
             var report = await probe.ReadAsync().WaitAsync(stoppingToken);
-            _reading = new Reading(report, changes, sockets);
+            _reading = new Reading(report, changes);
             if (report.ToString() != previous.ToString())
             {
                 LogChanged(report, previous);
@@ -166,7 +146,7 @@ public sealed partial class RedisDurabilityMonitor(
         }
     }
 
-    private sealed record Reading(RedisDurabilityReport Report, int ConnectionChanges, long SocketsOpened);
+    private sealed record Reading(RedisDurabilityReport Report, int ConnectionChanges);
 
     private void LogChanged(RedisDurabilityReport report, RedisDurabilityReport previous)
     {
