@@ -53,7 +53,7 @@ public static class OperatorRoutes
                 context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
                 return Results.Problem(
                     statusCode: StatusCodes.Status401Unauthorized,
-                    type: "urn:phonic-aspire:problem:operator-key-required",
+                    type: ProblemTypes.Prefix + "operator-key-required",
                     title: "Operator key required",
                     detail: "Operator routes need the operator key as a bearer token.");
             })

@@ -21,7 +21,7 @@ public static class TestWebhookEndpoints
                 {
                     return Results.Problem(
                         statusCode: StatusCodes.Status400BadRequest,
-                        type: "urn:phonic-aspire:problem:unknown-sample",
+                        type: ProblemTypes.Prefix + "unknown-sample",
                         title: "Unknown sample event",
                         detail: $"No sample for '{eventType}'; use one of {string.Join(", ", PhonicEventTypes.All)}.");
                 }

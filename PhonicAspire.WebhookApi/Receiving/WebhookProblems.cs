@@ -5,8 +5,6 @@ namespace PhonicAspire.WebhookApi.Receiving;
 /// </summary>
 public static class WebhookProblems
 {
-    private const string TypePrefix = "urn:phonic-aspire:problem:";
-
     public static IResult UnsupportedMediaType(string? contentType) => Problem(
         StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
         $"Phonic webhooks are JSON; Content-Type '{contentType ?? "(none)"}' is not application/json.");
@@ -41,5 +39,5 @@ public static class WebhookProblems
         Problem(rejection.Status, rejection.ProblemType, rejection.Title, rejection.Detail);
 
     private static IResult Problem(int status, string type, string title, string detail) =>
-        Results.Problem(statusCode: status, type: TypePrefix + type, title: title, detail: detail);
+        Results.Problem(statusCode: status, type: ProblemTypes.Prefix + type, title: title, detail: detail);
 }

@@ -9,8 +9,6 @@ namespace PhonicAspire.Worker.Administration;
 /// </summary>
 internal static class AdministrationProblems
 {
-    private const string TypePrefix = "urn:phonic-aspire:problem:";
-
     public static IResult ReplayStopped(DeadLetterReplayStoppedException stopped) => RedisFailed(
         stopped.InnerException!,
         stopped.Describe() + " Running the replay again moves them.",
@@ -25,7 +23,7 @@ internal static class AdministrationProblems
 
     public static IResult WorkerStopping() => Results.Problem(
         statusCode: StatusCodes.Status503ServiceUnavailable,
-        type: TypePrefix + "worker-stopping",
+        type: ProblemTypes.Prefix + "worker-stopping",
         title: "Worker stopping",
         detail: "The worker is stopping and the replay ended early; each dead letter moves whole, so what it replayed stays "
             + "replayed and the rest are still dead letters: run the replay again on a running worker.");
@@ -33,8 +31,8 @@ internal static class AdministrationProblems
     // Unreachable or slow is worth retrying as it is; a refusal (WRONGTYPE, NOPERM) needs someone to look first.
     private static IResult RedisFailed(Exception cause, string detail, IDictionary<string, object?>? extensions) =>
         StorageOutage.IsUnreachable(cause)
-            ? Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, type: TypePrefix + "redis-unavailable",
+            ? Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, type: ProblemTypes.Prefix + "redis-unavailable",
                 title: "Redis unavailable", detail: detail, extensions: extensions)
-            : Results.Problem(statusCode: StatusCodes.Status500InternalServerError, type: TypePrefix + "redis-refused",
+            : Results.Problem(statusCode: StatusCodes.Status500InternalServerError, type: ProblemTypes.Prefix + "redis-refused",
                 title: "Redis refused the command", detail: detail, extensions: extensions);
 }
